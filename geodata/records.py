@@ -1,0 +1,135 @@
+"""The records every stage passes along: documents in, places and mentions out."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+# Coarse kinds shown to users, from GeoNames feature classes.
+KIND_BY_CLASS = {
+    "P": "populated place",
+    "A": "region",
+    "L": "region",
+    "H": "physical feature",
+    "T": "physical feature",
+    "V": "physical feature",
+    "U": "physical feature",
+    "S": "site",
+    "R": "site",
+}
+COUNTRY_CODES = {"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR"}
+
+
+@dataclass(frozen=True)
+class Document:
+    """One article. `spans`, when given, are gold toponym offsets to resolve instead of detecting."""
+
+    id: str
+    text: str
+    title: str | None = None
+    published: str | None = None
+    source: str | None = None
+    origin: str | None = None  # file (and line) the document came from
+    spans: tuple[tuple[int, int], ...] | None = None
+
+
+@dataclass(frozen=True)
+class Place:
+    id: str
+    name: str
+    lat: float
+    lon: float
+    country: str | None = None
+    feature_class: str | None = None
+    feature_code: str | None = None
+    admin1: str | None = None
+    population: int = 0
+    geonameid: int | None = None
+    source: str = ""
+
+    @property
+    def feature(self) -> str | None:
+        """GeoNames 'class.code', e.g. 'P.PPLC'."""
+        if not self.feature_class:
+            return None
+        return f"{self.feature_class}.{self.feature_code}" if self.feature_code else self.feature_class
+
+    @property
+    def kind(self) -> str:
+        if self.feature_code in COUNTRY_CODES:
+            return "country"
+        return KIND_BY_CLASS.get(self.feature_class or "", "region")
+
+    def to_json(self) -> dict[str, Any]:
+        """The `place` object of the parse output contract."""
+        return {
+            "id": self.id,
+            "name": self.name,
+            "lat": self.lat,
+            "lon": self.lon,
+            "country": self.country,
+            "feature": self.feature,
+            "geonameid": self.geonameid,
+        }
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A toponym found in a document, before resolution."""
+
+    start: int
+    end: int
+    text: str
+    sentence: int
+    label: str  # spaCy label, or GAZ for gazetteer-backed spans
+    kind: str = "toponym"  # or "demonym"
+    demonym_of: int | None = None  # geonameid a demonym points to
+
+
+@dataclass(frozen=True)
+class Mention:
+    start: int
+    end: int
+    text: str
+    sentence: int
+    label: str
+    kind: str
+    confidence: float
+    place: Place | None
+    reason: str | None = None  # why it is unresolved
+
+    def to_json(self) -> dict[str, Any]:
+        out = {
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+            "sentence": self.sentence,
+            "label": self.label,
+            "kind": self.kind,
+            "confidence": round(self.confidence, 4),
+            "place": self.place.to_json() if self.place else None,
+        }
+        if self.reason:
+            out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True)
+class Sentence:
+    index: int
+    start: int
+    end: int
+
+
+@dataclass
+class ParsedDocument:
+    document: Document
+    sentences: list[Sentence] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"id": self.document.id, "mentions": [m.to_json() for m in self.mentions]}
+
+
+def as_dict(record: Any) -> dict[str, Any]:
+    return asdict(record)

@@ -1,0 +1,312 @@
+"""The SQLite store the dashboard and exports read: articles, sentences, mentions, places,
+corrections. One transaction per article; an article already stored (same text) is skipped."""
+
+from __future__ import annotations
+
+import hashlib
+import sqlite3
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from .gazetteer import normalize
+from .gazetteer.db import PLACE_COLUMNS, place_row
+from .records import ParsedDocument, Place
+
+SCHEMA_VERSION = 1
+SCHEMA = f"""
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS articles (
+    id INTEGER PRIMARY KEY,
+    doc_id TEXT NOT NULL,
+    content_hash TEXT NOT NULL UNIQUE,
+    title TEXT,
+    published TEXT,
+    source TEXT,
+    origin TEXT,
+    text TEXT NOT NULL,
+    added_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS sentences (
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    idx INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    PRIMARY KEY (article_id, idx)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS places ({", ".join(
+    c.strip() + (" TEXT PRIMARY KEY" if c.strip() == "id" else "") for c in PLACE_COLUMNS.split(","))});
+CREATE TABLE IF NOT EXISTS mentions (
+    id INTEGER PRIMARY KEY,
+    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+    sentence INTEGER NOT NULL,
+    start INTEGER NOT NULL,
+    "end" INTEGER NOT NULL,
+    text TEXT NOT NULL,
+    name_key TEXT NOT NULL,
+    label TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    confidence REAL NOT NULL,
+    place_id TEXT REFERENCES places (id),
+    reason TEXT
+);
+CREATE INDEX IF NOT EXISTS mentions_article ON mentions (article_id);
+CREATE INDEX IF NOT EXISTS mentions_place ON mentions (place_id);
+CREATE INDEX IF NOT EXISTS mentions_name ON mentions (name_key);
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY,
+    scope TEXT NOT NULL CHECK (scope IN ('mention', 'name', 'place')),
+    key TEXT NOT NULL,           -- mention id, normalised name, or the parser's place id
+    place_id TEXT NOT NULL REFERENCES places (id),
+    created_at REAL NOT NULL,
+    undone_at REAL
+);
+CREATE UNIQUE INDEX IF NOT EXISTS corrections_active ON corrections (scope, key) WHERE undone_at IS NULL;
+CREATE VIEW IF NOT EXISTS effective_mentions AS
+SELECT m.*, COALESCE(cm.place_id, cn.place_id, cp.place_id, m.place_id) AS eff_place_id,
+       COALESCE(cm.id, cn.id, cp.id) AS correction_id
+FROM mentions m
+LEFT JOIN corrections cm ON cm.scope = 'mention' AND cm.key = CAST(m.id AS TEXT) AND cm.undone_at IS NULL
+LEFT JOIN corrections cn ON cn.scope = 'name' AND cn.key = m.name_key AND cn.undone_at IS NULL
+LEFT JOIN corrections cp ON cp.scope = 'place' AND cp.key = m.place_id AND cp.undone_at IS NULL;
+"""
+
+KIND_SQL = """CASE
+    WHEN p.feature_code IN ('PCLI','PCLD','PCLF','PCLS','PCLIX','PCL','TERR') THEN 'country'
+    WHEN p.feature_class = 'P' THEN 'populated place'
+    WHEN p.feature_class IN ('H','T','V','U') THEN 'physical feature'
+    WHEN p.feature_class IN ('S','R') THEN 'site'
+    ELSE 'region' END"""
+
+
+class StoreError(Exception):
+    """The store file is unusable (foreign, corrupt, read-only)."""
+
+
+@dataclass(frozen=True)
+class Filters:
+    """What the map, tables and exports show. Empty collections mean 'all'."""
+
+    places: tuple[str, ...] = ()
+    articles: tuple[int, ...] = ()
+    countries: tuple[str, ...] = ()
+    kinds: tuple[str, ...] = ()
+    min_confidence: float = 0.0
+    date_from: str | None = None
+    date_to: str | None = None
+    demonyms: bool = True
+
+    def where(self) -> tuple[str, list[object]]:
+        """SQL conditions over `m` (effective_mentions), `p` (places) and `a` (articles)."""
+        clauses = ["m.eff_place_id IS NOT NULL", "m.confidence >= ?"]
+        params: list[object] = [self.min_confidence]
+        for column, values in (("m.eff_place_id", self.places), ("a.id", self.articles),
+                               ("p.country", self.countries), (KIND_SQL, self.kinds)):
+            if values:
+                clauses.append(f"{column} IN ({','.join('?' * len(values))})")
+                params.extend(values)
+        if self.date_from:
+            clauses.append("a.published >= ?")
+            params.append(self.date_from)
+        if self.date_to:
+            clauses.append("a.published <= ?")
+            params.append(self.date_to + "\uffff")
+        if not self.demonyms:
+            clauses.append("m.kind != 'demonym'")
+        return " AND ".join(clauses), params
+
+
+@dataclass
+class IngestReport:
+    added: int = 0
+    skipped: int = 0
+    mentions: int = 0
+    article_ids: list[int] = field(default_factory=list)
+
+
+def content_hash(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Store:
+    def __init__(self, path: Path):
+        self.path = Path(path)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
+            self.conn.execute("PRAGMA busy_timeout=30000")
+            self._check_ours()
+            self.conn.execute("PRAGMA journal_mode=WAL")
+            self.conn.execute("PRAGMA foreign_keys=ON")
+            self.conn.executescript(SCHEMA)
+        except sqlite3.DatabaseError as exc:
+            raise StoreError(f"{self.path}: cannot use this file as the store ({exc})") from exc
+        except OSError as exc:
+            raise StoreError(f"{self.path}: {exc.strerror or exc}") from exc
+
+    def _check_ours(self) -> None:
+        tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+        if tables and "articles" not in tables:
+            raise StoreError(f"{self.path}: an SQLite file of another application "
+                             f"(tables: {', '.join(sorted(tables))}); not touching it")
+
+    def close(self) -> None:
+        self.conn.close()
+
+    # -- writing -------------------------------------------------------------------------------
+
+    def _put_place(self, place: Place) -> None:
+        self.conn.execute(f"INSERT OR REPLACE INTO places ({PLACE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                          place_row(place))
+
+    def add(self, parsed: ParsedDocument) -> int | None:
+        """Store one parsed article in one transaction; None if the same text is already stored."""
+        doc = parsed.document
+        digest = content_hash(doc.text)
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            if self.conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (digest,)).fetchone():
+                self.conn.execute("ROLLBACK")
+                return None
+            article_id = self.conn.execute(
+                "INSERT INTO articles (doc_id, content_hash, title, published, source, origin, text, added_at) "
+                "VALUES (?,?,?,?,?,?,?,?)",
+                (doc.id, digest, doc.title, doc.published, doc.source, doc.origin, doc.text, time.time()),
+            ).lastrowid
+            self.conn.executemany('INSERT INTO sentences (article_id, idx, start, "end") VALUES (?,?,?,?)',
+                                  [(article_id, s.index, s.start, s.end) for s in parsed.sentences])
+            for m in parsed.mentions:
+                if m.place is not None:
+                    self._put_place(m.place)
+            self.conn.executemany(
+                'INSERT INTO mentions (article_id, sentence, start, "end", text, name_key, label, kind, confidence, '
+                "place_id, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
+                [(article_id, m.sentence, m.start, m.end, m.text, normalize(m.text), m.label, m.kind, m.confidence,
+                  m.place.id if m.place else None, m.reason) for m in parsed.mentions],
+            )
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return article_id
+
+    def add_all(self, parsed: Iterable[ParsedDocument]) -> IngestReport:
+        report = IngestReport()
+        for item in parsed:
+            article_id = self.add(item)
+            if article_id is None:
+                report.skipped += 1
+            else:
+                report.added += 1
+                report.mentions += len(item.mentions)
+                report.article_ids.append(article_id)
+        return report
+
+    def has_text(self, text: str) -> bool:
+        return self.conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash(text),)).fetchone() \
+            is not None
+
+    def correct(self, scope: str, key: str, place: Place) -> int:
+        """Point a mention, every mention of a name, or every mention of a place at `place`."""
+        if scope == "name":
+            key = normalize(key)
+        self.conn.execute("BEGIN IMMEDIATE")
+        try:
+            self._put_place(place)
+            now = time.time()
+            self.conn.execute("UPDATE corrections SET undone_at = ? WHERE scope = ? AND key = ? AND undone_at IS NULL",
+                              (now, scope, key))
+            cid = self.conn.execute(
+                "INSERT INTO corrections (scope, key, place_id, created_at) VALUES (?,?,?,?)",
+                (scope, key, place.id, now),
+            ).lastrowid
+            self.conn.execute("COMMIT")
+        except BaseException:
+            self.conn.execute("ROLLBACK")
+            raise
+        return cid
+
+    def undo(self, correction_id: int) -> None:
+        self.conn.execute("UPDATE corrections SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
+                          (time.time(), correction_id))
+
+    # -- reading -------------------------------------------------------------------------------
+
+    def counts(self) -> dict[str, int]:
+        return {table: self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
+                for table in ("articles", "mentions", "places", "corrections")}
+
+    def _frame(self, sql: str, params: Iterable[object] = ()) -> pd.DataFrame:
+        return pd.read_sql_query(sql, self.conn, params=list(params))
+
+    def articles(self) -> pd.DataFrame:
+        return self._frame("SELECT id, doc_id, title, published, source, origin, added_at, "
+                           "(SELECT COUNT(*) FROM mentions m WHERE m.article_id = a.id) AS mentions "
+                           "FROM articles a ORDER BY published, id")
+
+    def article(self, article_id: int) -> dict | None:
+        row = self.conn.execute("SELECT id, doc_id, title, published, source, origin, text FROM articles "
+                                "WHERE id = ?", (article_id,)).fetchone()
+        return dict(zip(("id", "doc_id", "title", "published", "source", "origin", "text"), row)) if row else None
+
+    _MENTION_FROM = f"""
+        FROM effective_mentions m
+        JOIN articles a ON a.id = m.article_id
+        JOIN sentences s ON s.article_id = m.article_id AND s.idx = m.sentence
+        LEFT JOIN places p ON p.id = m.eff_place_id"""
+
+    def mentions(self, filters: Filters = Filters(), limit: int | None = None) -> pd.DataFrame:
+        """One row per mention: the place, the sentence (with the mention's offsets inside it) and the article."""
+        where, params = filters.where()
+        sql = f"""SELECT m.id AS mention_id, m.article_id, a.title, a.published, a.source, m.text, m.kind, m.label,
+            m.confidence, m.correction_id, m.eff_place_id AS place_id, p.name AS place_name, p.lat, p.lon,
+            p.country, p.feature_class, p.feature_code, p.geonameid, {KIND_SQL} AS place_kind,
+            substr(a.text, s.start + 1, s."end" - s.start) AS sentence, m.start - s.start AS sentence_start,
+            m."end" - s.start AS sentence_end, m.start, m."end"
+            {self._MENTION_FROM} WHERE {where} ORDER BY m.article_id, m.start"""
+        if limit is not None:
+            sql += f" LIMIT {int(limit)}"
+        return self._frame(sql, params)
+
+    def place_summary(self, filters: Filters = Filters()) -> pd.DataFrame:
+        """One row per place with its number of mentions and articles (aggregated in SQL)."""
+        where, params = filters.where()
+        return self._frame(
+            f"""SELECT m.eff_place_id AS place_id, p.name, p.lat, p.lon, p.country, p.feature_class,
+                p.feature_code, p.geonameid, p.source, {KIND_SQL} AS kind, COUNT(*) AS mentions,
+                COUNT(DISTINCT m.article_id) AS articles, AVG(m.confidence) AS confidence
+                {self._MENTION_FROM} WHERE {where}
+                GROUP BY m.eff_place_id ORDER BY mentions DESC, p.name""",
+            params,
+        )
+
+    def article_mentions(self, article_id: int) -> pd.DataFrame:
+        """All mentions of one article, resolved or not, for the article view."""
+        return self._frame(
+            f"""SELECT m.id AS mention_id, m.start, m."end", m.text, m.kind, m.confidence, m.reason,
+                m.eff_place_id AS place_id, p.name AS place_name, p.country, {KIND_SQL} AS place_kind
+                FROM effective_mentions m LEFT JOIN places p ON p.id = m.eff_place_id
+                WHERE m.article_id = ? ORDER BY m.start""",
+            (article_id,),
+        )
+
+    def corrections(self, active_only: bool = True) -> pd.DataFrame:
+        cond = "WHERE c.undone_at IS NULL" if active_only else ""
+        return self._frame(f"""SELECT c.id, c.scope, c.key, c.place_id, p.name AS place_name, p.lat, p.lon,
+            c.created_at, c.undone_at FROM corrections c LEFT JOIN places p ON p.id = c.place_id {cond}
+            ORDER BY c.created_at DESC""")
+
+    def place(self, place_id: str) -> Place | None:
+        row = self.conn.execute(f"SELECT {PLACE_COLUMNS} FROM places WHERE id = ?", (place_id,)).fetchone()
+        return Place(*row) if row else None
+
+    def countries(self) -> list[str]:
+        return [r[0] for r in self.conn.execute(
+            "SELECT DISTINCT p.country FROM mentions m JOIN places p ON p.id = m.place_id "
+            "WHERE p.country IS NOT NULL ORDER BY 1")]
+
+    def date_range(self) -> tuple[str | None, str | None]:
+        return self.conn.execute("SELECT MIN(published), MAX(published) FROM articles").fetchone()

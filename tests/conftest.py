@@ -1,0 +1,67 @@
+"""Shared fixtures: one real gazetteer built per test session, the real spaCy model, real stores."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from geodata.config import Settings
+
+ROOT = Path(__file__).resolve().parents[1]
+SEED = next((ROOT / "seeds").glob("*.txt"))
+IN_CI = os.environ.get("CI", "").lower() == "true"
+
+
+def require(condition: bool, why: str) -> None:
+    """Skip locally when something external is missing; in CI that is a failure."""
+    if not condition:
+        if IN_CI:
+            pytest.fail(f"{why} (CI=true: missing dependencies fail, not skip)")
+        pytest.skip(why)
+
+
+@pytest.fixture(scope="session")
+def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A data directory whose gazetteer is built once for the whole session."""
+    path = tmp_path_factory.mktemp("geodata-home")
+    from geodata.gazetteer import open_gazetteer
+
+    open_gazetteer(path / "gazetteer.sqlite").conn.close()
+    return path
+
+
+@pytest.fixture(scope="session")
+def settings(home: Path) -> Settings:
+    return Settings(home=home, offline=True)
+
+
+@pytest.fixture(scope="session")
+def gazetteer(settings: Settings):
+    from geodata.gazetteer import open_gazetteer
+
+    return open_gazetteer(settings.gazetteer_path)
+
+
+@pytest.fixture(scope="session")
+def pipeline(settings: Settings, gazetteer):
+    try:
+        import spacy
+
+        spacy.load(settings.model)
+    except OSError:
+        require(False, f"spaCy model {settings.model} is not installed")
+    from geodata.pipeline import Pipeline
+
+    return Pipeline(settings, gazetteer=gazetteer)
+
+
+def run_cli(*args: str, home: Path, input_text: str | None = None, env: dict[str, str] | None = None,
+            timeout: float = 300) -> subprocess.CompletedProcess[str]:
+    """`python -m geodata ARGS` in a subprocess, as a user runs it."""
+    full_env = {**os.environ, "GEODATA_HOME": str(home), "GEODATA_OFFLINE": "1", **(env or {})}
+    return subprocess.run([sys.executable, "-m", "geodata", *args], cwd=ROOT, env=full_env, input=input_text,
+                          capture_output=True, text=True, timeout=timeout)
