@@ -12,6 +12,7 @@ from pathlib import Path
 from .config import Settings
 from .documents import LoadResult, load_paths
 from .gazetteer import GazetteerError, open_gazetteer
+from .store import Filters, Store, StoreError
 
 EXIT_OK, EXIT_INPUT, EXIT_FAIL = 0, 1, 2
 
@@ -74,11 +75,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .store import Store
-
     settings = _settings(args)
     loaded = _load(args.inputs)
-    store = Store(Path(args.db) if args.db else settings.store_path)
+    store = _store(args, settings)
     fresh = [d for d in loaded.documents if not store.has_text(d.text)]
     pipeline = _pipeline(settings) if fresh else None
     report = store.add_all(pipeline.parse(fresh)) if pipeline else None
@@ -116,6 +115,45 @@ def cmd_gazetteer_import(args: argparse.Namespace) -> int:
     return EXIT_INPUT if report.errors else EXIT_OK
 
 
+def _store(args: argparse.Namespace, settings: Settings) -> Store:
+    return Store(Path(args.db) if args.db else settings.store_path)
+
+
+def _filters(args: argparse.Namespace, store) -> Filters:
+    """Filters from options; places and articles may be given by name/id as users know them."""
+    places = store.place_summary()
+    place_ids = []
+    for wanted in args.place or []:
+        hits = places[(places.place_id == wanted) | (places.name.str.casefold() == wanted.casefold())]
+        if hits.empty:
+            raise CliError(f"--place {wanted!r}: no such place in the store")
+        place_ids.extend(hits.place_id)
+    articles = store.articles()
+    article_ids = []
+    for wanted in args.article or []:
+        hits = articles[(articles.id.astype(str) == wanted) | (articles.doc_id == wanted)]
+        if hits.empty:
+            raise CliError(f"--article {wanted!r}: no such article in the store")
+        article_ids.extend(int(i) for i in hits.id)
+    return Filters(places=tuple(place_ids), articles=tuple(article_ids),
+                   countries=tuple(c.upper() for c in args.country or []), kinds=tuple(args.kind or []),
+                   min_confidence=args.min_confidence, date_from=args.date_from, date_to=args.date_to,
+                   demonyms=not args.no_demonyms)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import write_exports
+
+    if not (args.html or args.geojson or args.csv):
+        raise CliError("nothing to export: give --html, --geojson and/or --csv")
+    store = _store(args, _settings(args))
+    counts = write_exports(store, _filters(args, store), html=Path(args.html) if args.html else None,
+                           geojson_path=Path(args.geojson) if args.geojson else None,
+                           csv_path=Path(args.csv) if args.csv else None)
+    say(f"exported {counts['places']} place(s), {counts['mentions']} mention(s)")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geodata", description=__doc__)
     parser.add_argument("--home", help="data directory (default: $GEODATA_HOME or ./data)")
@@ -146,6 +184,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alternate-names", help="alternateNamesV2.zip or .txt to add names for imported places")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_gazetteer_import)
+
+    p = sub.add_parser("export", help="write the (filtered) map as one HTML file, GeoJSON or CSV")
+    p.add_argument("--db", help="store file (default: GEODATA_HOME/store.sqlite)")
+    p.add_argument("--html", help="standalone map file to write")
+    p.add_argument("--geojson", help="GeoJSON of the mentions")
+    p.add_argument("--csv", help="CSV of the mentions")
+    p.add_argument("--place", action="append", help="place name or id (repeatable)")
+    p.add_argument("--article", action="append", help="article id or document id (repeatable)")
+    p.add_argument("--country", action="append", help="ISO country code (repeatable)")
+    p.add_argument("--kind", action="append", choices=["country", "region", "populated place", "physical feature",
+                                                        "site"])
+    p.add_argument("--min-confidence", type=float, default=0.0)
+    p.add_argument("--from", dest="date_from", help="published on or after (YYYY-MM-DD)")
+    p.add_argument("--to", dest="date_to", help="published on or before (YYYY-MM-DD)")
+    p.add_argument("--no-demonyms", action="store_true", help="leave out demonyms (\"Syrian\")")
+    p.set_defaults(func=cmd_export)
     return parser
 
 
@@ -154,7 +208,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except (CliError, GazetteerError) as exc:
+    except (CliError, GazetteerError, StoreError) as exc:
         say(f"error: {exc}")
         return EXIT_FAIL
     except KeyboardInterrupt:

@@ -97,6 +97,7 @@ def open_gazetteer(path: Path, *, progress: Progress = lambda message: None, rea
         return Gazetteer(connect(path, readonly=True), path)
     conn = connect(path)
     _check_foreign(conn, path)
+    conn.execute("PRAGMA journal_mode=WAL")  # readers never block the geocoder's writes
     conn.executescript(SCHEMA)
     version = builtin_version()
     if _stored_version(conn) != version:

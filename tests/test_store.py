@@ -1,0 +1,96 @@
+"""The SQLite store: idempotent ingest, filters, corrections that survive and can be undone."""
+
+import sqlite3
+
+import pytest
+
+from geodata.records import Place
+from geodata.store import Filters, Store, StoreError
+
+from .conftest import SEED, run_cli
+
+
+@pytest.fixture
+def store(tmp_path, pipeline):
+    store = Store(tmp_path / "store.sqlite")
+    from geodata.documents import load_paths
+
+    store.add_all(pipeline.parse(load_paths([SEED]).documents))
+    return store
+
+
+def test_cli_ingest_twice_changes_nothing(home, tmp_path):
+    db = tmp_path / "s.sqlite"
+    first = run_cli("ingest", str(SEED), "--db", str(db), home=home)
+    assert first.returncode == 0, first.stderr
+    assert "ingested 1 article" in first.stderr
+    counts = Store(db).counts()
+    second = run_cli("ingest", str(SEED), "--db", str(db), home=home)
+    assert "ingested 0 article(s), 1 already stored" in second.stderr
+    assert Store(db).counts() == counts and counts["articles"] == 1 and counts["mentions"] > 20
+
+
+def test_sentences_and_offsets(store):
+    rows = store.mentions()
+    assert len(rows) > 20
+    for row in rows.itertuples():
+        assert row.sentence[row.sentence_start:row.sentence_end] == row.text
+    baghouz = rows[rows.text == "Baghouz"]
+    assert len(baghouz) == 2 and baghouz.iloc[0].title.startswith("Jihadists")
+
+
+def test_place_summary_and_filters(store):
+    summary = store.place_summary()
+    syria = summary[summary.name == "Syria"].iloc[0]
+    assert syria.kind == "country" and syria.mentions >= 6 and syria.articles == 1
+    only_syria = store.place_summary(Filters(places=(syria.place_id,)))
+    assert list(only_syria.name) == ["Syria"]
+    no_demonyms = store.mentions(Filters(demonyms=False))
+    assert "demonym" not in set(no_demonyms.kind) and "demonym" in set(store.mentions().kind)
+    physical = store.place_summary(Filters(kinds=("physical feature",)))
+    assert "Euphrates" in set(physical.name)
+    assert store.place_summary(Filters(countries=("FR",))).name.tolist() == ["France"]
+    assert store.place_summary(Filters(date_from="2019-02-18")).empty
+    assert not store.place_summary(Filters(date_from="2019-02-17", date_to="2019-02-17")).empty
+
+
+def test_corrections_apply_to_the_name_survive_reopen_and_undo(store, tmp_path, pipeline):
+    fixed = Place("user:test", "Baghuz (corrected)", 34.46, 40.95, "SY", "P", "PPL", source="user")
+    cid = store.correct("name", "Baghouz", fixed)
+    reopened = Store(store.path)
+    rows = reopened.mentions()
+    assert set(rows[rows.text == "Baghouz"].place_name) == {"Baghuz (corrected)"}
+    # a later article with the same name gets the correction too
+    from geodata.documents import read_bytes
+
+    later = read_bytes("later.txt", b"Fighting continued in Baghouz, near the Iraqi border.").documents
+    reopened.add_all(pipeline.parse(later))
+    rows = reopened.mentions()
+    assert set(rows[rows.text == "Baghouz"].place_name) == {"Baghuz (corrected)"}
+    assert len(rows[rows.text == "Baghouz"]) == 3
+    reopened.undo(cid)
+    rows = reopened.mentions()
+    assert "Baghuz (corrected)" not in set(rows.place_name)
+
+
+def test_mention_correction_beats_name_correction(store):
+    rows = store.mentions()
+    first = rows[rows.text == "Syria"].iloc[0]
+    store.correct("name", "Syria", Place("user:a", "A", 1, 1, source="user"))
+    store.correct("mention", str(first.mention_id), Place("user:b", "B", 2, 2, source="user"))
+    rows = store.mentions()
+    by_id = dict(zip(rows.mention_id, rows.place_name))
+    assert by_id[first.mention_id] == "B"
+    assert set(rows[rows.text == "Syria"].place_name) == {"A", "B"}
+
+
+def test_foreign_sqlite_is_refused_untouched(tmp_path):
+    path = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE customers (id INTEGER)")
+    conn.commit()
+    conn.close()
+    before = path.read_bytes()
+    with pytest.raises(StoreError, match="another application"):
+        Store(path)
+    assert path.read_bytes() == before
