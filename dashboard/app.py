@@ -201,7 +201,7 @@ def places_table(places: pd.DataFrame) -> None:
     table = places[["name", "country", "kind", "mentions", "articles", "confidence"]].copy()
     table["confidence"] = table.confidence.round(2)
     event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
-                         key="places_table", use_container_width=True)
+                         key="places_table", width="stretch")
     rows = event.selection.rows if event else []
     if rows:
         chosen = places.iloc[rows[0]].place_id

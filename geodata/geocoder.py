@@ -14,7 +14,7 @@ by name) that adds what a batch geoparser needs:
   public Nominatim, per its usage policy) and every request carries the configured user agent;
 - faults: 429, 5xx and timeouts are retried a bounded number of times with exponential back-off
   (honouring Retry-After up to a cap); a malformed reply is a miss that is not cached; an
-  unreachable network, a refused access (401/403) or repeated faults switch the geocoder offline
+  unreachable network, a refusal (401/403/404, quota) or repeated faults switch the geocoder offline
   for the rest of the run, said once through `notify`. A call never raises.
 """
 
@@ -57,7 +57,7 @@ from geopy.point import Point
 from .config import Settings
 from .gazetteer import Gazetteer, normalize
 from .gazetteer.db import insert_places
-from .records import Place
+from .records import COUNTRY_CODES, Place
 
 log = logging.getLogger(__name__)
 
@@ -470,9 +470,14 @@ def _is_local(host: str) -> bool:
         return False
 
 
+def country_codes(countries: Sequence[str]) -> list[str]:
+    """Upper-case country codes without blanks or repeats, the main country first."""
+    return list(dict.fromkeys(c.strip().upper() for c in countries if c and c.strip()))
+
+
 def context_key(countries: Sequence[str]) -> str:
     """The cache's `context`: the article's country codes, sorted ("IQ,SY"), '' for none."""
-    return ",".join(sorted({c.strip().upper() for c in countries if c and c.strip()}))
+    return ",".join(sorted(country_codes(countries)))
 
 
 # --- the geocoder ------------------------------------------------------------------------------
@@ -576,14 +581,14 @@ class Geocoder:
     def _lookup(self, name: str, countries: Sequence[str]) -> Place | None:
         if not self._online:
             return None
-        query, context = normalize(name), context_key(countries)
+        query, codes = normalize(name), country_codes(countries)
         if len(query.replace(" ", "")) < 2 or not any(ch.isalpha() for ch in query):
             return None
+        context = context_key(codes)
         settled = self._settled(query, context)
         if settled is not None:
             self._from_cache += 1
             return settled.place
-        codes = context.split(",") if context else []
         try:
             locations, request = self._ask(name.strip(), codes)
         except ServiceFault as fault:
@@ -718,9 +723,10 @@ class Geocoder:
         """The main country's representative point (Photon biases results towards it)."""
         if not countries:
             return None
+        codes = sorted(COUNTRY_CODES)
         row = self.gazetteer.conn.execute(
-            "SELECT lat, lon FROM places WHERE country = ? AND feature_code IN ('PCLI','PCLD','PCLF','PCLS','PCLIX',"
-            "'PCL','TERR') ORDER BY population DESC LIMIT 1", (countries[0],),
+            f"SELECT lat, lon FROM places WHERE country = ? AND feature_code IN ({','.join('?' * len(codes))}) "
+            "ORDER BY population DESC LIMIT 1", (countries[0], *codes),
         ).fetchone()
         return Point(row[0], row[1]) if row else None
 
@@ -745,5 +751,8 @@ def make_geocoder(settings: Settings, gazetteer: Gazetteer, notify: Notify = lam
     except GeocoderConfigError as exc:
         message = f"geocoder: {exc}; continuing offline"
         log.info(message)
-        notify(message)
+        try:
+            notify(message)
+        except Exception:
+            log.exception("geocoder: notify callback failed")
         return None

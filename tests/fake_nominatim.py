@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterable
@@ -177,8 +178,6 @@ class FakeNominatim:
 
 def closed_port() -> int:
     """A port on 127.0.0.1 where nothing listens (bound, then released)."""
-    import socket
-
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

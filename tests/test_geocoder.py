@@ -18,10 +18,13 @@ from geodata.geocoder import (
     GeocoderConfigError,
     RetryPolicy,
     context_key,
+    country_codes,
     make_geocoder,
     osm_feature,
+    parse_geonames,
+    parse_photon,
 )
-from geodata.records import Document
+from geodata.records import Document, Place
 
 from .conftest import require
 from .fake_nominatim import FakeNominatim, FakePlace, closed_port
@@ -224,15 +227,15 @@ def test_country_context_restricts_the_query_and_is_recorded(settings, gaz, serv
     geocoder = Geocoder(online(settings, server.url), gaz, retry=FAST)
 
     assert geocoder("Tell Abyad Sharqi", ["SY", "iq"]) is None  # known only in Turkey
-    assert server.requests[-1].params["countrycodes"] == "iq,sy"
+    assert server.requests[-1].params["countrycodes"] == "sy,iq"  # main country first
     place = geocoder("Tell Abyad Sharqi", ["TR"])  # another context is another question
     assert place is not None and place.country == "TR"
     assert server.requests[-1].params["countrycodes"] == "tr" and len(server.requests) == 2
 
     rows = {row[2]: row for row in cache_rows(gaz, "tell abyad sharqi")}
-    assert rows["IQ,SY"][4] is None and "countrycodes=iq%2Csy" in rows["IQ,SY"][3]
+    assert rows["IQ,SY"][4] is None and "countrycodes=sy%2Ciq" in rows["IQ,SY"][3]
     assert rows["TR"][4] == place.id and "countrycodes=tr" in rows["TR"][3]
-    assert context_key(["sy", "IQ", "SY", ""]) == "IQ,SY"
+    assert context_key(["sy", "IQ", "SY", ""]) == "IQ,SY" and country_codes(["sy", "IQ", "SY"]) == ["SY", "IQ"]
 
 
 def test_offline_means_no_request(settings, gaz, server):
@@ -274,6 +277,23 @@ def test_osm_features_map_to_geonames_classes():
     assert osm_feature("amenity", "refugee_site") == ("S", "CMPRF")
     assert osm_feature("landuse", "farmland") == ("L", None)
     assert osm_feature("highway", "residential") is None  # a street is not what a toponym means here
+
+
+def test_photon_and_geonames_results_become_places():
+    photon = {"type": "Feature", "geometry": {"type": "Point", "coordinates": [40.41, 35.24]},
+              "properties": {"osm_id": 42, "osm_type": "N", "osm_key": "place", "osm_value": "village",
+                             "name": "Kafr Zubaydat", "countrycode": "SY", "state": "Deir ez-Zor"}}
+    found = parse_photon(photon, "photon")
+    assert found is not None and found.state == "Deir ez-Zor"
+    assert found.place == Place("osm:node/42", "Kafr Zubaydat", 35.24, 40.41, "SY", "P", "PPL",
+                                source="geocoder:photon")
+    geonames = {"geonameId": 170794, "name": "Deir ez-Zor", "lat": "35.33588", "lng": "40.14084",
+                "countryCode": "SY", "fcl": "P", "fcode": "PPLA", "adminCode1": "07", "population": 242565}
+    found = parse_geonames(geonames, "geonames")
+    assert found is not None
+    assert found.place == Place("gn:170794", "Deir ez-Zor", 35.33588, 40.14084, "SY", "P", "PPLA", "07", 242565,
+                                170794, "geocoder:geonames")
+    assert parse_geonames({"name": "no coordinates"}, "geonames") is None
 
 
 def test_a_parse_resolves_unknown_names_online_then_from_the_cache(settings, gaz, server):
