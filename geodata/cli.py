@@ -154,6 +154,24 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    from .evaluate import CorpusError, evaluate, summary_table
+
+    corpus = Path(args.corpus)
+    if not corpus.exists():
+        raise CliError(f"no such corpus: {corpus}")
+    try:
+        report = evaluate(_pipeline(_settings(args)), corpus, spans=args.spans, limit=args.limit)
+    except CorpusError as exc:
+        raise CliError(str(exc)) from exc
+    print(summary_table(report))
+    if args.out:
+        Path(args.out).parent.mkdir(parents=True, exist_ok=True)
+        Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        say(f"report written to {args.out}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geodata", description=__doc__)
     parser.add_argument("--home", help="data directory (default: $GEODATA_HOME or ./data)")
@@ -184,6 +202,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--alternate-names", help="alternateNamesV2.zip or .txt to add names for imported places")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_gazetteer_import)
+
+    p = sub.add_parser("evaluate", help="score detection and resolution against a gold corpus (JSONL)")
+    p.add_argument("corpus", help="gold corpus in the shared/bench layout")
+    p.add_argument("--spans", action="store_true", help="also score resolution alone from the gold spans")
+    p.add_argument("--out", help="write the full report as JSON")
+    p.add_argument("--limit", type=int, help="only the first N documents")
+    p.set_defaults(func=cmd_evaluate, offline=True)
 
     p = sub.add_parser("export", help="write the (filtered) map as one HTML file, GeoJSON or CSV")
     p.add_argument("--db", help="store file (default: GEODATA_HOME/store.sqlite)")

@@ -12,6 +12,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .gazetteer import Gazetteer, normalize
+from .gazetteer.importance import importance, is_strong
 from .gazetteer.sources import read_csv
 from .records import Candidate, Document, Sentence
 
@@ -29,6 +30,17 @@ GROUP_WORDS = {
     "hindu", "hindus", "buddhist", "buddhists", "evangelical", "evangelicals", "orthodox", "latino", "latinos",
     "hispanic", "hispanics", "black", "white", "asian american", "african american", "native american",
 }
+# Ordinary words that some region is also named after ("Centre", "West"): never a place on their own
+# unless spaCy itself labels them as one.
+GENERIC_WORDS = {
+    "centre", "center", "central", "north", "south", "east", "west", "capital", "coast", "island", "islands",
+    "lakes", "valley", "mountain", "river", "city", "state", "states", "union", "republic", "kingdom", "gulf",
+    "bay", "harbour", "harbor", "park", "highlands", "lowlands", "plains", "upper", "lower", "new", "old",
+    "national", "federal", "royal", "international", "general", "mission", "independence", "liberty", "unity",
+    "victoria", "georgia", "jordan", "chad", "march", "may", "august", "reading", "mobile", "split", "nice",
+    "orange", "bath", "sale", "hope", "welcome", "paradise", "eden", "enterprise", "progress",
+} | GROUP_WORDS
+MAX_NGRAM = 4
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
@@ -50,12 +62,13 @@ def load_nlp(model: str) -> Language:
 
 
 @lru_cache(maxsize=1)
-def demonym_table() -> dict[str, int]:
-    """Normalised demonym or adjective -> GeoNames id of its place ("syrian" -> Syria)."""
-    return {normalize(row["word"]): int(row["geonameid"]) for row in read_csv("demonyms.csv")}
+def demonym_table() -> dict[str, tuple[int | None, str]]:
+    """Normalised demonym or adjective -> (GeoNames id, place name) of its place ("syrian" -> Syria)."""
+    return {normalize(row["word"]): (int(row["geonameid"]) if row["geonameid"] else None, row["name"])
+            for row in read_csv("demonyms.csv")}
 
 
-def demonym_of(word: str) -> int | None:
+def demonym_entry(word: str) -> tuple[int | None, str] | None:
     """The place a demonym points to, trying plural forms ("Iraqis" -> Iraq)."""
     table = demonym_table()
     key = normalize(word)
@@ -63,6 +76,10 @@ def demonym_of(word: str) -> int | None:
         if form and form in table:
             return table[form]
     return None
+
+
+def is_demonym(word: str) -> bool:
+    return demonym_entry(word) is not None
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -98,47 +115,131 @@ class Extractor:
 
     def __init__(self, gazetteer: Gazetteer):
         self.gazetteer = gazetteer
+        self._demonyms: dict[str, str | None] = {}
 
-    def candidate(self, doc: Doc, ent: Span, starts: list[int], places: set[str]) -> Candidate | None:
-        label = ent.label_
-        if label in IGNORED_LABELS:
-            return None
-        start, end = trim(doc.text, ent.start_char, ent.end_char)
-        surface = doc.text[start:end]
+    def demonym_place(self, surface: str) -> str | None:
+        """Id of the place a demonym denotes, or None when the word is no demonym."""
         key = normalize(surface)
-        if not key:
+        if key not in self._demonyms:
+            entry = demonym_entry(surface)
+            place = None
+            if entry is not None:
+                geonameid, name = entry
+                place = self.gazetteer.by_geonameid(geonameid) if geonameid else None
+                if place is None:
+                    named = [p for p, _ in self.gazetteer.lookup(name)]
+                    place = max(named, key=importance, default=None)
+            self._demonyms[key] = place.id if place else None
+        return self._demonyms[key]
+
+    def strong(self, surface: str) -> bool:
+        """A famous place's name (a country, region, capital, big city, curated feature)."""
+        key = normalize(surface)
+        return bool(key) and key not in GENERIC_WORDS and any(is_strong(p) for p, _ in self.gazetteer.lookup(key))
+
+    def known(self, surface: str) -> bool:
+        return normalize(surface) not in GENERIC_WORDS and self.gazetteer.has_name(surface)
+
+    def _make(self, doc: Doc, start: int, end: int, label: str, starts: list[int]) -> Candidate | None:
+        start, end = trim(doc.text, start, end)
+        if start >= end:
             return None
-        sentence = _sentence_of(starts, start)
-        demonym = demonym_of(surface) if label in ("NORP", "GPE", "LOC") else None
-        if demonym is not None and label == "NORP":
-            return Candidate(start, end, surface, sentence, label, "demonym", demonym)
+        surface = doc.text[start:end]
+        if not normalize(surface):
+            return None
+        demonym = self.demonym_place(surface)
+        kind = "demonym" if demonym else "toponym"
+        return Candidate(start, end, surface, _sentence_of(starts, start), label, kind, demonym)
+
+    def _embedded(self, doc: Doc, tokens: Span, starts: list[int]) -> list[Candidate]:
+        """Famous places and demonyms inside a longer name ("New York Times", "Syrian Democratic Forces")."""
+        out, i = [], 0
+        while i < len(tokens):
+            if not tokens[i].text[:1].isupper():
+                i += 1
+                continue
+            for n in range(min(MAX_NGRAM, len(tokens) - i), 0, -1):
+                piece = tokens[i:i + n]
+                if piece[-1].is_punct:
+                    continue
+                if self.demonym_place(piece.text) or self.strong(piece.text):
+                    cand = self._make(doc, piece.start_char, piece.end_char, "GAZ", starts)
+                    if cand:
+                        out.append(cand)
+                    i += n - 1
+                    break
+            i += 1
+        return out
+
+    def _whole(self, doc: Doc, ent: Span, starts: list[int], places: set[str]) -> Candidate | None:
+        """The entity itself as a candidate, when its label and the gazetteer agree it is a place."""
+        label = ent.label_
+        cand = self._make(doc, ent.start_char, ent.end_char, label, starts)
+        if cand is None:
+            return None
+        key = normalize(cand.text)
+        short_caps = cand.text.isupper() and len(cand.text) <= 3
+        if cand.kind == "demonym" and label != "PERSON":
+            return cand
         if label in PLACE_LABELS:
-            return Candidate(start, end, surface, sentence, label)
-        if label in AGENT_LABELS:
-            return Candidate(start, end, surface, sentence, label) if key in places else None
-        if key in GROUP_WORDS or not surface[:1].isupper() or not self.gazetteer.has_name(surface):
+            return cand
+        if key in places:
+            return cand
+        if label == "PERSON":
             return None
-        return Candidate(start, end, surface, sentence, label)
+        if label == "ORG":
+            return cand if self.strong(cand.text) else None
+        if key in GENERIC_WORDS or not cand.text[:1].isupper():
+            return None
+        return cand if (self.strong(cand.text) or (not short_caps and self.known(cand.text))) else None
 
     def candidates(self, doc: Doc, sents: list[Sentence]) -> list[Candidate]:
         """Toponym candidates of one doc, in text order."""
         starts = [s.start for s in sents] or [0]
         found: dict[int, Candidate] = {}
         places: set[str] = set()
-        deferred: list[Span] = []
-        for ent in doc.ents:
-            if ent.label_ in AGENT_LABELS:
-                deferred.append(ent)
-                continue
-            cand = self.candidate(doc, ent, starts, places)
+        people: set[str] = set()
+        ents = [e for e in doc.ents if e.label_ not in IGNORED_LABELS]
+        for ent in ents:
+            if ent.label_ == "PERSON":
+                people.update(normalize(t.text) for t in ent if t.text[:1].isupper())
+            elif ent.label_ in PLACE_LABELS:
+                places.add(normalize(ent.text))
+        # person/org labels last, so they can lose to the same name read as a place elsewhere
+        for ent in sorted(ents, key=lambda e: e.label_ in AGENT_LABELS):
+            cand = self._whole(doc, ent, starts, places)
+            if cand is not None and cand.label in PLACE_LABELS and cand.kind == "toponym":
+                key = normalize(cand.text)
+                if key in people and not self.gazetteer.has_name(cand.text):
+                    continue  # "Buhari" tagged GPE once, a person elsewhere
             if cand is not None:
                 found[cand.start] = cand
                 places.add(normalize(cand.text))
-        for ent in deferred:  # a person/org label loses to the same name read as a place elsewhere
-            cand = self.candidate(doc, ent, starts, places)
-            if cand is not None:
-                found[cand.start] = cand
+            elif ent.label_ != "PERSON":
+                for inner in self._embedded(doc, ent, starts):
+                    found.setdefault(inner.start, inner)
+        covered = {i for e in doc.ents for i in range(e.start, e.end)}
+        for cand in self._outside(doc, covered, starts):
+            found.setdefault(cand.start, cand)
         return [found[k] for k in sorted(found)]
+
+    def _outside(self, doc: Doc, covered: set[int], starts: list[int]) -> list[Candidate]:
+        """Demonyms and famous places the NER missed, in capitalised runs outside its entities."""
+        out, run = [], []
+        for token in [*doc, None]:
+            if token is not None and token.i not in covered and token.text[:1].isupper() and token.is_alpha:
+                run.append(token)
+                continue
+            if run:
+                span = doc[run[0].i: run[-1].i + 1]
+                for cand in self._embedded(doc, span, starts):
+                    first = doc.char_span(cand.start, cand.end, alignment_mode="expand")
+                    single = first is not None and len(first) == 1
+                    if single and first[0].is_sent_start and not (first.text.isupper() and len(first.text) > 3):
+                        continue  # a capitalised first word of a sentence is weak evidence
+                    out.append(cand)
+                run = []
+        return out
 
     def gold(self, doc: Doc, sents: list[Sentence], spans: Iterable[tuple[int, int]]) -> list[Candidate]:
         """Candidates from given spans (resolution alone), typed as demonyms where they are."""
@@ -146,10 +247,9 @@ class Extractor:
         out = []
         for start, end in spans:
             surface = doc.text[start:end]
-            demonym = demonym_of(surface)
-            kind = "demonym" if demonym is not None and not self.gazetteer.has_name(surface) else "toponym"
-            out.append(Candidate(start, end, surface, _sentence_of(starts, start), "GOLD", kind,
-                                 demonym if kind == "demonym" else None))
+            demonym = self.demonym_place(surface)
+            out.append(Candidate(start, end, surface, _sentence_of(starts, start), "GOLD",
+                                 "demonym" if demonym else "toponym", demonym))
         return out
 
 

@@ -81,10 +81,11 @@ def radius(mentions: int) -> float:
 
 
 # Draws each place as a circle marker from the data rows, in the browser (fast at 100k rows).
+# Row: lat, lon, radius, colour, tooltip HTML, popup HTML, place id (kept on the marker's options).
 MARKER_CALLBACK = """
 function (row) {
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
-        {radius: row[2], color: row[3], fillColor: row[3], fillOpacity: 0.6, weight: 1});
+        {radius: row[2], color: row[3], fillColor: row[3], fillOpacity: 0.6, weight: 1, placeId: row[6]});
     marker.bindTooltip(row[4]);
     marker.bindPopup(row[5], {maxWidth: 420, maxHeight: 320});
     return marker;
@@ -127,9 +128,83 @@ class TileNotice(folium.MacroElement):
 def marker_rows(places: pd.DataFrame, snippets: Mapping[str, Sequence[Snippet]]) -> list[list[object]]:
     return [
         [float(r.lat), float(r.lon), radius(int(r.mentions)), KIND_COLOURS.get(r.kind, "#636363"),
-         html.escape(tooltip_text(r)), popup_html(r, snippets.get(r.place_id, ()))]
+         html.escape(tooltip_text(r)), popup_html(r, snippets.get(r.place_id, ())), str(r.place_id)]
         for r in places.itertuples()
     ]
+
+
+# A small box in the map's corner saying what the marker colours mean.
+LEGEND = """
+{% macro script(this, kwargs) %}
+(function () {
+    var legend = L.control({position: 'bottomright'});
+    legend.onAdd = function () {
+        var div = L.DomUtil.create('div', 'gd-legend');
+        div.style.cssText = 'background:rgba(255,255,255,0.92);padding:4px 8px;border:1px solid #bbb;' +
+            'border-radius:4px;font:12px/1.5 sans-serif;color:#222';
+        div.innerHTML = {{ this.html_json }};
+        return div;
+    };
+    legend.addTo({{ this._parent.get_name() }});
+})();
+{% endmacro %}
+"""
+
+
+def legend_html(kinds: Sequence[str] | None = None) -> str:
+    """The legend's HTML: one coloured dot per kind (all kinds when none are given)."""
+    shown = [k for k in KIND_COLOURS if not kinds or k in kinds]
+    rows = "".join(
+        f"<div><span style='display:inline-block;width:10px;height:10px;border-radius:50%;"
+        f"background:{KIND_COLOURS[k]};opacity:0.8;margin-right:6px'></span>{html.escape(k)}</div>"
+        for k in shown)
+    return f"<div><b>Kinds</b></div>{rows}<div style='color:#555'>size: mentions</div>"
+
+
+class Legend(folium.MacroElement):
+    _template = Template(LEGEND)
+
+    def __init__(self, kinds: Sequence[str] | None = None) -> None:
+        super().__init__()
+        self._name = "Legend"
+        self.html_json = to_json_safe(legend_html(kinds))
+
+
+# The selected place: a ring around its marker, drawn above it and letting clicks through.
+SELECTION_RING = """
+{% macro script(this, kwargs) %}
+L.circleMarker({{ this.location|tojson }}, {radius: {{ this.radius + 5 }}, color: '#ffffff', weight: 6,
+    opacity: 0.9, fill: false, interactive: false}).addTo({{ this._parent.get_name() }});
+L.circleMarker({{ this.location|tojson }}, {radius: {{ this.radius + 5 }}, color: '#e31a1c', weight: 3,
+    fill: false, interactive: false, className: 'gd-selected'}).addTo({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+
+class SelectionRing(folium.MacroElement):
+    _template = Template(SELECTION_RING)
+
+    def __init__(self, lat: float, lon: float, marker_radius: float) -> None:
+        super().__init__()
+        self._name = "SelectionRing"
+        self.location = [float(lat), float(lon)]
+        self.radius = float(marker_radius)
+
+
+def selection_layer(lat: float, lon: float, mentions: int) -> folium.FeatureGroup:
+    """A layer holding the ring around the selected place (the dashboard adds it without redrawing the map)."""
+    layer = folium.FeatureGroup(name="Selected place", control=False)
+    SelectionRing(lat, lon, radius(max(int(mentions), 1))).add_to(layer)
+    return layer
+
+
+# Zoom used when a place is selected from outside the map (table, article, link): close enough
+# to see it apart from its neighbours, not so close that a country fills the view.
+ZOOM_BY_KIND = {"country": 4, "region": 5, "physical feature": 6, "populated place": 7, "site": 9}
+
+
+def selection_zoom(kind: str | None) -> int:
+    return ZOOM_BY_KIND.get(kind or "", 5)
 
 
 def base_map(outlines: dict | None, tiles: bool = True) -> folium.Map:
@@ -171,6 +246,7 @@ def build_map(places: pd.DataFrame, mentions: pd.DataFrame, outlines: dict | Non
     """The whole map for a filtered view: base, markers, view fitted to the data."""
     m = base_map(outlines, tiles)
     marker_layer(places, snippets_by_place(mentions)).add_to(m)
+    Legend(sorted(set(places.kind)) if not places.empty else None).add_to(m)
     fit(m, places)
     return m
 

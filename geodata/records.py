@@ -83,7 +83,7 @@ class Candidate:
     sentence: int
     label: str  # spaCy label, or GAZ for gazetteer-backed spans
     kind: str = "toponym"  # or "demonym"
-    demonym_of: int | None = None  # geonameid a demonym points to
+    place_hint: str | None = None  # the place a demonym denotes (a gazetteer id)
 
 
 @dataclass(frozen=True)

