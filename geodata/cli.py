@@ -53,9 +53,12 @@ def _load(paths: Sequence[str]) -> LoadResult:
 
 
 def _pipeline(settings: Settings):
+    """The parse pipeline, with the online geocoder as fallback unless offline."""
+    from .geocoder import make_geocoder
     from .pipeline import Pipeline  # spaCy loads only for the commands that need it
 
-    return Pipeline(settings, progress=say)
+    gazetteer = open_gazetteer(settings.gazetteer_path, progress=say)
+    return Pipeline(settings, gazetteer=gazetteer, fallback=make_geocoder(settings, gazetteer, notify=say))
 
 
 def cmd_parse(args: argparse.Namespace) -> int:

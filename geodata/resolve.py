@@ -108,8 +108,8 @@ class Resolver:
                     kind=cand.kind)
         if not ranked and self.fallback is not None:
             place = self.fallback(cand.text, context.countries())
-            if place is not None:
-                return Mention(**base, confidence=0.6, place=place)
+            if place is not None:  # scored as on the next run, when the cache makes it the only candidate
+                return Mention(**base, confidence=confidence([Scored(place, 0.0)], cand), place=place)
         if not ranked:
             return Mention(**base, confidence=0.0, place=None, reason="no gazetteer entry for this name")
         return Mention(**base, confidence=confidence(ranked, cand), place=ranked[0].place)
@@ -124,47 +124,63 @@ def confidence(ranked: list[Scored], cand: Candidate) -> float:
     return max(0.0, min(1.0, share * detection))
 
 
+@dataclass(frozen=True)
+class Vote:
+    """One mention's first-pass reading, as context for the others."""
+
+    key: str  # normalised surface: mentions of the same name do not vote for each other
+    country: str | None
+    admin1: str | None
+    lat: float
+    lon: float
+    weight: float
+    point: bool  # a place small enough for distances to mean something
+
+
 class Context:
-    """What the rest of the article says: its countries and where its places lie."""
+    """What the rest of the article says: the share of its places in each country and
+    first-level division, and where they lie."""
+
+    COUNTRY_WEIGHT = 2.0
+    ADMIN1_WEIGHT = 1.2
+    NEAR_WEIGHT = 0.8
+    NEAR_KM = 300.0
 
     def __init__(self, gazetteer: Gazetteer | None, text: str, ranked: Sequence[list[Scored]] = (),
                  cands: Sequence[Candidate] = ()):
         self.gazetteer = gazetteer
         self.text = text
-        self.country_weight: Counter[str] = Counter()
-        self.points: list[tuple[float, float, float, int]] = []  # lat, lon, weight, candidate start
-        self.starts = [c.start for c in cands]
-        self.by_start: dict[int, list[Scored]] = {}
+        self.votes: list[Vote] = []
         for cand, scored in zip(cands, ranked):
-            if not scored:
-                continue
-            top = scored[0].place
-            weight = confidence(scored, cand)
-            if top.country:
-                self.country_weight[top.country] += weight
-            if (top.feature_code or "") not in COUNTRY_CODES | {"CONT"}:
-                self.points.append((top.lat, top.lon, weight, cand.start))
-            self.by_start[cand.start] = scored
+            if scored:
+                top = scored[0].place
+                code = top.feature_code or ""
+                self.votes.append(Vote(normalize(cand.text), top.country, top.admin1, top.lat, top.lon,
+                                       confidence(scored, cand), code not in COUNTRY_CODES | {"CONT"}))
 
     def countries(self) -> list[str]:
-        return [c for c, _ in self.country_weight.most_common(3)]
+        weights: Counter[str] = Counter()
+        for v in self.votes:
+            if v.country:
+                weights[v.country] += v.weight
+        return [c for c, _ in weights.most_common(3)]
 
     def agreement(self, place: Place, cand: Candidate) -> float:
-        if not self.starts:
-            return self.qualifier(place, cand)
         bonus = self.qualifier(place, cand)
-        own = self.by_start.get(cand.start)
-        own_top = own[0].place if own else None
+        key = normalize(cand.text)
+        others = [v for v in self.votes if v.key != key]
+        total = sum(v.weight for v in others)
+        if not total:
+            return bonus
         if place.country:
-            weight = self.country_weight.get(place.country, 0.0)
-            if own_top is not None and own_top.country == place.country:
-                weight -= confidence(own, cand)  # not one's own vote
-            bonus += 1.2 * min(weight, 2.0) / 2.0 + (0.3 if weight > 0 else 0.0)
-        others = [(lat, lon, w) for lat, lon, w, start in self.points if start != cand.start]
-        if others and (place.feature_code or "") not in COUNTRY_CODES | {"CONT"}:
-            total = sum(w for _, _, w in others) or 1.0
-            near = sum(w for lat, lon, w in others if distance_km(place.lat, place.lon, lat, lon) < 300)
-            bonus += 0.8 * near / total
+            same = [v for v in others if v.country == place.country]
+            bonus += self.COUNTRY_WEIGHT * sum(v.weight for v in same) / total
+            if place.admin1:
+                bonus += self.ADMIN1_WEIGHT * sum(v.weight for v in same if v.admin1 == place.admin1) / total
+        points = [v for v in others if v.point]
+        if points and (place.feature_code or "") not in COUNTRY_CODES | {"CONT"}:
+            near = sum(v.weight for v in points if distance_km(place.lat, place.lon, v.lat, v.lon) < self.NEAR_KM)
+            bonus += self.NEAR_WEIGHT * near / sum(v.weight for v in points)
         return bonus
 
     def qualifier(self, place: Place, cand: Candidate) -> float:

@@ -48,7 +48,7 @@ def test_shipped_geocode_cache_places_baghouz(gazetteer):
     (baghouz,) = [p for p, _ in gazetteer.lookup("Baghouz")]
     assert baghouz.source.startswith("geocoder:") and baghouz.country == "SY"
     assert distance_km(baghouz.lat, baghouz.lon, 34.48, 40.93) < 25
-    row = gazetteer.conn.execute("SELECT provider, place_id FROM geocode_cache WHERE query = 'Baghouz'").fetchone()
+    row = gazetteer.conn.execute("SELECT provider, place_id FROM geocode_cache WHERE query = 'baghouz'").fetchone()
     assert row == ("manual", baghouz.id)
 
 

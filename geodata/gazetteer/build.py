@@ -11,6 +11,7 @@ from pathlib import Path
 
 from ..records import Place
 from .db import BUILTIN_SOURCES, SCHEMA, SCHEMA_VERSION, Gazetteer, GazetteerError, connect, insert_places
+from .normalize import normalize
 from .sources import DATA_DIR, builtin_places, data_files, source_versions
 
 SHIPPED_CACHE = DATA_DIR / "geocoded.jsonl"
@@ -55,7 +56,8 @@ def load_shipped_cache(conn: sqlite3.Connection, path: Path = SHIPPED_CACHE) -> 
         conn.execute(
             "INSERT OR IGNORE INTO geocode_cache (provider, query, context, request, place_id, raw, fetched_at) "
             "VALUES (?,?,?,?,?,?,?)",
-            (entry["provider"], entry["query"], entry.get("context", ""), entry.get("request", entry["query"]),
+            (entry["provider"], normalize(entry["query"]), entry.get("context", ""),
+             entry.get("request", entry["query"]),
              place.id, json.dumps(entry.get("raw")), entry.get("fetched_at", 0.0)),
         )
         count += 1
@@ -81,6 +83,9 @@ def rebuild(conn: sqlite3.Connection, version: str, progress: Progress) -> None:
         conn.execute(f"DELETE FROM places WHERE source IN ({marks})", BUILTIN_SOURCES)
         count = insert_places(conn, builtin_places())
         shipped = load_shipped_cache(conn)
+        # names the geocoder attached to built-in places were deleted with them: attach them again
+        conn.execute("INSERT OR IGNORE INTO names (name, place_id, is_primary) SELECT c.query, c.place_id, 0 "
+                     "FROM geocode_cache c JOIN places p ON p.id = c.place_id")
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('builtin_version', ?)", (version,))
         conn.execute("COMMIT")
     except BaseException:
