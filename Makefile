@@ -3,8 +3,9 @@ PYTHON ?= python3
 VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
+ADDRESS ?= 127.0.0.1
 
-.PHONY: install run test gazetteer ingest-seeds eval bench clean
+.PHONY: install run test gazetteer eval bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -19,15 +20,15 @@ gazetteer: install
 	$(PY) -m geodata gazetteer build
 
 run: gazetteer
-	$(PY) -m streamlit run dashboard/app.py --server.port $(PORT)
+	$(PY) -m streamlit run dashboard/app.py --server.address $(ADDRESS) --server.port $(PORT)
 
 test: install
 	bash scripts/ensure-chromium.sh
 	$(PY) -m pytest -q
 
 eval: gazetteer
-	$(PY) -m geodata evaluate ../shared/bench/gwn.jsonl --out data/eval-gwn.json
-	$(PY) -m geodata evaluate ../shared/bench/lgl.jsonl --out data/eval-lgl.json
+	$(PY) -m geodata evaluate ../shared/bench/gwn.jsonl --spans --out data/eval-gwn.json
+	$(PY) -m geodata evaluate ../shared/bench/lgl.jsonl --spans --out data/eval-lgl.json
 
 clean:
-	rm -rf $(VENV) data .pytest_cache tests/artifacts dashboard/static
+	rm -rf $(VENV) data .pytest_cache tests/artifacts dashboard/static/folium

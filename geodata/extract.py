@@ -14,7 +14,7 @@ from spacy.tokens import Doc, Span
 from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance, is_strong
 from .gazetteer.sources import read_csv
-from .records import Candidate, Document, Sentence
+from .records import COUNTRY_CODES, Candidate, Document, Sentence
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Labels whose spans are people or bodies: a place only if the same name is a place elsewhere in the text.
@@ -132,13 +132,30 @@ class Extractor:
             self._demonyms[key] = place.id if place else None
         return self._demonyms[key]
 
-    def strong(self, surface: str) -> bool:
-        """A famous place's name (a country, region, capital, big city, curated feature)."""
+    def strong(self, surface: str, *, areas_only: bool = False) -> bool:
+        """A famous place's main name (a country, region, capital, big city, curated feature);
+        `areas_only` leaves out big cities, whose names are often also firms or people."""
         key = normalize(surface)
-        return bool(key) and key not in GENERIC_WORDS and any(is_strong(p) for p, _ in self.gazetteer.lookup(key))
+        if len(key) < 2 or key in GENERIC_WORDS:
+            return False
+        for place, primary in self.gazetteer.lookup(key):
+            is_country = (place.feature_code or "") in COUNTRY_CODES | {"CONT"}
+            if not (primary or is_country):
+                continue  # alternate names ("Region", "Drug") are too loose to find places with
+            if surface.isupper() and len(surface) <= 3 and not is_country:
+                continue  # "PA", "D": codes, except a country's ("US", "UK")
+            if is_strong(place) and not (areas_only and place.feature_class == "P" and place.feature_code != "PPLC"):
+                return True
+        return False
+
+    def notable(self, surface: str) -> bool:
+        """The name of a place someone chose to keep: strong, curated, or geocoded before."""
+        return self.strong(surface) or any(
+            p.source == "curated" or p.source.startswith("geocoder") for p, _ in self.gazetteer.lookup(surface))
 
     def known(self, surface: str) -> bool:
-        return normalize(surface) not in GENERIC_WORDS and self.gazetteer.has_name(surface)
+        key = normalize(surface)
+        return len(key) >= 3 and key not in GENERIC_WORDS and any(primary for _, primary in self.gazetteer.lookup(key))
 
     def _make(self, doc: Doc, start: int, end: int, label: str, starts: list[int]) -> Candidate | None:
         start, end = trim(doc.text, start, end)
@@ -171,6 +188,16 @@ class Extractor:
             i += 1
         return out
 
+    def _leading_place(self, doc: Doc, ent: Span, starts: list[int]) -> Candidate | None:
+        """The place an organisation is named after ("Gainesville Police Department")."""
+        for n in range(min(MAX_NGRAM, len(ent) - 1), 0, -1):
+            piece = ent[:n]
+            if piece[-1].is_punct or not piece.text[:1].isupper():
+                continue
+            if self.known(piece.text) and not self.gazetteer.has_name(ent.text):
+                return self._make(doc, piece.start_char, piece.end_char, "GAZ", starts)
+        return None
+
     def _whole(self, doc: Doc, ent: Span, starts: list[int], places: set[str]) -> Candidate | None:
         """The entity itself as a candidate, when its label and the gazetteer agree it is a place."""
         label = ent.label_
@@ -188,10 +215,12 @@ class Extractor:
         if label == "PERSON":
             return None
         if label == "ORG":
-            return cand if self.strong(cand.text) else None
-        if key in GENERIC_WORDS or not cand.text[:1].isupper():
+            return cand if self.strong(cand.text, areas_only=True) else None
+        if key in GENERIC_WORDS or not cand.text[:1].isupper() or short_caps:
             return None
-        return cand if (self.strong(cand.text) or (not short_caps and self.known(cand.text))) else None
+        if label == "NORP":
+            return cand if self.notable(cand.text) else None
+        return cand if self.strong(cand.text) else None
 
     def candidates(self, doc: Doc, sents: list[Sentence]) -> list[Candidate]:
         """Toponym candidates of one doc, in text order."""
@@ -216,7 +245,8 @@ class Extractor:
                 found[cand.start] = cand
                 places.add(normalize(cand.text))
             elif ent.label_ != "PERSON":
-                for inner in self._embedded(doc, ent, starts):
+                lead = self._leading_place(doc, ent, starts) if ent.label_ == "ORG" and len(ent) > 1 else None
+                for inner in [lead] if lead else self._embedded(doc, ent, starts):
                     found.setdefault(inner.start, inner)
         covered = {i for e in doc.ents for i in range(e.start, e.end)}
         for cand in self._outside(doc, covered, starts):

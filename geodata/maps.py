@@ -39,6 +39,13 @@ class Snippet:
     end: int
 
 
+def text(value: object, default: str = "") -> str:
+    """A table cell as text: None and NaN (missing values in pandas) become `default`."""
+    if value is None or (isinstance(value, float) and value != value):
+        return default
+    return str(value)
+
+
 def highlight(snippet: Snippet) -> str:
     """The sentence as HTML with the toponym in <mark>; every piece of text is escaped."""
     s = snippet.sentence
@@ -51,12 +58,15 @@ def snippets_by_place(mentions: pd.DataFrame, per_place: int = POPUP_SENTENCES) 
     out: dict[str, list[Snippet]] = {}
     for row in mentions.groupby("place_id", sort=False).head(per_place).itertuples():
         out.setdefault(row.place_id, []).append(
-            Snippet(row.title or "(untitled)", row.sentence, int(row.sentence_start), int(row.sentence_end)))
+            Snippet(text(row.title) or "(untitled)", text(row.sentence), int(row.sentence_start),
+                    int(row.sentence_end)))
     return out
 
 
 def tooltip_text(row: object) -> str:
-    return f"{row.name} ({row.mentions} mention{'s' if row.mentions != 1 else ''}){TOOLTIP_ID_SEPARATOR}{row.place_id}"
+    mentions = int(row.mentions)
+    return (f"{text(row.name)} ({mentions} mention{'s' if mentions != 1 else ''})"
+            f"{TOOLTIP_ID_SEPARATOR}{row.place_id}")
 
 
 def place_id_from_tooltip(tooltip: str | None) -> str | None:
@@ -67,8 +77,9 @@ def place_id_from_tooltip(tooltip: str | None) -> str | None:
 
 
 def popup_html(row: object, snippets: Sequence[Snippet]) -> str:
-    head = (f"<div class='gd-popup'><b>{html.escape(str(row.name))}</b> "
-            f"<small>{html.escape(str(row.kind))}{', ' + html.escape(str(row.country)) if row.country else ''}"
+    country = text(row.country)
+    head = (f"<div class='gd-popup'><b>{html.escape(text(row.name))}</b> "
+            f"<small>{html.escape(text(row.kind))}{', ' + html.escape(country) if country else ''}"
             f" &middot; {row.mentions} mention(s) in {row.articles} article(s)</small>")
     items = "".join(f"<li><i>{html.escape(s.title)}</i>: {highlight(s)}</li>" for s in snippets)
     more = row.mentions - len(snippets)
