@@ -177,6 +177,13 @@ class Context:
             bonus += self.COUNTRY_WEIGHT * sum(v.weight for v in same) / total
             if place.admin1:
                 bonus += self.ADMIN1_WEIGHT * sum(v.weight for v in same if v.admin1 == place.admin1) / total
+        elif place.source == "curated":
+            # a sea or region across borders agrees with any article about its parts: half the best share
+            shares: Counter[str] = Counter()
+            for v in others:
+                if v.country:
+                    shares[v.country] += v.weight
+            bonus += 0.5 * self.COUNTRY_WEIGHT * max(shares.values(), default=0.0) / total
         points = [v for v in others if v.point]
         if points and (place.feature_code or "") not in COUNTRY_CODES | {"CONT"}:
             near = sum(v.weight for v in points if distance_km(place.lat, place.lon, v.lat, v.lon) < self.NEAR_KM)

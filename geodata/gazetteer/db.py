@@ -87,6 +87,9 @@ def insert_places(
 ) -> int:
     """Insert places with their names (the primary name first). Returns the number of places.
 
+    Every name of a curated place counts as a main name: its alternates are hand-picked everyday
+    names ("Atlantic"), not historic or foreign spellings.
+
     `replace` lets a richer source (a GeoNames dump) overwrite an existing place of the same id;
     otherwise the first writer wins.
     """
@@ -101,7 +104,7 @@ def insert_places(
         keys = {normalize(n) for n in names} | {primary}
         conn.executemany(
             "INSERT OR IGNORE INTO names (name, place_id, is_primary) VALUES (?,?,?)",
-            ((key, place.id, int(key == primary)) for key in keys if key),
+            ((key, place.id, int(key == primary or place.source == "curated")) for key in keys if key),
         )
     return count
 
