@@ -59,6 +59,17 @@ def pipeline(settings: Settings, gazetteer):
     return Pipeline(settings, gazetteer=gazetteer)
 
 
+def foreign_sqlite(path: Path) -> bytes:
+    """An SQLite file of some other application; returns its bytes to compare after."""
+    import sqlite3
+
+    conn = sqlite3.connect(path)
+    conn.execute("CREATE TABLE invoices (id INTEGER)")
+    conn.commit()
+    conn.close()
+    return path.read_bytes()
+
+
 def run_cli(*args: str, home: Path, input_text: str | None = None, env: dict[str, str] | None = None,
             timeout: float = 300) -> subprocess.CompletedProcess[str]:
     """`python -m geodata ARGS` in a subprocess, as a user runs it."""

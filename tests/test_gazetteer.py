@@ -6,6 +6,8 @@ from geodata.gazetteer import GazetteerError, open_gazetteer
 from geodata.gazetteer.sources import read_csv
 from geodata.resolve import distance_km
 
+from .conftest import foreign_sqlite
+
 
 def names(gazetteer, name):
     return {(p.name, p.feature_code, p.source) for p, _ in gazetteer.lookup(name)}
@@ -78,11 +80,7 @@ def test_changed_version_rebuilds_and_keeps_imported_and_cached_places(tmp_path,
 
 def test_foreign_or_corrupt_files_are_refused_untouched(tmp_path):
     foreign = tmp_path / "foreign.sqlite"
-    conn = sqlite3.connect(foreign)
-    conn.execute("CREATE TABLE invoices (id INTEGER)")
-    conn.commit()
-    conn.close()
-    before = foreign.read_bytes()
+    before = foreign_sqlite(foreign)
     with pytest.raises(GazetteerError, match="another application"):
         open_gazetteer(foreign)
     assert foreign.read_bytes() == before

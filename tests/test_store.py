@@ -1,13 +1,11 @@
 """The SQLite store: idempotent ingest, filters, corrections that survive and can be undone."""
 
-import sqlite3
-
 import pytest
 
 from geodata.records import Place
 from geodata.store import Filters, Store, StoreError
 
-from .conftest import SEED, run_cli
+from .conftest import SEED, foreign_sqlite, run_cli
 
 
 @pytest.fixture
@@ -86,11 +84,7 @@ def test_mention_correction_beats_name_correction(store):
 
 def test_foreign_sqlite_is_refused_untouched(tmp_path):
     path = tmp_path / "other.sqlite"
-    conn = sqlite3.connect(path)
-    conn.execute("CREATE TABLE customers (id INTEGER)")
-    conn.commit()
-    conn.close()
-    before = path.read_bytes()
+    before = foreign_sqlite(path)
     with pytest.raises(StoreError, match="another application"):
         Store(path)
     assert path.read_bytes() == before
