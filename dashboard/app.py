@@ -2,32 +2,55 @@
 
 Run with `make run` (or `streamlit run dashboard/app.py`). All geoparsing happens in `geodata`;
 this file only lays out widgets and passes the user's choices to the library.
+
+The view lives in the URL: the filters (see `dashboard.state`), the selected place (`selected`),
+the article shown (`doc`) and the open tab (`tab`).
 """
 
 from __future__ import annotations
 
 import html
 import json
+import threading
 from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard.state import filters_from_params, params_from_filters
+from dashboard.state import FILTER_PARAMS, checked_dates, filters_from_params, link, url_changes
 from geodata import assets, export, maps
 from geodata.config import Settings
 from geodata.documents import LoadResult, load_paths, read_bytes
 from geodata.gazetteer import Gazetteer, open_gazetteer
 from geodata.pipeline import Pipeline
 from geodata.records import Document, Place
-from geodata.store import Filters, Store
+from geodata.store import Filters, Store, StoreError
 
 APP_DIR = Path(__file__).resolve().parent
-SEEDS = APP_DIR.parent / "seeds"
 KINDS = list(maps.KIND_COLOURS)
+MAP_HEIGHT = 560
+PANEL_SENTENCES = 200
+TABS = ["Places", "Article", "Add articles", "Corrections", "Export"]
 
 st.set_page_config(page_title="Places in the news", layout="wide")
+
+STYLE = """<style>
+.gd-panel-head {font-size: 1.25rem; font-weight: 600; margin: 0 0 .2rem 0;}
+.gd-dot {display: inline-block; width: .8rem; height: .8rem; border-radius: 50%; margin-right: .4rem;
+         vertical-align: baseline; opacity: .85;}
+.gd-details {color: #555; font-size: .85rem; margin-bottom: .5rem;}
+.gd-sentence {border-left: 3px solid #d0d7de; padding: .15rem 0 .15rem .6rem; margin: .5rem 0;
+              line-height: 1.45; overflow-wrap: anywhere;}
+.gd-sentence .gd-meta {display: block; color: #666; font-size: .75rem;}
+.gd-art-head {font-weight: 600; font-size: .85rem; margin: .8rem 0 .2rem 0; overflow-wrap: anywhere;}
+.gd-art-head .gd-meta {font-weight: 400; color: #666;}
+.gd-sentence mark, .gd-article mark {background: #ffe58a; padding: 0 .1rem; border-radius: 2px;}
+.gd-article {line-height: 1.6; max-width: 52rem; overflow-wrap: anywhere;}
+.gd-article a {text-decoration: none; color: inherit;}
+.gd-article a:hover mark {background: #ffc53d;}
+.gd-article mark.gd-unresolved {background: #e5e5e5;}
+</style>"""
 
 
 # -- resources (one per server process) -------------------------------------------------------
@@ -48,6 +71,12 @@ def store() -> Store:
 
 
 @st.cache_resource
+def write_lock() -> threading.Lock:
+    """One writer at a time: every browser tab shares the store's connection."""
+    return threading.Lock()
+
+
+@st.cache_resource(show_spinner="Opening the gazetteer (built on first use: about 15 s)...")
 def gazetteer() -> Gazetteer:
     return open_gazetteer(settings().gazetteer_path)
 
@@ -57,7 +86,7 @@ def geocoder_messages() -> list[str]:
     return []
 
 
-@st.cache_resource
+@st.cache_resource(show_spinner="Loading the language model...")
 def pipeline() -> Pipeline:
     from geodata.geocoder import make_geocoder
 
@@ -71,6 +100,15 @@ def outlines() -> dict | None:
     return assets.country_outlines()
 
 
+def esc(value: object) -> str:
+    """Text for HTML: escaped, with a missing value (None, NaN) as nothing."""
+    return html.escape(maps.text(value))
+
+
+def url_params() -> dict[str, list[str]]:
+    return {k: st.query_params.get_all(k) for k in st.query_params.keys()}
+
+
 # -- ingest ------------------------------------------------------------------------------------
 
 def ingest(documents: list[Document], label: str) -> int:
@@ -79,11 +117,16 @@ def ingest(documents: list[Document], label: str) -> int:
     fresh = [d for d in documents if not db.has_text(d.text)]
     if not fresh:
         return 0
-    bar = st.progress(0.0, text=f"{label}: loading the language model...")
+    bar = st.progress(0.0, text=f"{label}: 0/{len(fresh)} geoparsed")
     added = 0
     for i, parsed in enumerate(pipeline().parse(fresh), start=1):
-        if db.add(parsed) is not None:
-            added += 1
+        try:
+            with write_lock():
+                if db.add(parsed) is not None:
+                    added += 1
+        except StoreError as exc:  # disk full, read-only file...: say so, keep what was stored
+            st.error(f"{parsed.document.origin or parsed.document.id}: not stored: {exc}", icon=":material/error:")
+            break
         bar.progress(i / len(fresh), text=f"{label}: {i}/{len(fresh)} geoparsed")
     bar.empty()
     return added
@@ -91,53 +134,100 @@ def ingest(documents: list[Document], label: str) -> int:
 
 def show_load_problems(result: LoadResult) -> None:
     for error in result.errors:
-        st.error(f"{error}", icon="⚠️")
+        st.error(f"{error}", icon=":material/error:")
     for note in result.notes:
         st.info(f"{note}")
 
 
 def first_run() -> None:
     """An empty store gets the seed articles, once."""
-    if store().counts()["articles"] == 0 and SEEDS.is_dir():
-        loaded = load_paths([SEEDS])
+    seeds = settings().seeds
+    if store().counts()["articles"] == 0 and seeds.is_dir():
+        loaded = load_paths([seeds])
         show_load_problems(loaded)
         ingest(loaded.documents, "Loading the sample articles")
 
 
 # -- filters -----------------------------------------------------------------------------------
 
+# Widget keys of the filters and their values when nothing is filtered.
+FILTER_DEFAULTS: dict[str, object] = {
+    "f_places": [], "f_articles": [], "f_countries": [], "f_kinds": [], "f_min_conf": 0.0,
+    "f_from": "", "f_to": "", "f_demonyms": True,
+}
+
+
+def clear_filters() -> None:
+    for key in FILTER_PARAMS:
+        if key in st.query_params:
+            del st.query_params[key]
+    for key, value in FILTER_DEFAULTS.items():
+        st.session_state[key] = value
+
+
+def init_filter_widgets(current: Filters, options: dict[str, list]) -> None:
+    """The widgets start from the URL (a new session); later their own state rules and the URL follows.
+    Values no longer on offer (after a correction, say) are dropped rather than breaking the widget."""
+    initial = {
+        "f_places": list(current.places), "f_articles": list(current.articles),
+        "f_countries": list(current.countries), "f_kinds": list(current.kinds),
+        "f_min_conf": float(current.min_confidence), "f_from": current.date_from or "",
+        "f_to": current.date_to or "", "f_demonyms": current.demonyms,
+    }
+    for key, value in initial.items():
+        if key not in st.session_state:
+            st.session_state[key] = value
+        if key in options:
+            kept = [v for v in st.session_state[key] if v in options[key]]
+            if kept != st.session_state[key]:
+                st.session_state[key] = kept
+
+
 def sidebar_filters(summary: pd.DataFrame, articles: pd.DataFrame) -> Filters:
     """Sidebar widgets initialised from the URL; the URL follows every change."""
-    current = filters_from_params({k: st.query_params.get_all(k) for k in st.query_params.keys()})
+    params = url_params()
+    current = filters_from_params(params)
+    names = dict(zip(summary.place_id, summary.name + " (" + summary.country.fillna("-") + ")"))
+    titles = {int(a): t for a, t in zip(articles.id, articles.title.fillna(articles.doc_id))}
+    countries = sorted(c for c in summary.country.dropna().unique())
+    options = {"f_places": list(names), "f_articles": list(titles), "f_countries": countries, "f_kinds": KINDS}
+    new_session = "f_places" not in st.session_state
+    init_filter_widgets(current, options)
     bar = st.sidebar
     bar.header("Filters")
-    names = dict(zip(summary.place_id, summary.name + " (" + summary.country.fillna("-") + ")"))
-    places = bar.multiselect("Places", options=list(names), default=[p for p in current.places if p in names],
-                             format_func=lambda pid: names.get(pid, pid), placeholder="All places")
-    titles = dict(zip(articles.id, articles.title.fillna(articles.doc_id)))
-    chosen_articles = bar.multiselect("Articles", options=list(titles),
-                                      default=[a for a in current.articles if a in titles],
-                                      format_func=lambda aid: titles.get(aid, str(aid)), placeholder="All articles")
-    countries = sorted(c for c in summary.country.dropna().unique())
-    chosen_countries = bar.multiselect("Countries", options=countries,
-                                       default=[c for c in current.countries if c in countries],
-                                       placeholder="All countries")
-    kinds = bar.multiselect("Kinds", options=KINDS, default=[k for k in current.kinds if k in KINDS],
-                            placeholder="All kinds")
-    min_conf = bar.slider("Minimum confidence", 0.0, 1.0, float(current.min_confidence), 0.05)
+    bar.multiselect("Places", options=options["f_places"], key="f_places",
+                    format_func=lambda pid: names.get(pid, pid), placeholder="All places")
+    bar.multiselect("Articles", options=options["f_articles"], key="f_articles",
+                    format_func=lambda aid: titles.get(aid, str(aid)), placeholder="All articles")
+    bar.multiselect("Countries", options=countries, key="f_countries", placeholder="All countries")
+    bar.multiselect("Kinds", options=KINDS, key="f_kinds", placeholder="All kinds")
+    bar.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="f_min_conf")
     dates = sorted(d for d in articles.published.dropna().unique())
-    date_from = date_to = None
-    if dates:
-        lo, hi = dates[0][:10], dates[-1][:10]
-        date_from = bar.text_input("Published from (YYYY-MM-DD)", value=current.date_from or "", placeholder=lo) or None
-        date_to = bar.text_input("Published to (YYYY-MM-DD)", value=current.date_to or "", placeholder=hi) or None
-    demonyms = bar.toggle("Include demonyms (\"Syrian\")", value=current.demonyms)
-    chosen = Filters(places=tuple(places), articles=tuple(chosen_articles), countries=tuple(chosen_countries),
-                     kinds=tuple(kinds), min_confidence=min_conf, date_from=date_from, date_to=date_to,
-                     demonyms=demonyms)
-    if chosen != current:
-        selected = st.query_params.get("selected")
-        st.query_params.from_dict({**params_from_filters(chosen), **({"selected": selected} if selected else {})})
+    lo, hi = (dates[0][:10], dates[-1][:10]) if dates else ("YYYY-MM-DD", "YYYY-MM-DD")
+    bar.text_input("Published from (YYYY-MM-DD)", key="f_from", placeholder=lo)
+    bar.text_input("Published to (YYYY-MM-DD)", key="f_to", placeholder=hi)
+    bar.toggle("Include demonyms (\"Syrian\")", key="f_demonyms")
+    state = st.session_state
+    chosen, problems = checked_dates(Filters(
+        places=tuple(state.f_places), articles=tuple(state.f_articles), countries=tuple(state.f_countries),
+        kinds=tuple(state.f_kinds), min_confidence=float(state.f_min_conf), date_from=state.f_from or None,
+        date_to=state.f_to or None, demonyms=bool(state.f_demonyms)))
+    for problem in problems:
+        bar.error(problem, icon=":material/event_busy:")
+    if new_session:
+        unknown = ([f"place {p}" for p in current.places if p not in names]
+                   + [f"article {a}" for a in current.articles if a not in titles]
+                   + [f"country {c}" for c in current.countries if c not in countries]
+                   + [f"kind {k}" for k in current.kinds if k not in KINDS])
+        if unknown:
+            bar.caption("Ignored from the link (not in the store): " + ", ".join(unknown))
+    to_set, to_delete = url_changes(params, chosen)
+    for key in to_delete:
+        del st.query_params[key]
+    for key, value in to_set.items():
+        st.query_params[key] = value
+    if chosen != Filters():
+        bar.button("Clear filters", on_click=clear_filters, icon=":material/filter_alt_off:")
     return chosen
 
 
@@ -152,142 +242,215 @@ def geocoder_status() -> None:
 
 # -- selection ---------------------------------------------------------------------------------
 
-def select(place_id: str | None) -> None:
-    if place_id and st.query_params.get("selected") != place_id:
-        st.query_params["selected"] = place_id
+def select(place_id: str | None, move_map: bool = True) -> None:
+    """Select a place (None clears). `move_map`: centre and zoom the map on it; not when it was clicked
+    on the map, where it is in view already (and moving would push its popup out of the frame)."""
+    if place_id:
+        if st.query_params.get("selected") != place_id:
+            st.query_params["selected"] = place_id
+    elif "selected" in st.query_params:
+        del st.query_params["selected"]
+    st.session_state["move_to_selection"] = move_map
 
 
 def selected_place() -> str | None:
-    return st.query_params.get("selected")
+    return st.query_params.get("selected") or None
 
 
-def mark_sentence(row: pd.Series) -> str:
-    snippet = maps.Snippet(str(row.title or ""), row.sentence, int(row.sentence_start), int(row.sentence_end))
-    return maps.highlight(snippet)
+def on_map_click() -> None:
+    """st_folium's value changed: only a marker click does that (pan and zoom are not returned)."""
+    out = st.session_state.get("map") or {}
+    place_id = maps.place_id_from_tooltip(out.get("last_object_clicked_tooltip"))
+    if place_id:
+        select(place_id, move_map=False)
+
+
+def sentence_html(row: object) -> str:
+    snippet = maps.Snippet(maps.text(row.title), maps.text(row.sentence), int(row.sentence_start),
+                           int(row.sentence_end))
+    corrected = " · corrected" if pd.notna(row.correction_id) else ""
+    meta = f"“{row.text}” · {row.kind} · confidence {row.confidence:.2f}{corrected}"
+    return f"<div class='gd-sentence'><span class='gd-meta'>{esc(meta)}</span>{maps.highlight(snippet)}</div>"
 
 
 def place_panel(place_id: str, mentions: pd.DataFrame) -> None:
     place = store().place(place_id)
     if place is None:
         st.info("The selected place is not in the store any more.")
+        st.button("Clear selection", on_click=select, args=(None,))
         return
     rows = mentions[mentions.place_id == place_id]
-    st.subheader(place.name)
+    colour = maps.KIND_COLOURS.get(place.kind, "#636363")
     details = [place.kind, place.country or "no country", f"{place.lat:.4f}, {place.lon:.4f}",
                f"GeoNames {place.geonameid}" if place.geonameid else "no GeoNames id", f"source: {place.source}"]
-    st.caption(" · ".join(html.escape(d) for d in details))
-    st.write(f"{len(rows)} mention(s) in {rows.article_id.nunique()} article(s) with the current filters")
-    for row in rows.itertuples():
-        meta = f"{row.title or '(untitled)'} · {row.published or 'no date'} · confidence {row.confidence:.2f}"
-        st.markdown(f"<div class='gd-sentence'><small>{html.escape(meta)}</small><br>{mark_sentence(row)}</div>",
-                    unsafe_allow_html=True)
+    summary = (f"{len(rows)} mention(s) in {rows.article_id.nunique()} article(s) with the current filters"
+               if not rows.empty else "No mention of this place matches the current filters.")
+    parts = [f"<div class='gd-panel-head'><span class='gd-dot' style='background:{colour}'></span>"
+             f"{esc(place.name)}</div>",
+             f"<div class='gd-details'>{esc(' · '.join(details))}<br>{esc(summary)}</div>"]
+    for _, group in rows.head(PANEL_SENTENCES).groupby("article_id", sort=False):
+        first = group.iloc[0]
+        parts.append(f"<div class='gd-art-head'>{esc(maps.text(first.title) or '(untitled)')}"
+                     f"<span class='gd-meta'> · {esc(maps.text(first.published) or 'no date')}</span></div>")
+        parts += [sentence_html(row) for row in group.itertuples()]
+    if len(rows) > PANEL_SENTENCES:
+        parts.append(f"<p><small>and {len(rows) - PANEL_SENTENCES} more (see the Export tab)</small></p>")
+    st.html("".join(parts))
+    st.button("Clear selection", on_click=select, args=(None,), key="clear_selection")
+
+
+def on_table_select(place_ids: tuple[str, ...]) -> None:
+    rows = st.session_state["places_table"].selection.rows
+    if rows and rows[0] < len(place_ids):
+        select(place_ids[rows[0]])
 
 
 # -- views -------------------------------------------------------------------------------------
 
-def map_view(places: pd.DataFrame, mentions: pd.DataFrame) -> None:
+def map_view(places: pd.DataFrame, mentions: pd.DataFrame, selected: str | None) -> None:
+    """The map; the selection is a separate layer so selecting does not redraw the map."""
     m = maps.build_map(places, mentions, outlines())
     assets.localize(m)
-    out = st_folium(m, key="map", height=560, use_container_width=True,
-                    returned_objects=["last_object_clicked_tooltip"])
-    clicked = maps.place_id_from_tooltip((out or {}).get("last_object_clicked_tooltip"))
-    if clicked and clicked != st.session_state.get("last_click"):
-        st.session_state["last_click"] = clicked
-        select(clicked)
-        st.rerun()
+    ring = center = zoom = None
+    chosen = places[places.place_id == selected] if selected else places.iloc[0:0]
+    if not chosen.empty:
+        row = chosen.iloc[0]
+        ring = maps.selection_layer(row.lat, row.lon, int(row.mentions))
+        if st.session_state.get("move_to_selection", True):
+            center, zoom = (float(row.lat), float(row.lon)), maps.selection_zoom(row.kind)
+    st_folium(m, key="map", height=MAP_HEIGHT, use_container_width=True,
+              returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count"],
+              center=center, zoom=zoom, feature_group_to_add=ring, on_change=on_map_click)
 
 
 def places_table(places: pd.DataFrame) -> None:
-    table = places[["name", "country", "kind", "mentions", "articles", "confidence"]].copy()
-    table["confidence"] = table.confidence.round(2)
-    event = st.dataframe(table, hide_index=True, on_select="rerun", selection_mode="single-row",
-                         key="places_table", width="stretch")
-    rows = event.selection.rows if event else []
-    if rows:
-        chosen = places.iloc[rows[0]].place_id
-        if chosen != st.session_state.get("last_row"):
-            st.session_state["last_row"] = chosen
-            select(chosen)
-            st.rerun()
-
-
-def article_view(articles: pd.DataFrame) -> None:
-    if articles.empty:
-        st.info("No articles yet.")
+    if places.empty:
+        st.info("No places to list.")
         return
-    titles = dict(zip(articles.id, articles.title.fillna(articles.doc_id)))
-    article_id = st.selectbox("Article", options=list(titles), format_func=lambda a: titles[a])
-    article = store().article(int(article_id))
-    marks = store().article_mentions(int(article_id))
-    st.caption(html.escape(f"{article['source'] or ''} · {article['published'] or 'no date'} · {article['origin'] or ''}"))
-    st.markdown(f"<div class='gd-article'>{highlight_article(article['text'], marks)}</div>",
-                unsafe_allow_html=True)
+    table = places[["name", "country", "kind", "mentions", "articles", "confidence"]].fillna({"country": "—"})
+    st.dataframe(table, hide_index=True, on_select=lambda: on_table_select(tuple(places.place_id)),
+                 selection_mode="single-row", key="places_table", width="stretch",
+                 column_config={"confidence": st.column_config.NumberColumn(format="%.2f"),
+                                "name": st.column_config.TextColumn("name", help="Select a row to show the place")})
 
 
-def highlight_article(text: str, marks: pd.DataFrame) -> str:
-    """The article as escaped HTML, each toponym a link that selects its place."""
+def article_view(articles: pd.DataFrame, filters: Filters) -> None:
+    if filters.articles:
+        articles = articles[articles.id.isin(filters.articles)]
+    if articles.empty:
+        st.info("No articles yet: add some in the “Add articles” tab.")
+        return
+    ids = [int(a) for a in articles.id]
+    titles = dict(zip(ids, articles.title.fillna(articles.doc_id)))
+    wanted = st.query_params.get("doc", "")
+    wanted_id = int(wanted) if wanted.isdigit() and int(wanted) in titles else ids[0]
+    article_id = st.selectbox("Article", options=ids, index=ids.index(wanted_id), format_func=lambda a: titles[a])
+    if article_id != wanted_id:
+        st.query_params["doc"] = str(article_id)
+    article = store().article(article_id)
+    marks = store().article_mentions(article_id)
+    meta = " · ".join(str(v) for v in (article["source"], article["published"] or "no date", article["origin"]) if v)
+    body = highlight_article(article["text"], marks, article_id)
+    st.html(f"<div class='gd-details'>{esc(meta)}</div><div class='gd-article'>{body}</div>")
+    st.caption("Highlighted names link to their place (the filters are kept); grey ones were not resolved.")
+
+
+def highlight_article(text: str, marks: pd.DataFrame, article_id: int) -> str:
+    """The article as escaped HTML, each toponym a link that selects its place and keeps the filters."""
+    params = url_params()
     parts, pos = [], 0
-    base = {k: st.query_params.get_all(k) for k in st.query_params.keys() if k != "selected"}
     for m in marks.itertuples():
         if m.start < pos:
             continue
-        parts.append(html.escape(text[pos:m.start]))
-        surface = html.escape(text[m.start:m.end])
+        parts.append(esc(text[pos:m.start]))
+        surface = esc(text[m.start:m.end])
         if m.place_id:
-            from urllib.parse import urlencode
-
-            href = "?" + urlencode({**base, "selected": m.place_id}, doseq=True)
-            tip = html.escape(f"{m.place_name} ({m.place_kind}, {m.country or '-'}) · confidence {m.confidence:.2f}")
-            parts.append(f"<a href='{html.escape(href)}' target='_self' title='{tip}'><mark>{surface}</mark></a>")
+            href = link(params, selected=m.place_id, doc=str(article_id), tab="Article")
+            tip = f"{m.place_name} ({m.place_kind}, {m.country or '-'}) · confidence {m.confidence:.2f}"
+            parts.append(f"<a href='{esc(href)}' target='_self' title='{esc(tip)}'><mark>{surface}</mark></a>")
         else:
-            parts.append(f"<mark style='background:#eee' title='{html.escape(m.reason or 'unresolved')}'>"
-                         f"{surface}</mark>")
+            parts.append(f"<mark class='gd-unresolved' title='{esc(m.reason or 'unresolved')}'>{surface}</mark>")
         pos = m.end
-    parts.append(html.escape(text[pos:]))
+    parts.append(esc(text[pos:]))
     return "".join(parts).replace("\n", "<br>")
 
 
 def add_articles() -> None:
-    files = st.file_uploader("Upload .txt, .md, .csv or .jsonl", type=["txt", "md", "csv", "jsonl"],
-                             accept_multiple_files=True)
-    pasted = st.text_area("...or paste an article", height=150)
-    title = st.text_input("Title of the pasted article")
-    if st.button("Geoparse and add", type="primary"):
-        result = LoadResult()
-        for upload in files or []:
-            result.extend(read_bytes(upload.name, upload.getvalue()))
-        if pasted.strip():
-            result.extend(read_bytes("pasted.txt", pasted.encode("utf-8")))
-            if title.strip():
-                last = result.documents[-1]
-                result.documents[-1] = Document(**{**last.__dict__, "title": title.strip(), "id": title.strip()})
-        show_load_problems(result)
-        added = ingest(result.documents, "Geoparsing")
-        st.success(f"Added {added} article(s); {len(result.documents) - added} were already stored.")
+    report = st.session_state.get("ingest_report")
+    if report:
+        for error in report["errors"]:
+            st.error(error, icon=":material/error:")
+        for note in report["notes"]:
+            st.info(note)
+        st.success(report["summary"])
+    with st.form("add_articles", clear_on_submit=True):
+        files = st.file_uploader("Upload .txt, .md, .csv (a text column) or .jsonl (a `text` field)",
+                                 type=["txt", "md", "csv", "jsonl"], accept_multiple_files=True)
+        pasted = st.text_area("...or paste an article", height=150)
+        title = st.text_input("Title of the pasted article")
+        submitted = st.form_submit_button("Geoparse and add", type="primary")
+    if not submitted:
+        return
+    result = LoadResult()
+    for upload in files or []:
+        result.extend(read_bytes(upload.name, upload.getvalue()))
+    if pasted.strip():
+        pasted_result = read_bytes("pasted.txt", pasted.encode("utf-8"))
+        if title.strip() and pasted_result.documents:
+            doc = pasted_result.documents[-1]
+            pasted_result.documents[-1] = Document(**{**doc.__dict__, "title": title.strip(), "id": title.strip()})
+        result.extend(pasted_result)
+    if not result.documents and not result.errors:
+        st.warning("Nothing to add: choose files or paste some text.")
+        return
+    added = ingest(result.documents, "Geoparsing")
+    st.session_state["ingest_report"] = {
+        "errors": [str(e) for e in result.errors], "notes": [str(n) for n in result.notes],
+        "summary": f"Added {added} article(s); {len(result.documents) - added} already stored; "
+                   f"{len(result.errors)} problem(s) in the input.",
+    }
+    st.rerun()  # the new places go on the map
+
+
+def undo_correction(correction_id: int, scope: str, key: str, place_id: str) -> None:
+    try:
+        with write_lock():
+            store().undo(correction_id)
+    except StoreError as exc:
+        st.session_state["correction_error"] = f"Could not undo: {exc}"
+        return
+    if selected_place() == place_id:
+        select(key if scope == "place" else None)
 
 
 def corrections_view(place_id: str | None, mentions: pd.DataFrame) -> None:
+    if "correction_error" in st.session_state:
+        st.error(st.session_state.pop("correction_error"), icon=":material/error:")
     if place_id is None:
         st.info("Select a place (click a marker or a table row) to correct its location.")
+    elif store().place(place_id) is None:
+        st.info("The selected place is not in the store.")
     else:
         correction_form(place_id, mentions)
     active = store().corrections()
-    if not active.empty:
-        st.markdown("**Active corrections**")
-        for row in active.itertuples():
-            col1, col2 = st.columns([5, 1])
-            col1.write(f"{row.scope} `{row.key}` → {row.place_name} ({row.lat:.3f}, {row.lon:.3f})")
-            if col2.button("Undo", key=f"undo-{row.id}"):
-                store().undo(int(row.id))
-                st.rerun()
+    if active.empty:
+        return
+    st.markdown("**Active corrections**")
+    scopes = {"place": "every mention of", "name": "the name", "mention": "mention"}
+    for row in active.itertuples():
+        col1, col2 = st.columns([5, 1])
+        col1.text(f"{scopes.get(row.scope, row.scope)} {row.key} → {row.place_name} ({row.lat:.3f}, {row.lon:.3f})")
+        col2.button("Undo", key=f"undo-{row.id}", on_click=undo_correction,
+                    args=(int(row.id), row.scope, row.key, row.place_id))
 
 
 def correction_form(place_id: str, mentions: pd.DataFrame) -> None:
     place = store().place(place_id)
     rows = mentions[mentions.place_id == place_id]
     names = sorted(set(rows.text))
-    st.markdown(f"Correct **{html.escape(place.name)}**")
-    scope = st.radio("Apply to", ["place", "name", "mention"], horizontal=True,
+    st.markdown(f"Correct **{esc(place.name)}** ({esc(place.kind)}, {place.lat:.3f}, {place.lon:.3f})")
+    scopes = ["place", "name", "mention"] if names else ["place"]
+    scope = st.radio("Apply to", scopes, horizontal=True,
                      format_func={"place": "every mention of this place", "name": "every mention of a name",
                                   "mention": "one mention"}.get)
     if scope == "name":
@@ -303,83 +466,102 @@ def correction_form(place_id: str, mentions: pd.DataFrame) -> None:
     if how == "gazetteer":
         query = st.text_input("Search the gazetteer", value=names[0] if names else place.name)
         options = {p.id: p for p, _ in gazetteer().lookup(query)} | {p.id: p for p in gazetteer().search(query)}
+        options.pop(place_id, None)
         if options:
             chosen = st.selectbox("Candidates", list(options), format_func=lambda pid: describe(options[pid]))
             target = options[chosen]
         else:
-            st.caption("No gazetteer place by that name.")
+            st.caption("No other gazetteer place by that name: try another spelling, or coordinates.")
     else:
         name = st.text_input("Name", value=place.name)
         col1, col2 = st.columns(2)
         lat = col1.number_input("Latitude", -90.0, 90.0, float(place.lat), format="%.5f")
         lon = col2.number_input("Longitude", -180.0, 180.0, float(place.lon), format="%.5f")
-        target = Place(f"user:{lat:.5f},{lon:.5f}", name, lat, lon, place.country, "P" if place.kind ==
-                       "populated place" else place.feature_class, None, source="user")
+        target = Place(f"user:{lat:.5f},{lon:.5f}", name.strip() or place.name, lat, lon, place.country,
+                       place.feature_class, place.feature_code, source="user")
     if target is not None and st.button("Apply correction", type="primary"):
-        store().correct(scope, key, target)
+        try:
+            with write_lock():
+                store().correct(scope, key, target)
+        except StoreError as exc:
+            st.error(f"Correction not stored: {exc}", icon=":material/error:")
+            return
         select(target.id)
         st.rerun()
 
 
 def describe(place: Place) -> str:
     pop = f", pop. {place.population:,}" if place.population else ""
-    return f"{place.name} — {place.kind}, {place.country or '-'} ({place.lat:.2f}, {place.lon:.2f}){pop} [{place.source}]"
+    where = f"({place.lat:.2f}, {place.lon:.2f})"
+    return f"{place.name} — {place.kind}, {place.country or '-'} {where}{pop} [{place.source}]"
 
 
-def export_view(places: pd.DataFrame, mentions: pd.DataFrame, filters: Filters) -> None:
-    st.caption("Exports follow the filters.")
+def export_view(places: pd.DataFrame, mentions: pd.DataFrame) -> None:
+    st.caption(f"Exports follow the filters: {len(places)} place(s), {len(mentions)} mention(s).")
     col1, col2, col3 = st.columns(3)
-    col1.download_button("Download map (HTML)", data=cached_html(filters, store_version()), file_name="places-map.html",
-                         mime="text/html")
-    col2.download_button("Download GeoJSON", data=json.dumps(export.geojson(mentions), ensure_ascii=False),
-                         file_name="mentions.geojson", mime="application/geo+json")
-    col3.download_button("Download CSV", data=export.csv_text(mentions), file_name="mentions.csv", mime="text/csv")
-
-
-def store_version() -> tuple[int, ...]:
-    counts = store().counts()
-    return counts["articles"], counts["mentions"], counts["corrections"], len(store().corrections())
-
-
-@st.cache_data(max_entries=8, show_spinner="Preparing the map file...")
-def cached_html(filters: Filters, _version: tuple[int, ...]) -> str:
-    places, mentions = export.view(store(), filters)
-    return export.map_html(places, mentions)
+    # The files are made when a button is clicked, from this run's (filtered) tables.
+    empty = places.empty
+    col1.download_button("Download map (HTML)", data=lambda: export.map_html(places, mentions),
+                         file_name="places-map.html", mime="text/html", on_click="ignore", disabled=empty,
+                         help="One file that works offline, popups included")
+    col2.download_button("Download GeoJSON", data=lambda: json.dumps(export.geojson(mentions), ensure_ascii=False),
+                         file_name="mentions.geojson", mime="application/geo+json", on_click="ignore",
+                         disabled=empty, help="One point per mention")
+    col3.download_button("Download CSV", data=lambda: export.csv_text(mentions), file_name="mentions.csv",
+                         mime="text/csv", on_click="ignore", disabled=empty, help="One row per mention")
 
 
 # -- page --------------------------------------------------------------------------------------
 
 def main() -> None:
     static_assets()
+    st.html(STYLE)
     st.title("Places in the news")
+    try:
+        db = store()
+    except StoreError as exc:
+        st.error(f"{exc}. Point GEODATA_HOME at another folder, or move that file away.", icon=":material/error:")
+        st.stop()
     first_run()
-    db = store()
     summary, articles = db.place_summary(), db.articles()
     filters = sidebar_filters(summary, articles)
     geocoder_status()
     places, mentions = db.place_summary(filters), db.mentions(filters)
     st.caption(f"{len(places)} place(s), {len(mentions)} mention(s) in {mentions.article_id.nunique()} article(s) "
                f"shown, of {len(articles)} article(s) stored.")
+    if places.empty:
+        if articles.empty:
+            st.info("The store is empty: add articles in the “Add articles” tab.")
+        else:
+            st.warning("No place matches the filters.")
+            if filters != Filters():
+                st.button("Clear filters", on_click=clear_filters, key="clear_filters_main")
+    selected = selected_place()
     left, right = st.columns([2, 1])
     with left:
-        map_view(places, mentions)
-    selected = selected_place()
+        map_view(places, mentions, selected)
     with right:
         if selected:
-            place_panel(selected, mentions)
+            with st.container(height=MAP_HEIGHT, border=True):
+                place_panel(selected, mentions)
         else:
             st.info("Click a marker or a row of the table to read the sentences about a place.")
-    tabs = st.tabs(["Places", "Article", "Add articles", "Corrections", "Export"])
+    tabs = st.tabs(TABS, key="tab", bind="query-params")
     with tabs[0]:
-        places_table(places)
+        if tabs[0].open:
+            places_table(places)
     with tabs[1]:
-        article_view(articles)
+        if tabs[1].open:
+            article_view(articles, filters)
     with tabs[2]:
-        add_articles()
+        if tabs[2].open:
+            add_articles()
     with tabs[3]:
-        corrections_view(selected, mentions)
+        if tabs[3].open:
+            corrections_view(selected, mentions)
     with tabs[4]:
-        export_view(places, mentions, filters)
+        if tabs[4].open:
+            export_view(places, mentions)
 
 
 main()

@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
-from dataclasses import fields
+from dataclasses import fields, replace
+from datetime import date
+from urllib.parse import urlencode
 
 from geodata.store import Filters
 
 LIST_PARAMS = {"places": "place", "articles": "article", "countries": "country", "kinds": "kind"}
+FILTER_PARAMS = (*LIST_PARAMS.values(), "min_conf", "from", "to", "demonyms")
+"""Every URL parameter the filters own (the others: `selected`, `doc`, `tab`)."""
+DATE_FORMAT_HINT = "YYYY-MM-DD (or YYYY-MM, YYYY)"
+_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
 def filters_from_params(params: Mapping[str, list[str]]) -> Filters:
@@ -22,6 +29,8 @@ def filters_from_params(params: Mapping[str, list[str]]) -> Filters:
     try:
         min_conf = min(max(float(first("min_conf") or 0.0), 0.0), 1.0)
     except ValueError:
+        min_conf = 0.0
+    if min_conf != min_conf:  # NaN
         min_conf = 0.0
     return Filters(
         places=tuple(values("place")),
@@ -50,3 +59,55 @@ def params_from_filters(filters: Filters) -> dict[str, list[str] | str]:
     if not filters.demonyms:
         out["demonyms"] = "0"
     return out
+
+
+def date_problem(label: str, value: str | None) -> str | None:
+    """Why a date filter value is unusable, or None if it is empty or a real date (or month, or year)."""
+    if not value:
+        return None
+    found = _DATE_RE.match(value.strip())
+    if found:
+        year, month, day = (int(g) if g else 1 for g in found.groups())
+        try:
+            date(year, month, day)
+            return None
+        except ValueError:
+            pass
+    return f"{label}: “{value}” is not a date; use {DATE_FORMAT_HINT}. This bound is ignored."
+
+
+def checked_dates(filters: Filters) -> tuple[Filters, list[str]]:
+    """The filters with unusable date bounds dropped, and a message for each problem."""
+    problems = []
+    bounds = {}
+    for name, label, value in (("date_from", "Published from", filters.date_from),
+                               ("date_to", "Published to", filters.date_to)):
+        value = (value or "").strip() or None
+        problem = date_problem(label, value)
+        if problem:
+            problems.append(problem)
+        bounds[name] = None if problem else value
+    date_from, date_to = bounds["date_from"], bounds["date_to"]
+    if date_from and date_to and date_from > date_to:
+        problems.append(f"“Published from” ({date_from}) is after “Published to” ({date_to}): nothing can match.")
+    return replace(filters, date_from=date_from, date_to=date_to), problems
+
+
+def url_changes(current: Mapping[str, list[str]], filters: Filters) -> tuple[dict[str, list[str] | str], list[str]]:
+    """What to set and which filter parameters to delete so the URL shows `filters`; other parameters stay."""
+    wanted = params_from_filters(filters)
+    to_set = {k: v for k, v in wanted.items()
+              if list(current.get(k, [])) != (v if isinstance(v, list) else [v])}
+    to_delete = [k for k in FILTER_PARAMS if k in current and k not in wanted]
+    return to_set, to_delete
+
+
+def link(params: Mapping[str, list[str]], **changes: str | None) -> str:
+    """A relative link (`?a=1&b=2`) to this view with some parameters changed (None removes one)."""
+    merged: dict[str, list[str]] = {k: list(v) for k, v in params.items()}
+    for key, value in changes.items():
+        if value is None:
+            merged.pop(key, None)
+        else:
+            merged[key] = [value]
+    return "?" + urlencode(merged, doseq=True)

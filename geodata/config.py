@@ -33,6 +33,9 @@ class Settings:
     geocoder_username: str | None = field(default_factory=lambda: os.environ.get("GEODATA_GEOCODER_USERNAME") or None)
     geocoder_timeout: float = field(default_factory=lambda: float(os.environ.get("GEODATA_GEOCODER_TIMEOUT", "3")))
     geocoder_min_delay: float = field(default_factory=lambda: float(os.environ.get("GEODATA_GEOCODER_DELAY", "1")))
+    seeds: Path = field(
+        default_factory=lambda: Path(os.environ.get("GEODATA_SEEDS") or Path(__file__).resolve().parents[1] / "seeds")
+    )  # what the dashboard loads into an empty store
     miss_ttl_days: float = field(default_factory=lambda: float(os.environ.get("GEODATA_MISS_TTL_DAYS", "30")))
 
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html as html_text
 import json
 from pathlib import Path
 
@@ -22,7 +23,8 @@ def view(store: Store, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
 def map_html(places: pd.DataFrame, mentions: pd.DataFrame) -> str:
     """One self-contained HTML file: assets inlined, works from file:// with no network."""
     m = maps.build_map(places, mentions, assets.country_outlines())
-    return assets.standalone_html(m)
+    title = f"Places in the news: {len(places)} place(s), {len(mentions)} mention(s)"
+    return assets.standalone_html(m).replace("<head>", f"<head>\n    <title>{html_text.escape(title)}</title>", 1)
 
 
 def geojson(mentions: pd.DataFrame) -> dict:

@@ -64,9 +64,17 @@ def snippets_by_place(mentions: pd.DataFrame, per_place: int = POPUP_SENTENCES) 
 
 
 def tooltip_text(row: object) -> str:
+    """What the tooltip says: the place and its number of mentions, then its id."""
     mentions = int(row.mentions)
     return (f"{text(row.name)} ({mentions} mention{'s' if mentions != 1 else ''})"
             f"{TOOLTIP_ID_SEPARATOR}{row.place_id}")
+
+
+def tooltip_html(row: object) -> str:
+    """The tooltip as HTML: the id is hidden from the eye but stays in the text that st_folium returns."""
+    shown, _, place_id = tooltip_text(row).rpartition(TOOLTIP_ID_SEPARATOR)
+    return (f"{html.escape(shown)}<span class='gd-id' style='display:none'>"
+            f"{html.escape(TOOLTIP_ID_SEPARATOR + place_id)}</span>")
 
 
 def place_id_from_tooltip(tooltip: str | None) -> str | None:
@@ -81,10 +89,18 @@ def popup_html(row: object, snippets: Sequence[Snippet]) -> str:
     head = (f"<div class='gd-popup'><b>{html.escape(text(row.name))}</b> "
             f"<small>{html.escape(text(row.kind))}{', ' + html.escape(country) if country else ''}"
             f" &middot; {row.mentions} mention(s) in {row.articles} article(s)</small>")
-    items = "".join(f"<li><i>{html.escape(s.title)}</i>: {highlight(s)}</li>" for s in snippets)
-    more = row.mentions - len(snippets)
+    groups: list[tuple[str, list[Snippet]]] = []  # consecutive sentences of one article share its title
+    for snippet in snippets:
+        if not groups or groups[-1][0] != snippet.title:
+            groups.append((snippet.title, []))
+        groups[-1][1].append(snippet)
+    items = "".join(
+        f"<div class='gd-art'><i>{html.escape(title)}</i><ol>"
+        + "".join(f"<li>{highlight(s)}</li>" for s in group) + "</ol></div>"
+        for title, group in groups)
+    more = int(row.mentions) - len(snippets)
     tail = f"<div><small>and {more} more</small></div>" if more > 0 else ""
-    return f"{head}<ol>{items}</ol>{tail}</div>"
+    return f"{head}{items}{tail}</div>"
 
 
 def radius(mentions: int) -> float:
@@ -128,6 +144,32 @@ TILE_NOTICE = """
 """
 
 
+# Leaflet focuses the map on mousedown and then restores its own window's scroll only. In an iframe
+# (st_folium) the focus scrolls the parent page when the map is partly out of view, so the mouse is
+# released elsewhere on the map and the click becomes a drag: focus without scrolling instead.
+FOCUS_WITHOUT_SCROLL = """
+{% macro script(this, kwargs) %}
+(function (map) {
+    var keyboard = map.keyboard;
+    if (!keyboard || !keyboard.enabled()) { return; }
+    keyboard.disable();
+    keyboard._onMouseDown = function () {
+        if (!this._focused) { this._map.getContainer().focus({preventScroll: true}); }
+    };
+    keyboard.enable();
+})({{ this._parent.get_name() }});
+{% endmacro %}
+"""
+
+
+class FocusWithoutScroll(folium.MacroElement):
+    _template = Template(FOCUS_WITHOUT_SCROLL)
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._name = "FocusWithoutScroll"
+
+
 class TileNotice(folium.MacroElement):
     _template = Template(TILE_NOTICE)
 
@@ -139,7 +181,7 @@ class TileNotice(folium.MacroElement):
 def marker_rows(places: pd.DataFrame, snippets: Mapping[str, Sequence[Snippet]]) -> list[list[object]]:
     return [
         [float(r.lat), float(r.lon), radius(int(r.mentions)), KIND_COLOURS.get(r.kind, "#636363"),
-         html.escape(tooltip_text(r)), popup_html(r, snippets.get(r.place_id, ())), str(r.place_id)]
+         tooltip_html(r), popup_html(r, snippets.get(r.place_id, ())), str(r.place_id)]
         for r in places.itertuples()
     ]
 
@@ -218,10 +260,27 @@ def selection_zoom(kind: str | None) -> int:
     return ZOOM_BY_KIND.get(kind or "", 5)
 
 
+# Popups readable at a glance; Bootstrap (loaded by Folium) otherwise enlarges text and the scale bar.
+MAP_CSS = """<style>
+.gd-popup {font: 13px/1.4 -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif; color: #222;
+           overflow-wrap: anywhere;}
+.gd-popup ol {padding-left: 1.3em; margin: .15em 0 .4em 0;}
+.gd-popup .gd-art {margin-top: .35em;}
+.gd-popup .gd-art > i {color: #444;}
+.gd-popup li {margin-bottom: .35em;}
+.gd-popup mark {background: #ffe58a; padding: 0 .1em;}
+.gd-popup small {color: #555;}
+.leaflet-tooltip {font: 12px/1.3 sans-serif;}
+.leaflet-control-scale-line {font-size: 10px; line-height: 1.2; padding: 0 4px;}
+</style>"""
+
+
 def base_map(outlines: dict | None, tiles: bool = True) -> folium.Map:
     """The map without markers: OSM tiles when reachable, country outlines underneath."""
     m = folium.Map(location=(20, 10), zoom_start=2, tiles=None, maxZoom=MAX_ZOOM, prefer_canvas=True,
                    control_scale=True)
+    m.get_root().header.add_child(folium.Element(MAP_CSS), name="gd_map_css")
+    FocusWithoutScroll().add_to(m)
     if outlines:
         folium.GeoJson(outlines, name="Countries", style_function=lambda _: {
             "color": "#888", "weight": 0.6, "fillColor": "#f2efe9", "fillOpacity": 1.0}, interactive=False,
@@ -244,13 +303,17 @@ def marker_layer(places: pd.DataFrame, snippets: Mapping[str, Sequence[Snippet]]
 
 
 def fit(m: folium.Map, places: pd.DataFrame) -> None:
-    """Fit the view to the places (a sensible world view when there are none)."""
+    """Fit the view to the places (a world view when there are none). One place, or a few close
+    together, get the zoom their kind deserves: a country is not shown street by street."""
     if places.empty:
         return
     south, north = float(places.lat.min()), float(places.lat.max())
     west, east = float(places.lon.min()), float(places.lon.max())
-    pad = 0.5 if (north - south) < 1 and (east - west) < 1 else 0
-    m.fit_bounds([(south - pad, west - pad), (north + pad, east + pad)])
+    if (north - south) < 1 and (east - west) < 1:
+        m.location = [round((south + north) / 2, 5), round((west + east) / 2, 5)]
+        m.options["zoom"] = min(selection_zoom(k) for k in places.kind)
+        return
+    m.fit_bounds([(south, west), (north, east)], padding=(30, 30))
 
 
 def build_map(places: pd.DataFrame, mentions: pd.DataFrame, outlines: dict | None, *, tiles: bool = True) -> folium.Map:

@@ -64,16 +64,22 @@ def blocked_urls() -> list[str]:
 
 @pytest.fixture
 def console_errors() -> list[str]:
-    """Console errors and uncaught exceptions of the page and its frames."""
+    """Console errors and uncaught exceptions of the page and its frames (with the URL concerned)."""
+    return []
+
+
+@pytest.fixture
+def dialogs() -> list[str]:
+    """Messages of every alert/confirm/prompt the page opened (each dismissed)."""
     return []
 
 
 @pytest.fixture
 def offline_page(
-    chromium_browser: Any, blocked_urls: list[str], console_errors: list[str]
+    chromium_browser: Any, blocked_urls: list[str], console_errors: list[str], dialogs: list[str]
 ) -> Iterator[Any]:
     """A fresh page (``playwright.sync_api.Page``) that can reach only localhost."""
-    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900})
+    context = chromium_browser.new_context(viewport={"width": 1280, "height": 900}, accept_downloads=True)
 
     def route(route: Any) -> None:
         url = route.request.url
@@ -86,8 +92,19 @@ def offline_page(
 
     context.route("**/*", route)
     page = context.new_page()
-    page.on("console", lambda m: m.type == "error" and console_errors.append(m.text))
+
+    def on_console(message: Any) -> None:
+        if message.type == "error":
+            url = (message.location or {}).get("url") or ""
+            console_errors.append(f"{message.text} [{url}]" if url else message.text)
+
+    def on_dialog(dialog: Any) -> None:
+        dialogs.append(dialog.message)
+        dialog.dismiss()
+
+    page.on("console", on_console)
     page.on("pageerror", lambda e: console_errors.append(str(e)))
+    page.on("dialog", on_dialog)
     yield page
     context.close()
 
@@ -114,50 +131,67 @@ def _healthy(base_url: str) -> bool:
         return False
 
 
+def start_streamlit(
+    app_path: Path, log_dir: Path, env: dict[str, str] | None = None, cwd: Path | None = None
+) -> tuple[str, subprocess.Popen[bytes]]:
+    """Start ``streamlit run app_path`` on a free localhost port; returns its URL and process.
+
+    ``cwd`` (default: the app's folder) is where Streamlit looks for ``.streamlit/config.toml``.
+    """
+    port = _free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = log_dir / "server.log"
+    command = [
+        sys.executable, "-m", "streamlit", "run", str(app_path),
+        "--server.headless", "true",
+        "--server.address", "127.0.0.1",
+        "--server.port", str(port),
+        "--browser.gatherUsageStats", "false",
+        "--server.enableStaticServing", "true",
+    ]  # fmt: skip
+    with log_path.open("wb") as log:
+        server = subprocess.Popen(
+            command,
+            cwd=cwd or app_path.parent,
+            env={**os.environ, **(env or {})},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+    deadline = time.monotonic() + STARTUP_TIMEOUT_S
+    while not _healthy(base_url):
+        if server.poll() is not None or time.monotonic() > deadline:
+            stop_streamlit(server)
+            pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
+        time.sleep(0.25)
+    return base_url, server
+
+
+def stop_streamlit(server: subprocess.Popen[bytes]) -> None:
+    server.terminate()
+    try:
+        server.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()
+
+
 @pytest.fixture
 def streamlit_server(
     tmp_path_factory: pytest.TempPathFactory,
 ) -> Iterator[Callable[..., str]]:
-    """Factory: ``streamlit_server(app_path, env={...})`` starts the app, returns its URL.
+    """Factory: ``streamlit_server(app_path, env={...}, cwd=None)`` starts the app, returns its URL.
 
     The server runs headless on a free localhost port with static serving on and
-    usage stats off, and is stopped when the test ends.
+    usage stats off, and is stopped when the test ends. ``cwd`` defaults to the
+    app's folder; pass the repository root to use its ``.streamlit/config.toml``.
     """
     servers: list[subprocess.Popen[bytes]] = []
 
-    def start(app_path: Path, env: dict[str, str] | None = None) -> str:
-        port = _free_port()
-        base_url = f"http://127.0.0.1:{port}"
-        log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
-        command = [
-            sys.executable, "-m", "streamlit", "run", str(app_path),
-            "--server.headless", "true",
-            "--server.address", "127.0.0.1",
-            "--server.port", str(port),
-            "--browser.gatherUsageStats", "false",
-            "--server.enableStaticServing", "true",
-        ]  # fmt: skip
-        with log_path.open("wb") as log:
-            server = subprocess.Popen(
-                command,
-                cwd=app_path.parent,
-                env={**os.environ, **(env or {})},
-                stdout=log,
-                stderr=subprocess.STDOUT,
-            )
+    def start(app_path: Path, env: dict[str, str] | None = None, cwd: Path | None = None) -> str:
+        base_url, server = start_streamlit(app_path, tmp_path_factory.mktemp("streamlit"), env, cwd)
         servers.append(server)
-        deadline = time.monotonic() + STARTUP_TIMEOUT_S
-        while not _healthy(base_url):
-            if server.poll() is not None or time.monotonic() > deadline:
-                pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
-            time.sleep(0.25)
         return base_url
 
     yield start
     for server in servers:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        stop_streamlit(server)

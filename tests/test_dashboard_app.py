@@ -1,0 +1,417 @@
+"""The Streamlit dashboard driven by `streamlit.testing.v1.AppTest`: first launch, filters in the URL,
+selection, corrections, adding articles, empty and odd states.
+
+Each test runs the real `dashboard/app.py` against its own data directory (a copy of the session's
+gazetteer, and a copy of a store holding the seed article when the test needs one).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+import streamlit as st
+from streamlit.testing.v1 import AppTest
+
+from geodata.documents import load_paths
+from geodata.store import Filters, Store
+
+ROOT = Path(__file__).resolve().parents[1]
+APP = ROOT / "dashboard" / "app.py"
+BAGHOUZ = "cache:al-baghuz-fawqani"
+# What the parser finds in the seed changes as it improves: the tests compare the app with the store,
+# and check only the few facts every version must get right.
+RUN_TIMEOUT = 60
+INGEST_TIMEOUT = 240  # loads the spaCy model
+
+
+def copy_sqlite(src: Path, dst: Path) -> None:
+    """A consistent copy of a live SQLite file (WAL included)."""
+    source, target = sqlite3.connect(src), sqlite3.connect(dst)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+
+
+@pytest.fixture(scope="session")
+def gazetteer_file(home: Path, gazetteer) -> Path:
+    return home / "gazetteer.sqlite"
+
+
+@pytest.fixture(scope="session")
+def seeded_store(tmp_path_factory: pytest.TempPathFactory, pipeline) -> Path:
+    """A store holding the seed article, parsed once per session."""
+    path = tmp_path_factory.mktemp("seeded") / "store.sqlite"
+    store = Store(path)
+    report = store.add_all(pipeline.parse(load_paths([ROOT / "seeds"]).documents))
+    store.close()
+    assert report.added == 1
+    return path
+
+
+@pytest.fixture
+def make_home(tmp_path: Path, gazetteer_file: Path, monkeypatch: pytest.MonkeyPatch):
+    """`make_home(store=None)`: a data directory for the app (GEODATA_HOME set, caches cleared)."""
+    def make(store: Path | None = None) -> Path:
+        home = tmp_path / "home"
+        home.mkdir()
+        copy_sqlite(gazetteer_file, home / "gazetteer.sqlite")
+        if store is not None:
+            copy_sqlite(store, home / "store.sqlite")
+        monkeypatch.setenv("GEODATA_HOME", str(home))
+        monkeypatch.setenv("GEODATA_OFFLINE", "1")
+        monkeypatch.delenv("GEODATA_SEEDS", raising=False)
+        return home
+    return make
+
+
+def fresh_app(**params: str | list[str]) -> AppTest:
+    """A new browser session on a freshly started server (the app's caches are per process)."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    at = AppTest.from_file(str(APP), default_timeout=RUN_TIMEOUT)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at
+
+
+@pytest.fixture
+def seeded(make_home, seeded_store: Path) -> Path:
+    return make_home(seeded_store)
+
+
+def ok(at: AppTest, timeout: float | None = None) -> AppTest:
+    at.run(timeout=timeout)
+    assert not at.exception, [e.value for e in at.exception]
+    return at
+
+
+def expected(home: Path, **filters) -> tuple[set[str], str]:
+    """The place names and the caption the app must show for these filters, from the store itself."""
+    store = Store(home / "store.sqlite")
+    places, mentions = store.place_summary(Filters(**filters)), store.mentions(Filters(**filters))
+    store.close()
+    return set(places.name), f"{len(places)} place(s), {len(mentions)} mention(s)"
+
+
+def caption(at: AppTest) -> str:
+    return next(c.value for c in at.caption if "place(s)," in c.value)
+
+
+def table_names(at: AppTest) -> set[str]:
+    return set(at.dataframe[0].value["name"])
+
+
+def widget(elements, label: str):
+    found = [w for w in elements if w.label == label]
+    assert found, f"no widget labelled {label!r} among {[w.label for w in elements]}"
+    return found[0]
+
+
+def html_text(at: AppTest) -> str:
+    return "\n".join(h.value for h in at.get("html"))
+
+
+def texts(elements) -> list[str]:
+    return [e.value for e in elements]
+
+
+# -- first launch ------------------------------------------------------------------------------
+
+def test_first_launch_ingests_the_seeds_once(make_home) -> None:
+    home = make_home()
+    assert not (home / "store.sqlite").exists()
+
+    at = ok(fresh_app(), INGEST_TIMEOUT)
+    store = Store(home / "store.sqlite")
+    assert store.counts()["articles"] == 1
+    names, counts = expected(home)
+    assert {"Syria", "Iraq", "Al-Baghuz Fawqani", "Euphrates"} <= names
+    assert caption(at).startswith(counts + " in 1 article(s) shown, of 1 article(s) stored")
+    assert table_names(at) == names
+
+    ok(fresh_app())  # a later launch (new process): nothing ingested twice
+    assert store.counts()["articles"] == 1
+
+
+def test_empty_store_and_every_tab(make_home, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    make_home()
+    (tmp_path / "no-seeds").mkdir()
+    monkeypatch.setenv("GEODATA_SEEDS", str(tmp_path / "no-seeds"))
+    for tab in ["Places", "Article", "Add articles", "Corrections", "Export"]:
+        at = ok(fresh_app(tab=tab, selected="gn:nowhere", kind="country", **{"from": "2019"}))
+        assert caption(at).startswith("0 place(s), 0 mention(s) in 0 article(s) shown, of 0 article(s) stored")
+        assert any("The store is empty" in i.value for i in at.info)
+    assert any("No articles yet" in i.value for i in ok(fresh_app(tab="Article")).info)
+
+
+def test_a_foreign_store_file_is_refused_with_a_message(make_home) -> None:
+    home = make_home()
+    conn = sqlite3.connect(home / "store.sqlite")
+    conn.execute("CREATE TABLE invoices (id INTEGER)")
+    conn.commit()
+    conn.close()
+    at = ok(fresh_app())
+    assert any("another application" in e.value and "GEODATA_HOME" in e.value for e in at.error)
+    tables = sqlite3.connect(home / "store.sqlite").execute("SELECT name FROM sqlite_master").fetchall()
+    assert tables == [("invoices",)]  # untouched
+
+
+# -- filters and the URL -----------------------------------------------------------------------
+
+def test_url_filters_are_applied(seeded) -> None:
+    at = ok(fresh_app(kind="country"))
+    countries, counts = expected(seeded, kinds=("country",))
+    assert {"Syria", "Iraq"} <= countries and "Al-Baghuz Fawqani" not in countries
+    assert table_names(at) == countries
+    assert set(at.dataframe[0].value["kind"]) == {"country"}
+    assert caption(at).startswith(counts)
+    assert widget(at.sidebar.multiselect, "Kinds").value == ["country"]
+
+    at = ok(fresh_app(country="SY"))
+    assert table_names(at) == expected(seeded, countries=("SY",))[0]
+    assert "Al-Baghuz Fawqani" in table_names(at) and "Iraq" not in table_names(at)
+    at = ok(fresh_app(country="SY", min_conf="0.99"))
+    assert table_names(at) == expected(seeded, countries=("SY",), min_confidence=0.99)[0]
+    assert "Syria" in table_names(at) and "Al-Baghuz Fawqani" not in table_names(at)  # 0.75: below
+    assert widget(at.sidebar.multiselect, "Countries").value == ["SY"]
+    assert widget(at.sidebar.slider, "Minimum confidence").value == pytest.approx(0.99)
+
+    at = ok(fresh_app(place=[BAGHOUZ, "gn:99237"]))
+    assert table_names(at) == {"Al-Baghuz Fawqani", "Iraq"}
+
+
+def test_changing_widgets_updates_the_url(seeded) -> None:
+    at = ok(fresh_app(kind="country"))
+    widget(at.sidebar.multiselect, "Kinds").set_value(["country", "populated place"])
+    ok(at)
+    assert at.query_params["kind"] == ["country", "populated place"]
+    assert table_names(at) == expected(seeded, kinds=("country", "populated place"))[0]
+    assert "Al-Baghuz Fawqani" in table_names(at) and "Euphrates" not in table_names(at)
+
+    widget(at.sidebar.multiselect, "Countries").set_value(["SY"])
+    widget(at.sidebar.slider, "Minimum confidence").set_value(0.5)
+    ok(at)
+    assert at.query_params["country"] == "SY"
+    assert at.query_params["min_conf"] == "0.5"
+    assert table_names(at) == {"Syria", "Al-Baghuz Fawqani"}
+
+    widget(at.sidebar.button, "Clear filters").click()
+    ok(at)
+    assert not {"kind", "country", "min_conf"} & set(at.query_params)
+    assert table_names(at) == expected(seeded)[0]
+
+
+def test_demonyms_toggle(seeded) -> None:
+    store = Store(seeded / "store.sqlite")
+    demonyms = store.mentions()
+    demonyms = demonyms[demonyms.kind == "demonym"]
+    assert {"European", "Iraqi"} <= set(demonyms.text)
+    with_all = store.place_summary().set_index("name").mentions
+    without = store.place_summary(Filters(demonyms=False)).set_index("name").mentions
+    assert without["Iraq"] == with_all["Iraq"] - (demonyms.place_name == "Iraq").sum()
+
+    at = ok(fresh_app())
+    assert caption(at).startswith(expected(seeded)[1])
+    assert at.dataframe[0].value.set_index("name").mentions["Iraq"] == with_all["Iraq"]
+
+    at.toggle[0].set_value(False)
+    ok(at)
+    assert at.query_params["demonyms"] == "0"
+    assert caption(at).startswith(expected(seeded, demonyms=False)[1])
+    assert at.dataframe[0].value.set_index("name").mentions["Iraq"] == without["Iraq"]
+
+    at.toggle[0].set_value(True)
+    ok(at)
+    assert "demonyms" not in at.query_params
+    assert caption(at).startswith(expected(seeded)[1])
+
+
+def test_bad_dates_give_a_clear_message(seeded) -> None:
+    at = ok(fresh_app(**{"from": "2019-02-30"}))
+    errors = texts(at.sidebar.error)
+    assert any("2019-02-30" in e and "YYYY-MM-DD" in e for e in errors), errors
+    assert table_names(at) == expected(seeded)[0]  # the bad bound is ignored, not applied
+    assert "from" not in at.query_params
+
+    widget(at.sidebar.text_input, "Published to (YYYY-MM-DD)").input("yesterday")
+    ok(at)
+    assert any("“yesterday” is not a date" in e for e in texts(at.sidebar.error))
+    assert table_names(at) == expected(seeded)[0]
+
+    at = ok(fresh_app(**{"from": "2019-02", "to": "2019-02-16"}))
+    assert not at.sidebar.error
+    assert not at.dataframe
+    assert any("No place matches the filters" in w.value for w in at.warning)
+    assert any("No places to list" in i.value for i in at.info)
+
+    at = ok(fresh_app(**{"from": "2019-03-01", "to": "2019-02-01"}))
+    assert any("after “Published to”" in e for e in texts(at.sidebar.error))
+
+    at = ok(fresh_app(**{"from": "2019", "to": "2019-02-17"}))
+    assert table_names(at) == expected(seeded)[0]
+
+
+def test_nothing_matches_in_every_tab(seeded) -> None:
+    for tab in ["Places", "Article", "Add articles", "Corrections", "Export"]:
+        at = ok(fresh_app(tab=tab, kind="site", selected=BAGHOUZ))
+        assert caption(at).startswith("0 place(s), 0 mention(s)")
+        assert any("No place matches the filters" in w.value for w in at.warning)
+    assert "No mention of this place matches the current filters" in html_text(at)
+    assert any("0 place(s), 0 mention(s)" in c for c in texts(at.caption))  # the Export tab says so
+
+    widget(at.button, "Clear filters").click()
+    ok(at)
+    assert "kind" not in at.query_params and at.query_params["selected"] == BAGHOUZ
+
+
+def test_unknown_values_in_the_link_are_reported(seeded) -> None:
+    at = ok(fresh_app(country=["ZZ", "SY"], article="999"))
+    assert table_names(at) == expected(seeded, countries=("SY",))[0]
+    notes = [c for c in texts(at.sidebar.caption) if "Ignored from the link" in c]
+    assert notes and "country ZZ" in notes[0] and "article 999" in notes[0]
+    assert at.query_params["country"] == "SY" and "article" not in at.query_params
+
+
+# -- selection, article view -------------------------------------------------------------------
+
+def test_selected_place_panel(seeded) -> None:
+    at = ok(fresh_app(selected=BAGHOUZ))
+    panel = html_text(at)
+    assert "Al-Baghuz Fawqani" in panel
+    assert "2 mention(s) in 1 article(s)" in panel
+    assert "out of the so-called &quot;<mark>Baghouz</mark> pocket&quot;" in panel
+    assert "populated place · SY · 34.4586, 40.9506" in panel
+
+    widget(at.button, "Clear selection").click()
+    ok(at)
+    assert "selected" not in at.query_params
+    assert "Baghouz pocket" not in html_text(at)
+
+
+def test_article_links_keep_the_filters(seeded) -> None:
+    at = ok(fresh_app(tab="Article", kind="country", demonyms="0"))
+    body = html_text(at)
+    assert "Diehard jihadists have blocked roads" in body
+    links = [part.split("'", 1)[0] for part in body.split("href='")[1:]]
+    syria = [h for h in links if "selected=gn%3A163843" in h]
+    assert syria, links
+    for expected in ("kind=country", "demonyms=0", "tab=Article", "doc=1"):
+        assert expected in syria[0].replace("&amp;", "&"), syria[0]
+
+
+# -- corrections -------------------------------------------------------------------------------
+
+def test_correction_with_coordinates_survives_restart_and_undo(seeded: Path) -> None:
+    at = ok(fresh_app(selected=BAGHOUZ, tab="Corrections"))
+    widget(at.radio, "New location").set_value("coordinates")
+    ok(at)
+    widget(at.text_input, "Name").input("Baghouz (corrected)")
+    widget(at.number_input, "Latitude").set_value(34.5)
+    widget(at.number_input, "Longitude").set_value(40.9)
+    ok(at)
+    widget(at.button, "Apply correction").click()
+    ok(at)
+
+    active = Store(seeded / "store.sqlite").corrections()
+    assert list(zip(active.scope, active.key, active.place_id)) == [("place", BAGHOUZ, "user:34.50000,40.90000")]
+    assert at.query_params["selected"] == "user:34.50000,40.90000"
+    listed = [t for t in texts(at.text) if "Baghouz (corrected)" in t]
+    assert listed and BAGHOUZ in listed[0] and "(34.500, 40.900)" in listed[0]
+    assert "Baghouz (corrected)" in html_text(at) and "2 mention(s) in 1 article(s)" in html_text(at)
+
+    at = ok(fresh_app(tab="Places"))  # restart: still applied
+    assert "Baghouz (corrected)" in table_names(at) and "Al-Baghuz Fawqani" not in table_names(at)
+
+    at = ok(fresh_app(tab="Corrections", selected="user:34.50000,40.90000"))
+    widget(at.button, "Undo").click()
+    ok(at)
+    assert Store(seeded / "store.sqlite").corrections().empty
+    assert not [t for t in texts(at.text) if "Baghouz (corrected)" in t]
+    assert at.query_params["selected"] == BAGHOUZ
+    at = ok(fresh_app())
+    assert "Al-Baghuz Fawqani" in table_names(at) and "Baghouz (corrected)" not in table_names(at)
+
+
+def test_correction_by_name_from_the_gazetteer_applies_to_later_articles(seeded: Path) -> None:
+    at = ok(fresh_app(selected="gn:99237", tab="Corrections"))  # Iraq: "Iraq" and the demonym "Iraqi"
+    widget(at.radio, "Apply to").set_value("name")
+    ok(at)
+    assert {"Iraq", "Iraqi"} <= set(widget(at.selectbox, "Name").options)
+    widget(at.selectbox, "Name").set_value("Iraq")
+    assert widget(at.text_input, "Search the gazetteer").value == "Iraq"
+    candidates = widget(at.selectbox, "Candidates")
+    assert "gn:99237" not in candidates.options
+    candidates.set_value("gn:143127")  # Arāk, Iran
+    ok(at)
+    widget(at.button, "Apply correction").click()
+    ok(at)
+    active = Store(seeded / "store.sqlite").corrections()
+    assert list(zip(active.scope, active.key, active.place_id)) == [("name", "iraq", "gn:143127")]
+    at = ok(fresh_app())
+    mentions = at.dataframe[0].value.set_index("name").mentions
+    iraq = Store(seeded / "store.sqlite").mentions()
+    iraq = iraq[iraq.text.isin(["Iraq", "Iraqi"])]
+    assert mentions["Arāk"] == (iraq.text == "Iraq").sum()
+    assert mentions["Iraq"] == (iraq.text == "Iraqi").sum()  # the demonym is another name: not corrected
+
+    at = ok(fresh_app(tab="Add articles"))
+    at.text_area[0].input("Troops crossed from Iraq into Jordan on Monday, officials said.")
+    widget(at.text_input, "Title of the pasted article").input("Border crossing")
+    widget(at.button, "Geoparse and add").click()
+    ok(at, INGEST_TIMEOUT)
+    assert any("Added 1 article(s)" in s.value for s in at.success)
+    mentions = Store(seeded / "store.sqlite").mentions()
+    later = mentions[mentions.title == "Border crossing"].set_index("text")
+    assert later.loc["Iraq", "place_id"] == "gn:143127"  # the name correction applies to new articles
+
+
+# -- adding articles ---------------------------------------------------------------------------
+
+def test_upload_with_bad_lines_names_file_and_line_and_loads_the_good_ones(seeded: Path) -> None:
+    jsonl = "\n".join([
+        json.dumps({"id": "ok-1", "title": "Aleppo report", "text": "Fighting resumed in Aleppo on Tuesday."}),
+        '{"id": "broken", "text": ',
+        json.dumps({"id": "no-text", "title": "nothing"}),
+        json.dumps({"id": "ok-2", "text": "Rain fell over Paris all week."}),
+    ]).encode()
+    csv_bad = b"headline,summary\nx,y\n"  # no text column
+    at = ok(fresh_app(tab="Add articles"))
+    at.file_uploader[0].set_value([("bad.jsonl", jsonl, "application/jsonl"), ("wrong.csv", csv_bad, "text/csv")])
+    widget(at.button, "Geoparse and add").click()
+    ok(at, INGEST_TIMEOUT)
+
+    errors = texts(at.error)
+    assert any(e.startswith("bad.jsonl:2: broken JSON") for e in errors), errors
+    assert any(e.startswith("bad.jsonl:3: no `text` field") for e in errors), errors
+    assert any(e.startswith("wrong.csv:1: no text column") for e in errors), errors
+    assert any("Added 2 article(s)" in s.value for s in at.success)
+    assert Store(seeded / "store.sqlite").counts()["articles"] == 3
+    # The app reran after ingesting: the new places are on the map and in the table.
+    assert caption(at).endswith("of 3 article(s) stored.")
+    assert {"Aleppo", "Paris"} <= table_names(ok(fresh_app(tab="Places")))
+
+
+def test_paste_an_article(seeded: Path) -> None:
+    at = ok(fresh_app(tab="Add articles"))
+    widget(at.button, "Geoparse and add").click()
+    ok(at)
+    assert any("Nothing to add" in w.value for w in at.warning)
+
+    at.text_area[0].input("Aid convoys reached Aleppo and Homs after weeks of delay.")
+    widget(at.text_input, "Title of the pasted article").input("Convoys <b>arrive</b>")
+    widget(at.button, "Geoparse and add").click()
+    ok(at, INGEST_TIMEOUT)
+    assert any("Added 1 article(s)" in s.value for s in at.success)
+    articles = Store(seeded / "store.sqlite").articles()
+    assert "Convoys <b>arrive</b>" in set(articles.title)
+    assert caption(at).startswith(expected(seeded)[1])
+    assert {"Aleppo", "Homs"} <= expected(seeded)[0]
+
+    widget(at.button, "Geoparse and add").click()  # the form was cleared: nothing again
+    ok(at)
+    assert Store(seeded / "store.sqlite").counts()["articles"] == 2
