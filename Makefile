@@ -30,5 +30,9 @@ eval: gazetteer
 	$(PY) -m geodata evaluate ../shared/bench/gwn.jsonl --spans --out data/eval-gwn.json
 	$(PY) -m geodata evaluate ../shared/bench/lgl.jsonl --spans --out data/eval-lgl.json
 
+bench: install
+	bash scripts/ensure-chromium.sh
+	$(PY) benchmarks/bench.py $(BENCH_ARGS)
+
 clean:
 	rm -rf $(VENV) data .pytest_cache tests/artifacts dashboard/static/folium

@@ -4,7 +4,9 @@ labels that the gazetteer knows as places."""
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from functools import lru_cache
 
 import spacy
@@ -98,16 +100,20 @@ def sentences(doc: Doc) -> list[Sentence]:
     return [Sentence(i, s.start_char, s.end_char) for i, s in enumerate(doc.sents)]
 
 
-def _sentence_of(starts: list[int], char: int) -> int:
-    """Index of the sentence holding `char` (sentence starts are sorted)."""
-    lo, hi = 0, len(starts) - 1
-    while lo < hi:
-        mid = (lo + hi + 1) // 2
-        if starts[mid] <= char:
-            lo = mid
-        else:
-            hi = mid - 1
-    return lo
+@dataclass(frozen=True)
+class TextView:
+    """A document's text, read once (spaCy rebuilds `Doc.text` on every access), and its sentence starts."""
+
+    text: str
+    starts: tuple[int, ...]
+
+    @classmethod
+    def of(cls, doc: Doc, sents: list[Sentence]) -> "TextView":
+        return cls(doc.text, tuple(s.start for s in sents) or (0,))
+
+    def sentence_of(self, char: int) -> int:
+        """Index of the sentence holding `char`."""
+        return max(bisect_right(self.starts, char) - 1, 0)
 
 
 class Extractor:
@@ -157,18 +163,18 @@ class Extractor:
         key = normalize(surface)
         return len(key) >= 3 and key not in GENERIC_WORDS and any(primary for _, primary in self.gazetteer.lookup(key))
 
-    def _make(self, doc: Doc, start: int, end: int, label: str, starts: list[int]) -> Candidate | None:
-        start, end = trim(doc.text, start, end)
+    def _make(self, view: TextView, start: int, end: int, label: str) -> Candidate | None:
+        start, end = trim(view.text, start, end)
         if start >= end:
             return None
-        surface = doc.text[start:end]
+        surface = view.text[start:end]
         if not normalize(surface):
             return None
         demonym = self.demonym_place(surface)
         kind = "demonym" if demonym else "toponym"
-        return Candidate(start, end, surface, _sentence_of(starts, start), label, kind, demonym)
+        return Candidate(start, end, surface, view.sentence_of(start), label, kind, demonym)
 
-    def _embedded(self, doc: Doc, tokens: Span, starts: list[int]) -> list[Candidate]:
+    def _embedded(self, view: TextView, tokens: Span) -> list[Candidate]:
         """Famous places and demonyms inside a longer name ("New York Times", "Syrian Democratic Forces")."""
         out, i = [], 0
         while i < len(tokens):
@@ -180,7 +186,7 @@ class Extractor:
                 if piece[-1].is_punct:
                     continue
                 if self.demonym_place(piece.text) or self.strong(piece.text):
-                    cand = self._make(doc, piece.start_char, piece.end_char, "GAZ", starts)
+                    cand = self._make(view, piece.start_char, piece.end_char, "GAZ")
                     if cand:
                         out.append(cand)
                     i += n - 1
@@ -188,20 +194,20 @@ class Extractor:
             i += 1
         return out
 
-    def _leading_place(self, doc: Doc, ent: Span, starts: list[int]) -> Candidate | None:
+    def _leading_place(self, view: TextView, ent: Span) -> Candidate | None:
         """The place an organisation is named after ("Gainesville Police Department")."""
         for n in range(min(MAX_NGRAM, len(ent) - 1), 0, -1):
             piece = ent[:n]
             if piece[-1].is_punct or not piece.text[:1].isupper():
                 continue
             if self.known(piece.text) and not self.gazetteer.has_name(ent.text):
-                return self._make(doc, piece.start_char, piece.end_char, "GAZ", starts)
+                return self._make(view, piece.start_char, piece.end_char, "GAZ")
         return None
 
-    def _whole(self, doc: Doc, ent: Span, starts: list[int], places: set[str]) -> Candidate | None:
+    def _whole(self, view: TextView, ent: Span, places: set[str]) -> Candidate | None:
         """The entity itself as a candidate, when its label and the gazetteer agree it is a place."""
         label = ent.label_
-        cand = self._make(doc, ent.start_char, ent.end_char, label, starts)
+        cand = self._make(view, ent.start_char, ent.end_char, label)
         if cand is None:
             return None
         key = normalize(cand.text)
@@ -224,7 +230,7 @@ class Extractor:
 
     def candidates(self, doc: Doc, sents: list[Sentence]) -> list[Candidate]:
         """Toponym candidates of one doc, in text order."""
-        starts = [s.start for s in sents] or [0]
+        view = TextView.of(doc, sents)
         found: dict[int, Candidate] = {}
         places: set[str] = set()
         people: set[str] = set()
@@ -236,7 +242,7 @@ class Extractor:
                 places.add(normalize(ent.text))
         # person/org labels last, so they can lose to the same name read as a place elsewhere
         for ent in sorted(ents, key=lambda e: e.label_ in AGENT_LABELS):
-            cand = self._whole(doc, ent, starts, places)
+            cand = self._whole(view, ent, places)
             if cand is not None and cand.label in PLACE_LABELS and cand.kind == "toponym":
                 key = normalize(cand.text)
                 if key in people and not self.gazetteer.has_name(cand.text):
@@ -245,15 +251,15 @@ class Extractor:
                 found[cand.start] = cand
                 places.add(normalize(cand.text))
             elif ent.label_ != "PERSON":
-                lead = self._leading_place(doc, ent, starts) if ent.label_ == "ORG" and len(ent) > 1 else None
-                for inner in [lead] if lead else self._embedded(doc, ent, starts):
+                lead = self._leading_place(view, ent) if ent.label_ == "ORG" and len(ent) > 1 else None
+                for inner in [lead] if lead else self._embedded(view, ent):
                     found.setdefault(inner.start, inner)
         covered = {i for e in doc.ents for i in range(e.start, e.end)}
-        for cand in self._outside(doc, covered, starts):
+        for cand in self._outside(doc, view, covered):
             found.setdefault(cand.start, cand)
         return [found[k] for k in sorted(found)]
 
-    def _outside(self, doc: Doc, covered: set[int], starts: list[int]) -> list[Candidate]:
+    def _outside(self, doc: Doc, view: TextView, covered: set[int]) -> list[Candidate]:
         """Demonyms and famous places the NER missed, in capitalised runs outside its entities."""
         out, run = [], []
         for token in [*doc, None]:
@@ -262,7 +268,7 @@ class Extractor:
                 continue
             if run:
                 span = doc[run[0].i: run[-1].i + 1]
-                for cand in self._embedded(doc, span, starts):
+                for cand in self._embedded(view, span):
                     first = doc.char_span(cand.start, cand.end, alignment_mode="expand")
                     single = first is not None and len(first) == 1
                     if single and first[0].is_sent_start and not (first.text.isupper() and len(first.text) > 3):
@@ -273,12 +279,12 @@ class Extractor:
 
     def gold(self, doc: Doc, sents: list[Sentence], spans: Iterable[tuple[int, int]]) -> list[Candidate]:
         """Candidates from given spans (resolution alone), typed as demonyms where they are."""
-        starts = [s.start for s in sents] or [0]
+        view = TextView.of(doc, sents)
         out = []
         for start, end in spans:
-            surface = doc.text[start:end]
+            surface = view.text[start:end]
             demonym = self.demonym_place(surface)
-            out.append(Candidate(start, end, surface, _sentence_of(starts, start), "GOLD",
+            out.append(Candidate(start, end, surface, view.sentence_of(start), "GOLD",
                                  "demonym" if demonym else "toponym", demonym))
         return out
 
