@@ -32,7 +32,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_common as common  # noqa: E402
 from bench_common import Table, mb, percentile, ratio  # noqa: E402
 
-SECTIONS = (1, 2, 3, 4, 5, 6)
+SECTIONS = (1, 2, 3, 4, 5, 6, 7)
 MAP_TRIES = 3  # section 4: median of this many tries per size
 
 
@@ -515,6 +515,32 @@ def section_memory(ctx: Context) -> Table:
 
 # -- summary -----------------------------------------------------------------------------------
 
+def section_dask(ctx: Context) -> Table:
+    """Throughput of `parse --dask` on a local cluster of 1 and of 2 worker processes (issue 8)."""
+    from geodata.config import Settings
+    from geodata.distributed import throughput
+
+    corpus = [common.CORPUS_DIR / "lgl.jsonl"]
+    n = ctx.sizes.parse_docs
+    settings = Settings(home=ctx.home, offline=True)
+    table = Table(f"7. Dask: parse --dask on a LocalCluster ({n} LGL articles, Parquet written)",
+                  ["workers", "wall s", "docs/s", "CPU s", "cores used", "docs per CPU s", "ratio", "ratio vs"])
+    runs = {}
+    for workers in (1, 2):
+        details: dict = {}
+        throughput(corpus, workers, settings=settings, limit=n, details=details)
+        runs[workers] = details
+        table.add(workers, details["seconds"], details["docs_per_second"], details["cpu_seconds"],
+                  details["cpu_seconds"] / details["seconds"] if details["seconds"] else None,
+                  details["docs_per_cpu_second"],
+                  ratio(details["docs_per_second"], runs[1]["docs_per_second"]) if workers > 1 else None,
+                  "1 worker" if workers > 1 else None)
+    ctx.figures["dask_2w_vs_1w"] = ratio(runs[2]["docs_per_second"], runs[1]["docs_per_second"])
+    table.notes.append("worker start-up and model loading are not counted; each worker loads the model and opens "
+                       "the gazetteer read-only once; 'cores used' near 2 with 2 workers means the machine was free")
+    return table
+
+
 def bar_table(ctx: Context) -> Table:
     f = ctx.figures
     table = Table("Summary: the bar (issue 5)", ["bar", "figure", "target", "status"])
@@ -557,6 +583,9 @@ def bar_table(ctx: Context) -> Table:
     line(f"first paint, {ctx.sizes.articles:,} articles", v, "< 5 s", v is not None and v < 5, " s", dash_busy)
     v = f.get("dash_rss_mb")
     line(f"dashboard peak RSS, {ctx.sizes.articles:,} articles", v, "< 1500 MB", v is not None and v < 1500, " MB")
+    v = f.get("dask_2w_vs_1w")
+    line("parse --dask, 2 workers / 1 worker (issue 8)", v, ">= 1.70x", v is not None and v >= 1.7, "x",
+         f.get("others_cores_s7"))
     table.notes.append("(busy: N cores) = other processes kept N cores busy during that measurement: a wall-clock "
                        "figure then says more about the machine than about the code; run again on a quiet machine")
     if ctx.sizes != FULL:
@@ -585,16 +614,16 @@ def machine() -> dict:
 
 
 RUNNERS = {1: section_parse, 2: section_gazetteer, 3: section_ingest, 4: section_map, 5: section_dashboard,
-           6: section_memory}
+           6: section_memory, 7: section_dask}
 
 
 def parse_sections(text: str) -> list[int]:
     try:
         chosen = sorted({int(s) for s in text.split(",") if s.strip()})
     except ValueError:
-        raise argparse.ArgumentTypeError("--sections takes numbers 1-6, e.g. 1,4") from None
+        raise argparse.ArgumentTypeError("--sections takes numbers 1-7, e.g. 1,4") from None
     if not chosen or any(s not in SECTIONS for s in chosen):
-        raise argparse.ArgumentTypeError("--sections takes numbers 1-6, e.g. 1,4")
+        raise argparse.ArgumentTypeError("--sections takes numbers 1-7, e.g. 1,4")
     return chosen
 
 

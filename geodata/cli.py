@@ -62,6 +62,10 @@ def _pipeline(settings: Settings):
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
+    if args.dask is not None:
+        return cmd_parse_dask(args)
+    if not args.inputs:
+        raise CliError("no input: give files, folders, .jsonl or .csv")
     settings = _settings(args)
     loaded = _load(args.inputs)
     pipeline = _pipeline(settings)
@@ -77,8 +81,59 @@ def cmd_parse(args: argparse.Namespace) -> int:
     return EXIT_INPUT if loaded.errors else EXIT_OK
 
 
+def cmd_parse_dask(args: argparse.Namespace) -> int:
+    """`parse --dask [SCHEDULER_ADDRESS] INPUT... --out DIR/`: partitioned Parquet from a Dask cluster."""
+    from .distributed import DistributedError, looks_like_address, parse_to_parquet
+
+    inputs, address = list(args.inputs), args.dask or None
+    if address and not looks_like_address(address):  # `--dask a.jsonl b.jsonl`: no address, a is an input
+        inputs, address = [address, *inputs], None
+    if not inputs:
+        raise CliError("no input: give files, folders or glob patterns")
+    if args.out in (None, "-"):
+        raise CliError("--dask writes a directory of Parquet files: give --out DIR/")
+    if args.online and args.offline:
+        raise CliError("--online and --offline contradict each other")
+    settings = _settings(args)
+    if not args.worker_home:  # build it here once; workers open it read-only
+        open_gazetteer(settings.gazetteer_path, progress=say).conn.close()
+    try:
+        report = parse_to_parquet(inputs, args.out, settings, address=address, n_workers=args.workers,
+                                  chunk_lines=args.chunk_lines, force=args.force, online=args.online,
+                                  worker_home=args.worker_home, progress=say)
+    except DistributedError as exc:
+        raise CliError(str(exc)) from exc
+    for note in report.notes:
+        say(f"note: {note}")
+    for error in report.errors:
+        say(f"error: {error}")
+    if report.stale:
+        say(f"note: {len(report.stale)} partition(s) in {report.out} come from other inputs and are not part of "
+            f"this result (ingest ignores them)")
+    rate = f", {report.docs_per_second:.1f} documents/s on {report.workers} worker(s)" if report.seconds else ""
+    say(f"parsed {report.documents} document(s), {report.mentions} mention(s) into {report.out}/ "
+        f"({report.partitions} partition(s), {report.skipped} already complete{rate})")
+    return EXIT_INPUT if report.errors else EXIT_OK
+
+
+def cmd_ingest_result(args: argparse.Namespace, settings: Settings) -> int:
+    """`ingest DIR/`: a `parse --dask` result into the store, through the same `Store.add`."""
+    from .distributed import DistributedError, ingest_result
+
+    store = _store(args, settings)
+    try:
+        report = ingest_result(args.inputs[0], store)
+    except DistributedError as exc:
+        raise CliError(str(exc)) from exc
+    say(f"ingested {report.added} article(s), {report.skipped} already stored, {report.mentions} mention(s) "
+        f"from {args.inputs[0]}; store: {store.path}")
+    return EXIT_OK
+
+
 def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings(args)
+    if len(args.inputs) == 1 and (Path(args.inputs[0]) / "_manifest.json").is_file():
+        return cmd_ingest_result(args, settings)
     loaded = _load(args.inputs)
     store = _store(args, settings)
     fresh = [d for d in loaded.documents if not store.has_text(d.text)]
@@ -182,13 +237,24 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("parse", help="find and resolve the places in documents; JSON lines out")
-    p.add_argument("inputs", nargs="+", metavar="INPUT", help=".txt/.md files, .jsonl, .csv, or folders")
-    p.add_argument("--out", help="output .jsonl (default: standard output)")
+    p.add_argument("inputs", nargs="*", metavar="INPUT",
+                   help=".txt/.md files, .jsonl, .csv, or folders (with --dask also glob patterns)")
+    p.add_argument("--out", help="output .jsonl (default: standard output); with --dask, the result directory")
     p.add_argument("--offline", action="store_true", help="no online geocoding (also GEODATA_OFFLINE=1)")
+    p.add_argument("--dask", nargs="?", const="", metavar="SCHEDULER_ADDRESS",
+                   help="parse on a Dask cluster into partitioned Parquet under --out DIR/: a local cluster on "
+                        "this machine's cores, or the cluster whose scheduler is at SCHEDULER_ADDRESS "
+                        "(tcp://host:8786)")
+    p.add_argument("--workers", type=int, help="--dask, local cluster: worker processes (default: one per core)")
+    p.add_argument("--chunk-lines", type=int, default=200, help="--dask: JSONL lines per partition (default 200)")
+    p.add_argument("--force", action="store_true", help="--dask: redo the partitions already complete in DIR")
+    p.add_argument("--online", action="store_true",
+                   help="--dask: workers may geocode online (one shared cache, one request rate for the cluster)")
+    p.add_argument("--worker-home", help="--dask: the data directory (with gazetteer.sqlite) as the workers see it")
     p.set_defaults(func=cmd_parse)
 
-    p = sub.add_parser("ingest", help="parse documents and store them for the dashboard")
-    p.add_argument("inputs", nargs="+", metavar="PATH")
+    p = sub.add_parser("ingest", help="parse documents (or load a `parse --dask` result DIR/) and store them")
+    p.add_argument("inputs", nargs="+", metavar="PATH", help="documents, folders, or one `parse --dask` result DIR/")
     p.add_argument("--db", help="store file (default: GEODATA_HOME/store.sqlite)")
     p.add_argument("--offline", action="store_true")
     p.set_defaults(func=cmd_ingest)
