@@ -59,6 +59,19 @@ def pipeline(settings: Settings, gazetteer):
     return Pipeline(settings, gazetteer=gazetteer)
 
 
+def copy_sqlite(src: Path, dst: Path) -> Path:
+    """A consistent copy of a live SQLite file (WAL included), through SQLite's backup API."""
+    import sqlite3
+
+    source, target = sqlite3.connect(src), sqlite3.connect(dst)
+    try:
+        source.backup(target)
+    finally:
+        target.close()
+        source.close()
+    return dst
+
+
 def foreign_sqlite(path: Path) -> bytes:
     """An SQLite file of some other application; returns its bytes to compare after."""
     import sqlite3

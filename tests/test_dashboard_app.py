@@ -17,6 +17,7 @@ from streamlit.testing.v1 import AppTest
 
 from geodata.documents import load_paths
 from geodata.store import Filters, Store
+from tests.conftest import copy_sqlite
 
 ROOT = Path(__file__).resolve().parents[1]
 APP = ROOT / "dashboard" / "app.py"
@@ -25,16 +26,6 @@ BAGHOUZ = "cache:al-baghuz-fawqani"
 # and check only the few facts every version must get right.
 RUN_TIMEOUT = 60
 INGEST_TIMEOUT = 240  # loads the spaCy model
-
-
-def copy_sqlite(src: Path, dst: Path) -> None:
-    """A consistent copy of a live SQLite file (WAL included)."""
-    source, target = sqlite3.connect(src), sqlite3.connect(dst)
-    try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
 
 
 @pytest.fixture(scope="session")

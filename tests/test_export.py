@@ -8,7 +8,6 @@ import io
 import json
 import re
 import shutil
-import sqlite3
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,7 @@ import pytest
 from geodata import export
 from geodata.documents import load_paths, read_bytes
 from geodata.store import Filters, Store
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, copy_sqlite, run_cli
 
 EXTRA = {"id": "extra-2020", "title": "Talks in Paris", "published": "2020-05-04", "source": "Wire",
          "text": 'Ministers met in Paris on Monday, then flew to Berlin. "We agreed, mostly," one said.'}
@@ -109,18 +108,8 @@ def cli_export(tmp_path: Path, db: Path, *options: str):
     return result, out
 
 
-def copy_store(src: Path, dst: Path) -> Path:
-    source, target = sqlite3.connect(src), sqlite3.connect(dst)
-    try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
-    return dst
-
-
 def test_cli_export_with_filters(export_store: Path, tmp_path: Path) -> None:
-    db = copy_store(export_store, tmp_path / "store.sqlite")
+    db = copy_sqlite(export_store, tmp_path / "store.sqlite")
 
     result, out = cli_export(tmp_path, db, "--country", "sy")
     assert result.returncode == 0, result.stderr
@@ -149,7 +138,7 @@ def test_cli_export_with_filters(export_store: Path, tmp_path: Path) -> None:
 
 
 def test_cli_export_errors(export_store: Path, tmp_path: Path) -> None:
-    db = copy_store(export_store, tmp_path / "store.sqlite")
+    db = copy_sqlite(export_store, tmp_path / "store.sqlite")
     result, out = cli_export(tmp_path, db, "--place", "Atlantis")
     assert result.returncode == 2 and "--place 'Atlantis': no such place in the store" in result.stderr
     assert not (out / "m.csv").exists()
@@ -160,7 +149,7 @@ def test_cli_export_errors(export_store: Path, tmp_path: Path) -> None:
 def test_cli_export_uses_geodata_home(export_store: Path, tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    copy_store(export_store, home / "store.sqlite")
+    copy_sqlite(export_store, home / "store.sqlite")
     result = run_cli("export", "--csv", str(tmp_path / "all.csv"), home=home)
     assert result.returncode == 0, result.stderr
     assert len(list(csv.DictReader((tmp_path / "all.csv").open()))) == len(Store(home / "store.sqlite").mentions())
