@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8501
 ADDRESS ?= 127.0.0.1
 
-.PHONY: install run test gazetteer eval bench clean
+.PHONY: install run test gazetteer eval bench stress clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,9 @@ eval: gazetteer
 bench: install
 	bash scripts/ensure-chromium.sh
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
+
+stress: gazetteer
+	$(PY) benchmarks/stress.py
 
 clean:
 	rm -rf $(VENV) data .pytest_cache tests/artifacts dashboard/static/folium

@@ -1,7 +1,8 @@
 """Read articles from .txt/.md (optional front matter), .jsonl and .csv into `Document` records.
 
 Bad input never raises: every problem becomes an `InputError` naming the file and line, and the
-good documents of the same file still load.
+good documents of the same file still load. Files over `GEODATA_MAX_FILE_MB` are refused unread and
+articles over `GEODATA_MAX_TEXT_CHARS` are refused before any parsing, so memory stays bounded.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import codecs
 import csv
 import io
 import json
+import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,6 +31,27 @@ BINARY_MAGIC = {
     b"\x1f\x8b": "a gzip archive",
     b"SQLite format 3": "an SQLite database",
 }
+# spaCy's NER needs ~0.8 GB and ~10 s for 200,000 characters and grows linearly; 1,000,000 is its hard limit.
+MAX_TEXT_CHARS = 250_000
+SPACY_MAX_CHARS = 1_000_000
+MAX_FILE_MB = 100  # a file is read into memory whole
+
+
+def _env_int(name: str, default: int) -> int:
+    try:
+        return max(1, int(os.environ.get(name, default)))
+    except ValueError:
+        return default
+
+
+def max_text_chars() -> int:
+    """Longest article accepted: `GEODATA_MAX_TEXT_CHARS` (default 250,000; at most 1,000,000)."""
+    return min(_env_int("GEODATA_MAX_TEXT_CHARS", MAX_TEXT_CHARS), SPACY_MAX_CHARS)
+
+
+def max_file_bytes() -> int:
+    """Largest file read: `GEODATA_MAX_FILE_MB` megabytes (default 100)."""
+    return _env_int("GEODATA_MAX_FILE_MB", MAX_FILE_MB) * 2**20
 
 
 @dataclass(frozen=True)
@@ -82,6 +105,28 @@ def decode(name: str, data: bytes, result: LoadResult) -> str | None:
     return text
 
 
+def _refusal(name: str, size: int, limit: int) -> InputError | None:
+    """Why a file is not read at all: its type or its size."""
+    suffix = Path(name).suffix.lower()
+    if suffix not in SUFFIXES:
+        return InputError(name, None, f"unsupported file type {suffix or '(none)'}; "
+                                      f"expected one of {', '.join(sorted(SUFFIXES))}")
+    if size > limit:
+        return InputError(name, None, f"{size / 2**20:.1f} MB is over the {limit / 2**20:g} MB limit for one file "
+                                      "(GEODATA_MAX_FILE_MB); split it or raise the limit")
+    return None
+
+
+def _accept(result: LoadResult, name: str, line: int | None, doc: Document, max_chars: int) -> None:
+    """Keep `doc` unless its text is longer than one article may be."""
+    if len(doc.text) > max_chars:
+        result.errors.append(InputError(name, line, f"text of {len(doc.text):,} characters is over the "
+                                                    f"{max_chars:,}-character limit for one article "
+                                                    "(GEODATA_MAX_TEXT_CHARS); split it into articles"))
+    else:
+        result.documents.append(doc)
+
+
 def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
@@ -101,21 +146,14 @@ def _front_matter(text: str) -> tuple[dict[str, str], str]:
     return meta, text[end + 5 :]
 
 
-def _text_document(name: str, stem: str, text: str, result: LoadResult) -> None:
+def _text_document(name: str, stem: str, text: str, result: LoadResult, max_chars: int) -> None:
     meta, body = _front_matter(_normalise_newlines(text))
     if not body.strip():
         result.errors.append(InputError(name, None, "empty: no text to read"))
         return
-    result.documents.append(
-        Document(
-            id=meta.get("id") or stem,
-            text=body,
-            title=meta.get("title") or stem,
-            published=meta.get("published") or meta.get("date"),
-            source=meta.get("source"),
-            origin=name,
-        )
-    )
+    doc = Document(id=meta.get("id") or stem, text=body, title=meta.get("title") or stem,
+                   published=meta.get("published") or meta.get("date"), source=meta.get("source"), origin=name)
+    _accept(result, name, None, doc, max_chars)
 
 
 def _spans(value: object, text: str) -> tuple[tuple[int, int], ...] | None | str:
@@ -140,7 +178,7 @@ def _optional_str(value: object) -> str | None:
     return None if value is None else str(value)
 
 
-def _jsonl_documents(name: str, text: str, result: LoadResult) -> None:
+def _jsonl_documents(name: str, text: str, result: LoadResult, max_chars: int) -> None:
     for number, line in enumerate(text.split("\n"), start=1):
         if not line.strip():
             continue
@@ -159,29 +197,27 @@ def _jsonl_documents(name: str, text: str, result: LoadResult) -> None:
         if not isinstance(body, str):
             result.errors.append(InputError(name, number, f"`text` must be a string, got {type(body).__name__}"))
             continue
+        if not body.strip():
+            result.errors.append(InputError(name, number, "empty `text`"))
+            continue
         spans = _spans(obj.get("spans"), body)
         if isinstance(spans, str):
             result.errors.append(InputError(name, number, spans))
             continue
-        doc_id = obj.get("id", obj.get("doc_id", number))
-        result.documents.append(
-            Document(
-                id=str(doc_id),
-                text=body,
-                title=_optional_str(obj.get("title")),
-                published=_optional_str(obj.get("published", obj.get("date"))),
-                source=_optional_str(obj.get("source")),
-                origin=f"{name}:{number}",
-                spans=spans,
-            )
-        )
+        doc = Document(id=str(obj.get("id", obj.get("doc_id", number))), text=body,
+                       title=_optional_str(obj.get("title")),
+                       published=_optional_str(obj.get("published", obj.get("date"))),
+                       source=_optional_str(obj.get("source")), origin=f"{name}:{number}", spans=spans)
+        _accept(result, name, number, doc, max_chars)
 
 
 def _pick(columns: dict[str, str], candidates: Iterable[str]) -> str | None:
     return next((columns[c] for c in candidates if c in columns), None)
 
 
-def _csv_documents(name: str, text: str, result: LoadResult) -> None:
+def _csv_documents(name: str, text: str, result: LoadResult, max_chars: int) -> None:
+    # the csv module refuses fields over 128 KiB with an obscure message; the length check below is ours
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = next(reader)
@@ -220,19 +256,21 @@ def _csv_documents(name: str, text: str, result: LoadResult) -> None:
             result.errors.append(InputError(name, line, f"empty `{text_col}`"))
             continue
         get = {key: (row[index[col]] or None) if col else None for key, col in optional.items()}
-        result.documents.append(
-            Document(id=get["id"] or str(line), text=_normalise_newlines(body), title=get["title"],
-                     published=get["published"], source=get["source"], origin=f"{name}:{line}")
-        )
+        doc = Document(id=get["id"] or str(line), text=_normalise_newlines(body), title=get["title"],
+                       published=get["published"], source=get["source"], origin=f"{name}:{line}")
+        _accept(result, name, line, doc, max_chars)
 
 
-def read_bytes(name: str, data: bytes) -> LoadResult:
-    """Documents from one file's content; `name` gives its type and is quoted in messages."""
+def read_bytes(name: str, data: bytes, *, max_chars: int | None = None,
+               max_bytes: int | None = None) -> LoadResult:
+    """Documents from one file's content; `name` gives its type and is quoted in messages.
+    Limits default to `max_text_chars()` and `max_file_bytes()`."""
     result = LoadResult()
     suffix = Path(name).suffix.lower()
-    if suffix not in SUFFIXES:
-        result.errors.append(InputError(name, None, f"unsupported file type {suffix or '(none)'}; "
-                                                    f"expected one of {', '.join(sorted(SUFFIXES))}"))
+    limit = max_file_bytes() if max_bytes is None else max_bytes
+    refused = _refusal(name, len(data), limit)
+    if refused:
+        result.errors.append(refused)
         return result
     if not data.strip():
         result.errors.append(InputError(name, None, "empty: no text to read"))
@@ -240,12 +278,13 @@ def read_bytes(name: str, data: bytes) -> LoadResult:
     text = decode(name, data, result)
     if text is None:
         return result
+    chars = max_text_chars() if max_chars is None else max_chars
     if suffix == ".jsonl":
-        _jsonl_documents(name, text, result)
+        _jsonl_documents(name, text, result, chars)
     elif suffix == ".csv":
-        _csv_documents(name, text, result)
+        _csv_documents(name, text, result, chars)
     else:
-        _text_document(name, Path(name).stem, text, result)
+        _text_document(name, Path(name).stem, text, result, chars)
     return result
 
 
@@ -261,13 +300,20 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
-def load_paths(paths: Iterable[str | Path]) -> LoadResult:
+def load_paths(paths: Iterable[str | Path], *, max_chars: int | None = None,
+               max_bytes: int | None = None) -> LoadResult:
+    """Documents from files and folders; a file over the size limit is refused without reading it."""
     result = LoadResult()
+    limit = max_file_bytes() if max_bytes is None else max_bytes
     for path in expand(paths):
         try:
+            refused = _refusal(str(path), path.stat().st_size, limit)
+            if refused:
+                result.errors.append(refused)
+                continue
             data = path.read_bytes()
         except OSError as exc:
             result.errors.append(InputError(str(path), None, f"cannot read: {exc.strerror or exc}"))
             continue
-        result.extend(read_bytes(str(path), data))
+        result.extend(read_bytes(str(path), data, max_chars=max_chars, max_bytes=limit))
     return result

@@ -150,6 +150,7 @@ class Context:
                  cands: Sequence[Candidate] = ()):
         self.gazetteer = gazetteer
         self.text = text
+        self._terms: dict[tuple[str, str], tuple[float, ...]] = {}  # (place id, name) -> context terms
         self.votes: list[Vote] = []
         for cand, scored in zip(cands, ranked):
             if scored:
@@ -167,28 +168,37 @@ class Context:
 
     def agreement(self, place: Place, cand: Candidate) -> float:
         bonus = self.qualifier(place, cand)
-        key = normalize(cand.text)
+        key = (place.id, normalize(cand.text))
+        if key not in self._terms:  # the same name and place recur: long articles were quadratic
+            self._terms[key] = self._context_terms(place, key[1])
+        for term in self._terms[key]:
+            bonus += term
+        return bonus
+
+    def _context_terms(self, place: Place, key: str) -> tuple[float, ...]:
+        """The article's other places' agreement with `place`: country, division, nearness."""
         others = [v for v in self.votes if v.key != key]
         total = sum(v.weight for v in others)
         if not total:
-            return bonus
+            return ()
+        terms = []
         if place.country:
             same = [v for v in others if v.country == place.country]
-            bonus += self.COUNTRY_WEIGHT * sum(v.weight for v in same) / total
+            terms.append(self.COUNTRY_WEIGHT * sum(v.weight for v in same) / total)
             if place.admin1:
-                bonus += self.ADMIN1_WEIGHT * sum(v.weight for v in same if v.admin1 == place.admin1) / total
+                terms.append(self.ADMIN1_WEIGHT * sum(v.weight for v in same if v.admin1 == place.admin1) / total)
         elif place.source == "curated":
             # a sea or region across borders agrees with any article about its parts: half the best share
             shares: Counter[str] = Counter()
             for v in others:
                 if v.country:
                     shares[v.country] += v.weight
-            bonus += 0.5 * self.COUNTRY_WEIGHT * max(shares.values(), default=0.0) / total
+            terms.append(0.5 * self.COUNTRY_WEIGHT * max(shares.values(), default=0.0) / total)
         points = [v for v in others if v.point]
         if points and (place.feature_code or "") not in COUNTRY_CODES | {"CONT"}:
             near = sum(v.weight for v in points if distance_km(place.lat, place.lon, v.lat, v.lon) < self.NEAR_KM)
-            bonus += self.NEAR_WEIGHT * near / sum(v.weight for v in points)
-        return bonus
+            terms.append(self.NEAR_WEIGHT * near / sum(v.weight for v in points))
+        return tuple(terms)
 
     def qualifier(self, place: Place, cand: Candidate) -> float:
         """'Paris, Texas': the words after a comma name the place's state or country."""

@@ -1,12 +1,16 @@
 """The SQLite store the dashboard and exports read: articles, sentences, mentions, places,
-corrections. One transaction per article; an article already stored (same text) is skipped."""
+corrections. One transaction per article; an article already stored (same text) is skipped.
+
+A foreign, damaged or read-only file is refused at open, and a write that fails (disk full,
+read-only, locked too long) rolls back whole and raises `StoreError` saying what was not stored."""
 
 from __future__ import annotations
 
 import hashlib
 import sqlite3
 import time
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +21,7 @@ from .gazetteer.db import PLACE_COLUMNS, place_row
 from .records import ParsedDocument, Place
 
 SCHEMA_VERSION = 1
+BUSY_TIMEOUT_S = 30
 SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
@@ -83,7 +88,33 @@ KIND_SQL = """CASE
 
 
 class StoreError(Exception):
-    """The store file is unusable (foreign, corrupt, read-only)."""
+    """The store file is unusable (foreign, corrupt, read-only) or a write to it failed."""
+
+
+def _why(exc: sqlite3.Error) -> str:
+    """What an SQLite error means for the user."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    if name.startswith("SQLITE_READONLY"):
+        return "the store file or its folder is read-only"
+    if name.startswith("SQLITE_FULL"):
+        return "the disk is full"
+    if name.startswith("SQLITE_IOERR"):
+        return "the disk refused the write (full, over quota or failing)"
+    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
+        return f"another program kept the store locked for over {BUSY_TIMEOUT_S} s"
+    if name.startswith("SQLITE_NOTADB"):
+        return "it is not an SQLite database, or a damaged one"
+    if name.startswith("SQLITE_CORRUPT"):
+        return "the store file is damaged"
+    if name.startswith("SQLITE_CANTOPEN"):
+        return "the store file cannot be opened"
+    return "SQLite reported an error"
+
+
+def _is_storage_error(exc: BaseException) -> bool:
+    """An error of the file or the disk, not of our SQL."""
+    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(
+        exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError)
 
 
 @dataclass(frozen=True)
@@ -136,16 +167,22 @@ class Store:
         self.path = Path(path)
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, timeout=30, isolation_level=None, check_same_thread=False)
-            self.conn.execute("PRAGMA busy_timeout=30000")
+            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                        check_same_thread=False)
+        except (OSError, sqlite3.Error) as exc:
+            raise StoreError(f"{self.path}: cannot open the store ({getattr(exc, 'strerror', None) or exc})") from exc
+        try:
+            self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             self._check_ours()
-            self.conn.execute("PRAGMA journal_mode=WAL")
+            self._check_intact()
             self.conn.execute("PRAGMA foreign_keys=ON")
-            self.conn.executescript(SCHEMA)
-        except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: cannot use this file as the store ({exc})") from exc
-        except OSError as exc:
-            raise StoreError(f"{self.path}: {exc.strerror or exc}") from exc
+            self._prepare()
+        except BaseException as exc:
+            self.conn.close()
+            if isinstance(exc, sqlite3.DatabaseError):
+                raise StoreError(f"{self.path}: cannot use this file as the store: {_why(exc)} ({exc}); "
+                                 "nothing was changed") from exc
+            raise
 
     def _check_ours(self) -> None:
         tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -153,8 +190,51 @@ class Store:
             raise StoreError(f"{self.path}: an SQLite file of another application "
                              f"(tables: {', '.join(sorted(tables))}); not touching it")
 
+    def _check_intact(self) -> None:
+        """Refuse a damaged file up front rather than fail on some later query (reads every page once)."""
+        problem = self.conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+        if problem != "ok":
+            raise StoreError(f"{self.path}: the store file is damaged ({problem.strip()}); not touching it: "
+                             "restore a backup or move it away")
+
+    def _prepare(self) -> None:
+        """WAL mode, then every table in one transaction (a process opening a new store at the same moment
+        sees none or all of them, never a half-made file it would take for another application's).
+        Openers racing for a new file's first write may get SQLITE_BUSY without waiting (SQLite's
+        deadlock avoidance): they try again until the busy timeout."""
+        deadline = time.monotonic() + BUSY_TIMEOUT_S
+        while True:
+            try:
+                self.conn.execute("PRAGMA journal_mode=WAL")
+                self.conn.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nCOMMIT;")
+                return
+            except sqlite3.OperationalError as exc:
+                if self.conn.in_transaction:
+                    self.conn.execute("ROLLBACK")
+                busy = (getattr(exc, "sqlite_errorname", "") or "").startswith(("SQLITE_BUSY", "SQLITE_LOCKED"))
+                if not busy or time.monotonic() > deadline:
+                    raise
+                time.sleep(0.01)
+
     def close(self) -> None:
         self.conn.close()
+
+    @contextmanager
+    def _transaction(self, what: str) -> Iterator[None]:
+        """One write transaction, all or nothing; a storage failure becomes a `StoreError` naming `what`."""
+        try:
+            self.conn.execute("BEGIN IMMEDIATE")
+            yield
+            self.conn.execute("COMMIT")
+        except BaseException as exc:
+            if self.conn.in_transaction:  # SQLite itself rolls back on a full disk or an I/O error
+                try:
+                    self.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the journal is rolled back when the file is next opened
+            if _is_storage_error(exc):
+                raise StoreError(f"{self.path}: {_why(exc)} ({exc}); {what} was not stored") from exc
+            raise
 
     # -- writing -------------------------------------------------------------------------------
 
@@ -166,10 +246,8 @@ class Store:
         """Store one parsed article in one transaction; None if the same text is already stored."""
         doc = parsed.document
         digest = content_hash(doc.text)
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction(f"article {doc.id!r}"):
             if self.conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (digest,)).fetchone():
-                self.conn.execute("ROLLBACK")
                 return None
             article_id = self.conn.execute(
                 "INSERT INTO articles (doc_id, content_hash, title, published, source, origin, text, added_at) "
@@ -187,10 +265,6 @@ class Store:
                 [(article_id, m.sentence, m.start, m.end, m.text, normalize(m.text), m.label, m.kind, m.confidence,
                   m.place.id if m.place else None, m.reason) for m in parsed.mentions],
             )
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
         return article_id
 
     def add_all(self, parsed: Iterable[ParsedDocument]) -> IngestReport:
@@ -213,8 +287,7 @@ class Store:
         """Point a mention, every mention of a name, or every mention of a place at `place`."""
         if scope == "name":
             key = normalize(key)
-        self.conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._transaction(f"the correction of {scope} {key!r}"):
             self._put_place(place)
             now = time.time()
             self.conn.execute("UPDATE corrections SET undone_at = ? WHERE scope = ? AND key = ? AND undone_at IS NULL",
@@ -223,15 +296,12 @@ class Store:
                 "INSERT INTO corrections (scope, key, place_id, created_at) VALUES (?,?,?,?)",
                 (scope, key, place.id, now),
             ).lastrowid
-            self.conn.execute("COMMIT")
-        except BaseException:
-            self.conn.execute("ROLLBACK")
-            raise
         return cid
 
     def undo(self, correction_id: int) -> None:
-        self.conn.execute("UPDATE corrections SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
-                          (time.time(), correction_id))
+        with self._transaction(f"the undo of correction {correction_id}"):
+            self.conn.execute("UPDATE corrections SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
+                              (time.time(), correction_id))
 
     # -- reading -------------------------------------------------------------------------------
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.stress import copy_sqlite  # noqa: F401  (shared with the stress script)
 from geodata.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -57,19 +58,6 @@ def pipeline(settings: Settings, gazetteer):
     from geodata.pipeline import Pipeline
 
     return Pipeline(settings, gazetteer=gazetteer)
-
-
-def copy_sqlite(src: Path, dst: Path) -> Path:
-    """A consistent copy of a live SQLite file (WAL included), through SQLite's backup API."""
-    import sqlite3
-
-    source, target = sqlite3.connect(src), sqlite3.connect(dst)
-    try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
-    return dst
 
 
 def foreign_sqlite(path: Path) -> bytes:

@@ -35,6 +35,13 @@ def _check_foreign(conn: sqlite3.Connection, path: Path) -> None:
         raise GazetteerError(f"{path}: not a gazetteer database ({exc}); move it away or set GEODATA_HOME") from exc
     if tables and "places" not in tables:
         raise GazetteerError(f"{path}: an SQLite file of another application (tables: {', '.join(sorted(tables))})")
+    try:
+        problem = conn.execute("PRAGMA quick_check(1)").fetchone()[0]
+    except sqlite3.DatabaseError as exc:
+        problem = str(exc)
+    if problem != "ok":
+        raise GazetteerError(f"{path}: the gazetteer file is damaged ({problem.strip()}); delete it and run "
+                             "`python -m geodata gazetteer build` to build it again")
 
 
 def _stored_version(conn: sqlite3.Connection) -> str | None:
