@@ -6,9 +6,11 @@ import json
 import math
 import os
 import shutil
+import socket
 import sqlite3
 import sys
 import tempfile
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -192,3 +194,21 @@ def ratio(a: float | None, b: float | None) -> float | None:
     if a is None or b is None or b == 0 or (isinstance(a, float) and math.isnan(a)):
         return None
     return a / b
+
+
+# -- local servers ------------------------------------------------------------------------------
+
+def free_port() -> int:
+    """A TCP port free on 127.0.0.1 right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def streamlit_healthy(base_url: str) -> bool:
+    """Whether the Streamlit server at `base_url` answers its health check."""
+    try:
+        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=1) as response:
+            return response.status == 200
+    except OSError:
+        return False

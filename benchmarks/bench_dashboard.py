@@ -5,12 +5,10 @@ this machine is aborted), as in tests/browser/conftest.py."""
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import textwrap
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,20 +89,6 @@ class Run:
     error: str | None = None
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def floor_app(parent: Path) -> Path:
     """A minimal app: the same map component and base map with three markers (the framework's floor)."""
     folder = parent / "floor-app"
@@ -179,7 +163,7 @@ def run_dashboard(browser: Browser, label: str, app: Path, home: Path | None, lo
     """Start `streamlit run app`, open it, time the first map; optionally change a filter and time the
     repaint; read the server's peak RSS; stop the server."""
     run = Run(label)
-    port = _free_port()
+    port = common.free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {**os.environ, "PYTHONPATH": str(common.ROOT), "GEODATA_OFFLINE": "1"}
     if home is not None:
@@ -196,7 +180,7 @@ def run_dashboard(browser: Browser, label: str, app: Path, home: Path | None, lo
         started = time.perf_counter()
         server = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
-        while not _healthy(base_url):
+        while not common.streamlit_healthy(base_url):
             if server.poll() is not None or time.perf_counter() - started > TIMEOUT_MS / 1000:
                 raise RuntimeError(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
             page.wait_for_timeout(50)

@@ -325,10 +325,6 @@ def build_map(places: pd.DataFrame, mentions: pd.DataFrame, outlines: dict | Non
     return m
 
 
-def legend_items() -> list[tuple[str, str]]:
-    return list(KIND_COLOURS.items())
-
-
 def to_json_safe(value: object) -> str:
     """JSON for embedding in a <script> block: no '</' sequence can close it early."""
     return json.dumps(value).replace("</", "<\\/")

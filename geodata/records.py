@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from typing import Any
 
 # Coarse kinds shown to users, from GeoNames feature classes.
@@ -129,7 +129,3 @@ class ParsedDocument:
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.document.id, "mentions": [m.to_json() for m in self.mentions]}
-
-
-def as_dict(record: Any) -> dict[str, Any]:
-    return asdict(record)

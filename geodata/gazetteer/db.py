@@ -7,7 +7,7 @@ their data or the schema change; GeoNames imports and geocoder answers survive r
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
 
 from ..records import Place
@@ -164,10 +164,6 @@ class Gazetteer:
         if source is None:
             return self.conn.execute("SELECT COUNT(*) FROM places").fetchone()[0]
         return self.conn.execute("SELECT COUNT(*) FROM places WHERE source = ?", (source,)).fetchone()[0]
-
-    def iter_places(self) -> Iterator[Place]:
-        for row in self.conn.execute(f"SELECT {PLACE_COLUMNS} FROM places"):
-            yield _place(row)
 
     def clear_cache(self) -> None:
         self._cache.clear()

@@ -8,17 +8,17 @@ skip, or fail when CI=true.
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+
+from benchmarks.bench_common import free_port, streamlit_healthy
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -117,20 +117,6 @@ def artifacts_dir() -> Path:
     return path
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def _healthy(base_url: str) -> bool:
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
 def start_streamlit(
     app_path: Path, log_dir: Path, env: dict[str, str] | None = None, cwd: Path | None = None
 ) -> tuple[str, subprocess.Popen[bytes]]:
@@ -138,7 +124,7 @@ def start_streamlit(
 
     ``cwd`` (default: the app's folder) is where Streamlit looks for ``.streamlit/config.toml``.
     """
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     log_path = log_dir / "server.log"
     command = [
@@ -158,7 +144,7 @@ def start_streamlit(
             stderr=subprocess.STDOUT,
         )
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    while not _healthy(base_url):
+    while not streamlit_healthy(base_url):
         if server.poll() is not None or time.monotonic() > deadline:
             stop_streamlit(server)
             pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
