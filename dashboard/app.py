@@ -100,6 +100,12 @@ def outlines() -> dict | None:
     return assets.country_outlines()
 
 
+@st.cache_data(max_entries=4, show_spinner=False)
+def overview(revision: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Every place and every article (the filters' options), read again only when the store changes."""
+    return store().place_summary(), store().articles()
+
+
 def esc(value: object) -> str:
     """Text for HTML: escaped, with a missing value (None, NaN) as nothing."""
     return html.escape(maps.text(value))
@@ -273,13 +279,13 @@ def sentence_html(row: object) -> str:
     return f"<div class='gd-sentence'><span class='gd-meta'>{esc(meta)}</span>{maps.highlight(snippet)}</div>"
 
 
-def place_panel(place_id: str, mentions: pd.DataFrame) -> None:
+def place_panel(place_id: str, rows: pd.DataFrame) -> None:
+    """The selected place and its sentences; `rows` are its mentions that match the filters."""
     place = store().place(place_id)
     if place is None:
         st.info("The selected place is not in the store any more.")
         st.button("Clear selection", on_click=select, args=(None,))
         return
-    rows = mentions[mentions.place_id == place_id]
     colour = maps.KIND_COLOURS.get(place.kind, "#636363")
     details = [place.kind, place.country or "no country", f"{place.lat:.4f}, {place.lon:.4f}",
                f"GeoNames {place.geonameid}" if place.geonameid else "no GeoNames id", f"source: {place.source}"]
@@ -307,9 +313,9 @@ def on_table_select(place_ids: tuple[str, ...]) -> None:
 
 # -- views -------------------------------------------------------------------------------------
 
-def map_view(places: pd.DataFrame, mentions: pd.DataFrame, selected: str | None) -> None:
+def map_view(places: pd.DataFrame, popups: pd.DataFrame, selected: str | None) -> None:
     """The map; the selection is a separate layer so selecting does not redraw the map."""
-    m = maps.build_map(places, mentions, outlines())
+    m = maps.build_map(places, popups, outlines())
     assets.localize(m)
     ring = center = zoom = None
     chosen = places[places.place_id == selected] if selected else places.iloc[0:0]
@@ -423,7 +429,7 @@ def undo_correction(correction_id: int, scope: str, key: str, place_id: str) -> 
         select(key if scope == "place" else None)
 
 
-def corrections_view(place_id: str | None, mentions: pd.DataFrame) -> None:
+def corrections_view(place_id: str | None, rows: pd.DataFrame) -> None:
     if "correction_error" in st.session_state:
         st.error(st.session_state.pop("correction_error"), icon=":material/error:")
     if place_id is None:
@@ -431,7 +437,7 @@ def corrections_view(place_id: str | None, mentions: pd.DataFrame) -> None:
     elif store().place(place_id) is None:
         st.info("The selected place is not in the store.")
     else:
-        correction_form(place_id, mentions)
+        correction_form(place_id, rows)
     active = store().corrections()
     if active.empty:
         return
@@ -444,9 +450,9 @@ def corrections_view(place_id: str | None, mentions: pd.DataFrame) -> None:
                     args=(int(row.id), row.scope, row.key, row.place_id))
 
 
-def correction_form(place_id: str, mentions: pd.DataFrame) -> None:
+def correction_form(place_id: str, rows: pd.DataFrame) -> None:
+    """`rows`: the place's mentions that match the filters (their names and sentences are offered)."""
     place = store().place(place_id)
-    rows = mentions[mentions.place_id == place_id]
     names = sorted(set(rows.text))
     st.markdown(f"Correct **{esc(place.name)}** ({esc(place.kind)}, {place.lat:.3f}, {place.lon:.3f})")
     scopes = ["place", "name", "mention"] if names else ["place"]
@@ -496,18 +502,20 @@ def describe(place: Place) -> str:
     return f"{place.name} — {place.kind}, {place.country or '-'} {where}{pop} [{place.source}]"
 
 
-def export_view(places: pd.DataFrame, mentions: pd.DataFrame) -> None:
-    st.caption(f"Exports follow the filters: {len(places)} place(s), {len(mentions)} mention(s).")
+def export_view(places: pd.DataFrame, popups: pd.DataFrame, filters: Filters) -> None:
+    st.caption(f"Exports follow the filters: {len(places)} place(s), {int(places.mentions.sum())} mention(s).")
     col1, col2, col3 = st.columns(3)
-    # The files are made when a button is clicked, from this run's (filtered) tables.
+    # The files are made when a button is clicked, from the store's rows for these filters.
     empty = places.empty
-    col1.download_button("Download map (HTML)", data=lambda: export.map_html(places, mentions),
+    col1.download_button("Download map (HTML)", data=lambda: export.map_html(places, popups),
                          file_name="places-map.html", mime="text/html", on_click="ignore", disabled=empty,
                          help="One file that works offline, popups included")
-    col2.download_button("Download GeoJSON", data=lambda: json.dumps(export.geojson(mentions), ensure_ascii=False),
+    col2.download_button("Download GeoJSON",
+                         data=lambda: json.dumps(export.geojson(store().mentions(filters)), ensure_ascii=False),
                          file_name="mentions.geojson", mime="application/geo+json", on_click="ignore",
                          disabled=empty, help="One point per mention")
-    col3.download_button("Download CSV", data=lambda: export.csv_text(mentions), file_name="mentions.csv",
+    col3.download_button("Download CSV", data=lambda: export.csv_text(store().mentions(filters)),
+                         file_name="mentions.csv",
                          mime="text/csv", on_click="ignore", disabled=empty, help="One row per mention")
 
 
@@ -523,11 +531,13 @@ def main() -> None:
         st.error(f"{exc}. Point GEODATA_HOME at another folder, or move that file away.", icon=":material/error:")
         st.stop()
     first_run()
-    summary, articles = db.place_summary(), db.articles()
+    summary, articles = overview(db.revision())
     filters = sidebar_filters(summary, articles)
     geocoder_status()
-    places, mentions = db.place_summary(filters), db.mentions(filters)
-    st.caption(f"{len(places)} place(s), {len(mentions)} mention(s) in {mentions.article_id.nunique()} article(s) "
+    places = summary if filters == Filters() else db.place_summary(filters)
+    popups = db.mentions(filters, per_place=maps.POPUP_SENTENCES)
+    n_mentions, n_articles = db.totals(filters)
+    st.caption(f"{len(places)} place(s), {n_mentions} mention(s) in {n_articles} article(s) "
                f"shown, of {len(articles)} article(s) stored.")
     if places.empty:
         if articles.empty:
@@ -537,13 +547,15 @@ def main() -> None:
             if filters != Filters():
                 st.button("Clear filters", on_click=clear_filters, key="clear_filters_main")
     selected = selected_place()
+    narrowed = filters.narrowed(selected) if selected else None
+    place_rows = db.mentions(narrowed) if narrowed else popups.iloc[0:0]  # the selected place's mentions
     left, right = st.columns([2, 1])
     with left:
-        map_view(places, mentions, selected)
+        map_view(places, popups, selected)
     with right:
         if selected:
             with st.container(height=MAP_HEIGHT, border=True):
-                place_panel(selected, mentions)
+                place_panel(selected, place_rows)
         else:
             st.info("Click a marker or a row of the table to read the sentences about a place.")
     tabs = st.tabs(TABS, key="tab", bind="query-params")
@@ -558,10 +570,10 @@ def main() -> None:
             add_articles()
     with tabs[3]:
         if tabs[3].open:
-            corrections_view(selected, mentions)
+            corrections_view(selected, place_rows)
     with tabs[4]:
         if tabs[4].open:
-            export_view(places, mentions)
+            export_view(places, popups, filters)
 
 
 main()

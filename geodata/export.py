@@ -21,9 +21,10 @@ def view(store: Store, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 def map_html(places: pd.DataFrame, mentions: pd.DataFrame) -> str:
-    """One self-contained HTML file: assets inlined, works from file:// with no network."""
+    """One self-contained HTML file: assets inlined, works from file:// with no network. `mentions` gives the
+    popups' sentences: each place's first `maps.POPUP_SENTENCES` are enough."""
     m = maps.build_map(places, mentions, assets.country_outlines())
-    title = f"Places in the news: {len(places)} place(s), {len(mentions)} mention(s)"
+    title = f"Places in the news: {len(places)} place(s), {int(places.mentions.sum())} mention(s)"
     return assets.standalone_html(m).replace("<head>", f"<head>\n    <title>{html_text.escape(title)}</title>", 1)
 
 

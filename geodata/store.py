@@ -11,7 +11,7 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pandas as pd
@@ -148,6 +148,12 @@ class Filters:
         if not self.demonyms:
             clauses.append("m.kind != 'demonym'")
         return " AND ".join(clauses), params
+
+    def narrowed(self, place_id: str) -> Filters | None:
+        """These filters restricted to one place; None when they leave that place out."""
+        if self.places and place_id not in self.places:
+            return None
+        return replace(self, places=(place_id,))
 
 
 @dataclass
@@ -328,18 +334,43 @@ class Store:
         JOIN sentences s ON s.article_id = m.article_id AND s.idx = m.sentence
         LEFT JOIN places p ON p.id = m.eff_place_id"""
 
-    def mentions(self, filters: Filters = Filters(), limit: int | None = None) -> pd.DataFrame:
-        """One row per mention: the place, the sentence (with the mention's offsets inside it) and the article."""
+    def mentions(self, filters: Filters = Filters(), limit: int | None = None,
+                 per_place: int | None = None) -> pd.DataFrame:
+        """One row per mention: the place, the sentence (with the mention's offsets inside it) and the article,
+        in article order. `per_place`: only each place's first mentions (what map popups show), chosen in SQL
+        so that the sentences of the other mentions are never read."""
         where, params = filters.where()
-        sql = f"""SELECT m.id AS mention_id, m.article_id, a.title, a.published, a.source, m.text, m.kind, m.label,
-            m.confidence, m.correction_id, m.eff_place_id AS place_id, p.name AS place_name, p.lat, p.lon,
-            p.country, p.feature_class, p.feature_code, p.geonameid, {KIND_SQL} AS place_kind,
-            substr(a.text, s.start + 1, s."end" - s.start) AS sentence, m.start - s.start AS sentence_start,
-            m."end" - s.start AS sentence_end, m.start, m."end"
-            {self._MENTION_FROM} WHERE {where} ORDER BY m.article_id, m.start"""
+        rank = "ROW_NUMBER() OVER (PARTITION BY m.eff_place_id ORDER BY m.article_id, m.start)" if per_place else "1"
+        sql = f"""WITH chosen AS (
+                SELECT m.id, m.article_id, m.sentence, m.start, m."end", m.text, m.kind, m.label, m.confidence,
+                    m.correction_id, m.eff_place_id, {rank} AS rank
+                {self._MENTION_FROM} WHERE {where})
+            SELECT c.id AS mention_id, c.article_id, a.title, a.published, a.source, c.text, c.kind, c.label,
+                c.confidence, c.correction_id, c.eff_place_id AS place_id, p.name AS place_name, p.lat, p.lon,
+                p.country, p.feature_class, p.feature_code, p.geonameid, {KIND_SQL} AS place_kind,
+                substr(a.text, s.start + 1, s."end" - s.start) AS sentence, c.start - s.start AS sentence_start,
+                c."end" - s.start AS sentence_end, c.start, c."end"
+            FROM chosen c
+            JOIN articles a ON a.id = c.article_id
+            JOIN sentences s ON s.article_id = c.article_id AND s.idx = c.sentence
+            LEFT JOIN places p ON p.id = c.eff_place_id
+            WHERE c.rank <= ? ORDER BY c.article_id, c.start"""
+        params = [*params, per_place or 1]
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
         return self._frame(sql, params)
+
+    def totals(self, filters: Filters = Filters()) -> tuple[int, int]:
+        """(mentions, articles) that match the filters."""
+        where, params = filters.where()
+        return self.conn.execute(f"SELECT COUNT(*), COUNT(DISTINCT m.article_id) {self._MENTION_FROM} WHERE {where}",
+                                 params).fetchone()
+
+    def revision(self) -> tuple:
+        """Changes whenever an article, a place or a correction is added or undone: a cache key for views."""
+        return self.conn.execute(
+            "SELECT (SELECT MAX(id) FROM articles), (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM places), "
+            "(SELECT MAX(id) FROM corrections), (SELECT COUNT(*) FROM corrections WHERE undone_at IS NULL)").fetchone()
 
     def place_summary(self, filters: Filters = Filters()) -> pd.DataFrame:
         """One row per place with its number of mentions and articles (aggregated in SQL)."""

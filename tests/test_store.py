@@ -52,6 +52,37 @@ def test_place_summary_and_filters(store):
     assert not store.place_summary(Filters(date_from="2019-02-17", date_to="2019-02-17")).empty
 
 
+
+def test_first_mentions_per_place_totals_and_one_place(store):
+    everything = store.mentions()
+    first_two = store.mentions(per_place=2)
+    expected = everything.groupby("place_id", sort=False).head(2)
+    assert first_two.mention_id.tolist() == expected.mention_id.tolist()
+    assert len(first_two) < len(everything) and first_two.groupby("place_id").size().max() == 2
+    assert store.totals() == (len(everything), 1)
+    no_demonyms = Filters(demonyms=False)
+    assert store.totals(no_demonyms)[0] == len(store.mentions(no_demonyms)) < len(everything)
+    syria = everything[everything.place_name == "Syria"].place_id.iloc[0]
+    only_syria = store.mentions(no_demonyms.narrowed(syria))
+    assert set(only_syria.place_name) == {"Syria"} and "demonym" not in set(only_syria.kind)
+    assert Filters(places=("elsewhere",)).narrowed(syria) is None
+
+
+def test_revision_changes_with_articles_and_corrections(store, pipeline):
+    from geodata.documents import Document
+
+    before = store.revision()
+    assert store.revision() == before
+    store.add_all(pipeline.parse([Document(id="x", text="Floods hit Lagos, Nigeria, on Monday.")]))
+    added = store.revision()
+    assert added != before
+    fixed = Place("user:lagos", "Lagos (corrected)", 6.45, 3.39, "NG", "P", "PPL", source="user")
+    cid = store.correct("name", "Lagos", fixed)
+    corrected = store.revision()
+    assert corrected != added
+    store.undo(cid)
+    assert store.revision() != corrected
+
 def test_corrections_apply_to_the_name_survive_reopen_and_undo(store, tmp_path, pipeline):
     fixed = Place("user:test", "Baghuz (corrected)", 34.46, 40.95, "SY", "P", "PPL", source="user")
     cid = store.correct("name", "Baghouz", fixed)
