@@ -43,7 +43,12 @@ def test_curated_features(gazetteer):
     euphrates = [p for p, _ in gazetteer.lookup("Euphrates") if p.feature_class == "H"]
     assert euphrates and euphrates[0].source == "curated"
     assert any(p.source == "curated" for p, _ in gazetteer.lookup("Middle East"))
-    assert len(read_csv("features.csv")) >= 300
+    rows = read_csv("features.csv")
+    assert len(rows) >= 300
+    ids = [row["geonameid"] for row in rows if row["geonameid"]]
+    assert len(ids) >= 100 and len(ids) == len(set(ids))  # a GeoNames id names one feature
+    gulf = gazetteer.by_geonameid(235616)
+    assert gulf.name == "Persian Gulf" and gulf.source == "curated" and gulf.id == "gn:235616"
 
 
 def test_shipped_geocode_cache_places_baghouz(gazetteer):
