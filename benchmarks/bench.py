@@ -384,7 +384,8 @@ def section_map(ctx: Context) -> Table:
     table.notes += [
         f"mentions: the corpora's gold toponyms ({ctx.figures['map_pool_places']:,} distinct places found in "
         "our gazetteer by GeoNames id), in corpus order, articles repeated until N",
-        "SQL = store.place_summary() + store.mentions(); render = m.get_root().render() (the page the dashboard "
+        "SQL = store.place_summary() + store.mentions(per_place=maps.POPUP_SENTENCES) (what the dashboard "
+        "and the exported map read); render = m.get_root().render() (the page the dashboard "
         "embeds, assets by URL); standalone = build again + assets.standalone_html (the exported file, "
         f"assets inlined); times are medians of {MAP_TRIES} tries",
     ]

@@ -328,10 +328,9 @@ class Store:
                                 "WHERE id = ?", (article_id,)).fetchone()
         return dict(zip(("id", "doc_id", "title", "published", "source", "origin", "text"), row)) if row else None
 
-    _MENTION_FROM = f"""
+    _MENTION_FROM = """
         FROM effective_mentions m
         JOIN articles a ON a.id = m.article_id
-        JOIN sentences s ON s.article_id = m.article_id AND s.idx = m.sentence
         LEFT JOIN places p ON p.id = m.eff_place_id"""
 
     def mentions(self, filters: Filters = Filters(), limit: int | None = None,
