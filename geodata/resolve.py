@@ -13,6 +13,7 @@ The article's context comes from a first pass; the second pass rescores every me
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -21,10 +22,18 @@ from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance
 from .records import COUNTRY_CODES, Candidate, Mention, Place
 
-# Generic words a mention may carry that the gazetteer's names lack ("Euphrates river").
-GENERIC_SUFFIXES = ("river", "province", "governorate", "region", "city", "county", "state", "district",
-                    "mountains", "valley", "desert", "island", "islands", "sea", "lake", "town", "village")
-GENERIC_PREFIXES = ("al ", "el ", "lake ", "mount ", "city of ", "province of ", "state of ")
+# Generic words a mention may carry that the gazetteer's names lack ("Euphrates river"), with the
+# GeoNames feature classes they allow: "Kish River" is not the town of Kish. None: any class.
+GENERIC_SUFFIXES: dict[str, str] = {
+    "river": "H", "creek": "H", "lake": "H", "sea": "H", "bay": "H", "reservoir": "H",
+    "mountains": "T", "mountain": "T", "valley": "T", "desert": "T", "island": "T", "islands": "T",
+    "province": "A", "governorate": "A", "county": "A", "parish": "A", "state": "A", "district": "A",
+    "region": "AL", "city": "PA", "town": "P", "village": "P"}
+GENERIC_PREFIXES: dict[str, str | None] = {
+    "al ": None, "el ": None, "lake ": "H", "mount ": "T", "city of ": "PA", "province of ": "A", "state of ": "A"}
+# Words after a name that make it a US county or parish: "Hall County", "Douglas, Sarpy and Lancaster counties".
+DIVISION_WORDS = {"county": "County", "counties": "County", "parish": "Parish", "parishes": "Parish"}
+LIST_WORDS = {",", "and", "or", "&"}
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
 
@@ -57,20 +66,37 @@ class Resolver:
         self.gazetteer = gazetteer
         self.fallback = fallback
 
-    def candidates(self, name: str) -> list[tuple[Place, bool]]:
-        """Gazetteer matches for a name, trying it without generic words if need be."""
-        found = self.gazetteer.lookup(name)
+    def candidates(self, name: str, division: str | None = None) -> list[tuple[Place, bool]]:
+        """Gazetteer matches for a name. `division` ("County", "Parish"): the text calls it one, so
+        that division comes first. A generic word in the name ("Kish River", "Big Creek") rules out
+        places of another kind matched on an alternate name (a town once called "Big Creek"), and
+        when the word must be dropped to find anything, places of its kind come first. A bare name
+        that matches nothing may be a county or parish named without the word ("Avoyelles")."""
+        if division:
+            found = self.gazetteer.lookup(f"{name} {division}")
+            if found:
+                return found
+        key = normalize(name)
+        words = key.split()
+        classes = GENERIC_SUFFIXES.get(words[-1]) if len(words) > 1 else None
+        classes = classes or next((c for p, c in GENERIC_PREFIXES.items() if c and key.startswith(p)), None)
+        found = [(p, primary) for p, primary in self.gazetteer.lookup(name)
+                 if primary or classes is None or (p.feature_class or "") in classes]
         if found:
             return found
-        key = normalize(name)
-        for suffix in GENERIC_SUFFIXES:
+        for suffix, allowed in GENERIC_SUFFIXES.items():
             if key.endswith(" " + suffix):
-                found = self.gazetteer.lookup(key[: -len(suffix) - 1])
+                found = _of_kind(self.gazetteer.lookup(key[: -len(suffix) - 1]), allowed)
                 if found:
                     return found
-        for prefix in GENERIC_PREFIXES:
+        for prefix, allowed in GENERIC_PREFIXES.items():
             if key.startswith(prefix) and len(key) > len(prefix) + 2:
-                found = self.gazetteer.lookup(key[len(prefix):])
+                found = _of_kind(self.gazetteer.lookup(key[len(prefix):]), allowed)
+                if found:
+                    return found
+        if len(words) <= 3 and not classes:
+            for word in ("County", "Parish"):
+                found = self.gazetteer.lookup(f"{name} {word}")
                 if found:
                     return found
         return []
@@ -83,7 +109,7 @@ class Resolver:
 
     def resolve(self, text: str, cands: Sequence[Candidate]) -> list[Mention]:
         """Mentions for one document's candidates (same order)."""
-        options = [self._options(c) for c in cands]
+        options = [self._options(c, text) for c in cands]
         context = Context(self.gazetteer, text)
         first = [self._rank(c, opts, context) for c, opts in zip(cands, options)]
         context = Context(self.gazetteer, text, first, cands)
@@ -93,11 +119,11 @@ class Resolver:
             mentions.append(self._mention(cand, ranked, text, context))
         return mentions
 
-    def _options(self, cand: Candidate) -> list[tuple[Place, bool]]:
+    def _options(self, cand: Candidate, text: str) -> list[tuple[Place, bool]]:
         if cand.place_hint is not None:
             place = self.gazetteer.get(cand.place_hint)
             return [(place, True)] if place else []
-        return self.candidates(cand.text)
+        return self.candidates(cand.text, division_after(text, cand.end))
 
     def _rank(self, cand: Candidate, opts: list[tuple[Place, bool]], context: "Context") -> list[Scored]:
         ranked = [Scored(p, self.score(cand, p, primary, context)) for p, primary in opts]
@@ -113,6 +139,27 @@ class Resolver:
         if not ranked:
             return Mention(**base, confidence=0.0, place=None, reason="no gazetteer entry for this name")
         return Mention(**base, confidence=confidence(ranked, cand), place=ranked[0].place)
+
+
+def _of_kind(found: list[tuple[Place, bool]], classes: str | None) -> list[tuple[Place, bool]]:
+    """The places of the kind a generic word says, if there are any; else those matched on their main
+    name ("Lake Cumberland": the town of Cumberland is usually near; "Big Creek": not Biga, once "Big")."""
+    kept = [(p, primary) for p, primary in found if classes is None or (p.feature_class or "") in classes]
+    return kept or [(p, primary) for p, primary in found if primary]
+
+
+def division_after(text: str, end: int) -> str | None:
+    """'County' or 'Parish' when the words after a name make it one: "Hall County", or a list of
+    names closed by "counties" ("Jackson and Barrow counties")."""
+    tail = re.findall(r"[\w'.-]+|[,&]", text[end:end + 120])
+    if tail and tail[0] in ("County", "Parish"):
+        return tail[0]
+    for word in tail[:16]:
+        if word.lower() in ("counties", "parishes"):
+            return DIVISION_WORDS[word.lower()]
+        if word not in LIST_WORDS and not word[:1].isupper():
+            return None
+    return None
 
 
 def confidence(ranked: list[Scored], cand: Candidate) -> float:

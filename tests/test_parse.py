@@ -64,6 +64,28 @@ def test_article_context_picks_the_nearby_namesake(pipeline):
     assert (springfield.place.country, springfield.place.admin1) == ("US", "IL")
 
 
+def spans_of(text, *names):
+    return [[text.index(n), text.index(n) + len(n)] for n in names]
+
+
+def test_county_words_after_names_make_them_counties(pipeline):
+    text = "Home sales fell in Jackson and Barrow counties, and in Hall County, officials said."
+    parsed = parse_text(pipeline, text, spans=spans_of(text, "Barrow", "Hall"))
+    barrow, hall = parsed.mentions
+    assert (barrow.place.name, barrow.place.feature_code, barrow.place.admin1) == ("Barrow County", "ADM2", "GA")
+    assert hall.place.name == "Hall County" and hall.place.feature_code == "ADM2"
+    text = "Deputies from Avoyelles arrested a man on Monday."
+    (avoyelles,) = parse_text(pipeline, text, spans=spans_of(text, "Avoyelles")).mentions
+    assert avoyelles.place.name == "Avoyelles Parish" and avoyelles.place.admin1 == "LA"
+
+
+def test_a_generic_word_rules_out_other_kinds_named_alike(pipeline):
+    text = "Anglers waded into Big Creek while a barge sailed up the James River."
+    parsed = parse_text(pipeline, text, spans=spans_of(text, "Big Creek", "James River"))
+    for m in parsed.mentions:  # towns once called so must not stand in for a creek or a river
+        assert m.place is None or m.place.feature_class == "H", (m.text, m.place)
+
+
 def test_gold_spans_skip_detection(pipeline):
     text = "Rain fell on Lyon and on Marseille."
     parsed = parse_text(pipeline, text, spans=[[13, 17]])
