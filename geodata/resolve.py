@@ -28,9 +28,13 @@ GENERIC_SUFFIXES: dict[str, str] = {
     "river": "H", "creek": "H", "lake": "H", "sea": "H", "bay": "H", "reservoir": "H",
     "mountains": "T", "mountain": "T", "valley": "T", "desert": "T", "island": "T", "islands": "T",
     "province": "A", "governorate": "A", "county": "A", "parish": "A", "state": "A", "district": "A",
-    "region": "AL", "city": "PA", "town": "P", "village": "P"}
+    "region": "AL", "city": "PA", "town": "P", "township": "PA", "village": "P"}
 GENERIC_PREFIXES: dict[str, str | None] = {
-    "al ": None, "el ": None, "lake ": "H", "mount ": "T", "city of ": "PA", "province of ": "A", "state of ": "A"}
+    "al ": None, "el ": None, "lake ": "H", "river ": "H", "mount ": "T", "city of ": "PA", "port of ": "PS",
+    "province of ": "A", "state of ": "A",
+    # part of a place for the place: "South Los Angeles", "W. Columbia", "East Cambridgeshire"
+    **{f"{d} ": None for d in ("north", "south", "east", "west", "northern", "southern", "eastern", "western",
+                               "central", "n", "s", "e", "w")}}
 # Words after a name that make it a US county or parish: "Hall County", "Douglas, Sarpy and Lancaster counties".
 DIVISION_WORDS = {"county": "County", "counties": "County", "parish": "Parish", "parishes": "Parish"}
 LIST_WORDS = {",", "and", "or", "&"}
@@ -77,6 +81,8 @@ class Resolver:
             if found:
                 return found
         key = normalize(name)
+        if key.endswith(" co"):  # "Loudon Co.": the newspapers' County
+            name = key = key[:-3] + " county"
         words = key.split()
         classes = GENERIC_SUFFIXES.get(words[-1]) if len(words) > 1 else None
         classes = classes or next((c for p, c in GENERIC_PREFIXES.items() if c and key.startswith(p)), None)

@@ -79,6 +79,15 @@ def test_county_words_after_names_make_them_counties(pipeline):
     assert avoyelles.place.name == "Avoyelles Parish" and avoyelles.place.admin1 == "LA"
 
 
+def test_newspaper_abbreviations_and_parts_of_places(pipeline):
+    text = "He grew up in Loudon Co. near Charleston, W. Va., and moved to South Los Angeles."
+    parsed = parse_text(pipeline, text, spans=spans_of(text, "Loudon Co.", "W. Va.", "South Los Angeles"))
+    loudon, wva, south_la = parsed.mentions
+    assert (loudon.place.name, loudon.place.feature_code) == ("Loudon County", "ADM2")
+    assert wva.place.name == "West Virginia"
+    assert distance_km(south_la.place.lat, south_la.place.lon, 34.05, -118.24) < 30
+
+
 def test_a_generic_word_rules_out_other_kinds_named_alike(pipeline):
     text = "Anglers waded into Big Creek while a barge sailed up the James River."
     parsed = parse_text(pipeline, text, spans=spans_of(text, "Big Creek", "James River"))
