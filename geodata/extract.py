@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_right
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
@@ -232,14 +233,22 @@ class Extractor:
         """Toponym candidates of one doc, in text order."""
         view = TextView.of(doc, sents)
         found: dict[int, Candidate] = {}
-        places: set[str] = set()
         people: set[str] = set()
         ents = [e for e in doc.ents if e.label_ not in IGNORED_LABELS]
+        as_place, as_agent = Counter[str](), Counter[str]()
         for ent in ents:
+            key = normalize(ent.text)
             if ent.label_ == "PERSON":
                 people.update(normalize(t.text) for t in ent if t.text[:1].isupper())
-            elif ent.label_ in PLACE_LABELS:
-                places.add(normalize(ent.text))
+            if ent.label_ in PLACE_LABELS:
+                as_place[key] += 1
+            elif ent.label_ in AGENT_LABELS:
+                as_agent[key] += 1
+        # The NER reads one name differently from line to line. A name it reads as a person or a body
+        # more often than as a place, and that no gazetteer place bears, is no place anywhere in the text.
+        # (Names of places are left alone: a town's name often stands for its council or its people.)
+        agents = {key for key, n in as_agent.items() if n > as_place[key] and not self.gazetteer.has_name(key)}
+        places = set(as_place) - agents
         # person/org labels last, so they can lose to the same name read as a place elsewhere
         for ent in sorted(ents, key=lambda e: e.label_ in AGENT_LABELS):
             cand = self._whole(view, ent, places)
@@ -247,6 +256,8 @@ class Extractor:
                 key = normalize(cand.text)
                 if key in people and not self.gazetteer.has_name(cand.text):
                     continue  # "Buhari" tagged GPE once, a person elsewhere
+                if key in agents:
+                    continue  # "United Russia" tagged GPE once, ORG three times
             if cand is not None:
                 found[cand.start] = cand
                 places.add(normalize(cand.text))

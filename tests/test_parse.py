@@ -64,6 +64,15 @@ def test_article_context_picks_the_nearby_namesake(pipeline):
     assert (springfield.place.country, springfield.place.admin1) == ("US", "IL")
 
 
+def test_a_name_mostly_read_as_a_body_is_no_place(pipeline):
+    # spaCy reads "Hartmann" ORG, GPE, ORG here; no gazetteer place bears the name
+    text = ("The Supreme Court this month denied an earlier request by Hartmann to delay his execution. "
+            "So asks the court to delay the execution to allow Hartmann time to demonstrate that Ohio erred. "
+            "Hartmann had asked for that stay.")
+    surfaces = [m.text for m in parse_text(pipeline, text).mentions]
+    assert "Ohio" in surfaces and "Hartmann" not in surfaces
+
+
 def spans_of(text, *names):
     return [[text.index(n), text.index(n) + len(n)] for n in names]
 
