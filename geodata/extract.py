@@ -17,7 +17,7 @@ from spacy.tokens import Doc, Span
 from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance, is_strong
 from .gazetteer.sources import read_csv
-from .records import COUNTRY_CODES, Candidate, Document, Sentence
+from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Document, Sentence
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Labels whose spans are people or bodies: a place only if the same name is a place elsewhere in the text.
@@ -187,7 +187,7 @@ class Extractor:
                 if piece[-1].is_punct:
                     continue
                 if self.demonym_place(piece.text) or self.strong(piece.text):
-                    cand = self._make(view, piece.start_char, piece.end_char, "GAZ")
+                    cand = self._make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
                     if cand:
                         out.append(cand)
                     i += n - 1
@@ -202,7 +202,7 @@ class Extractor:
             if piece[-1].is_punct or not piece.text[:1].isupper():
                 continue
             if self.known(piece.text) and not self.gazetteer.has_name(ent.text):
-                return self._make(view, piece.start_char, piece.end_char, "GAZ")
+                return self._make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
         return None
 
     def _whole(self, view: TextView, ent: Span, places: set[str]) -> Candidate | None:

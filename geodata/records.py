@@ -73,6 +73,9 @@ class Place:
         }
 
 
+GAZETTEER_LABEL = "GAZ"  # the label of a candidate found by the gazetteer, not by spaCy's NER
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A toponym found in a document, before resolution."""
@@ -81,7 +84,7 @@ class Candidate:
     end: int
     text: str
     sentence: int
-    label: str  # spaCy label, or GAZ for gazetteer-backed spans
+    label: str  # spaCy's label, or GAZETTEER_LABEL
     kind: str = "toponym"  # or "demonym"
     place_hint: str | None = None  # the place a demonym denotes (a gazetteer id)
 

@@ -19,8 +19,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .gazetteer import Gazetteer, normalize
-from .gazetteer.importance import importance
-from .records import COUNTRY_CODES, Candidate, Mention, Place
+from .gazetteer.importance import importance, is_strong
+from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Mention, Place
 
 # Generic words a mention may carry that the gazetteer's names lack ("Euphrates river"), with the
 # GeoNames feature classes they allow: "Kish River" is not the town of Kish. None: any class.
@@ -119,11 +119,20 @@ class Resolver:
         context = Context(self.gazetteer, text)
         first = [self._rank(c, opts, context) for c, opts in zip(cands, options)]
         context = Context(self.gazetteer, text, first, cands)
-        mentions = []
-        for cand, opts in zip(cands, options):
-            ranked = self._rank(cand, opts, context)
-            mentions.append(self._mention(cand, ranked, text, context))
-        return mentions
+        final = [self._rank(c, opts, context) for c, opts in zip(cands, options)]
+        settled = Context(None, text, final, cands)  # the article as read in the end
+        return [self._mention(cand, ranked, text, context) for cand, ranked in zip(cands, final)
+                if not ranked or self._plausible(cand, ranked[0].place, settled)]
+
+    @staticmethod
+    def _plausible(cand: Candidate, place: Place, context: "Context") -> bool:
+        """A name found by the gazetteer alone (the first words of an organisation's name: "Cora Kelly
+        Elementary School") is kept only where a place of that name fits the article: a famous place,
+        or one in a country the article is about. A village in Mexico does not name a Georgia school."""
+        if cand.label != GAZETTEER_LABEL or cand.kind != "toponym" or is_strong(place):
+            return True
+        share = context.country_share(place.country, normalize(cand.text))
+        return share is None or share > 0.0
 
     def _options(self, cand: Candidate, text: str) -> list[tuple[Place, bool]]:
         if cand.place_hint is not None:
@@ -228,18 +237,29 @@ class Context:
             bonus += term
         return bonus
 
+    def _others(self, key: str) -> tuple[list[Vote], float]:
+        """The votes of the article's other names, and their total weight."""
+        others = [v for v in self.votes if v.key != key]
+        return others, sum(v.weight for v in others)
+
+    def country_share(self, country: str | None, key: str) -> float | None:
+        """The weight of the article's other places in `country`, as a share; None with no other place."""
+        others, total = self._others(key)
+        if not total:
+            return None
+        return sum(v.weight for v in others if country and v.country == country) / total
+
     def _context_terms(self, place: Place, key: str) -> tuple[float, ...]:
         """The article's other places' agreement with `place`: country, division, nearness."""
-        others = [v for v in self.votes if v.key != key]
-        total = sum(v.weight for v in others)
+        others, total = self._others(key)
         if not total:
             return ()
         terms = []
         if place.country:
-            same = [v for v in others if v.country == place.country]
-            terms.append(self.COUNTRY_WEIGHT * sum(v.weight for v in same) / total)
+            terms.append(self.COUNTRY_WEIGHT * self.country_share(place.country, key))
             if place.admin1:
-                terms.append(self.ADMIN1_WEIGHT * sum(v.weight for v in same if v.admin1 == place.admin1) / total)
+                same = [v for v in others if v.country == place.country and v.admin1 == place.admin1]
+                terms.append(self.ADMIN1_WEIGHT * sum(v.weight for v in same) / total)
         elif place.source == "curated":
             # a sea or region across borders agrees with any article about its parts: half the best share
             shares: Counter[str] = Counter()

@@ -73,6 +73,15 @@ def test_a_name_mostly_read_as_a_body_is_no_place(pipeline):
     assert "Ohio" in surfaces and "Hartmann" not in surfaces
 
 
+def test_an_organisations_leading_name_must_fit_the_article(pipeline):
+    text = "Workers held a forum on Wednesday night at Cora Kelly Elementary School in Alexandria, Virginia."
+    found = {m.text: m for m in parse_text(pipeline, text).mentions}
+    assert "Cora" not in found  # a village in Mexico, in an article about Virginia
+    text = "The Gainesville Police Department said the suspect fled toward Atlanta, Georgia."
+    found = {m.text: m for m in parse_text(pipeline, text).mentions}
+    assert (found["Gainesville"].place.country, found["Gainesville"].place.admin1) == ("US", "GA")
+
+
 def spans_of(text, *names):
     return [[text.index(n), text.index(n) + len(n)] for n in names]
 
