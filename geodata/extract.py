@@ -169,8 +169,8 @@ class Extractor:
         if start >= end:
             return None
         surface = view.text[start:end]
-        if not normalize(surface):
-            return None
+        if not normalize(surface) or not any(ch.isupper() for ch in surface):
+            return None  # no name in it: "new county", "meth", "n't" tagged GPE
         demonym = self.demonym_place(surface)
         kind = "demonym" if demonym else "toponym"
         return Candidate(start, end, surface, view.sentence_of(start), label, kind, demonym)

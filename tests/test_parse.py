@@ -82,6 +82,11 @@ def test_an_organisations_leading_name_must_fit_the_article(pipeline):
     assert (found["Gainesville"].place.country, found["Gainesville"].place.admin1) == ("US", "GA")
 
 
+def test_spans_without_a_capital_are_no_names(pipeline):
+    parsed = parse_text(pipeline, "She opened her new beach boutique in Clacton on Thursday.")
+    assert [m.text for m in parsed.mentions] == ["Clacton"]  # spaCy tags "new beach" GPE
+
+
 def spans_of(text, *names):
     return [[text.index(n), text.index(n) + len(n)] for n in names]
 
