@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 
 from .gazetteer import Gazetteer, normalize
@@ -35,8 +35,9 @@ GENERIC_PREFIXES: dict[str, str | None] = {
     # part of a place for the place: "South Los Angeles", "W. Columbia", "East Cambridgeshire"
     **{f"{d} ": None for d in ("north", "south", "east", "west", "northern", "southern", "eastern", "western",
                                "central", "n", "s", "e", "w")}}
-# Words after a name that make it a US county or parish: "Hall County", "Douglas, Sarpy and Lancaster counties".
-DIVISION_WORDS = {"county": "County", "counties": "County", "parish": "Parish", "parishes": "Parish"}
+# Words after a name that make it a US county or parish ("Hall County"), and their plurals, which close
+# a list of names ("Douglas, Sarpy and Lancaster counties").
+DIVISIONS = {"County": "counties", "Parish": "parishes"}
 LIST_WORDS = {",", "and", "or", "&"}
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
@@ -88,24 +89,12 @@ class Resolver:
         classes = classes or next((c for p, c in GENERIC_PREFIXES.items() if c and key.startswith(p)), None)
         found = [(p, primary) for p, primary in self.gazetteer.lookup(name)
                  if primary or classes is None or (p.feature_class or "") in classes]
-        if found:
-            return found
-        for suffix, allowed in GENERIC_SUFFIXES.items():
-            if key.endswith(" " + suffix):
-                found = _of_kind(self.gazetteer.lookup(key[: -len(suffix) - 1]), allowed)
-                if found:
-                    return found
-        for prefix, allowed in GENERIC_PREFIXES.items():
-            if key.startswith(prefix) and len(key) > len(prefix) + 2:
-                found = _of_kind(self.gazetteer.lookup(key[len(prefix):]), allowed)
-                if found:
-                    return found
-        if len(words) <= 3 and not classes:
-            for word in ("County", "Parish"):
-                found = self.gazetteer.lookup(f"{name} {word}")
-                if found:
-                    return found
-        return []
+        for stripped, allowed in _without_generic_words(key):
+            found = found or _of_kind(self.gazetteer.lookup(stripped), allowed)
+        if len(words) <= 3 and not classes:  # "Avoyelles": a county or parish named without the word
+            for word in DIVISIONS:
+                found = found or self.gazetteer.lookup(f"{name} {word}")
+        return found
 
     def score(self, cand: Candidate, place: Place, primary: bool, context: "Context") -> float:
         s = importance(place) + (0.0 if primary else ALTERNATE_NAME_PENALTY)
@@ -163,15 +152,26 @@ def _of_kind(found: list[tuple[Place, bool]], classes: str | None) -> list[tuple
     return kept or [(p, primary) for p, primary in found if primary]
 
 
+def _without_generic_words(key: str) -> Iterator[tuple[str, str | None]]:
+    """A normalised name without each generic word it carries, with the classes that word allows."""
+    for suffix, allowed in GENERIC_SUFFIXES.items():
+        if key.endswith(" " + suffix):
+            yield key[: -len(suffix) - 1], allowed
+    for prefix, allowed in GENERIC_PREFIXES.items():
+        if key.startswith(prefix) and len(key) > len(prefix) + 2:
+            yield key[len(prefix):], allowed
+
+
 def division_after(text: str, end: int) -> str | None:
     """'County' or 'Parish' when the words after a name make it one: "Hall County", or a list of
     names closed by "counties" ("Jackson and Barrow counties")."""
     tail = re.findall(r"[\w'.-]+|[,&]", text[end:end + 120])
-    if tail and tail[0] in ("County", "Parish"):
+    if tail and tail[0] in DIVISIONS:
         return tail[0]
+    plurals = {plural: word for word, plural in DIVISIONS.items()}
     for word in tail[:16]:
-        if word.lower() in ("counties", "parishes"):
-            return DIVISION_WORDS[word.lower()]
+        if word.lower() in plurals:
+            return plurals[word.lower()]
         if word not in LIST_WORDS and not word[:1].isupper():
             return None
     return None
