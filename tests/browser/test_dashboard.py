@@ -151,10 +151,14 @@ def map_frame(page: Any) -> Any:
     iframes = page.locator(MAP_IFRAME)
     expect(iframes.first).to_be_visible(timeout=TIMEOUT_MS)
     for _ in range(TIMEOUT_MS // 250):
-        if iframes.count() == 1:
-            frame = iframes.element_handle().content_frame()
-            if frame is not None and frame.evaluate(MARKERS) is not None:
-                return frame
+        handles = iframes.element_handles()  # one snapshot: a new iframe may come any moment
+        if len(handles) == 1:
+            try:
+                frame = handles[0].content_frame()
+                if frame is not None and frame.evaluate(MARKERS) is not None:
+                    return frame
+            except PlaywrightError:  # replaced while we looked: look again
+                pass
         page.wait_for_timeout(250)
     pytest.fail("the map never drew its markers")
 
@@ -163,7 +167,10 @@ def wait_markers(page: Any, expected_ids: set[str], frame_of=map_frame) -> dict:
     """Wait until the map holds exactly these places' markers; returns the marker state."""
     state = None
     for _ in range(TIMEOUT_MS // 250):
-        state = frame_of(page).evaluate(MARKERS)
+        try:
+            state = frame_of(page).evaluate(MARKERS)
+        except PlaywrightError:  # the frame was replaced by a newer map between finding and reading it
+            state = None
         if state and set(state["all"]) == expected_ids and len(state["all"]) == len(expected_ids):
             return state
         page.wait_for_timeout(250)
