@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import urllib.request
@@ -212,3 +213,13 @@ def streamlit_healthy(base_url: str) -> bool:
             return response.status == 200
     except OSError:
         return False
+
+
+def stop_server(server: subprocess.Popen, timeout: float = 10) -> None:
+    """Stop a server process: SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
+    server.terminate()
+    try:
+        server.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        server.kill()
+        server.wait()

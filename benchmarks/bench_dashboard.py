@@ -203,10 +203,5 @@ def run_dashboard(browser: Browser, label: str, app: Path, home: Path | None, lo
         run.error = f"{type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} (log: {log_path})"
     finally:
         context.close()
-        server.terminate()
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+        common.stop_server(server, timeout=15)
     return run

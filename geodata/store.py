@@ -91,24 +91,23 @@ class StoreError(Exception):
     """The store file is unusable (foreign, corrupt, read-only) or a write to it failed."""
 
 
+# What an SQLite error (by its name's prefix) means for the user.
+_SQLITE_ERRORS = (
+    ("SQLITE_READONLY", "the store file or its folder is read-only"),
+    ("SQLITE_FULL", "the disk is full"),
+    ("SQLITE_IOERR", "the disk refused the write (full, over quota or failing)"),
+    ("SQLITE_BUSY", f"another program kept the store locked for over {BUSY_TIMEOUT_S} s"),
+    ("SQLITE_LOCKED", f"another program kept the store locked for over {BUSY_TIMEOUT_S} s"),
+    ("SQLITE_NOTADB", "it is not an SQLite database, or a damaged one"),
+    ("SQLITE_CORRUPT", "the store file is damaged"),
+    ("SQLITE_CANTOPEN", "the store file cannot be opened"),
+)
+
+
 def _why(exc: sqlite3.Error) -> str:
     """What an SQLite error means for the user."""
     name = getattr(exc, "sqlite_errorname", "") or ""
-    if name.startswith("SQLITE_READONLY"):
-        return "the store file or its folder is read-only"
-    if name.startswith("SQLITE_FULL"):
-        return "the disk is full"
-    if name.startswith("SQLITE_IOERR"):
-        return "the disk refused the write (full, over quota or failing)"
-    if name.startswith(("SQLITE_BUSY", "SQLITE_LOCKED")):
-        return f"another program kept the store locked for over {BUSY_TIMEOUT_S} s"
-    if name.startswith("SQLITE_NOTADB"):
-        return "it is not an SQLite database, or a damaged one"
-    if name.startswith("SQLITE_CORRUPT"):
-        return "the store file is damaged"
-    if name.startswith("SQLITE_CANTOPEN"):
-        return "the store file cannot be opened"
-    return "SQLite reported an error"
+    return next((why for prefix, why in _SQLITE_ERRORS if name.startswith(prefix)), "SQLite reported an error")
 
 
 def _is_storage_error(exc: BaseException) -> bool:

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from benchmarks.bench_common import free_port, streamlit_healthy
+from benchmarks.bench_common import free_port, stop_server, streamlit_healthy
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -146,19 +146,10 @@ def start_streamlit(
     deadline = time.monotonic() + STARTUP_TIMEOUT_S
     while not streamlit_healthy(base_url):
         if server.poll() is not None or time.monotonic() > deadline:
-            stop_streamlit(server)
+            stop_server(server)
             pytest.fail(f"streamlit did not start:\n{log_path.read_text()[-3000:]}")
         time.sleep(0.25)
     return base_url, server
-
-
-def stop_streamlit(server: subprocess.Popen[bytes]) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=10)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()
 
 
 @pytest.fixture
@@ -180,4 +171,4 @@ def streamlit_server(
 
     yield start
     for server in servers:
-        stop_streamlit(server)
+        stop_server(server)

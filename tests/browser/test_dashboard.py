@@ -16,10 +16,11 @@ from urllib.parse import quote
 
 import pytest
 
+from benchmarks.bench_common import stop_server
 from geodata.documents import load_paths
 from geodata.records import Document
 from geodata.store import Filters, Store
-from tests.browser.conftest import start_streamlit, stop_streamlit
+from tests.browser.conftest import start_streamlit
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -133,7 +134,7 @@ def dashboard(dashboard_home: Path, chromium_browser: Any, tmp_path_factory: pyt
     url, server = start_streamlit(APP, tmp_path_factory.mktemp("dashboard-server"),
                                   env={"GEODATA_HOME": str(dashboard_home), "GEODATA_OFFLINE": "1"}, cwd=ROOT)
     yield url
-    stop_streamlit(server)
+    stop_server(server)
 
 
 @pytest.fixture
