@@ -31,10 +31,13 @@ GENERIC_SUFFIXES: dict[str, str] = {
     "region": "AL", "city": "PA", "town": "P", "township": "PA", "village": "P"}
 GENERIC_PREFIXES: dict[str, str | None] = {
     "al ": None, "el ": None, "lake ": "H", "river ": "H", "mount ": "T", "city of ": "PA", "port of ": "PS",
-    "province of ": "A", "state of ": "A",
-    # part of a place for the place: "South Los Angeles", "W. Columbia", "East Cambridgeshire"
-    **{f"{d} ": None for d in ("north", "south", "east", "west", "northern", "southern", "eastern", "western",
-                               "central", "n", "s", "e", "w")}}
+    "province of ": "A", "state of ": "A"}
+# Part of a place for the place ("South Los Angeles", "W. Columbia", "East Cambridgeshire"), when the
+# rest names a place big enough to have parts (not "West Wing" for the village of Wing).
+DIRECTIONS = ("north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
+              "n", "s", "e", "w")
+PARTS_POPULATION = 20_000
+ABBREVIATION = re.compile(r"(?:[A-Z]\.\s?){1,3}|[A-Z]{2,4}")
 # Words after a name that make it a US county or parish ("Hall County"), and their plurals, which close
 # a list of names ("Douglas, Sarpy and Lancaster counties").
 DIVISIONS = {"County": "counties", "Parish": "parishes"}
@@ -75,8 +78,10 @@ class Resolver:
         """Gazetteer matches for a name. `division` ("County", "Parish"): the text calls it one, so
         that division comes first. A generic word in the name ("Kish River", "Big Creek") rules out
         places of another kind matched on an alternate name (a town once called "Big Creek"), and
-        when the word must be dropped to find anything, places of its kind come first. A bare name
-        that matches nothing may be a county or parish named without the word ("Avoyelles")."""
+        when the word must be dropped to find anything, places of its kind come first. An
+        abbreviation matches only places known by it. "South Los Angeles" is Los Angeles when
+        nothing bears the whole name, and a bare name that matches nothing may be a county or
+        parish named without the word ("Avoyelles")."""
         if division:
             found = self.gazetteer.lookup(f"{name} {division}")
             if found:
@@ -89,8 +94,13 @@ class Resolver:
         classes = classes or next((c for p, c in GENERIC_PREFIXES.items() if c and key.startswith(p)), None)
         found = [(p, primary) for p, primary in self.gazetteer.lookup(name)
                  if primary or classes is None or (p.feature_class or "") in classes]
+        if ABBREVIATION.fullmatch(name.strip()):  # "SA", "N.B.": not some village's alternate spelling
+            found = [(p, primary) for p, primary in found if primary or is_strong(p)]
         for stripped, allowed in _without_generic_words(key):
             found = found or _of_kind(self.gazetteer.lookup(stripped), allowed)
+        first, _, rest = key.partition(" ")
+        if first in DIRECTIONS and len(rest) > 2:
+            found = found or [(p, primary) for p, primary in self.gazetteer.lookup(rest) if primary and _has_parts(p)]
         if len(words) <= 3 and not classes:  # "Avoyelles": a county or parish named without the word
             for word in DIVISIONS:
                 found = found or self.gazetteer.lookup(f"{name} {word}")
@@ -150,6 +160,10 @@ def _of_kind(found: list[tuple[Place, bool]], classes: str | None) -> list[tuple
     name ("Lake Cumberland": the town of Cumberland is usually near; "Big Creek": not Biga, once "Big")."""
     kept = [(p, primary) for p, primary in found if classes is None or (p.feature_class or "") in classes]
     return kept or [(p, primary) for p, primary in found if primary]
+
+
+def _has_parts(place: Place) -> bool:
+    return place.feature_class in ("A", "L") or place.source == "curated" or place.population >= PARTS_POPULATION
 
 
 def _without_generic_words(key: str) -> Iterator[tuple[str, str | None]]:

@@ -111,6 +111,14 @@ def test_newspaper_abbreviations_and_parts_of_places(pipeline):
     assert distance_km(south_la.place.lat, south_la.place.lon, 34.05, -118.24) < 30
 
 
+def test_no_village_stands_in_for_a_part_or_an_abbreviation(pipeline):
+    text = "Aides in the West Wing met officials from N.B. on Monday."
+    parsed = parse_text(pipeline, text, spans=spans_of(text, "West Wing", "N.B."))
+    wing, nb = parsed.mentions
+    assert wing.place is None  # not the village of Wing, England
+    assert nb.place is None or nb.place.country == "CA"  # New Brunswick, or nothing; not a Slovak village
+
+
 def test_a_generic_word_rules_out_other_kinds_named_alike(pipeline):
     text = "Anglers waded into Big Creek while a barge sailed up the James River."
     parsed = parse_text(pipeline, text, spans=spans_of(text, "Big Creek", "James River"))
