@@ -50,6 +50,7 @@ Fallback = Callable[[str, Sequence[str]], Place | None]
 class Scored:
     place: Place
     score: float
+    primary: bool = True  # matched on the place's main name
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -140,7 +141,7 @@ class Resolver:
         return self.candidates(cand.text, division_after(text, cand.end))
 
     def _rank(self, cand: Candidate, opts: list[tuple[Place, bool]], context: "Context") -> list[Scored]:
-        ranked = [Scored(p, self.score(cand, p, primary, context)) for p, primary in opts]
+        ranked = [Scored(p, self.score(cand, p, primary, context), primary) for p, primary in opts]
         return sorted(ranked, key=lambda s: (-s.score, s.place.id))
 
     def _mention(self, cand: Candidate, ranked: list[Scored], text: str, context: "Context") -> Mention:
@@ -191,13 +192,21 @@ def division_after(text: str, end: int) -> str | None:
     return None
 
 
+# A lone candidate is not a sure one when only an old or variant name of a minor place matched
+# ("Ten Mile", once a name of Holbrook, Australia); a name a geocoder answered for is not variant.
+ALTERNATE_ONLY_FACTOR = 0.6
+
+
 def confidence(ranked: list[Scored], cand: Candidate) -> float:
-    """Share of the top candidate under a softmax of scores, discounted for uncertain detection."""
-    top = ranked[0].score
-    total = sum(math.exp(2 * (s.score - top)) for s in ranked)
+    """Share of the top candidate under a softmax of scores, discounted for uncertain detection and
+    for a match on a minor place's alternate name."""
+    best = ranked[0]
+    total = sum(math.exp(2 * (s.score - best.score)) for s in ranked)
     share = 1.0 / total
     detection = 1.0 if cand.label in ("GPE", "LOC", "GOLD") else 0.9 if cand.kind == "demonym" else 0.75
-    return max(0.0, min(1.0, share * detection))
+    answered = best.place.source.startswith("geocoder")  # a geocoder placed this very name
+    name = 1.0 if best.primary or answered or is_strong(best.place) else ALTERNATE_ONLY_FACTOR
+    return max(0.0, min(1.0, share * detection * name))
 
 
 @dataclass(frozen=True)

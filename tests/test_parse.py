@@ -119,6 +119,13 @@ def test_no_village_stands_in_for_a_part_or_an_abbreviation(pipeline):
     assert nb.place is None or nb.place.country == "CA"  # New Brunswick, or nothing; not a Slovak village
 
 
+def test_a_minor_places_old_name_is_no_sure_match(pipeline):
+    text = "He spoke with Jeremy Watson, 30, of Ten Mile, who said his family had moved from Lyon."
+    ten_mile, lyon = parse_text(pipeline, text, spans=spans_of(text, "Ten Mile", "Lyon")).mentions
+    assert ten_mile.place.name != "Ten Mile" and ten_mile.confidence <= 0.6  # an alternate name only
+    assert lyon.place.name == "Lyon" and lyon.confidence > 0.9
+
+
 def test_a_generic_word_rules_out_other_kinds_named_alike(pipeline):
     text = "Anglers waded into Big Creek while a barge sailed up the James River."
     parsed = parse_text(pipeline, text, spans=spans_of(text, "Big Creek", "James River"))
