@@ -37,6 +37,11 @@ GENERIC_PREFIXES: dict[str, str | None] = {
 DIRECTIONS = ("north", "south", "east", "west", "northern", "southern", "eastern", "western", "central",
               "n", "s", "e", "w")
 PARTS_POPULATION = 20_000
+# Last words of street names, which are often named after some other town.
+STREET_WORDS = {"street", "st", "avenue", "ave", "road", "rd", "drive", "dr", "boulevard", "blvd", "lane", "ln",
+                "way", "highway", "hwy", "route", "place", "pl", "terrace", "parkway", "pike"}
+# The confidence of a building or body placed at the town it is named after: near, not at, the place.
+NAMED_AFTER_CONFIDENCE = 0.4
 ABBREVIATION = re.compile(r"(?:[A-Z]\.\s?){1,3}|[A-Z]{2,4}")
 # Words after a name that make it a US county or parish ("Hall County"), and their plurals, which close
 # a list of names ("Douglas, Sarpy and Lancaster counties").
@@ -121,7 +126,7 @@ class Resolver:
         context = Context(self.gazetteer, text, first, cands)
         final = [self._rank(c, opts, context) for c, opts in zip(cands, options)]
         settled = Context(None, text, final, cands)  # the article as read in the end
-        return [self._mention(cand, ranked, text, context) for cand, ranked in zip(cands, final)
+        return [self._mention(cand, ranked, context, settled) for cand, ranked in zip(cands, final)
                 if not ranked or self._plausible(cand, ranked[0].place, settled)]
 
     @staticmethod
@@ -144,7 +149,7 @@ class Resolver:
         ranked = [Scored(p, self.score(cand, p, primary, context), primary) for p, primary in opts]
         return sorted(ranked, key=lambda s: (-s.score, s.place.id))
 
-    def _mention(self, cand: Candidate, ranked: list[Scored], text: str, context: "Context") -> Mention:
+    def _mention(self, cand: Candidate, ranked: list[Scored], context: "Context", settled: "Context") -> Mention:
         base = dict(start=cand.start, end=cand.end, text=cand.text, sentence=cand.sentence, label=cand.label,
                     kind=cand.kind)
         if not ranked and self.fallback is not None:
@@ -152,8 +157,27 @@ class Resolver:
             if place is not None:  # scored as on the next run, when the cache makes it the only candidate
                 return Mention(**base, confidence=confidence([Scored(place, 0.0)], cand), place=place)
         if not ranked:
+            place = self._named_after(cand, settled)
+            if place is not None:
+                return Mention(**base, confidence=NAMED_AFTER_CONFIDENCE, place=place)
             return Mention(**base, confidence=0.0, place=None, reason="no gazetteer entry for this name")
         return Mention(**base, confidence=confidence(ranked, cand), place=ranked[0].place)
+
+    def _named_after(self, cand: Candidate, settled: "Context") -> Place | None:
+        """For a name the gazetteer lacks, the famous place its first words name, where the building or
+        body most likely is ("Manila Cathedral", "Dubai World Trade Centre", "Cavan County Council"),
+        if it fits the article's countries. Never for a street ("Memphis St." is in Alexandria), nor
+        for a compass word ("West Wing", "South Kilburn Estate")."""
+        words = normalize(cand.text).split()
+        if len(words) < 2 or words[-1] in STREET_WORDS or words[0] in DIRECTIONS:
+            return None
+        key = normalize(cand.text)
+        for n in range(len(words) - 1, 0, -1):
+            found = [p for p, primary in self.gazetteer.lookup(" ".join(words[:n]))
+                     if primary and is_strong(p) and settled.country_share(p.country, key) != 0.0]
+            if found:
+                return max(found, key=importance)
+        return None
 
 
 def _of_kind(found: list[tuple[Place, bool]], classes: str | None) -> list[tuple[Place, bool]]:

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from geodata.documents import read_bytes
 from geodata.extract import trim
 from geodata.resolve import distance_km
@@ -117,6 +119,13 @@ def test_no_village_stands_in_for_a_part_or_an_abbreviation(pipeline):
     wing, nb = parsed.mentions
     assert wing.place is None  # not the village of Wing, England
     assert nb.place is None or nb.place.country == "CA"  # New Brunswick, or nothing; not a Slovak village
+
+
+def test_a_building_unknown_to_the_gazetteer_is_placed_at_the_town_it_is_named_after(pipeline):
+    text = "Crowds gathered at Manila Cathedral in the Philippines; a man from 420 Memphis St. in Alexandria was hurt."
+    cathedral, street = parse_text(pipeline, text, spans=spans_of(text, "Manila Cathedral", "Memphis St.")).mentions
+    assert cathedral.place.name == "Manila" and cathedral.confidence == pytest.approx(0.4)  # near, not at
+    assert street.place is None  # streets are named after other towns
 
 
 def test_a_minor_places_old_name_is_no_sure_match(pipeline):
