@@ -100,8 +100,8 @@ class Resolver:
         classes = classes or next((c for p, c in GENERIC_PREFIXES.items() if c and key.startswith(p)), None)
         found = [(p, primary) for p, primary in self.gazetteer.lookup(name)
                  if primary or classes is None or (p.feature_class or "") in classes]
-        if ABBREVIATION.fullmatch(name.strip()):  # "SA", "N.B.": not some village's alternate spelling
-            found = [(p, primary) for p, primary in found if primary or is_strong(p)]
+        if ABBREVIATION.fullmatch(name.strip()):  # "SA", "WA", "CHU": not some town's spelling
+            found = [(p, primary) for p, primary in found if _known_by(p, name.strip())]
         for stripped, allowed in _without_generic_words(key):
             found = found or _of_kind(self.gazetteer.lookup(stripped), allowed)
         first, _, rest = key.partition(" ")
@@ -126,6 +126,8 @@ class Resolver:
         context = Context(self.gazetteer, text, first, cands)
         final = [self._rank(c, opts, context) for c, opts in zip(cands, options)]
         settled = Context(None, text, final, cands)  # the article as read in the end
+        final = [_in_article(c, ranked, settled) if normalize(c.text) in DIRECTIONS else ranked
+                 for c, ranked in zip(cands, final)]
         return [self._mention(cand, ranked, context, settled) for cand, ranked in zip(cands, final)
                 if not ranked or self._plausible(cand, ranked[0].place, settled)]
 
@@ -160,7 +162,7 @@ class Resolver:
             place = self._named_after(cand, settled)
             if place is not None:
                 return Mention(**base, confidence=NAMED_AFTER_CONFIDENCE, place=place)
-            return Mention(**base, confidence=0.0, place=None, reason="no gazetteer entry for this name")
+            return Mention(**base, confidence=0.0, place=None, reason="no gazetteer place fits this name")
         return Mention(**base, confidence=confidence(ranked, cand), place=ranked[0].place)
 
     def _named_after(self, cand: Candidate, settled: "Context") -> Place | None:
@@ -178,6 +180,22 @@ class Resolver:
             if found:
                 return max(found, key=importance)
         return None
+
+
+def _known_by(place: Place, abbreviation: str) -> bool:
+    """Whether a place goes by an abbreviation: its own name, a country's, a state's or a capital's
+    ("UK", "W. Va.", "DC"), or a famous place's initials ("LA", "NYC"; not "N.B." for a village)."""
+    letters = [ch for ch in abbreviation if ch.isalpha()]
+    initials = [word[0].upper() for word in place.name.replace("-", " ").split()]
+    return (place.name == abbreviation or (letters == initials and is_strong(place)) or place.source == "curated"
+            or (place.feature_code or "") in COUNTRY_CODES | {"CONT", "ADM1", "PPLC"})
+
+
+def _in_article(cand: Candidate, ranked: list[Scored], settled: "Context") -> list[Scored]:
+    """A bare compass word ("the West", "Western countries") names a region only in a country the
+    article is about (Zambia's Western Province), not Cameroon's West Region in a piece on Russia."""
+    key = normalize(cand.text)
+    return [s for s in ranked if settled.country_share(s.place.country, key)]
 
 
 def _of_kind(found: list[tuple[Place, bool]], classes: str | None) -> list[tuple[Place, bool]]:

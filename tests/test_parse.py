@@ -135,6 +135,13 @@ def test_a_minor_places_old_name_is_no_sure_match(pipeline):
     assert lyon.place.name == "Lyon" and lyon.confidence > 0.9
 
 
+def test_compass_words_and_capitals_name_no_faraway_region_or_village(pipeline):
+    text = "Russia warned the West on Monday, Moscow said, as officials in WA and at the CHU in Montpellier waited."
+    west, wa, chu = parse_text(pipeline, text, spans=spans_of(text, "West", "WA", "CHU")).mentions
+    assert west.place is None or west.place.country in ("RU", "FR")  # not Cameroon's West Region
+    assert wa.place is None and chu.place is None  # not Wa, Ghana, nor Chũ, Vietnam
+
+
 def test_a_generic_word_rules_out_other_kinds_named_alike(pipeline):
     text = "Anglers waded into Big Creek while a barge sailed up the James River."
     parsed = parse_text(pipeline, text, spans=spans_of(text, "Big Creek", "James River"))
