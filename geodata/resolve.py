@@ -46,6 +46,7 @@ ABBREVIATION = re.compile(r"(?:[A-Z]\.\s?){1,3}|[A-Z]{2,4}")
 # Words after a name that make it a US county or parish ("Hall County"), and their plurals, which close
 # a list of names ("Douglas, Sarpy and Lancaster counties").
 DIVISIONS = {"County": "counties", "Parish": "parishes"}
+PLURAL_DIVISIONS = {plural: word for word, plural in DIVISIONS.items()}
 LIST_WORDS = {",", "and", "or", "&"}
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
@@ -126,8 +127,7 @@ class Resolver:
         context = Context(self.gazetteer, text, first, cands)
         final = [self._rank(c, opts, context) for c, opts in zip(cands, options)]
         settled = Context(None, text, final, cands)  # the article as read in the end
-        final = [_in_article(c, ranked, settled) if normalize(c.text) in DIRECTIONS else ranked
-                 for c, ranked in zip(cands, final)]
+        final = [_in_article(c, ranked, settled) for c, ranked in zip(cands, final)]
         return [self._mention(cand, ranked, context, settled) for cand, ranked in zip(cands, final)
                 if not ranked or self._plausible(cand, ranked[0].place, settled)]
 
@@ -138,8 +138,7 @@ class Resolver:
         or one in a country the article is about. A village in Mexico does not name a Georgia school."""
         if cand.label != GAZETTEER_LABEL or cand.kind != "toponym" or is_strong(place):
             return True
-        share = context.country_share(place.country, normalize(cand.text))
-        return share is None or share > 0.0
+        return context.fits(place, normalize(cand.text))
 
     def _options(self, cand: Candidate, text: str) -> list[tuple[Place, bool]]:
         if cand.place_hint is not None:
@@ -170,13 +169,13 @@ class Resolver:
         body most likely is ("Manila Cathedral", "Dubai World Trade Centre", "Cavan County Council"),
         if it fits the article's countries. Never for a street ("Memphis St." is in Alexandria), nor
         for a compass word ("West Wing", "South Kilburn Estate")."""
-        words = normalize(cand.text).split()
+        key = normalize(cand.text)
+        words = key.split()
         if len(words) < 2 or words[-1] in STREET_WORDS or words[0] in DIRECTIONS:
             return None
-        key = normalize(cand.text)
         for n in range(len(words) - 1, 0, -1):
             found = [p for p, primary in self.gazetteer.lookup(" ".join(words[:n]))
-                     if primary and is_strong(p) and settled.country_share(p.country, key) != 0.0]
+                     if primary and is_strong(p) and settled.fits(p, key)]
             if found:
                 return max(found, key=importance)
         return None
@@ -193,8 +192,11 @@ def _known_by(place: Place, abbreviation: str) -> bool:
 
 def _in_article(cand: Candidate, ranked: list[Scored], settled: "Context") -> list[Scored]:
     """A bare compass word ("the West", "Western countries") names a region only in a country the
-    article is about (Zambia's Western Province), not Cameroon's West Region in a piece on Russia."""
+    article's other places are in (Zambia's Western Province), not Cameroon's West Region in a piece
+    on Russia, nor in an article with no other place; other names keep their candidates."""
     key = normalize(cand.text)
+    if key not in DIRECTIONS:
+        return ranked
     return [s for s in ranked if settled.country_share(s.place.country, key)]
 
 
@@ -225,10 +227,9 @@ def division_after(text: str, end: int) -> str | None:
     tail = re.findall(r"[\w'.-]+|[,&]", text[end:end + 120])
     if tail and tail[0] in DIVISIONS:
         return tail[0]
-    plurals = {plural: word for word, plural in DIVISIONS.items()}
     for word in tail[:16]:
-        if word.lower() in plurals:
-            return plurals[word.lower()]
+        if word.lower() in PLURAL_DIVISIONS:
+            return PLURAL_DIVISIONS[word.lower()]
         if word not in LIST_WORDS and not word[:1].isupper():
             return None
     return None
@@ -316,6 +317,11 @@ class Context:
         if not total:
             return None
         return sum(v.weight for v in others if country and v.country == country) / total
+
+    def fits(self, place: Place, key: str) -> bool:
+        """Whether `place` lies in a country the article's other places are in (or there are none)."""
+        share = self.country_share(place.country, key)
+        return share is None or share > 0.0
 
     def _context_terms(self, place: Place, key: str) -> tuple[float, ...]:
         """The article's other places' agreement with `place`: country, division, nearness."""
