@@ -20,7 +20,7 @@ gazetteer: install
 	$(PY) -m geodata gazetteer build
 
 run: gazetteer
-	$(PY) -m streamlit run dashboard/app.py --server.address $(ADDRESS) --server.port $(PORT)
+	$(PY) -m geodata dashboard --address $(ADDRESS) --port $(PORT)
 
 test: install
 	bash scripts/ensure-chromium.sh

@@ -9,7 +9,7 @@ the article shown (`doc`) and the open tab (`tab`).
 
 from __future__ import annotations
 
-import html
+import ipaddress
 import json
 import threading
 from pathlib import Path
@@ -18,40 +18,24 @@ import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard.state import FILTER_PARAMS, checked_dates, filters_from_params, link, url_changes
+from dashboard.state import FILTER_PARAMS, as_id, filters_from_params, link, url_changes
+from dashboard.ui import STYLE, esc, notice
 from geodata import assets, export, maps
-from geodata.config import Settings
+from geodata.config import Settings, SettingsError
+from geodata.filters import checked_dates
 from geodata.documents import LoadResult, load_paths, read_bytes
 from geodata.gazetteer import Gazetteer, open_gazetteer
 from geodata.pipeline import Pipeline
-from geodata.records import Document, Place
+from geodata.pipeline import ingest as geodata_ingest
+from geodata.records import KINDS, Document, Place
 from geodata.store import Filters, Store, StoreError
 
 APP_DIR = Path(__file__).resolve().parent
-KINDS = list(maps.KIND_COLOURS)
 MAP_HEIGHT = 560
 PANEL_SENTENCES = 200
 TABS = ["Places", "Article", "Add articles", "Corrections", "Export"]
 
 st.set_page_config(page_title="Places in the news", layout="wide")
-
-STYLE = """<style>
-.gd-panel-head {font-size: 1.25rem; font-weight: 600; margin: 0 0 .2rem 0;}
-.gd-dot {display: inline-block; width: .8rem; height: .8rem; border-radius: 50%; margin-right: .4rem;
-         vertical-align: baseline; opacity: .85;}
-.gd-details {color: #555; font-size: .85rem; margin-bottom: .5rem;}
-.gd-sentence {border-left: 3px solid #d0d7de; padding: .15rem 0 .15rem .6rem; margin: .5rem 0;
-              line-height: 1.45; overflow-wrap: anywhere;}
-.gd-sentence .gd-meta {display: block; color: #666; font-size: .75rem;}
-.gd-art-head {font-weight: 600; font-size: .85rem; margin: .8rem 0 .2rem 0; overflow-wrap: anywhere;}
-.gd-art-head .gd-meta {font-weight: 400; color: #666;}
-.gd-sentence mark, .gd-article mark {background: #ffe58a; padding: 0 .1rem; border-radius: 2px;}
-.gd-article {line-height: 1.6; max-width: 52rem; overflow-wrap: anywhere;}
-.gd-article a {text-decoration: none; color: inherit;}
-.gd-article a:hover mark {background: #ffc53d;}
-.gd-article mark.gd-unresolved {background: #e5e5e5;}
-</style>"""
-
 
 # -- resources (one per server process) -------------------------------------------------------
 
@@ -67,7 +51,8 @@ def static_assets() -> None:
 
 @st.cache_resource
 def store() -> Store:
-    return Store(settings().store_path)
+    """Writable, or read-only when the data folder or file is (the dashboard then only shows)."""
+    return Store.for_viewing(settings().store_path)
 
 
 @st.cache_resource
@@ -86,13 +71,9 @@ def geocoder_messages() -> list[str]:
     return []
 
 
-@st.cache_resource(show_spinner="Loading the language model...")
+@st.cache_resource(show_spinner="Loading the language model (and the gazetteer, built on first use)...")
 def pipeline() -> Pipeline:
-    from geodata.geocoder import make_geocoder
-
-    gaz = gazetteer()
-    fallback = make_geocoder(settings(), gaz, notify=geocoder_messages().append)
-    return Pipeline(settings(), gazetteer=gaz, fallback=fallback)
+    return Pipeline.from_settings(settings(), notify=geocoder_messages().append)
 
 
 @st.cache_resource
@@ -106,11 +87,6 @@ def overview(revision: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
     return store().place_summary(), store().articles()
 
 
-def esc(value: object) -> str:
-    """Text for HTML: escaped, with a missing value (None, NaN) as nothing."""
-    return html.escape(maps.text(value))
-
-
 def url_params() -> dict[str, list[str]]:
     return {k: st.query_params.get_all(k) for k in st.query_params.keys()}
 
@@ -119,30 +95,26 @@ def url_params() -> dict[str, list[str]]:
 
 def ingest(documents: list[Document], label: str) -> int:
     """Geoparse documents with a progress bar; returns how many new articles were stored."""
-    db = store()
-    fresh = [d for d in documents if not db.has_text(d.text)]
-    if not fresh:
+    bar = st.progress(0.0, text=f"{label}...")
+
+    def progress(done: int, total: int) -> None:
+        bar.progress(done / total, text=f"{label}: {done}/{total} geoparsed")
+
+    try:
+        report = geodata_ingest(documents, store(), pipeline, progress=progress, lock=write_lock())
+    except StoreError as exc:  # disk full, read-only file...: say so; what was stored stays
+        notice(f"Not all articles were stored: {exc}", "error")
         return 0
-    bar = st.progress(0.0, text=f"{label}: 0/{len(fresh)} geoparsed")
-    added = 0
-    for i, parsed in enumerate(pipeline().parse(fresh), start=1):
-        try:
-            with write_lock():
-                if db.add(parsed) is not None:
-                    added += 1
-        except StoreError as exc:  # disk full, read-only file...: say so, keep what was stored
-            st.error(f"{parsed.document.origin or parsed.document.id}: not stored: {exc}", icon=":material/error:")
-            break
-        bar.progress(i / len(fresh), text=f"{label}: {i}/{len(fresh)} geoparsed")
-    bar.empty()
-    return added
+    finally:
+        bar.empty()
+    return report.added
 
 
 def show_load_problems(result: LoadResult) -> None:
     for error in result.errors:
-        st.error(f"{error}", icon=":material/error:")
+        notice(str(error), "error")
     for note in result.notes:
-        st.info(f"{note}")
+        notice(str(note), "info")
 
 
 def first_run() -> None:
@@ -196,7 +168,7 @@ def sidebar_filters(summary: pd.DataFrame, articles: pd.DataFrame) -> Filters:
     names = dict(zip(summary.place_id, summary.name + " (" + summary.country.fillna("-") + ")"))
     titles = {int(a): t for a, t in zip(articles.id, articles.title.fillna(articles.doc_id))}
     countries = sorted(c for c in summary.country.dropna().unique())
-    options = {"f_places": list(names), "f_articles": list(titles), "f_countries": countries, "f_kinds": KINDS}
+    options = {"f_places": list(names), "f_articles": list(titles), "f_countries": countries, "f_kinds": list(KINDS)}
     new_session = "f_places" not in st.session_state
     init_filter_widgets(current, options)
     bar = st.sidebar
@@ -219,14 +191,14 @@ def sidebar_filters(summary: pd.DataFrame, articles: pd.DataFrame) -> Filters:
         kinds=tuple(state.f_kinds), min_confidence=float(state.f_min_conf), date_from=state.f_from or None,
         date_to=state.f_to or None, demonyms=bool(state.f_demonyms)))
     for problem in problems:
-        bar.error(problem, icon=":material/event_busy:")
+        notice(f"{problem}. This bound is ignored.", "error", bar)
     if new_session:
         unknown = ([f"place {p}" for p in current.places if p not in names]
                    + [f"article {a}" for a in current.articles if a not in titles]
                    + [f"country {c}" for c in current.countries if c not in countries]
                    + [f"kind {k}" for k in current.kinds if k not in KINDS])
         if unknown:
-            bar.caption("Ignored from the link (not in the store): " + ", ".join(unknown))
+            notice("Ignored from the link (not in the store): " + ", ".join(unknown), "note", bar)
     to_set, to_delete = url_changes(params, chosen)
     for key in to_delete:
         del st.query_params[key]
@@ -243,7 +215,7 @@ def geocoder_status() -> None:
     else:
         st.sidebar.caption(f"Online geocoder: **{settings().geocoder}** as fallback for unknown names.")
     for message in geocoder_messages():
-        st.sidebar.warning(message)
+        notice(message, "warning", st.sidebar)
 
 
 # -- selection ---------------------------------------------------------------------------------
@@ -341,6 +313,8 @@ def places_table(places: pd.DataFrame) -> None:
 
 
 def article_view(articles: pd.DataFrame, filters: Filters) -> None:
+    if "delete_error" in st.session_state:
+        notice(st.session_state.pop("delete_error"), "error")
     if filters.articles:
         articles = articles[articles.id.isin(filters.articles)]
     if articles.empty:
@@ -348,8 +322,8 @@ def article_view(articles: pd.DataFrame, filters: Filters) -> None:
         return
     ids = [int(a) for a in articles.id]
     titles = dict(zip(ids, articles.title.fillna(articles.doc_id)))
-    wanted = st.query_params.get("doc", "")
-    wanted_id = int(wanted) if wanted.isdigit() and int(wanted) in titles else ids[0]
+    wanted = as_id(st.query_params.get("doc"))
+    wanted_id = wanted if wanted in titles else ids[0]
     article_id = st.selectbox("Article", options=ids, index=ids.index(wanted_id), format_func=lambda a: titles[a])
     if article_id != wanted_id:
         st.query_params["doc"] = str(article_id)
@@ -359,6 +333,35 @@ def article_view(articles: pd.DataFrame, filters: Filters) -> None:
     body = highlight_article(article["text"], marks, article_id)
     st.html(f"<div class='gd-details'>{esc(meta)}</div><div class='gd-article'>{body}</div>")
     st.caption("Highlighted names link to their place (the filters are kept); grey ones were not resolved.")
+    delete_article_button(article_id, maps.text(article["title"]) or article["doc_id"])
+
+
+def delete_article_button(article_id: int, title: str) -> None:
+    """Deleting takes two clicks: the second, on a button that names the article, confirms."""
+    if st.session_state.get("confirm_delete") != article_id:
+        st.button("Delete this article…", key="delete_article", icon=":material/delete:",
+                  on_click=st.session_state.__setitem__, args=("confirm_delete", article_id),
+                  disabled=store().readonly)
+        return
+    notice(f"Delete “{title}” with its mentions and their corrections? This cannot be undone.", "warning")
+    col1, col2 = st.columns(2)
+    col1.button("Delete permanently", key="delete_confirmed", type="primary", on_click=delete_article,
+                args=(article_id,))
+    col2.button("Cancel", key="delete_cancelled", on_click=st.session_state.pop, args=("confirm_delete", None))
+
+
+def delete_article(article_id: int) -> None:
+    st.session_state.pop("confirm_delete", None)
+    try:
+        with write_lock():
+            store().delete_article(article_id)
+    except StoreError as exc:
+        st.session_state["delete_error"] = f"Not deleted: {exc}"
+        return
+    for key in ("doc", "selected"):  # the place may have gone with the article
+        if key in st.query_params:
+            del st.query_params[key]
+    st.session_state["f_articles"] = [a for a in st.session_state.get("f_articles", []) if a != article_id]
 
 
 def highlight_article(text: str, marks: pd.DataFrame, article_id: int) -> str:
@@ -372,7 +375,7 @@ def highlight_article(text: str, marks: pd.DataFrame, article_id: int) -> str:
         surface = esc(text[m.start:m.end])
         if m.place_id:
             href = link(params, selected=m.place_id, doc=str(article_id), tab="Article")
-            tip = f"{m.place_name} ({m.place_kind}, {m.country or '-'}) · confidence {m.confidence:.2f}"
+            tip = f"{m.place_name} ({m.place_kind}, {maps.text(m.country) or '-'}) · confidence {m.confidence:.2f}"
             parts.append(f"<a href='{esc(href)}' target='_self' title='{esc(tip)}'><mark>{surface}</mark></a>")
         else:
             parts.append(f"<mark class='gd-unresolved' title='{esc(m.reason or 'unresolved')}'>{surface}</mark>")
@@ -385,10 +388,10 @@ def add_articles() -> None:
     report = st.session_state.get("ingest_report")
     if report:
         for error in report["errors"]:
-            st.error(error, icon=":material/error:")
+            notice(error, "error")
         for note in report["notes"]:
-            st.info(note)
-        st.success(report["summary"])
+            notice(note, "info")
+        notice(report["summary"], "success")
     with st.form("add_articles", clear_on_submit=True):
         files = st.file_uploader("Upload .txt, .md, .csv (a text column) or .jsonl (a `text` field)",
                                  type=["txt", "md", "csv", "jsonl"], accept_multiple_files=True)
@@ -431,7 +434,7 @@ def undo_correction(correction_id: int, scope: str, key: str, place_id: str) -> 
 
 def corrections_view(place_id: str | None, rows: pd.DataFrame) -> None:
     if "correction_error" in st.session_state:
-        st.error(st.session_state.pop("correction_error"), icon=":material/error:")
+        notice(st.session_state.pop("correction_error"), "error")
     if place_id is None:
         st.info("Select a place (click a marker or a table row) to correct its location.")
     elif store().place(place_id) is None:
@@ -454,7 +457,7 @@ def correction_form(place_id: str, rows: pd.DataFrame) -> None:
     """`rows`: the place's mentions that match the filters (their names and sentences are offered)."""
     place = store().place(place_id)
     names = sorted(set(rows.text))
-    st.markdown(f"Correct **{esc(place.name)}** ({esc(place.kind)}, {place.lat:.3f}, {place.lon:.3f})")
+    st.html(f"Correct <b>{esc(place.name)}</b> ({esc(place.kind)}, {place.lat:.3f}, {place.lon:.3f})")
     scopes = ["place", "name", "mention"] if names else ["place"]
     scope = st.radio("Apply to", scopes, horizontal=True,
                      format_func={"place": "every mention of this place", "name": "every mention of a name",
@@ -490,7 +493,7 @@ def correction_form(place_id: str, rows: pd.DataFrame) -> None:
             with write_lock():
                 store().correct(scope, key, target)
         except StoreError as exc:
-            st.error(f"Correction not stored: {exc}", icon=":material/error:")
+            notice(f"Correction not stored: {exc}", "error")
             return
         select(target.id)
         st.rerun()
@@ -521,16 +524,43 @@ def export_view(places: pd.DataFrame, popups: pd.DataFrame, filters: Filters) ->
 
 # -- page --------------------------------------------------------------------------------------
 
+def is_loopback(address: str) -> bool:
+    if address == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(address).is_loopback
+    except ValueError:  # a host name, or "" (every interface)
+        return False
+
+
+def serving_warnings() -> None:
+    """Say on the page when the dashboard is reachable from the network or cannot serve the map's files."""
+    address = st.get_option("server.address") or ""
+    if not is_loopback(address):
+        notice(f"This dashboard listens on {address or 'every network interface'}: anyone who can reach its "
+               "port can read and change the store. To keep it on this machine, start it with "
+               "“python -m geodata dashboard” (or “make run”).", "warning")
+    if not st.get_option("server.enableStaticServing"):
+        notice("Static file serving is off, so the map cannot load its scripts and stays blank. Start the "
+               "dashboard with “python -m geodata dashboard” (or “make run”), which turns it on.", "error")
+
+
 def main() -> None:
     static_assets()
     st.html(STYLE)
     st.title("Places in the news")
+    serving_warnings()
     try:
         db = store()
-    except StoreError as exc:
-        st.error(f"{exc}. Point GEODATA_HOME at another folder, or move that file away.", icon=":material/error:")
+    except (StoreError, SettingsError) as exc:
+        notice(f"{exc}. Point GEODATA_HOME at another folder, or move that file away."
+               if isinstance(exc, StoreError) else f"Setting not usable: {exc}", "error")
         st.stop()
-    first_run()
+    if db.readonly:
+        notice(f"{db.path} is read-only: the dashboard shows it, but adding articles, corrections and "
+               "deletions are not possible.", "info")
+    else:
+        first_run()
     summary, articles = overview(db.revision())
     filters = sidebar_filters(summary, articles)
     geocoder_status()

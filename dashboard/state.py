@@ -4,17 +4,20 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import fields, replace
-from datetime import date
+from dataclasses import fields
 from urllib.parse import urlencode
 
-from geodata.store import Filters
+from geodata.filters import Filters
 
 LIST_PARAMS = {"places": "place", "articles": "article", "countries": "country", "kinds": "kind"}
 FILTER_PARAMS = (*LIST_PARAMS.values(), "min_conf", "from", "to", "demonyms")
 """Every URL parameter the filters own (the others: `selected`, `doc`, `tab`)."""
-DATE_FORMAT_HINT = "YYYY-MM-DD (or YYYY-MM, YYYY)"
-_DATE_RE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
+_ID_RE = re.compile(r"[0-9]{1,18}")
+
+
+def as_id(value: str | None) -> int | None:
+    """A row id from a URL parameter: ASCII digits only (`str.isdigit` accepts "²", which `int` refuses)."""
+    return int(value) if value and _ID_RE.fullmatch(value) else None
 
 
 def filters_from_params(params: Mapping[str, list[str]]) -> Filters:
@@ -34,7 +37,7 @@ def filters_from_params(params: Mapping[str, list[str]]) -> Filters:
         min_conf = 0.0
     return Filters(
         places=tuple(values("place")),
-        articles=tuple(int(v) for v in values("article") if v.isdigit()),
+        articles=tuple(i for i in map(as_id, values("article")) if i is not None),
         countries=tuple(values("country")),
         kinds=tuple(values("kind")),
         min_confidence=min_conf,
@@ -59,38 +62,6 @@ def params_from_filters(filters: Filters) -> dict[str, list[str] | str]:
     if not filters.demonyms:
         out["demonyms"] = "0"
     return out
-
-
-def date_problem(label: str, value: str | None) -> str | None:
-    """Why a date filter value is unusable, or None if it is empty or a real date (or month, or year)."""
-    if not value:
-        return None
-    found = _DATE_RE.match(value.strip())
-    if found:
-        year, month, day = (int(g) if g else 1 for g in found.groups())
-        try:
-            date(year, month, day)
-            return None
-        except ValueError:
-            pass
-    return f"{label}: “{value}” is not a date; use {DATE_FORMAT_HINT}. This bound is ignored."
-
-
-def checked_dates(filters: Filters) -> tuple[Filters, list[str]]:
-    """The filters with unusable date bounds dropped, and a message for each problem."""
-    problems = []
-    bounds = {}
-    for name, label, value in (("date_from", "Published from", filters.date_from),
-                               ("date_to", "Published to", filters.date_to)):
-        value = (value or "").strip() or None
-        problem = date_problem(label, value)
-        if problem:
-            problems.append(problem)
-        bounds[name] = None if problem else value
-    date_from, date_to = bounds["date_from"], bounds["date_to"]
-    if date_from and date_to and date_from > date_to:
-        problems.append(f"“Published from” ({date_from}) is after “Published to” ({date_to}): nothing can match.")
-    return replace(filters, date_from=date_from, date_to=date_to), problems
 
 
 def url_changes(current: Mapping[str, list[str]], filters: Filters) -> tuple[dict[str, list[str] | str], list[str]]:

@@ -1,5 +1,8 @@
-"""`python -m geodata ...`: parse, ingest, gazetteer, evaluate, export. Thin: argument parsing,
-progress and clear error messages around the library."""
+"""`python -m geodata ...`: parse, ingest, gazetteer, evaluate, export, delete, dashboard. Thin:
+argument parsing, progress and clear error messages around the library.
+
+Exit codes: 0 done; 1 done, but some input had errors (the good documents were processed);
+2 nothing could be done: a bad option or setting, a file that could not be opened or written."""
 
 from __future__ import annotations
 
@@ -9,9 +12,11 @@ import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from .config import Settings
+from .config import Settings, SettingsError
 from .documents import LoadResult, load_paths
+from .filters import checked_dates, confidence_problem
 from .gazetteer import GazetteerError, open_gazetteer
+from .outputs import OutputError, open_output, write_text
 from .store import Filters, Store, StoreError
 
 EXIT_OK, EXIT_INPUT, EXIT_FAIL = 0, 1, 2
@@ -53,12 +58,9 @@ def _load(paths: Sequence[str]) -> LoadResult:
 
 
 def _pipeline(settings: Settings):
-    """The parse pipeline, with the online geocoder as fallback unless offline."""
-    from .geocoder import make_geocoder
     from .pipeline import Pipeline  # spaCy loads only for the commands that need it
 
-    gazetteer = open_gazetteer(settings.gazetteer_path, progress=say)
-    return Pipeline(settings, gazetteer=gazetteer, fallback=make_geocoder(settings, gazetteer, notify=say))
+    return Pipeline.from_settings(settings, notify=say)
 
 
 def cmd_parse(args: argparse.Namespace) -> int:
@@ -69,14 +71,12 @@ def cmd_parse(args: argparse.Namespace) -> int:
     settings = _settings(args)
     loaded = _load(args.inputs)
     pipeline = _pipeline(settings)
-    out = sys.stdout if args.out in (None, "-") else open(args.out, "w", encoding="utf-8")
-    try:
-        for parsed in pipeline.parse(loaded.documents):
-            out.write(json.dumps(parsed.to_json(), ensure_ascii=False) + "\n")
-    finally:
-        if out is not sys.stdout:
-            out.close()
-    if args.out not in (None, "-"):
+    lines = (json.dumps(parsed.to_json(), ensure_ascii=False) + "\n" for parsed in pipeline.parse(loaded.documents))
+    if args.out in (None, "-"):
+        sys.stdout.writelines(lines)
+    else:
+        with open_output(args.out) as out:
+            out.writelines(lines)
         say(f"parsed {len(loaded.documents)} document(s) into {args.out}")
     return EXIT_INPUT if loaded.errors else EXIT_OK
 
@@ -134,13 +134,12 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     settings = _settings(args)
     if len(args.inputs) == 1 and (Path(args.inputs[0]) / "_manifest.json").is_file():
         return cmd_ingest_result(args, settings)
+    from .pipeline import ingest
+
     loaded = _load(args.inputs)
     store = _store(args, settings)
-    fresh = [d for d in loaded.documents if not store.has_text(d.text)]
-    pipeline = _pipeline(settings) if fresh else None
-    report = store.add_all(pipeline.parse(fresh)) if pipeline else None
-    added = report.added if report else 0
-    say(f"ingested {added} article(s), {len(loaded.documents) - added} already stored, "
+    report = ingest(loaded.documents, store, lambda: _pipeline(settings))
+    say(f"ingested {report.added} article(s), {report.skipped} already stored, "
         f"{len(loaded.errors)} input error(s); store: {store.path}")
     return EXIT_INPUT if loaded.errors else EXIT_OK
 
@@ -173,8 +172,20 @@ def cmd_gazetteer_import(args: argparse.Namespace) -> int:
     return EXIT_INPUT if report.errors else EXIT_OK
 
 
-def _store(args: argparse.Namespace, settings: Settings) -> Store:
-    return Store(Path(args.db) if args.db else settings.store_path)
+def _store(args: argparse.Namespace, settings: Settings, *, readonly: bool = False) -> Store:
+    return Store(Path(args.db) if args.db else settings.store_path, readonly=readonly)
+
+
+def _article_ids(store: Store, wanted: Sequence[str]) -> list[int]:
+    """Store ids of the articles named by store id or document id, as users know them."""
+    articles = store.articles()
+    ids = []
+    for name in wanted:
+        hits = articles[(articles.id.astype(str) == name) | (articles.doc_id == name)]
+        if hits.empty:
+            raise CliError(f"--article {name!r}: no such article in the store")
+        ids.extend(int(i) for i in hits.id)
+    return ids
 
 
 def _filters(args: argparse.Namespace, store) -> Filters:
@@ -186,17 +197,17 @@ def _filters(args: argparse.Namespace, store) -> Filters:
         if hits.empty:
             raise CliError(f"--place {wanted!r}: no such place in the store")
         place_ids.extend(hits.place_id)
-    articles = store.articles()
-    article_ids = []
-    for wanted in args.article or []:
-        hits = articles[(articles.id.astype(str) == wanted) | (articles.doc_id == wanted)]
-        if hits.empty:
-            raise CliError(f"--article {wanted!r}: no such article in the store")
-        article_ids.extend(int(i) for i in hits.id)
-    return Filters(places=tuple(place_ids), articles=tuple(article_ids),
-                   countries=tuple(c.upper() for c in args.country or []), kinds=tuple(args.kind or []),
-                   min_confidence=args.min_confidence, date_from=args.date_from, date_to=args.date_to,
-                   demonyms=not args.no_demonyms)
+    problem = confidence_problem(args.min_confidence)
+    if problem:
+        raise CliError(f"--min-confidence: {problem}")
+    filters, problems = checked_dates(Filters(
+        places=tuple(place_ids), articles=tuple(_article_ids(store, args.article or [])),
+        countries=tuple(c.upper() for c in args.country or []), kinds=tuple(args.kind or []),
+        min_confidence=args.min_confidence, date_from=args.date_from, date_to=args.date_to,
+        demonyms=not args.no_demonyms))
+    if problems:
+        raise CliError("; ".join(problems))
+    return filters
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -204,12 +215,30 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     if not (args.html or args.geojson or args.csv):
         raise CliError("nothing to export: give --html, --geojson and/or --csv")
-    store = _store(args, _settings(args))
+    store = _store(args, _settings(args), readonly=True)
     counts = write_exports(store, _filters(args, store), html=Path(args.html) if args.html else None,
                            geojson_path=Path(args.geojson) if args.geojson else None,
                            csv_path=Path(args.csv) if args.csv else None)
     say(f"exported {counts['places']} place(s), {counts['mentions']} mention(s)")
     return EXIT_OK
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    """`delete --article ID`: an article, its mentions and their corrections leave the store."""
+    store = _store(args, _settings(args))
+    for article_id in _article_ids(store, args.article):
+        title = store.article(article_id)["title"] or "(untitled)"
+        store.delete_article(article_id)
+        say(f"deleted article {article_id} ({json.dumps(title, ensure_ascii=False)}) with its mentions")
+    return EXIT_OK
+
+
+def cmd_dashboard(args: argparse.Namespace) -> int:
+    """Start the dashboard with its safe options, wherever this is run from (never returns)."""
+    from .launcher import exec_dashboard
+
+    exec_dashboard(_settings(args), address=args.address, port=args.port)
+    return EXIT_FAIL  # not reached: exec replaces this process
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -225,7 +254,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
     print(summary_table(report))
     if args.out:
         Path(args.out).parent.mkdir(parents=True, exist_ok=True)
-        Path(args.out).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+        write_text(args.out, json.dumps(report, indent=2, ensure_ascii=False))
         say(f"report written to {args.out}")
     return EXIT_OK
 
@@ -294,6 +323,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--to", dest="date_to", help="published on or before (YYYY-MM-DD)")
     p.add_argument("--no-demonyms", action="store_true", help="leave out demonyms (\"Syrian\")")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("delete", help="remove articles from the store, with their mentions and corrections")
+    p.add_argument("--article", action="append", required=True, help="article id or document id (repeatable)")
+    p.add_argument("--db", help="store file (default: GEODATA_HOME/store.sqlite)")
+    p.set_defaults(func=cmd_delete)
+
+    p = sub.add_parser("dashboard", help="open the dashboard (local only unless --address says otherwise)")
+    p.add_argument("--address", default="127.0.0.1",
+                   help="interface to listen on (default 127.0.0.1; 0.0.0.0 shares the store with the network)")
+    p.add_argument("--port", type=int, default=8501)
+    p.set_defaults(func=cmd_dashboard)
     return parser
 
 
@@ -302,7 +342,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     func: Callable[[argparse.Namespace], int] = args.func
     try:
         return func(args)
-    except (CliError, GazetteerError, StoreError) as exc:
+    except (CliError, GazetteerError, StoreError, SettingsError, OutputError) as exc:
         say(f"error: {exc}")
         return EXIT_FAIL
     except KeyboardInterrupt:

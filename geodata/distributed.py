@@ -417,20 +417,13 @@ def worker_pipeline(settings: Settings, online: bool = False) -> _Loaded:
     with _LOADING:
         loaded = _LOADED.get(key)
         if loaded is None:
-            from .gazetteer import open_gazetteer
             from .pipeline import Pipeline
 
             started = time.perf_counter()
-            if online:
-                from .geocoder import make_geocoder
-
-                gazetteer = open_gazetteer(settings.gazetteer_path)
-                geocoder = make_geocoder(settings, gazetteer, notify=log.warning)
-                fallback = PacedFallback(geocoder) if geocoder is not None else None
-            else:
-                gazetteer = open_gazetteer(settings.gazetteer_path, readonly=True)
-                fallback = None
-            loaded = _Loaded(Pipeline(settings, gazetteer=gazetteer, fallback=fallback))
+            # Offline workers only read the gazetteer; online ones share its cache and one request rate.
+            loaded = _Loaded(Pipeline.from_settings(settings.with_(offline=settings.offline or not online),
+                                                    notify=log.warning, readonly_gazetteer=not online,
+                                                    wrap_fallback=PacedFallback))
             _LOADED[key] = loaded
             log.info("geodata: pipeline loaded in %.1f s (pid %d)", time.perf_counter() - started, os.getpid())
     return loaded

@@ -1,8 +1,21 @@
 """Read articles from .txt/.md (optional front matter), .jsonl and .csv into `Document` records.
 
-Bad input never raises: every problem becomes an `InputError` naming the file and line, and the
-good documents of the same file still load. Files over `GEODATA_MAX_FILE_MB` are refused unread and
-articles over `GEODATA_MAX_TEXT_CHARS` are refused before any parsing, so memory stays bounded.
+Article files are hostile input. Bad input never raises: every problem becomes an `InputError` naming
+the file and line, and the good documents of the same file still load. Files over `GEODATA_MAX_FILE_MB`
+are refused unread and articles over `GEODATA_MAX_TEXT_CHARS` are refused before any parsing, so memory
+stays bounded. Also:
+
+- Only regular files are read: a pipe, device or socket named is refused, one inside a folder skipped.
+  Bytes of a file name that are not UTF-8 are shown escaped (`bad\\xff.txt`), in messages and documents.
+- UTF-32 or UTF-16 with a BOM, UTF-8, else Windows-1252 with a note. Known binary formats, mostly NUL
+  bytes, and articles over 10 % control or replacement characters are refused as binary; an article of
+  only whitespace and control characters is empty; a lone surrogate (JSON `"\\ud800"`) in any field refuses it.
+- JSONL: a line must be a JSON object with a string `text`, not nested too deeply. `id`/`doc_id` may be a
+  string or a number; `title`, `source`, `published`/`date` must be strings; null, NaN, Infinity and ""
+  are missing. Duplicate `spans` are dropped (order kept).
+- CSV: a quote left open swallows the following lines into one row; that row is refused (named by its
+  first line) and the lines it swallowed are read again, one row to a line.
+- Front matter (`---` lines at the top of a text file) that is never closed is read as text, with a note.
 """
 
 from __future__ import annotations
@@ -11,11 +24,15 @@ import codecs
 import csv
 import io
 import json
+import math
 import os
-from collections.abc import Iterable
-from dataclasses import dataclass, field
+import re
+import stat
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 
+from .config import Settings
 from .records import Document
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
@@ -31,27 +48,26 @@ BINARY_MAGIC = {
     b"\x1f\x8b": "a gzip archive",
     b"SQLite format 3": "an SQLite database",
 }
-# spaCy's NER needs ~0.8 GB and ~10 s for 200,000 characters and grows linearly; 1,000,000 is its hard limit.
-MAX_TEXT_CHARS = 250_000
-SPACY_MAX_CHARS = 1_000_000
-MAX_FILE_MB = 100  # a file is read into memory whole
-
-
-def _env_int(name: str, default: int) -> int:
-    try:
-        return max(1, int(os.environ.get(name, default)))
-    except ValueError:
-        return default
+# UTF-32 first: the UTF-32-LE BOM starts with the UTF-16-LE one.
+BOMS = ((codecs.BOM_UTF32_LE, "utf-32"), (codecs.BOM_UTF32_BE, "utf-32"),
+        (codecs.BOM_UTF16_LE, "utf-16"), (codecs.BOM_UTF16_BE, "utf-16"))
+BINARY_SHARE = 0.10  # an article with more control or replacement characters than this is binary
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\x7f-\x9f\ufffd]")  # all but \t \n \f \r
+_VISIBLE = re.compile(r"[^\s\x00-\x1f\x7f-\x9f\ufffd]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_FRONT_MATTER_END = re.compile(r"^---[ \t]*$\n?", re.M)
+_FIELDS = tuple(item.name for item in fields(Document))
+_OPEN_FLAGS = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)  # a pipe opens at once
 
 
 def max_text_chars() -> int:
-    """Longest article accepted: `GEODATA_MAX_TEXT_CHARS` (default 250,000; at most 1,000,000)."""
-    return min(_env_int("GEODATA_MAX_TEXT_CHARS", MAX_TEXT_CHARS), SPACY_MAX_CHARS)
+    """Longest article accepted: `GEODATA_MAX_TEXT_CHARS` (see config)."""
+    return Settings().max_text_chars
 
 
 def max_file_bytes() -> int:
-    """Largest file read: `GEODATA_MAX_FILE_MB` megabytes (default 100)."""
-    return _env_int("GEODATA_MAX_FILE_MB", MAX_FILE_MB) * 2**20
+    """Largest file read: `GEODATA_MAX_FILE_MB` megabytes (see config)."""
+    return Settings().max_file_bytes
 
 
 @dataclass(frozen=True)
@@ -77,32 +93,56 @@ class LoadResult:
         self.notes.extend(other.notes)
 
 
+class _BadLine(Exception):
+    """What is wrong with one line (or row) of a file."""
+
+
+def _safe_name(name: str) -> str:
+    """A file name as valid Unicode: bytes that were not UTF-8 (surrogate escapes) shown as `\\xff`."""
+    try:
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    except UnicodeEncodeError:  # other lone surrogates
+        return name.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def decode(name: str, data: bytes, result: LoadResult) -> str | None:
-    """Bytes to text: UTF-8 (with or without BOM), UTF-16 with BOM, else cp1252 with a note.
-    Binary files are refused with what they look like."""
+    """Bytes to text: UTF-32 or UTF-16 with a BOM, UTF-8 (with or without BOM), else cp1252 with a note.
+    Binary files are refused with what they look like; NUL characters become spaces, with a note."""
     for magic, what in BINARY_MAGIC.items():
         if data.startswith(magic):
             result.errors.append(InputError(name, None, f"this is {what}, not text"))
             return None
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    with_bom = [codec for bom, codec in BOMS if data.startswith(bom)]
+    text = _decode_unicode(name, data, with_bom, result) if with_bom else _decode_8bit(name, data, result)
+    if text is not None and "\x00" in text:
+        text = text.replace("\x00", " ")
+        result.notes.append(InputError(name, None, "NUL bytes replaced by spaces"))
+    return text
+
+
+def _decode_unicode(name: str, data: bytes, candidates: list[str], result: LoadResult) -> str | None:
+    """`data` in the first of `candidates` (codecs whose BOM it starts with) that decodes it."""
+    reason = ""
+    for codec in candidates:
         try:
-            return data.decode("utf-16")
+            return data.decode(codec)
         except UnicodeDecodeError as exc:
-            result.errors.append(InputError(name, None, f"broken UTF-16 text ({exc.reason})"))
-            return None
+            reason = f"broken {codec.upper()} text ({exc.reason})"
+    result.errors.append(InputError(name, None, reason))
+    return None
+
+
+def _decode_8bit(name: str, data: bytes, result: LoadResult) -> str | None:
+    """UTF-8, else Windows-1252 with a note; refused when mostly NUL bytes (UTF-16 without a BOM, binary)."""
     if b"\x00" in data[:8192] and data.count(b"\x00") > len(data) // 10:
         result.errors.append(InputError(name, None, "binary data (NUL bytes), not text"))
         return None
     try:
-        text = data.decode("utf-8-sig")
+        return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        text = data.decode("cp1252", errors="replace")
         result.notes.append(InputError(name, line, "not UTF-8; read as Windows-1252 (Latin-1)"))
-    if "\x00" in text:
-        text = text.replace("\x00", " ")
-        result.notes.append(InputError(name, None, "NUL bytes replaced by spaces"))
-    return text
+        return data.decode("cp1252", errors="replace")
 
 
 def _refusal(name: str, size: int, limit: int) -> InputError | None:
@@ -117,12 +157,29 @@ def _refusal(name: str, size: int, limit: int) -> InputError | None:
     return None
 
 
-def _accept(result: LoadResult, name: str, line: int | None, doc: Document, max_chars: int) -> None:
-    """Keep `doc` unless its text is longer than one article may be."""
-    if len(doc.text) > max_chars:
-        result.errors.append(InputError(name, line, f"text of {len(doc.text):,} characters is over the "
-                                                    f"{max_chars:,}-character limit for one article "
-                                                    "(GEODATA_MAX_TEXT_CHARS); split it into articles"))
+def _problem(doc: Document, max_chars: int, label: str) -> str | None:
+    """Why `doc` cannot be kept: empty, too long, not valid Unicode, or binary."""
+    text = doc.text
+    if not _VISIBLE.search(text):
+        return f"empty {label}"
+    if len(text) > max_chars:
+        return (f"text of {len(text):,} characters is over the {max_chars:,}-character limit for one article "
+                "(GEODATA_MAX_TEXT_CHARS); split it into articles")
+    for name in _FIELDS:
+        value = getattr(doc, name)
+        if isinstance(value, str) and not value.isascii() and (bad := _SURROGATE.search(value)):
+            return f"invalid Unicode (lone surrogate U+{ord(bad.group()):04X} in `{name}`)"
+    if sum(1 for _ in _CONTROL.finditer(text)) > BINARY_SHARE * len(text):
+        return "binary data, not text"
+    return None
+
+
+def _accept(result: LoadResult, name: str, line: int | None, doc: Document, max_chars: int,
+            label: str = "`text`") -> None:
+    """Keep `doc`, or name what is wrong with it; `label` names its text in the message for empty text."""
+    problem = _problem(doc, max_chars, label)
+    if problem:
+        result.errors.append(InputError(name, line, problem))
     else:
         result.documents.append(doc)
 
@@ -131,51 +188,83 @@ def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def _front_matter(text: str) -> tuple[dict[str, str], str]:
-    """`---` / `key: value` lines / `---` at the top of a text file."""
+def _front_matter(text: str) -> tuple[dict[str, str], str] | None:
+    """`---` / `key: value` lines / `---` at the top of a text file, and the body; None when not closed."""
     if not text.startswith("---\n"):
         return {}, text
-    end = text.find("\n---\n", 4)
-    if end < 0:
-        return {}, text
-    meta = {}
-    for line in text[4:end].splitlines():
-        key, sep, value = line.partition(":")
-        if sep:
-            meta[key.strip().lower()] = value.strip().strip('"')
-    return meta, text[end + 5 :]
+    end = _FRONT_MATTER_END.search(text, 4)
+    if end is None:
+        return None
+    pairs = (line.partition(":") for line in text[4 : end.start()].splitlines())
+    return {key.strip().lower(): value.strip().strip('"') for key, sep, value in pairs if sep}, text[end.end() :]
 
 
 def _text_document(name: str, stem: str, text: str, result: LoadResult, max_chars: int) -> None:
-    meta, body = _front_matter(_normalise_newlines(text))
-    if not body.strip():
-        result.errors.append(InputError(name, None, "empty: no text to read"))
-        return
+    text = _normalise_newlines(text)
+    parsed = _front_matter(text)
+    if parsed is None:
+        result.notes.append(InputError(name, 1, "front matter not closed with '---'; read as text"))
+        parsed = {}, text
+    meta, body = parsed
     doc = Document(id=meta.get("id") or stem, text=body, title=meta.get("title") or stem,
                    published=meta.get("published") or meta.get("date"), source=meta.get("source"), origin=name)
-    _accept(result, name, None, doc, max_chars)
+    _accept(result, name, None, doc, max_chars, label="text")
 
 
-def _spans(value: object, text: str) -> tuple[tuple[int, int], ...] | None | str:
-    """Gold spans, or an error message."""
+def _spans(value: object, text: str) -> tuple[tuple[int, int], ...] | None:
+    """Gold spans, duplicates dropped (order kept)."""
     if value is None:
         return None
     if not isinstance(value, list):
-        return "`spans` must be a list of [start, end] pairs"
-    spans = []
+        raise _BadLine("`spans` must be a list of [start, end] pairs")
+    spans: dict[tuple[int, int], None] = {}
     for pair in value:
         if (not isinstance(pair, list | tuple) or len(pair) != 2
                 or not all(isinstance(x, int) and not isinstance(x, bool) for x in pair)):
-            return f"bad span {pair!r}: expected [start, end]"
+            raise _BadLine(f"bad span {pair!r}: expected [start, end]")
         start, end = pair
         if not 0 <= start < end <= len(text):
-            return f"span {pair!r} is outside the text (length {len(text)})"
-        spans.append((start, end))
+            raise _BadLine(f"span {pair!r} is outside the text (length {len(text)})")
+        spans[(start, end)] = None
     return tuple(spans)
 
 
-def _optional_str(value: object) -> str | None:
-    return None if value is None else str(value)
+def _field(obj: dict[str, object], *keys: str, numbers: bool = False) -> str | None:
+    """The first of `keys` with a value, as text. null, NaN, Infinity and "" are missing; a number is
+    text only where `numbers` is set; any other value is an error naming the field."""
+    for key in keys:
+        value = obj.get(key)
+        if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
+            continue
+        if isinstance(value, str):
+            return value
+        if numbers and isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        raise _BadLine(f"`{key}` must be {'a string or a number' if numbers else 'a string'}, "
+                       f"got {type(value).__name__}")
+    return None
+
+
+def _jsonl_document(name: str, number: int, line: str) -> Document:
+    """The document on one JSONL line; `_BadLine` says what is wrong with the line."""
+    try:
+        obj = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise _BadLine(f"broken JSON ({exc.msg} at column {exc.colno})") from None
+    except ValueError:  # an integer of over 4,300 digits
+        raise _BadLine("broken JSON (a number too long to read)") from None
+    except RecursionError:
+        raise _BadLine("broken JSON (nested too deeply)") from None
+    if not isinstance(obj, dict):
+        raise _BadLine(f"expected a JSON object, got {type(obj).__name__}")
+    body = obj.get("text")
+    if body is None:
+        raise _BadLine("no `text` field")
+    if not isinstance(body, str):
+        raise _BadLine(f"`text` must be a string, got {type(body).__name__}")
+    return Document(id=_field(obj, "id", "doc_id", numbers=True) or str(number), text=body,
+                    title=_field(obj, "title"), published=_field(obj, "published", "date"),
+                    source=_field(obj, "source"), origin=f"{name}:{number}", spans=_spans(obj.get("spans"), body))
 
 
 def _jsonl_documents(name: str, text: str, result: LoadResult, max_chars: int) -> None:
@@ -183,49 +272,79 @@ def _jsonl_documents(name: str, text: str, result: LoadResult, max_chars: int) -
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
-        except json.JSONDecodeError as exc:
-            result.errors.append(InputError(name, number, f"broken JSON ({exc.msg} at column {exc.colno})"))
-            continue
-        if not isinstance(obj, dict):
-            result.errors.append(InputError(name, number, f"expected a JSON object, got {type(obj).__name__}"))
-            continue
-        body = obj.get("text")
-        if body is None:
-            result.errors.append(InputError(name, number, "no `text` field"))
-            continue
-        if not isinstance(body, str):
-            result.errors.append(InputError(name, number, f"`text` must be a string, got {type(body).__name__}"))
-            continue
-        if not body.strip():
-            result.errors.append(InputError(name, number, "empty `text`"))
-            continue
-        spans = _spans(obj.get("spans"), body)
-        if isinstance(spans, str):
-            result.errors.append(InputError(name, number, spans))
-            continue
-        doc = Document(id=str(obj.get("id", obj.get("doc_id", number))), text=body,
-                       title=_optional_str(obj.get("title")),
-                       published=_optional_str(obj.get("published", obj.get("date"))),
-                       source=_optional_str(obj.get("source")), origin=f"{name}:{number}", spans=spans)
-        _accept(result, name, number, doc, max_chars)
+            doc = _jsonl_document(name, number, line)
+        except _BadLine as exc:
+            result.errors.append(InputError(name, number, str(exc)))
+        else:
+            _accept(result, name, number, doc, max_chars)
 
 
 def _pick(columns: dict[str, str], candidates: Iterable[str]) -> str | None:
     return next((columns[c] for c in candidates if c in columns), None)
 
 
-def _csv_documents(name: str, text: str, result: LoadResult, max_chars: int) -> None:
-    # the csv module refuses fields over 128 KiB with an obscure message; the length check below is ours
-    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    reader = csv.reader(io.StringIO(text, newline=""))
+def _open_quote(lines: list[str], first: int, last: int) -> bool:
+    """Whether the row on lines `first` to `last` has a quote left open: it spans lines and does not read
+    strictly (each quoted field closed and followed by a comma), or it ends the file inside quotes."""
+    if first == last < len(lines):
+        return False
     try:
-        header = next(reader)
-    except StopIteration:
+        for _ in csv.reader(lines[first - 1 : last], strict=True):
+            pass
+    except csv.Error as exc:
+        return last > first or "end of data" in str(exc)
+    return False
+
+
+def _one_line_rows(lines: list[str], first: int, last: int) -> Iterator[tuple[int, list[str] | str]]:
+    """Lines `first` to `last` read strictly as rows of one line each."""
+    for number in range(first, last + 1):
+        try:
+            yield number, next(csv.reader([lines[number - 1]], strict=True), [])
+        except csv.Error as exc:
+            yield number, f"unreadable CSV row ({exc})"
+
+
+def _csv_rows(text: str) -> Iterator[tuple[int, list[str] | str]]:
+    """(first line, fields) of each CSV row, or (first line, what is wrong with it).
+
+    A quote left open swallows the lines that follow into one field, to the end of the file or to the
+    next quote: such a row is refused and the lines it swallowed are read again, one row to a line."""
+    lines = io.StringIO(text, newline="").readlines()  # the lines the csv module sees
+    start = 0  # lines before the current reader's first
+    while start < len(lines):
+        reader = csv.reader(lines[i] for i in range(start, len(lines)))
+        while True:
+            first = start + reader.line_num + 1
+            try:
+                row = next(reader)
+            except StopIteration:
+                return
+            except csv.Error as exc:
+                yield first, f"unreadable CSV row ({exc})"
+                continue
+            last = start + reader.line_num
+            if not _open_quote(lines, first, last):
+                yield first, row
+                continue
+            yield first, ("unmatched quote" + (f": the row starting on this line ran on to line {last}"
+                                               if last > first else " in this row"))
+            yield from _one_line_rows(lines, first + 1, last)
+            start = last
+            break
+
+
+def _csv_documents(name: str, text: str, result: LoadResult, max_chars: int) -> None:
+    # the csv module refuses fields over 128 KiB with an obscure message; the length check is ours
+    csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
+    rows = _csv_rows(text)
+    first = next(rows, None)
+    if first is None:
         result.errors.append(InputError(name, None, "empty: no header row"))
         return
-    except csv.Error as exc:
-        result.errors.append(InputError(name, 1, f"unreadable CSV header ({exc})"))
+    header = first[1]
+    if isinstance(header, str):
+        result.errors.append(InputError(name, first[0], f"unreadable CSV header ({header})"))
         return
     columns = {h.strip().lower(): h for h in header}
     index = {h: i for i, h in enumerate(header)}
@@ -237,28 +356,20 @@ def _csv_documents(name: str, text: str, result: LoadResult, max_chars: int) -> 
     optional = {key: _pick(columns, names) for key, names in
                 {"id": ("id", "doc_id"), "title": ("title", "headline"), "published": DATE_COLUMNS,
                  "source": ("source", "publisher")}.items()}
-    while True:
-        line = reader.line_num + 1
-        try:
-            row = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as exc:
-            result.errors.append(InputError(name, line, f"unreadable CSV row ({exc})"))
+    for line, row in rows:
+        if isinstance(row, str):
+            result.errors.append(InputError(name, line, row))
             continue
         if not row:
             continue
         if len(row) != len(header):
             result.errors.append(InputError(name, line, f"{len(row)} fields where the header has {len(header)}"))
             continue
-        body = row[index[text_col]]
-        if not body.strip():
-            result.errors.append(InputError(name, line, f"empty `{text_col}`"))
-            continue
         get = {key: (row[index[col]] or None) if col else None for key, col in optional.items()}
-        doc = Document(id=get["id"] or str(line), text=_normalise_newlines(body), title=get["title"],
-                       published=get["published"], source=get["source"], origin=f"{name}:{line}")
-        _accept(result, name, line, doc, max_chars)
+        doc = Document(id=get["id"] or str(line), text=_normalise_newlines(row[index[text_col]]),
+                       title=get["title"], published=get["published"], source=get["source"],
+                       origin=f"{name}:{line}")
+        _accept(result, name, line, doc, max_chars, label=f"`{text_col}`")
 
 
 def read_bytes(name: str, data: bytes, *, max_chars: int | None = None,
@@ -266,6 +377,7 @@ def read_bytes(name: str, data: bytes, *, max_chars: int | None = None,
     """Documents from one file's content; `name` gives its type and is quoted in messages.
     Limits default to `max_text_chars()` and `max_file_bytes()`."""
     result = LoadResult()
+    name = _safe_name(name)
     suffix = Path(name).suffix.lower()
     limit = max_file_bytes() if max_bytes is None else max_bytes
     refused = _refusal(name, len(data), limit)
@@ -289,7 +401,7 @@ def read_bytes(name: str, data: bytes, *, max_chars: int | None = None,
 
 
 def expand(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and readable files inside directories named (sorted)."""
+    """Files named, and the regular files of a readable type inside directories named (sorted)."""
     files: list[Path] = []
     for raw in paths:
         path = Path(raw)
@@ -300,20 +412,38 @@ def expand(paths: Iterable[str | Path]) -> list[Path]:
     return files
 
 
+def _unreadable(name: str, info: os.stat_result, limit: int) -> InputError | None:
+    """Why a file with this status is not read: not a regular file, its type or its size."""
+    if not stat.S_ISREG(info.st_mode):
+        return InputError(name, None, "not a regular file (a pipe, device or socket); not read")
+    return _refusal(name, info.st_size, limit)
+
+
+def _read_file(path: Path, name: str, limit: int) -> bytes | InputError:
+    """The bytes of a regular file of a readable type and size, or why it is not read. Opened without
+    blocking and checked again once open, so a pipe or device put in its place is never read."""
+    try:
+        refused = _unreadable(name, os.stat(path), limit)
+        if refused:
+            return refused
+        with open(os.open(path, _OPEN_FLAGS), "rb") as handle:
+            refused = _unreadable(name, os.fstat(handle.fileno()), limit)
+            data = b"" if refused else handle.read(limit + 1)  # a file still growing stops at the limit
+    except OSError as exc:
+        return InputError(name, None, f"cannot read: {exc.strerror or exc}")
+    return refused or _refusal(name, len(data), limit) or data
+
+
 def load_paths(paths: Iterable[str | Path], *, max_chars: int | None = None,
                max_bytes: int | None = None) -> LoadResult:
     """Documents from files and folders; a file over the size limit is refused without reading it."""
     result = LoadResult()
     limit = max_file_bytes() if max_bytes is None else max_bytes
     for path in expand(paths):
-        try:
-            refused = _refusal(str(path), path.stat().st_size, limit)
-            if refused:
-                result.errors.append(refused)
-                continue
-            data = path.read_bytes()
-        except OSError as exc:
-            result.errors.append(InputError(str(path), None, f"cannot read: {exc.strerror or exc}"))
-            continue
-        result.extend(read_bytes(str(path), data, max_chars=max_chars, max_bytes=limit))
+        name = _safe_name(str(path))
+        data = _read_file(path, name, limit)
+        if isinstance(data, InputError):
+            result.errors.append(data)
+        else:
+            result.extend(read_bytes(name, data, max_chars=max_chars, max_bytes=limit))
     return result

@@ -1,4 +1,7 @@
-"""Write the filtered view out: a standalone HTML map, GeoJSON and CSV of the mentions."""
+"""Write the filtered view out: a standalone HTML map, GeoJSON and CSV of the mentions.
+
+Every file is written whole or not at all (`outputs`), all from one snapshot of the store; CSV
+cells that a spreadsheet would run as a formula are written as text."""
 
 from __future__ import annotations
 
@@ -9,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import assets, maps
+from .outputs import write_text
 from .store import Filters, Store
 
 CSV_COLUMNS = ["mention_id", "article_id", "title", "published", "source", "text", "kind", "confidence",
@@ -38,8 +42,25 @@ def geojson(mentions: pd.DataFrame) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets (OWASP)."""
+
+
+def spreadsheet_text(value: object) -> object:
+    """A text cell a spreadsheet shows as text: a leading apostrophe before a formula character."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
 def csv_text(mentions: pd.DataFrame) -> str:
-    return mentions[CSV_COLUMNS].to_csv(index=False)
+    """The mentions as CSV; text cells defused (`spreadsheet_text`), GeoNames ids as whole numbers."""
+    table = mentions[CSV_COLUMNS].copy()
+    table["geonameid"] = table["geonameid"].astype("Int64")
+    for column in table.columns:
+        if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
+            table[column] = table[column].map(spreadsheet_text)
+    return table.to_csv(index=False)
 
 
 def _plain(value: object) -> object:
@@ -52,11 +73,12 @@ def _plain(value: object) -> object:
 def write_exports(store: Store, filters: Filters, *, html: Path | None = None, geojson_path: Path | None = None,
                   csv_path: Path | None = None) -> dict[str, int]:
     """Write whichever outputs are asked for; returns the counts written."""
-    places, mentions = view(store, filters)
+    with store.snapshot():
+        places, mentions = view(store, filters)
     if html is not None:
-        html.write_text(map_html(places, mentions), encoding="utf-8")
+        write_text(html, map_html(places, mentions))
     if geojson_path is not None:
-        geojson_path.write_text(json.dumps(geojson(mentions), ensure_ascii=False), encoding="utf-8")
+        write_text(geojson_path, json.dumps(geojson(mentions), ensure_ascii=False))
     if csv_path is not None:
-        csv_path.write_text(csv_text(mentions), encoding="utf-8")
+        write_text(csv_path, csv_text(mentions))
     return {"places": len(places), "mentions": len(mentions)}

@@ -17,13 +17,9 @@ import pandas as pd
 from folium.plugins import FastMarkerCluster
 from folium.template import Template
 
-KIND_COLOURS = {
-    "country": "#6a3d9a",
-    "region": "#e6550d",
-    "populated place": "#1f78b4",
-    "physical feature": "#33a02c",
-    "site": "#636363",
-}
+from .records import KINDS
+
+KIND_COLOURS = dict(zip(KINDS, ("#6a3d9a", "#e6550d", "#1f78b4", "#33a02c", "#636363"), strict=True))
 POPUP_SENTENCES = 8
 MAX_ZOOM = 18
 TOOLTIP_ID_SEPARATOR = " \u00b7 "  # the tooltip ends with the place id, which the dashboard reads back
@@ -296,10 +292,36 @@ def base_map(outlines: dict | None, tiles: bool = True) -> folium.Map:
     return m
 
 
-def marker_layer(places: pd.DataFrame, snippets: Mapping[str, Sequence[Snippet]]) -> FastMarkerCluster:
+class PlaceMarkers(FastMarkerCluster):
+    """FastMarkerCluster whose rows are inlined by `to_json_safe`, never by a template filter.
+
+    folium renders a macro's output into the figure as a new branca template that is rendered once
+    more (FINDINGS.md): a title holding `{{ ... }}` in rows put there by `tojson` would run as Jinja.
+    Here no row text can hold a `{`, so the second pass finds no template syntax in it."""
+
+    _template = Template("""
+        {% macro script(this, kwargs) %}
+            var {{ this.get_name() }} = (function(){
+                {{ this.callback }}
+                var data = {{ this.rows_json }};
+                var cluster = L.markerClusterGroup({{ this.options|tojavascript }});
+                for (var i = 0; i < data.length; i++) {
+                    callback(data[i]).addTo(cluster);
+                }
+                cluster.addTo({{ this._parent.get_name() }});
+                return cluster;
+            })();
+        {% endmacro %}""")
+
+    def __init__(self, rows: list[list[object]], **kwargs: object) -> None:
+        super().__init__([], callback=MARKER_CALLBACK, **kwargs)
+        self.rows_json = to_json_safe(rows)
+
+
+def marker_layer(places: pd.DataFrame, snippets: Mapping[str, Sequence[Snippet]]) -> PlaceMarkers:
     """All places as one client-side clustered layer."""
-    return FastMarkerCluster(marker_rows(places, snippets), callback=MARKER_CALLBACK, name="Places",
-                             options={"maxClusterRadius": 40, "disableClusteringAtZoom": 9})
+    return PlaceMarkers(marker_rows(places, snippets), name="Places",
+                        options={"maxClusterRadius": 40, "disableClusteringAtZoom": 9})
 
 
 def fit(m: folium.Map, places: pd.DataFrame) -> None:
@@ -325,6 +347,19 @@ def build_map(places: pd.DataFrame, mentions: pd.DataFrame, outlines: dict | Non
     return m
 
 
+# Characters a JSON string may not show as themselves inside a <script> of a branca template: `<`, `>`, `&`
+# could close the script or open a comment; `{`, `%`, `#` (and `}`) could form Jinja syntax. JavaScript
+# reads the \\u escapes as the same characters.
+_SCRIPT_UNSAFE = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&{}%#'"})
+
+
 def to_json_safe(value: object) -> str:
-    """JSON for embedding in a <script> block: no '</' sequence can close it early."""
-    return json.dumps(value).replace("</", "<\\/")
+    """JSON for inlining into a template's <script>: no string in it can end the script or read as
+    Jinja (`{{`, `{%`, `{#`), so untrusted text stays data through every render."""
+    if isinstance(value, str):
+        return json.dumps(value).translate(_SCRIPT_UNSAFE)
+    if isinstance(value, Mapping):
+        return "{" + ",".join(f"{to_json_safe(str(k))}:{to_json_safe(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, list | tuple):
+        return "[" + ",".join(to_json_safe(v) for v in value) + "]"
+    return json.dumps(value)

@@ -1,26 +1,45 @@
-"""`parse(documents) -> ParsedDocument`s: the one path the CLI, dashboard, evaluation and Dask use."""
+"""`parse(documents) -> ParsedDocument`s and `ingest(documents, store)`: the one path the CLI, the
+dashboard, evaluation and Dask use, wired once by `Pipeline.from_settings`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+import threading
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import AbstractContextManager, nullcontext
 
 from .config import Settings
 from .extract import Extractor, iter_docs, load_nlp, sentences
 from .gazetteer import Gazetteer, open_gazetteer
 from .records import Document, ParsedDocument
 from .resolve import Fallback, Resolver
+from .store import IngestReport, Store
+
+Notify = Callable[[str], None]
 
 
 class Pipeline:
     """spaCy model, gazetteer and resolver, loaded once and reused for every batch."""
 
     def __init__(self, settings: Settings, *, gazetteer: Gazetteer | None = None, fallback: Fallback | None = None,
-                 progress: Callable[[str], None] = lambda message: None):
+                 progress: Notify = lambda message: None):
         self.settings = settings
         self.gazetteer = gazetteer or open_gazetteer(settings.gazetteer_path, progress=progress)
         self.nlp = load_nlp(settings.model)
         self.extractor = Extractor(self.gazetteer)
         self.resolver = Resolver(self.gazetteer, fallback)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, *, notify: Notify = lambda message: None,
+                      readonly_gazetteer: bool = False,
+                      wrap_fallback: Callable[[Fallback], Fallback] = lambda fallback: fallback) -> Pipeline:
+        """The one wiring: the gazetteer (built on first use unless `readonly_gazetteer`), the online
+        geocoder as fallback unless `settings.offline` (`wrap_fallback` may pace it), the spaCy model.
+        `notify` hears the gazetteer's progress and the geocoder's once-only messages."""
+        from .geocoder import make_geocoder  # geopy loads only for the callers that parse
+
+        gazetteer = open_gazetteer(settings.gazetteer_path, progress=notify, readonly=readonly_gazetteer)
+        geocoder = make_geocoder(settings, gazetteer, notify=notify)
+        return cls(settings, gazetteer=gazetteer, fallback=wrap_fallback(geocoder) if geocoder else None)
 
     def parse(self, documents: Iterable[Document]) -> Iterator[ParsedDocument]:
         """Parse documents in spaCy batches, yielding results in input order."""
@@ -31,3 +50,23 @@ class Pipeline:
             else:
                 cands = self.extractor.candidates(doc, sents)
             yield ParsedDocument(document, sents, self.resolver.resolve(document.text, cands))
+
+
+def ingest(documents: Sequence[Document], store: Store, pipeline: Pipeline | Callable[[], Pipeline], *,
+           progress: Callable[[int, int], None] = lambda done, total: None,
+           lock: AbstractContextManager | threading.Lock = nullcontext()) -> IngestReport:
+    """Parse the documents whose text is not stored yet and store each as soon as it is parsed.
+
+    `pipeline` may be a factory, called only when something is new (spaCy then loads only when needed);
+    `progress(done, total)` follows the new ones; `lock` is held around each write (the dashboard's
+    sessions share one store). A failed write raises `StoreError`; the articles before it stay stored."""
+    fresh = [d for d in documents if not store.has_text(d.text)]
+    report = IngestReport(skipped=len(documents) - len(fresh))
+    if not fresh:
+        return report
+    parser = pipeline if isinstance(pipeline, Pipeline) else pipeline()
+    for done, parsed in enumerate(parser.parse(fresh), start=1):
+        with lock:
+            report.count(parsed, store.add(parsed))
+        progress(done, len(fresh))
+    return report

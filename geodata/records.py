@@ -18,6 +18,26 @@ KIND_BY_CLASS = {
     "R": "site",
 }
 COUNTRY_CODES = {"PCLI", "PCLD", "PCLF", "PCLS", "PCLIX", "PCL", "TERR"}
+KINDS = ("country", "region", "populated place", "physical feature", "site")
+"""Every kind, in the order the dashboard and legend list them."""
+
+
+def place_kind(feature_class: str | None, feature_code: str | None) -> str:
+    """The one definition of a place's kind (`kind_sql` says the same in SQL)."""
+    if feature_code in COUNTRY_CODES:
+        return "country"
+    return KIND_BY_CLASS.get(feature_class or "", "region")
+
+
+def kind_sql(table: str) -> str:
+    """`place_kind` as an SQL expression over `table`'s feature_class and feature_code columns."""
+    codes = ",".join(f"'{c}'" for c in sorted(COUNTRY_CODES))
+    by_kind: dict[str, list[str]] = {}
+    for feature_class, kind in KIND_BY_CLASS.items():
+        by_kind.setdefault(kind, []).append(f"'{feature_class}'")
+    whens = "".join(f" WHEN {table}.feature_class IN ({','.join(classes)}) THEN '{kind}'"
+                    for kind, classes in by_kind.items())
+    return f"(CASE WHEN {table}.feature_code IN ({codes}) THEN 'country'{whens} ELSE 'region' END)"
 
 
 @dataclass(frozen=True)
@@ -56,9 +76,7 @@ class Place:
 
     @property
     def kind(self) -> str:
-        if self.feature_code in COUNTRY_CODES:
-            return "country"
-        return KIND_BY_CLASS.get(self.feature_class or "", "region")
+        return place_kind(self.feature_class, self.feature_code)
 
     def to_json(self) -> dict[str, Any]:
         """The `place` object of the parse output contract."""

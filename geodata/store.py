@@ -6,19 +6,22 @@ read-only, locked too long) rolls back whole and raises `StoreError` saying what
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.request import pathname2url
 
 import pandas as pd
 
 from .gazetteer import normalize
 from .gazetteer.db import PLACE_COLUMNS, place_row
-from .records import ParsedDocument, Place
+from .filters import Filters
+from .records import ParsedDocument, Place, kind_sql
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 30
@@ -79,16 +82,15 @@ LEFT JOIN corrections cn ON cn.scope = 'name' AND cn.key = m.name_key AND cn.und
 LEFT JOIN corrections cp ON cp.scope = 'place' AND cp.key = m.place_id AND cp.undone_at IS NULL;
 """
 
-KIND_SQL = """CASE
-    WHEN p.feature_code IN ('PCLI','PCLD','PCLF','PCLS','PCLIX','PCL','TERR') THEN 'country'
-    WHEN p.feature_class = 'P' THEN 'populated place'
-    WHEN p.feature_class IN ('H','T','V','U') THEN 'physical feature'
-    WHEN p.feature_class IN ('S','R') THEN 'site'
-    ELSE 'region' END"""
+KIND_SQL = kind_sql("p")
 
 
 class StoreError(Exception):
     """The store file is unusable (foreign, corrupt, read-only) or a write to it failed."""
+
+    def __init__(self, message: str, *, readonly: bool = False) -> None:
+        super().__init__(message)
+        self.readonly = readonly  # the file or its folder cannot be written
 
 
 # What an SQLite error (by its name's prefix) means for the user.
@@ -110,49 +112,14 @@ def _why(exc: sqlite3.Error) -> str:
     return next((why for prefix, why in _SQLITE_ERRORS if name.startswith(prefix)), "SQLite reported an error")
 
 
+def _is_readonly(exc: BaseException) -> bool:
+    return (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_READONLY")
+
+
 def _is_storage_error(exc: BaseException) -> bool:
     """An error of the file or the disk, not of our SQL."""
     return isinstance(exc, sqlite3.DatabaseError) and not isinstance(
         exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError)
-
-
-@dataclass(frozen=True)
-class Filters:
-    """What the map, tables and exports show. Empty collections mean 'all'."""
-
-    places: tuple[str, ...] = ()
-    articles: tuple[int, ...] = ()
-    countries: tuple[str, ...] = ()
-    kinds: tuple[str, ...] = ()
-    min_confidence: float = 0.0
-    date_from: str | None = None
-    date_to: str | None = None
-    demonyms: bool = True
-
-    def where(self) -> tuple[str, list[object]]:
-        """SQL conditions over `m` (effective_mentions), `p` (places) and `a` (articles)."""
-        clauses = ["m.eff_place_id IS NOT NULL", "m.confidence >= ?"]
-        params: list[object] = [self.min_confidence]
-        for column, values in (("m.eff_place_id", self.places), ("a.id", self.articles),
-                               ("p.country", self.countries), (KIND_SQL, self.kinds)):
-            if values:
-                clauses.append(f"{column} IN ({','.join('?' * len(values))})")
-                params.extend(values)
-        if self.date_from:
-            clauses.append("a.published >= ?")
-            params.append(self.date_from)
-        if self.date_to:
-            clauses.append("a.published <= ?")
-            params.append(self.date_to + "\uffff")
-        if not self.demonyms:
-            clauses.append("m.kind != 'demonym'")
-        return " AND ".join(clauses), params
-
-    def narrowed(self, place_id: str) -> Filters | None:
-        """These filters restricted to one place; None when they leave that place out."""
-        if self.places and place_id not in self.places:
-            return None
-        return replace(self, places=(place_id,))
 
 
 @dataclass
@@ -162,32 +129,78 @@ class IngestReport:
     mentions: int = 0
     article_ids: list[int] = field(default_factory=list)
 
+    def count(self, parsed: ParsedDocument, article_id: int | None) -> None:
+        """Count one `Store.add` (None: the same text was stored already)."""
+        if article_id is None:
+            self.skipped += 1
+        else:
+            self.added += 1
+            self.mentions += len(parsed.mentions)
+            self.article_ids.append(article_id)
+
 
 def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 class Store:
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, *, readonly: bool = False):
+        """Open (and create) the store; `readonly`: open an existing store for reading only, e.g. in a
+        read-only folder, where nothing (no journal, no schema) may be written."""
         self.path = Path(path)
+        self.readonly = readonly
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self.conn = sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                        check_same_thread=False)
+            self.conn = self._connect_readonly() if readonly else self._connect()
         except (OSError, sqlite3.Error) as exc:
-            raise StoreError(f"{self.path}: cannot open the store ({getattr(exc, 'strerror', None) or exc})") from exc
+            raise StoreError(f"{self.path}: cannot open the store ({getattr(exc, 'strerror', None) or exc})",
+                             readonly=isinstance(exc, PermissionError)) from exc
         try:
             self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             self._check_ours()
             self._check_intact()
-            self.conn.execute("PRAGMA foreign_keys=ON")
-            self._prepare()
+            if not readonly:
+                self.conn.execute("PRAGMA foreign_keys=ON")
+                self._prepare()
         except BaseException as exc:
             self.conn.close()
             if isinstance(exc, sqlite3.DatabaseError):
                 raise StoreError(f"{self.path}: cannot use this file as the store: {_why(exc)} ({exc}); "
-                                 "nothing was changed") from exc
+                                 "nothing was changed", readonly=_is_readonly(exc)) from exc
             raise
+
+    @classmethod
+    def for_viewing(cls, path: Path) -> Store:
+        """The store for a reader that may also write (the dashboard): writable when it can be, else
+        read-only (`readonly` is then True and writes raise `StoreError`)."""
+        try:
+            return cls(path)
+        except StoreError as exc:
+            if not exc.readonly or not Path(path).is_file():
+                raise
+            return cls(path, readonly=True)
+
+    def _connect(self) -> sqlite3.Connection:
+        if self.path.is_dir():
+            raise IsADirectoryError(errno.EISDIR, "it is a folder, not a store file")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return sqlite3.connect(self.path, timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+
+    def _connect_readonly(self) -> sqlite3.Connection:
+        """`mode=ro`; where not even SQLite's shared-memory file can be made (a read-only folder), `immutable`."""
+        if not self.path.is_file():
+            raise StoreError(f"{self.path}: no store file here (ingest articles first)")
+        uri = f"file:{pathname2url(str(self.path.resolve()))}"
+        for options in ("mode=ro", "mode=ro&immutable=1"):
+            conn = sqlite3.connect(f"{uri}?{options}", uri=True, timeout=BUSY_TIMEOUT_S, isolation_level=None,
+                                   check_same_thread=False)
+            try:
+                conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+                return conn
+            except sqlite3.OperationalError:
+                conn.close()
+                if options.endswith("immutable=1"):
+                    raise
+        raise AssertionError("unreachable")
 
     def _check_ours(self) -> None:
         tables = {r[0] for r in self.conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -238,7 +251,8 @@ class Store:
                 except sqlite3.Error:
                     pass  # the journal is rolled back when the file is next opened
             if _is_storage_error(exc):
-                raise StoreError(f"{self.path}: {_why(exc)} ({exc}); {what} was not stored") from exc
+                raise StoreError(f"{self.path}: {_why(exc)} ({exc}); {what} was not stored",
+                                 readonly=_is_readonly(exc)) from exc
             raise
 
     # -- writing -------------------------------------------------------------------------------
@@ -275,13 +289,7 @@ class Store:
     def add_all(self, parsed: Iterable[ParsedDocument]) -> IngestReport:
         report = IngestReport()
         for item in parsed:
-            article_id = self.add(item)
-            if article_id is None:
-                report.skipped += 1
-            else:
-                report.added += 1
-                report.mentions += len(item.mentions)
-                report.article_ids.append(article_id)
+            report.count(item, self.add(item))
         return report
 
     def has_text(self, text: str) -> bool:
@@ -307,6 +315,58 @@ class Store:
         with self._transaction(f"the undo of correction {correction_id}"):
             self.conn.execute("UPDATE corrections SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
                               (time.time(), correction_id))
+
+    def delete_article(self, article_id: int) -> bool:
+        """Remove one article with its sentences, mentions, the corrections of those mentions, and the
+        places nothing refers to any more; False if there is no such article. One transaction."""
+        with self._transaction(f"the deletion of article {article_id}"):
+            if not self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
+                return False
+            self.conn.execute("DELETE FROM corrections WHERE scope = 'mention' AND key IN "
+                              "(SELECT CAST(id AS TEXT) FROM mentions WHERE article_id = ?)", (article_id,))
+            self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))  # sentences, mentions cascade
+            self.conn.execute("DELETE FROM places WHERE id NOT IN (SELECT place_id FROM mentions "
+                              "WHERE place_id IS NOT NULL) AND id NOT IN (SELECT place_id FROM corrections)")
+        return True
+
+    def check(self) -> list[str]:
+        """What is inconsistent in the store (empty when all is well): SQLite's own integrity and foreign
+        keys, mentions and sentences outside their article's text, corrections of missing mentions."""
+        problems = [f"integrity: {row[0]}" for row in self.conn.execute("PRAGMA integrity_check")
+                    if row[0] != "ok"]
+        problems += [f"foreign key: {table} row {rowid} -> {parent}"
+                     for table, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check")]
+        checks = {
+            "mentions outside their article's text": """SELECT COUNT(*) FROM mentions m JOIN articles a
+                ON a.id = m.article_id WHERE m.start < 0 OR m."end" > length(a.text) OR m.start >= m."end"
+                OR substr(a.text, m.start + 1, m."end" - m.start) != m.text""",
+            "mentions without their sentence": """SELECT COUNT(*) FROM mentions m LEFT JOIN sentences s
+                ON s.article_id = m.article_id AND s.idx = m.sentence WHERE s.idx IS NULL""",
+            "sentences outside their article's text": 'SELECT COUNT(*) FROM sentences s JOIN articles a '
+                'ON a.id = s.article_id WHERE s.start < 0 OR s."end" > length(a.text) OR s.start > s."end"',
+            "corrections of mentions that do not exist": """SELECT COUNT(*) FROM corrections c WHERE
+                c.scope = 'mention' AND NOT EXISTS (SELECT 1 FROM mentions m WHERE CAST(m.id AS TEXT) = c.key)""",
+        }
+        for what, sql in checks.items():
+            count = self.conn.execute(sql).fetchone()[0]
+            if count:
+                problems.append(f"{count} {what}")
+        bad_hashes = sum(content_hash(text) != digest for digest, text in
+                         self.conn.execute("SELECT content_hash, text FROM articles"))
+        if bad_hashes:
+            problems.append(f"{bad_hashes} articles whose content hash does not match their text")
+        return problems
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Store]:
+        """Every read inside sees the store as it was at the first one (one read transaction), so the parts
+        of an export agree while ingests run. For a connection of one thread (the CLI)."""
+        self.conn.execute("BEGIN")
+        try:
+            self.conn.execute("SELECT COUNT(*) FROM articles").fetchone()  # the snapshot starts here
+            yield self
+        finally:
+            self.conn.execute("ROLLBACK")
 
     # -- reading -------------------------------------------------------------------------------
 

@@ -72,8 +72,8 @@ def foreign_sqlite(path: Path) -> bytes:
 
 
 def run_cli(*args: str, home: Path, input_text: str | None = None, env: dict[str, str] | None = None,
-            timeout: float = 300) -> subprocess.CompletedProcess[str]:
-    """`python -m geodata ARGS` in a subprocess, as a user runs it."""
+            timeout: float = 300, preexec_fn=None) -> subprocess.CompletedProcess[str]:
+    """`python -m geodata ARGS` in a subprocess, as a user runs it (`preexec_fn`: a fault to inject)."""
     full_env = {**os.environ, "GEODATA_HOME": str(home), "GEODATA_OFFLINE": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "geodata", *args], cwd=ROOT, env=full_env, input=input_text,
-                          capture_output=True, text=True, timeout=timeout)
+                          capture_output=True, text=True, timeout=timeout, preexec_fn=preexec_fn)

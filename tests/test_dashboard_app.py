@@ -7,7 +7,9 @@ gazetteer, and a copy of a store holding the seed article when the test needs on
 
 from __future__ import annotations
 
+import html
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -111,6 +113,16 @@ def texts(elements) -> list[str]:
     return [e.value for e in elements]
 
 
+def notices(block, kind: str) -> list[str]:
+    """The texts of the app's message boxes of one kind (`dashboard.ui.notice`) in `block`, unescaped."""
+    found = []
+    for element in block.get("html"):
+        box = re.fullmatch(r"<div class='gd-notice gd-(\w+)' role='\w+'>(.*)</div>", element.value, re.S)
+        if box and box.group(1) == kind:
+            found.append(html.unescape(box.group(2)))
+    return found
+
+
 # -- first launch ------------------------------------------------------------------------------
 
 def test_first_launch_ingests_the_seeds_once(make_home) -> None:
@@ -147,7 +159,7 @@ def test_a_foreign_store_file_is_refused_with_a_message(make_home) -> None:
     conn.commit()
     conn.close()
     at = ok(fresh_app())
-    assert any("another application" in e.value and "GEODATA_HOME" in e.value for e in at.error)
+    assert any("another application" in e and "GEODATA_HOME" in e for e in notices(at, "error"))
     tables = sqlite3.connect(home / "store.sqlite").execute("SELECT name FROM sqlite_master").fetchall()
     assert tables == [("invoices",)]  # untouched
 
@@ -224,24 +236,24 @@ def test_demonyms_toggle(seeded) -> None:
 
 def test_bad_dates_give_a_clear_message(seeded) -> None:
     at = ok(fresh_app(**{"from": "2019-02-30"}))
-    errors = texts(at.sidebar.error)
+    errors = notices(at.sidebar, "error")
     assert any("2019-02-30" in e and "YYYY-MM-DD" in e for e in errors), errors
     assert table_names(at) == expected(seeded)[0]  # the bad bound is ignored, not applied
     assert "from" not in at.query_params
 
     widget(at.sidebar.text_input, "Published to (YYYY-MM-DD)").input("yesterday")
     ok(at)
-    assert any("“yesterday” is not a date" in e for e in texts(at.sidebar.error))
+    assert any("“yesterday” is not a date" in e for e in notices(at.sidebar, "error"))
     assert table_names(at) == expected(seeded)[0]
 
     at = ok(fresh_app(**{"from": "2019-02", "to": "2019-02-16"}))
-    assert not at.sidebar.error
+    assert not notices(at.sidebar, "error")
     assert not at.dataframe
     assert any("No place matches the filters" in w.value for w in at.warning)
     assert any("No places to list" in i.value for i in at.info)
 
     at = ok(fresh_app(**{"from": "2019-03-01", "to": "2019-02-01"}))
-    assert any("after “Published to”" in e for e in texts(at.sidebar.error))
+    assert any("after “Published to”" in e for e in notices(at.sidebar, "error"))
 
     at = ok(fresh_app(**{"from": "2019", "to": "2019-02-17"}))
     assert table_names(at) == expected(seeded)[0]
@@ -263,7 +275,7 @@ def test_nothing_matches_in_every_tab(seeded) -> None:
 def test_unknown_values_in_the_link_are_reported(seeded) -> None:
     at = ok(fresh_app(country=["ZZ", "SY"], article="999"))
     assert table_names(at) == expected(seeded, countries=("SY",))[0]
-    notes = [c for c in texts(at.sidebar.caption) if "Ignored from the link" in c]
+    notes = [c for c in notices(at.sidebar, "note") if "Ignored from the link" in c]
     assert notes and "country ZZ" in notes[0] and "article 999" in notes[0]
     assert at.query_params["country"] == "SY" and "article" not in at.query_params
 
@@ -355,7 +367,7 @@ def test_correction_by_name_from_the_gazetteer_applies_to_later_articles(seeded:
     widget(at.text_input, "Title of the pasted article").input("Border crossing")
     widget(at.button, "Geoparse and add").click()
     ok(at, INGEST_TIMEOUT)
-    assert any("Added 1 article(s)" in s.value for s in at.success)
+    assert any("Added 1 article(s)" in s for s in notices(at, "success"))
     mentions = Store(seeded / "store.sqlite").mentions()
     later = mentions[mentions.title == "Border crossing"].set_index("text")
     assert later.loc["Iraq", "place_id"] == "gn:143127"  # the name correction applies to new articles
@@ -376,11 +388,11 @@ def test_upload_with_bad_lines_names_file_and_line_and_loads_the_good_ones(seede
     widget(at.button, "Geoparse and add").click()
     ok(at, INGEST_TIMEOUT)
 
-    errors = texts(at.error)
+    errors = notices(at, "error")
     assert any(e.startswith("bad.jsonl:2: broken JSON") for e in errors), errors
     assert any(e.startswith("bad.jsonl:3: no `text` field") for e in errors), errors
     assert any(e.startswith("wrong.csv:1: no text column") for e in errors), errors
-    assert any("Added 2 article(s)" in s.value for s in at.success)
+    assert any("Added 2 article(s)" in s for s in notices(at, "success"))
     assert Store(seeded / "store.sqlite").counts()["articles"] == 3
     # The app reran after ingesting: the new places are on the map and in the table.
     assert caption(at).endswith("of 3 article(s) stored.")
@@ -397,7 +409,7 @@ def test_paste_an_article(seeded: Path) -> None:
     widget(at.text_input, "Title of the pasted article").input("Convoys <b>arrive</b>")
     widget(at.button, "Geoparse and add").click()
     ok(at, INGEST_TIMEOUT)
-    assert any("Added 1 article(s)" in s.value for s in at.success)
+    assert any("Added 1 article(s)" in s for s in notices(at, "success"))
     articles = Store(seeded / "store.sqlite").articles()
     assert "Convoys <b>arrive</b>" in set(articles.title)
     assert caption(at).startswith(expected(seeded)[1])

@@ -17,7 +17,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from benchmarks import stress
-from geodata.documents import MAX_TEXT_CHARS, load_paths, read_bytes
+from geodata.config import Settings
+from geodata.documents import load_paths, read_bytes
 from geodata.extract import trim
 from geodata.gazetteer import normalize
 from geodata.gazetteer.build import builtin_version
@@ -71,7 +72,7 @@ def test_over_long_articles_are_named_by_line_and_the_others_load():
     result = read_bytes("feed.jsonl", jsonl.encode())
     assert [d.id for d in result.documents] == ["1", "3"]
     assert [str(e) for e in result.errors] == [
-        f"feed.jsonl:2: text of {len(long_text):,} characters is over the {MAX_TEXT_CHARS:,}-character limit for "
+        f"feed.jsonl:2: text of {len(long_text):,} characters is over the {Settings().max_text_chars:,}-character limit for "
         "one article (GEODATA_MAX_TEXT_CHARS); split it into articles"]
 
 
