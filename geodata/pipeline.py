@@ -7,26 +7,30 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
 
+from .component import Geoparser
 from .config import Settings
-from .extract import Extractor, iter_docs, load_nlp, sentences
+from .extract import iter_docs, load_nlp
 from .gazetteer import Gazetteer, open_gazetteer
 from .records import Document, ParsedDocument
-from .resolve import Fallback, Resolver
+from .resolve import Fallback
 from .store import IngestReport, Store
 
 Notify = Callable[[str], None]
 
 
 class Pipeline:
-    """spaCy model, gazetteer and resolver, loaded once and reused for every batch."""
+    """The spaCy model and the geoparser component (gazetteer, resolver), loaded once for every batch.
+
+    The model is shared by the pipelines of one process (`load_nlp`), so the component runs on its
+    output here rather than being added to it; it is the same `Geoparser` that `nlp.add_pipe("geodata")`
+    adds to a user's pipeline."""
 
     def __init__(self, settings: Settings, *, gazetteer: Gazetteer | None = None, fallback: Fallback | None = None,
                  progress: Notify = lambda message: None):
         self.settings = settings
         self.gazetteer = gazetteer or open_gazetteer(settings.gazetteer_path, progress=progress)
         self.nlp = load_nlp(settings.model)
-        self.extractor = Extractor(self.gazetteer)
-        self.resolver = Resolver(self.gazetteer, fallback)
+        self.geoparser = Geoparser(self.gazetteer, fallback)
 
     @classmethod
     def from_settings(cls, settings: Settings, *, notify: Notify = lambda message: None,
@@ -44,12 +48,8 @@ class Pipeline:
     def parse(self, documents: Iterable[Document]) -> Iterator[ParsedDocument]:
         """Parse documents in spaCy batches, yielding results in input order."""
         for document, doc in iter_docs(self.nlp, documents, self.settings.batch_size):
-            sents = sentences(doc)
-            if document.spans is not None:
-                cands = self.extractor.gold(doc, sents, document.spans)
-            else:
-                cands = self.extractor.candidates(doc, sents)
-            yield ParsedDocument(document, sents, self.resolver.resolve(document.text, cands))
+            found = self.geoparser.annotate(doc, document.spans)._.geodata
+            yield ParsedDocument(document, found.sentences, found.mentions)
 
 
 def ingest(documents: Sequence[Document], store: Store, pipeline: Pipeline | Callable[[], Pipeline], *,

@@ -119,3 +119,19 @@ def test_foreign_sqlite_is_refused_untouched(tmp_path):
     with pytest.raises(StoreError, match="another application"):
         Store(path)
     assert path.read_bytes() == before
+
+
+def test_an_export_snapshot_does_not_see_an_ingest_that_lands_during_it(store, pipeline, tmp_path):
+    from geodata.documents import read_bytes
+    from geodata.export import view
+
+    writer = Store(store.path)  # another process's connection, as a concurrent CLI ingest has
+    extra = read_bytes("more.jsonl", b'{"text": "Talks resumed in Oslo and then in Geneva."}').documents
+    with store.snapshot():
+        places_before, _ = view(store, Filters())
+        assert writer.add_all(pipeline.parse(extra)).added == 1  # commits while the export reads
+        places_during, mentions_during = view(store, Filters())
+        assert set(places_during.name) == set(places_before.name)
+        assert "Oslo" not in set(mentions_during.place_name)
+    assert "Oslo" in set(store.place_summary().name)  # and the next export sees it
+    assert store.check() == [] and writer.check() == []

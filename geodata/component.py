@@ -1,0 +1,86 @@
+"""The geoparser as a spaCy pipeline component: `nlp.add_pipe("geodata")` after the NER.
+
+It writes the toponyms to `doc.spans["toponyms"]`, each span with `span._.place` (a `Place` or
+None), `span._.confidence` and `span._.kind` ("toponym" or "demonym"), and the exact records to
+`doc._.geodata` (`Geoparse`: sentences and mentions, character offsets as the parse output has
+them). `Pipeline` runs this same component on every document, so there is one path for both.
+
+The factory is registered under spaCy's `spacy_factories` entry point (pyproject.toml), so
+`nlp.add_pipe("geodata")` works without importing geodata first.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span
+
+from .config import Settings
+from .extract import Extractor, sentences
+from .gazetteer import Gazetteer, open_gazetteer
+from .records import Mention, Sentence
+from .resolve import Fallback, Resolver
+
+SPANS_KEY = "toponyms"
+
+
+@dataclass(frozen=True)
+class Geoparse:
+    """What the component found in one doc."""
+
+    sentences: list[Sentence]
+    mentions: list[Mention]
+
+
+def _register_extensions() -> None:
+    for name in ("place", "confidence", "kind"):
+        if not Span.has_extension(name):
+            Span.set_extension(name, default=None)
+    if not Doc.has_extension("geodata"):
+        Doc.set_extension("geodata", default=None)
+
+
+class Geoparser:
+    """Finds the toponym candidates of a doc (NER, demonyms, gazetteer checks) and resolves them."""
+
+    def __init__(self, gazetteer: Gazetteer, fallback: Fallback | None = None) -> None:
+        _register_extensions()
+        self.gazetteer = gazetteer
+        self.extractor = Extractor(gazetteer)
+        self.resolver = Resolver(gazetteer, fallback)
+
+    def __call__(self, doc: Doc) -> Doc:
+        return self.annotate(doc)
+
+    def annotate(self, doc: Doc, gold_spans: tuple[tuple[int, int], ...] | None = None) -> Doc:
+        """Find and resolve the doc's toponyms (or resolve `gold_spans`, offsets given by a corpus)."""
+        sents = sentences(doc)
+        if gold_spans is not None:
+            cands = self.extractor.gold(doc, sents, gold_spans)
+        else:
+            cands = self.extractor.candidates(doc, sents)
+        mentions = self.resolver.resolve(doc.text, cands)
+        doc._.geodata = Geoparse(sents, mentions)
+        doc.spans[SPANS_KEY] = [span for m in mentions if (span := self._span(doc, m)) is not None]
+        return doc
+
+    @staticmethod
+    def _span(doc: Doc, mention: Mention) -> Span | None:
+        """The mention as a span of whole tokens (its exact characters are in `doc._.geodata`)."""
+        span = doc.char_span(mention.start, mention.end, label=mention.label, alignment_mode="expand")
+        if span is not None:
+            span._.place, span._.confidence, span._.kind = mention.place, mention.confidence, mention.kind
+        return span
+
+
+@Language.factory("geodata", default_config={"gazetteer_path": None, "offline": True})
+def make_geoparser(nlp: Language, name: str, gazetteer_path: str | None, offline: bool) -> Geoparser:
+    """`gazetteer_path`: the gazetteer file (default: GEODATA_HOME's; built on first use). `offline`:
+    False adds the online geocoder as fallback (as configured by GEODATA_GEOCODER etc.)."""
+    from .geocoder import make_geocoder
+
+    settings = Settings().with_(offline=offline)
+    gazetteer = open_gazetteer(Path(gazetteer_path) if gazetteer_path else settings.gazetteer_path)
+    return Geoparser(gazetteer, make_geocoder(settings, gazetteer))
