@@ -101,6 +101,8 @@ class Settings:
     max_text_chars: int = field(
         default_factory=lambda: env_int("GEODATA_MAX_TEXT_CHARS", 250_000, 1, SPACY_MAX_CHARS))
     max_file_mb: int = field(default_factory=lambda: env_int("GEODATA_MAX_FILE_MB", 100, 1, 100_000))
+    # allCountries.txt is ~1.6 GB unzipped; a larger zip member is refused by `gazetteer import`.
+    max_dump_bytes: int = field(default_factory=lambda: env_int("GEODATA_MAX_DUMP_BYTES", 16 << 30, 1))
 
     @property
     def gazetteer_path(self) -> Path:

