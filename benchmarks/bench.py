@@ -518,8 +518,9 @@ def section_memory(ctx: Context) -> Table:
 
 def section_dask(ctx: Context) -> Table:
     """Throughput of `parse --dask` on a local cluster of 1 and of 2 worker processes (issue 8)."""
+    from bench_workers import dask_throughput
+
     from geodata.config import Settings
-    from geodata.distributed import throughput
 
     corpus = [common.CORPUS_DIR / "lgl.jsonl"]
     n = ctx.sizes.parse_docs
@@ -529,7 +530,7 @@ def section_dask(ctx: Context) -> Table:
     runs = {}
     for workers in (1, 2):
         details: dict = {}
-        throughput(corpus, workers, settings=settings, limit=n, details=details)
+        dask_throughput(corpus, workers, settings=settings, limit=n, details=details)
         runs[workers] = details
         table.add(workers, details["seconds"], details["docs_per_second"], details["cpu_seconds"],
                   details["cpu_seconds"] / details["seconds"] if details["seconds"] else None,

@@ -2,6 +2,7 @@
 interpreter (cold gazetteer cache, its own peak RSS).
 
 - `throughput_worker`: run by `multiprocessing` (spawn) for section 1; phases start on a barrier.
+- `dask_throughput`: section 7, `parse --dask` on a fresh LocalCluster (its workers are the children).
 - `python benchmarks/bench_workers.py TASK ARGS_JSON OUT_JSON`: one task in a subprocess, its
   figures written as JSON with the child's own peak RSS (VmHWM).
 
@@ -16,11 +17,16 @@ import json
 import os
 import sys
 import time
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_common as common  # noqa: E402
+
+if TYPE_CHECKING:
+    from geodata.config import Settings
 
 
 def _settings(home: str):
@@ -71,6 +77,42 @@ def throughput_worker(home: str, group: str, chunks: list[list], steps: list[tup
             found = sum(len(p.mentions) for p in pipeline.parse(documents))
         results.put({"group": group, "phase": phase, "chunk": k, "pid": os.getpid(),
                      "wall": time.perf_counter() - wall0, "cpu": time.process_time() - cpu0, "found": found})
+
+
+# -- section 7: parse --dask on a LocalCluster ------------------------------------------------------
+
+def dask_throughput(inputs: Iterable[str | Path], n_workers: int, *, settings: Settings | None = None,
+                    limit: int | None = None, chunk_lines: int | None = None, partitions_per_worker: int = 8,
+                    details: dict | None = None) -> float:
+    """Documents per second of a distributed parse (Parquet written) on a fresh LocalCluster of
+    `n_workers` single-threaded processes; worker start-up and model loading are not counted.
+    Each call parses into a temporary directory. `details`, if given, receives the run's figures."""
+    import math
+    import tempfile
+
+    from distributed import Client
+
+    from geodata.config import Settings
+    from geodata.scale import parse_to_parquet, plan, planned_lines
+    from geodata.scale.run import local_cluster, preserved_environ
+
+    settings = (settings or Settings()).with_(offline=True)
+    inputs = list(inputs)
+    if chunk_lines is None:  # the same cut whatever the number of workers: enough partitions to balance
+        lines = planned_lines(plan(inputs, chunk_lines=10**9, limit=limit))
+        chunk_lines = max(1, math.ceil(lines / (2 * partitions_per_worker)))
+    with preserved_environ(), tempfile.TemporaryDirectory(prefix="geodata-throughput-") as tmp, \
+            local_cluster(n_workers) as cluster, Client(cluster) as client:
+        report = parse_to_parquet(inputs, Path(tmp) / "out", settings, client=client, chunk_lines=chunk_lines,
+                                  limit=limit, force=True)
+    rate = report.docs_per_second
+    if details is not None:
+        details.update({"workers": n_workers, "documents": report.documents, "mentions": report.mentions,
+                        "seconds": report.seconds, "cpu_seconds": report.cpu_seconds,
+                        "docs_per_cpu_second": report.documents / report.cpu_seconds if report.cpu_seconds else 0.0,
+                        "partitions": report.partitions, "chunk_lines": chunk_lines, "docs_per_second": rate,
+                        "load_average": os.getloadavg()[0]})
+    return rate
 
 
 # -- subprocess tasks ---------------------------------------------------------------------------

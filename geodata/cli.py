@@ -71,7 +71,9 @@ def cmd_parse(args: argparse.Namespace) -> int:
     settings = _settings(args)
     loaded = _load(args.inputs)
     pipeline = _pipeline(settings)
-    lines = (json.dumps(parsed.to_json(), ensure_ascii=False) + "\n" for parsed in pipeline.parse(loaded.documents))
+    pipeline.geoparser.resolver.explain = args.explain
+    lines = (json.dumps(parsed.to_json(args.explain), ensure_ascii=False) + "\n"
+             for parsed in pipeline.parse(loaded.documents))
     if args.out in (None, "-"):
         sys.stdout.writelines(lines)
     else:
@@ -83,7 +85,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 def cmd_parse_dask(args: argparse.Namespace) -> int:
     """`parse --dask [SCHEDULER_ADDRESS] INPUT... --out DIR/`: partitioned Parquet from a Dask cluster."""
-    from .distributed import DistributedError, looks_like_address, parse_to_parquet
+    from .scale import DistributedError, looks_like_address, parse_to_parquet
 
     inputs, address = list(args.inputs), args.dask or None
     if address and not looks_like_address(address):  # `--dask a.jsonl b.jsonl`: no address, a is an input
@@ -118,7 +120,7 @@ def cmd_parse_dask(args: argparse.Namespace) -> int:
 
 def cmd_ingest_result(args: argparse.Namespace, settings: Settings) -> int:
     """`ingest DIR/`: a `parse --dask` result into the store, through the same `Store.add`."""
-    from .distributed import DistributedError, ingest_result
+    from .scale import DistributedError, ingest_result
 
     store = _store(args, settings)
     try:
@@ -280,6 +282,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--online", action="store_true",
                    help="--dask: workers may geocode online (one shared cache, one request rate for the cluster)")
     p.add_argument("--worker-home", help="--dask: the data directory (with gazetteer.sqlite) as the workers see it")
+    p.add_argument("--explain", action="store_true",
+                   help="add to each mention why it got its place or none (\"explain\": the expansion that found "
+                        "the candidates, their named features and scores, the \"no place\" option)")
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("ingest", help="parse documents (or load a `parse --dask` result DIR/) and store them")

@@ -28,7 +28,7 @@ try:
     import pyarrow.dataset as pads
     from distributed import Client, LocalCluster
 
-    from geodata import distributed as dist
+    from geodata import scale as dist
 except ImportError as exc:  # pragma: no cover - the pins in requirements.txt install them
     require(False, f"dask[distributed] and pyarrow are needed for the distributed tests ({exc})")
 

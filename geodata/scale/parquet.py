@@ -1,0 +1,207 @@
+"""One partition as two Parquet files: `articles/part-<key>.parquet` (one row per article: text, metadata,
+content hash, sentences) and `mentions/part-<key>.parquet` (one row per mention: span, sentence, label,
+kind, confidence, place), joined on `article_id`.
+
+A partition is written to hidden temporary files, fsync'ed, then renamed: mentions first, articles last.
+The articles file is the commit mark; its Parquet metadata holds the partition's summary: fingerprint
+and counts. A partition is complete when both files exist and the fingerprint matches, so a worker
+killed mid-partition leaves only temporary files behind, and a re-run redoes only what is missing or
+was made from other inputs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import uuid
+from collections import defaultdict
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from ..documents import LoadResult
+from ..records import Document, Mention, ParsedDocument, Place, Sentence
+from ..store import content_hash
+from .partitions import PartitionSpec
+
+ARTICLES, MENTIONS = "articles", "mentions"
+META_KEY = b"geodata"
+
+ARTICLE_SCHEMA = pa.schema([
+    ("article_id", pa.string()),  # "<partition key>:<position>", unique in the result
+    ("position", pa.int32()),  # order in the partition (= input order)
+    ("doc_id", pa.string()),
+    ("title", pa.string()),
+    ("published", pa.string()),
+    ("source", pa.string()),
+    ("origin", pa.string()),
+    ("text", pa.string()),
+    ("content_hash", pa.string()),  # the store's dedupe key (sha256 of the text)
+    ("sentence_starts", pa.list_(pa.int32())),
+    ("sentence_ends", pa.list_(pa.int32())),
+    ("gold_spans", pa.list_(pa.list_(pa.int32()))),  # given toponym spans, or null
+    ("mentions", pa.int32()),
+])
+
+MENTION_SCHEMA = pa.schema([
+    ("article_id", pa.string()),
+    ("doc_id", pa.string()),
+    ("mention_index", pa.int32()),  # order in the article (text order)
+    ("sentence", pa.int32()),
+    ("sentence_start", pa.int32()),
+    ("sentence_end", pa.int32()),
+    ("start", pa.int32()),
+    ("end", pa.int32()),
+    ("text", pa.string()),
+    ("label", pa.string()),
+    ("kind", pa.string()),
+    ("confidence", pa.float64()),  # unrounded
+    ("reason", pa.string()),
+    ("place_id", pa.string()),
+    ("place_name", pa.string()),
+    ("lat", pa.float64()),
+    ("lon", pa.float64()),
+    ("country", pa.string()),
+    ("feature", pa.string()),  # GeoNames "class.code"
+    ("feature_class", pa.string()),
+    ("feature_code", pa.string()),
+    ("admin1", pa.string()),
+    ("population", pa.int64()),
+    ("geonameid", pa.int64()),
+    ("place_source", pa.string()),
+])
+
+
+def part_path(out: Path, table: str, key: str) -> Path:
+    return out / table / f"part-{key}.parquet"
+
+
+# -- records to rows ---------------------------------------------------------------------------------
+
+
+def _article_row(key: str, position: int, parsed: ParsedDocument) -> dict[str, Any]:
+    doc = parsed.document
+    return {
+        "article_id": f"{key}:{position:06d}", "position": position, "doc_id": doc.id, "title": doc.title,
+        "published": doc.published, "source": doc.source, "origin": doc.origin, "text": doc.text,
+        "content_hash": content_hash(doc.text), "sentence_starts": [s.start for s in parsed.sentences],
+        "sentence_ends": [s.end for s in parsed.sentences],
+        "gold_spans": [list(s) for s in doc.spans] if doc.spans is not None else None,
+        "mentions": len(parsed.mentions),
+    }
+
+
+def _mention_row(article_id: str, parsed: ParsedDocument, index: int, m: Mention) -> dict[str, Any]:
+    sent = parsed.sentences[m.sentence] if 0 <= m.sentence < len(parsed.sentences) else None
+    p = m.place
+    return {
+        "article_id": article_id, "doc_id": parsed.document.id, "mention_index": index, "sentence": m.sentence,
+        "sentence_start": sent.start if sent else None, "sentence_end": sent.end if sent else None,
+        "start": m.start, "end": m.end, "text": m.text, "label": m.label, "kind": m.kind,
+        "confidence": m.confidence, "reason": m.reason,
+        "place_id": p.id if p else None, "place_name": p.name if p else None, "lat": p.lat if p else None,
+        "lon": p.lon if p else None, "country": p.country if p else None, "feature": p.feature if p else None,
+        "feature_class": p.feature_class if p else None, "feature_code": p.feature_code if p else None,
+        "admin1": p.admin1 if p else None, "population": p.population if p else None,
+        "geonameid": p.geonameid if p else None, "place_source": p.source if p else None,
+    }
+
+
+def tables(key: str, parsed: Sequence[ParsedDocument]) -> tuple[pa.Table, pa.Table]:
+    """The articles and mentions tables of one partition."""
+    articles, mentions = [], []
+    for position, item in enumerate(parsed):
+        row = _article_row(key, position, item)
+        articles.append(row)
+        mentions.extend(_mention_row(row["article_id"], item, i, m) for i, m in enumerate(item.mentions))
+    return (pa.Table.from_pylist(articles, schema=ARTICLE_SCHEMA),
+            pa.Table.from_pylist(mentions, schema=MENTION_SCHEMA))
+
+
+# -- atomic writes -------------------------------------------------------------------------------------
+
+
+def _write_temp(table: pa.Table, final: Path, run_id: str) -> Path:
+    """Write next to `final` under a hidden name unique to this attempt, flushed to disk."""
+    final.parent.mkdir(parents=True, exist_ok=True)
+    temp = final.with_name(f".{final.name}.{run_id}.{os.getpid()}.{uuid.uuid4().hex[:8]}.tmp")
+    with open(temp, "wb") as handle:
+        pq.write_table(table, handle)
+        handle.flush()
+        os.fsync(handle.fileno())
+    return temp
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+def write_partition(out: Path, spec: PartitionSpec, parsed: Sequence[ParsedDocument], loaded: LoadResult,
+                    run_id: str = "run") -> dict[str, Any]:
+    """Write one partition atomically: temp files, then rename mentions, then articles (the commit mark)."""
+    articles, mentions = tables(spec.key, parsed)
+    summary = {"key": spec.key, "fingerprint": spec.fingerprint, "documents": articles.num_rows,
+               "mentions": mentions.num_rows, "errors": [str(e) for e in loaded.errors],
+               "notes": [str(e) for e in loaded.notes]}
+    articles = articles.replace_schema_metadata({META_KEY: json.dumps(summary).encode()})
+    final_m, final_a = part_path(out, MENTIONS, spec.key), part_path(out, ARTICLES, spec.key)
+    temp_m = _write_temp(mentions, final_m, run_id)
+    temp_a = _write_temp(articles, final_a, run_id)
+    os.replace(temp_m, final_m)
+    _fsync_dir(final_m.parent)
+    os.replace(temp_a, final_a)
+    _fsync_dir(final_a.parent)
+    return summary
+
+
+def completed(out: Path, spec: PartitionSpec) -> dict[str, Any] | None:
+    """The partition's summary when both of its files are there and were made from the same inputs."""
+    articles, mentions = part_path(out, ARTICLES, spec.key), part_path(out, MENTIONS, spec.key)
+    if not (articles.exists() and mentions.exists()):
+        return None
+    try:
+        meta = pq.read_schema(articles).metadata or {}
+        summary = json.loads(meta[META_KEY])
+    except Exception:  # a foreign or damaged file: do it again
+        return None
+    return summary if summary.get("fingerprint") == spec.fingerprint else None
+
+
+# -- rows back to records ------------------------------------------------------------------------------
+
+
+def _place(row: dict[str, Any]) -> Place | None:
+    if row["place_id"] is None:
+        return None
+    return Place(row["place_id"], row["place_name"], row["lat"], row["lon"], row["country"], row["feature_class"],
+                 row["feature_code"], row["admin1"], row["population"], row["geonameid"], row["place_source"])
+
+
+def read_partition(out: Path, key: str) -> list[ParsedDocument]:
+    """One partition back as `ParsedDocument`s (the objects `Pipeline.parse` yielded)."""
+    articles = pq.read_table(part_path(out, ARTICLES, key), schema=ARTICLE_SCHEMA).to_pylist()
+    by_article: dict[str, list[Mention]] = defaultdict(list)
+    rows = pq.read_table(part_path(out, MENTIONS, key), schema=MENTION_SCHEMA).to_pylist()
+    for row in sorted(rows, key=lambda r: (r["article_id"], r["mention_index"])):
+        by_article[row["article_id"]].append(Mention(
+            row["start"], row["end"], row["text"], row["sentence"], row["label"], row["kind"], row["confidence"],
+            _place(row), row["reason"]))
+    parsed = []
+    for a in sorted(articles, key=lambda r: r["position"]):
+        spans = tuple(tuple(s) for s in a["gold_spans"]) if a["gold_spans"] is not None else None
+        document = Document(a["doc_id"], a["text"], a["title"], a["published"], a["source"], a["origin"], spans)
+        sentences = [Sentence(i, s, e) for i, (s, e) in enumerate(zip(a["sentence_starts"], a["sentence_ends"]))]
+        parsed.append(ParsedDocument(document, sentences, by_article.get(a["article_id"], [])))
+    return parsed
