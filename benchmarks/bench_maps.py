@@ -7,6 +7,7 @@ from __future__ import annotations
 import bisect
 import re
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import bench_common as common
@@ -38,52 +39,38 @@ def corpus_places(gazetteer) -> dict[int, object]:
 
 
 def build_store(path: Path, n_mentions: int, gazetteer, places: dict[int, object]) -> dict:
-    """Write a store holding exactly `n_mentions` resolved mentions; returns its counts."""
-    from geodata.gazetteer import normalize
-    from geodata.gazetteer.db import PLACE_COLUMNS, place_row
-    from geodata.store import Store, content_hash
+    """Write a store holding exactly `n_mentions` resolved mentions (the corpora's gold toponyms at their
+    gold places, through `Store.add` as an ingest writes them); returns its counts."""
+    from geodata.records import Document, Mention, ParsedDocument, Sentence
+    from geodata.store import Store
+
+    def parsed() -> Iterator[ParsedDocument]:
+        rows, stored, i = common.corpus_rows(), 0, 0
+        while stored < n_mentions:
+            row, copy = rows[i % len(rows)], i // len(rows)
+            i += 1
+            tops = [t for t in row.get("toponyms") or [] if str(t.get("geonameid") or "").isdigit()
+                    and int(t["geonameid"]) in places and t.get("offset_fixed") is not None][: n_mentions - stored]
+            if not tops:
+                continue
+            text = common.copy_text(row["text"], copy)
+            sentences = [Sentence(k, s, e) for k, (s, e) in enumerate(sentence_spans(text))]
+            starts = [s.start for s in sentences]
+            mentions = []
+            for t in tops:
+                start, end = int(t["start"]), int(t["end"])
+                confidence = 0.5 + ((stored + len(mentions)) * 7919 % 50) / 100
+                mentions.append(Mention(start, end, text[start:end], max(0, bisect.bisect_right(starts, start) - 1),
+                                        "GPE", "toponym", confidence, places[int(t["geonameid"])]))
+            stored += len(mentions)
+            document = Document(f"{row['corpus']}-{row['doc_id']}-{copy}", text, row.get("title"),
+                                (row.get("dltime") or "")[:10] or None, row["corpus"], f"{row['corpus']}.jsonl")
+            yield ParsedDocument(document, sentences, mentions)
 
     store = Store(path)
-    conn = store.conn
-    rows = common.corpus_rows()
-    conn.execute("BEGIN")
-    conn.executemany(f"INSERT OR REPLACE INTO places ({PLACE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                     [place_row(p) for p in places.values()])
-    stored = articles = 0
-    i = 0
-    while stored < n_mentions:
-        row, copy = rows[i % len(rows)], i // len(rows)
-        i += 1
-        tops = [t for t in row.get("toponyms") or [] if str(t.get("geonameid") or "").isdigit()
-                and int(t["geonameid"]) in places and t.get("offset_fixed") is not None]
-        if not tops:
-            continue
-        text = common.copy_text(row["text"], copy)
-        spans = sentence_spans(text)
-        starts = [s for s, _ in spans]
-        article_id = conn.execute(
-            "INSERT INTO articles (doc_id, content_hash, title, published, source, origin, text, added_at) "
-            "VALUES (?,?,?,?,?,?,?,?)",
-            (f"{row['corpus']}-{row['doc_id']}-{copy}", content_hash(text), row.get("title"),
-             (row.get("dltime") or "")[:10] or None, row["corpus"], f"{row['corpus']}.jsonl", text, time.time()),
-        ).lastrowid
-        articles += 1
-        conn.executemany('INSERT INTO sentences (article_id, idx, start, "end") VALUES (?,?,?,?)',
-                         [(article_id, k, s, e) for k, (s, e) in enumerate(spans)])
-        batch = []
-        for t in tops[: n_mentions - stored]:
-            start, end = int(t["start"]), int(t["end"])
-            sentence = max(0, bisect.bisect_right(starts, start) - 1)
-            surface = text[start:end]
-            confidence = 0.5 + ((stored + len(batch)) * 7919 % 50) / 100
-            batch.append((article_id, sentence, start, end, surface, normalize(surface), "GPE", "toponym",
-                          confidence, places[int(t["geonameid"])].id, None))
-        conn.executemany('INSERT INTO mentions (article_id, sentence, start, "end", text, name_key, label, kind, '
-                         "confidence, place_id, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?)", batch)
-        stored += len(batch)
-    conn.execute("COMMIT")
+    report = store.add_all(parsed())
     store.close()
-    return {"articles": articles, "mentions": stored}
+    return {"articles": report.added, "mentions": report.mentions}
 
 
 def measure(path: Path, outlines: dict) -> dict:

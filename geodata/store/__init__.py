@@ -12,114 +12,17 @@ import sqlite3
 import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from urllib.request import pathname2url
 
-import pandas as pd
+from ..filters import Filters
+from ..gazetteer import normalize
+from ..records import ParsedDocument, Place
+from .reads import StoreReads
+from .schema import BUSY_TIMEOUT_S, PLACE_INSERT, SCHEMA, StoreError, is_readonly, is_storage_error, why
 
-from .gazetteer import normalize
-from .gazetteer.db import PLACE_COLUMNS, place_row
-from .filters import Filters
-from .records import ParsedDocument, Place, kind_sql
-
-SCHEMA_VERSION = 1
-BUSY_TIMEOUT_S = 30
-SCHEMA = f"""
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS articles (
-    id INTEGER PRIMARY KEY,
-    doc_id TEXT NOT NULL,
-    content_hash TEXT NOT NULL UNIQUE,
-    title TEXT,
-    published TEXT,
-    source TEXT,
-    origin TEXT,
-    text TEXT NOT NULL,
-    added_at REAL NOT NULL
-);
-CREATE TABLE IF NOT EXISTS sentences (
-    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    idx INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    PRIMARY KEY (article_id, idx)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS places ({", ".join(
-    c.strip() + (" TEXT PRIMARY KEY" if c.strip() == "id" else "") for c in PLACE_COLUMNS.split(","))});
-CREATE TABLE IF NOT EXISTS mentions (
-    id INTEGER PRIMARY KEY,
-    article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
-    sentence INTEGER NOT NULL,
-    start INTEGER NOT NULL,
-    "end" INTEGER NOT NULL,
-    text TEXT NOT NULL,
-    name_key TEXT NOT NULL,
-    label TEXT NOT NULL,
-    kind TEXT NOT NULL,
-    confidence REAL NOT NULL,
-    place_id TEXT REFERENCES places (id),
-    reason TEXT
-);
-CREATE INDEX IF NOT EXISTS mentions_article ON mentions (article_id);
-CREATE INDEX IF NOT EXISTS mentions_place ON mentions (place_id);
-CREATE INDEX IF NOT EXISTS mentions_name ON mentions (name_key);
-CREATE TABLE IF NOT EXISTS corrections (
-    id INTEGER PRIMARY KEY,
-    scope TEXT NOT NULL CHECK (scope IN ('mention', 'name', 'place')),
-    key TEXT NOT NULL,           -- mention id, normalised name, or the parser's place id
-    place_id TEXT NOT NULL REFERENCES places (id),
-    created_at REAL NOT NULL,
-    undone_at REAL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS corrections_active ON corrections (scope, key) WHERE undone_at IS NULL;
-CREATE VIEW IF NOT EXISTS effective_mentions AS
-SELECT m.*, COALESCE(cm.place_id, cn.place_id, cp.place_id, m.place_id) AS eff_place_id,
-       COALESCE(cm.id, cn.id, cp.id) AS correction_id
-FROM mentions m
-LEFT JOIN corrections cm ON cm.scope = 'mention' AND cm.key = CAST(m.id AS TEXT) AND cm.undone_at IS NULL
-LEFT JOIN corrections cn ON cn.scope = 'name' AND cn.key = m.name_key AND cn.undone_at IS NULL
-LEFT JOIN corrections cp ON cp.scope = 'place' AND cp.key = m.place_id AND cp.undone_at IS NULL;
-"""
-
-KIND_SQL = kind_sql("p")
-
-
-class StoreError(Exception):
-    """The store file is unusable (foreign, corrupt, read-only) or a write to it failed."""
-
-    def __init__(self, message: str, *, readonly: bool = False) -> None:
-        super().__init__(message)
-        self.readonly = readonly  # the file or its folder cannot be written
-
-
-# What an SQLite error (by its name's prefix) means for the user.
-_SQLITE_ERRORS = (
-    ("SQLITE_READONLY", "the store file or its folder is read-only"),
-    ("SQLITE_FULL", "the disk is full"),
-    ("SQLITE_IOERR", "the disk refused the write (full, over quota or failing)"),
-    ("SQLITE_BUSY", f"another program kept the store locked for over {BUSY_TIMEOUT_S} s"),
-    ("SQLITE_LOCKED", f"another program kept the store locked for over {BUSY_TIMEOUT_S} s"),
-    ("SQLITE_NOTADB", "it is not an SQLite database, or a damaged one"),
-    ("SQLITE_CORRUPT", "the store file is damaged"),
-    ("SQLITE_CANTOPEN", "the store file cannot be opened"),
-)
-
-
-def _why(exc: sqlite3.Error) -> str:
-    """What an SQLite error means for the user."""
-    name = getattr(exc, "sqlite_errorname", "") or ""
-    return next((why for prefix, why in _SQLITE_ERRORS if name.startswith(prefix)), "SQLite reported an error")
-
-
-def _is_readonly(exc: BaseException) -> bool:
-    return (getattr(exc, "sqlite_errorname", "") or "").startswith("SQLITE_READONLY")
-
-
-def _is_storage_error(exc: BaseException) -> bool:
-    """An error of the file or the disk, not of our SQL."""
-    return isinstance(exc, sqlite3.DatabaseError) and not isinstance(
-        exc, sqlite3.IntegrityError | sqlite3.ProgrammingError | sqlite3.InterfaceError)
+__all__ = ["Filters", "IngestReport", "Store", "StoreError", "content_hash"]
 
 
 @dataclass
@@ -143,7 +46,7 @@ def content_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-class Store:
+class Store(StoreReads):
     def __init__(self, path: Path, *, readonly: bool = False):
         """Open (and create) the store; `readonly`: open an existing store for reading only, e.g. in a
         read-only folder, where nothing (no journal, no schema) may be written."""
@@ -164,8 +67,8 @@ class Store:
         except BaseException as exc:
             self.conn.close()
             if isinstance(exc, sqlite3.DatabaseError):
-                raise StoreError(f"{self.path}: cannot use this file as the store: {_why(exc)} ({exc}); "
-                                 "nothing was changed", readonly=_is_readonly(exc)) from exc
+                raise StoreError(f"{self.path}: cannot use this file as the store: {why(exc)} ({exc}); "
+                                 "nothing was changed", readonly=is_readonly(exc)) from exc
             raise
 
     @classmethod
@@ -250,16 +153,15 @@ class Store:
                     self.conn.execute("ROLLBACK")
                 except sqlite3.Error:
                     pass  # the journal is rolled back when the file is next opened
-            if _is_storage_error(exc):
-                raise StoreError(f"{self.path}: {_why(exc)} ({exc}); {what} was not stored",
-                                 readonly=_is_readonly(exc)) from exc
+            if is_storage_error(exc):
+                raise StoreError(f"{self.path}: {why(exc)} ({exc}); {what} was not stored",
+                                 readonly=is_readonly(exc)) from exc
             raise
 
     # -- writing -------------------------------------------------------------------------------
 
     def _put_place(self, place: Place) -> None:
-        self.conn.execute(f"INSERT OR REPLACE INTO places ({PLACE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                          place_row(place))
+        self.conn.execute(PLACE_INSERT, astuple(place))
 
     def add(self, parsed: ParsedDocument) -> int | None:
         """Store one parsed article in one transaction; None if the same text is already stored."""
@@ -367,105 +269,3 @@ class Store:
             yield self
         finally:
             self.conn.execute("ROLLBACK")
-
-    # -- reading -------------------------------------------------------------------------------
-
-    def counts(self) -> dict[str, int]:
-        return {table: self.conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0]
-                for table in ("articles", "mentions", "places", "corrections")}
-
-    def _frame(self, sql: str, params: Iterable[object] = ()) -> pd.DataFrame:
-        return pd.read_sql_query(sql, self.conn, params=list(params))
-
-    def articles(self) -> pd.DataFrame:
-        return self._frame("SELECT id, doc_id, title, published, source, origin, added_at, "
-                           "(SELECT COUNT(*) FROM mentions m WHERE m.article_id = a.id) AS mentions "
-                           "FROM articles a ORDER BY published, id")
-
-    def article(self, article_id: int) -> dict | None:
-        row = self.conn.execute("SELECT id, doc_id, title, published, source, origin, text FROM articles "
-                                "WHERE id = ?", (article_id,)).fetchone()
-        return dict(zip(("id", "doc_id", "title", "published", "source", "origin", "text"), row)) if row else None
-
-    _MENTION_FROM = """
-        FROM effective_mentions m
-        JOIN articles a ON a.id = m.article_id
-        LEFT JOIN places p ON p.id = m.eff_place_id"""
-
-    def mentions(self, filters: Filters = Filters(), limit: int | None = None,
-                 per_place: int | None = None) -> pd.DataFrame:
-        """One row per mention: the place, the sentence (with the mention's offsets inside it) and the article,
-        in article order. `per_place`: only each place's first mentions (what map popups show), chosen in SQL
-        so that the sentences of the other mentions are never read."""
-        where, params = filters.where()
-        rank = "ROW_NUMBER() OVER (PARTITION BY m.eff_place_id ORDER BY m.article_id, m.start)" if per_place else "1"
-        sql = f"""WITH chosen AS (
-                SELECT m.id, m.article_id, m.sentence, m.start, m."end", m.text, m.kind, m.label, m.confidence,
-                    m.correction_id, m.eff_place_id, {rank} AS rank
-                {self._MENTION_FROM} WHERE {where})
-            SELECT c.id AS mention_id, c.article_id, a.title, a.published, a.source, c.text, c.kind, c.label,
-                c.confidence, c.correction_id, c.eff_place_id AS place_id, p.name AS place_name, p.lat, p.lon,
-                p.country, p.feature_class, p.feature_code, p.geonameid, {KIND_SQL} AS place_kind,
-                substr(a.text, s.start + 1, s."end" - s.start) AS sentence, c.start - s.start AS sentence_start,
-                c."end" - s.start AS sentence_end, c.start, c."end"
-            FROM chosen c
-            JOIN articles a ON a.id = c.article_id
-            JOIN sentences s ON s.article_id = c.article_id AND s.idx = c.sentence
-            LEFT JOIN places p ON p.id = c.eff_place_id
-            WHERE c.rank <= ? ORDER BY c.article_id, c.start"""
-        params = [*params, per_place or 1]
-        if limit is not None:
-            sql += f" LIMIT {int(limit)}"
-        return self._frame(sql, params)
-
-    def totals(self, filters: Filters = Filters()) -> tuple[int, int]:
-        """(mentions, articles) that match the filters."""
-        where, params = filters.where()
-        return self.conn.execute(f"SELECT COUNT(*), COUNT(DISTINCT m.article_id) {self._MENTION_FROM} WHERE {where}",
-                                 params).fetchone()
-
-    def revision(self) -> tuple:
-        """Changes whenever an article, a place or a correction is added or undone: a cache key for views."""
-        return self.conn.execute(
-            "SELECT (SELECT MAX(id) FROM articles), (SELECT COUNT(*) FROM articles), (SELECT COUNT(*) FROM places), "
-            "(SELECT MAX(id) FROM corrections), (SELECT COUNT(*) FROM corrections WHERE undone_at IS NULL)").fetchone()
-
-    def place_summary(self, filters: Filters = Filters()) -> pd.DataFrame:
-        """One row per place with its number of mentions and articles (aggregated in SQL)."""
-        where, params = filters.where()
-        return self._frame(
-            f"""SELECT m.eff_place_id AS place_id, p.name, p.lat, p.lon, p.country, p.feature_class,
-                p.feature_code, p.geonameid, p.source, {KIND_SQL} AS kind, COUNT(*) AS mentions,
-                COUNT(DISTINCT m.article_id) AS articles, AVG(m.confidence) AS confidence
-                {self._MENTION_FROM} WHERE {where}
-                GROUP BY m.eff_place_id ORDER BY mentions DESC, p.name""",
-            params,
-        )
-
-    def article_mentions(self, article_id: int) -> pd.DataFrame:
-        """All mentions of one article, resolved or not, for the article view."""
-        return self._frame(
-            f"""SELECT m.id AS mention_id, m.start, m."end", m.text, m.kind, m.confidence, m.reason,
-                m.eff_place_id AS place_id, p.name AS place_name, p.country, {KIND_SQL} AS place_kind
-                FROM effective_mentions m LEFT JOIN places p ON p.id = m.eff_place_id
-                WHERE m.article_id = ? ORDER BY m.start""",
-            (article_id,),
-        )
-
-    def corrections(self, active_only: bool = True) -> pd.DataFrame:
-        cond = "WHERE c.undone_at IS NULL" if active_only else ""
-        return self._frame(f"""SELECT c.id, c.scope, c.key, c.place_id, p.name AS place_name, p.lat, p.lon,
-            c.created_at, c.undone_at FROM corrections c LEFT JOIN places p ON p.id = c.place_id {cond}
-            ORDER BY c.created_at DESC""")
-
-    def place(self, place_id: str) -> Place | None:
-        row = self.conn.execute(f"SELECT {PLACE_COLUMNS} FROM places WHERE id = ?", (place_id,)).fetchone()
-        return Place(*row) if row else None
-
-    def countries(self) -> list[str]:
-        return [r[0] for r in self.conn.execute(
-            "SELECT DISTINCT p.country FROM mentions m JOIN places p ON p.id = m.place_id "
-            "WHERE p.country IS NOT NULL ORDER BY 1")]
-
-    def date_range(self) -> tuple[str | None, str | None]:
-        return self.conn.execute("SELECT MIN(published), MAX(published) FROM articles").fetchone()
