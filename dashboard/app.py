@@ -393,8 +393,9 @@ def add_articles() -> None:
             notice(note, "info")
         notice(report["summary"], "success")
     with st.form("add_articles", clear_on_submit=True):
-        files = st.file_uploader("Upload .txt, .md, .csv (a text column) or .jsonl (a `text` field)",
-                                 type=["txt", "md", "csv", "jsonl"], accept_multiple_files=True)
+        files = st.file_uploader(f"Upload .txt, .md, .csv (a text column) or .jsonl (a `text` field), up to "
+                                 f"{settings().max_file_mb} MB each", type=["txt", "md", "csv", "jsonl"],
+                                 accept_multiple_files=True, max_upload_size=settings().max_file_mb)
         pasted = st.text_area("...or paste an article", height=150)
         title = st.text_input("Title of the pasted article")
         submitted = st.form_submit_button("Geoparse and add", type="primary")
