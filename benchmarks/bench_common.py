@@ -102,7 +102,7 @@ def make_home(parent: Path, name: str, source: Path) -> Path:
             shutil.copyfile(source, target)
     from geodata.gazetteer import open_gazetteer
 
-    open_gazetteer(target).conn.close()  # builds it if missing or out of date
+    open_gazetteer(target).close()  # builds it if missing or out of date
     return home
 
 

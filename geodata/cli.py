@@ -98,7 +98,7 @@ def cmd_parse_dask(args: argparse.Namespace) -> int:
         raise CliError("--online and --offline contradict each other")
     settings = _settings(args)
     if not args.worker_home:  # build it here once; workers open it read-only
-        open_gazetteer(settings.gazetteer_path, progress=say).conn.close()
+        open_gazetteer(settings.gazetteer_path, progress=say).close()
     try:
         report = parse_to_parquet(inputs, args.out, settings, address=address, n_workers=args.workers,
                                   chunk_lines=args.chunk_lines, force=args.force, online=args.online,

@@ -31,7 +31,7 @@ def home(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("geodata-home")
     from geodata.gazetteer import open_gazetteer
 
-    open_gazetteer(path / "gazetteer.sqlite").conn.close()
+    open_gazetteer(path / "gazetteer.sqlite").close()
     return path
 
 

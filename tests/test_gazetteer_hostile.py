@@ -76,7 +76,7 @@ def test_a_gazetteer_in_a_folder_with_uri_characters_opens_read_only(tmp_path, g
     home = home_with(gazetteer, tmp_path / "news?draft#2 100%")
     gaz = open_gazetteer(home / "gazetteer.sqlite", readonly=True)
     assert any(p.country == "SY" for p, _ in gaz.lookup("Damascus"))
-    gaz.conn.close()
+    gaz.close()
 
 
 @pytest.fixture
@@ -218,7 +218,7 @@ def test_a_zip_member_over_the_size_cap_or_expanding_like_a_bomb_is_refused_by_n
 def gaz(tmp_path, gazetteer):
     gaz = open_gazetteer(home_with(gazetteer, tmp_path / "gaz") / "gazetteer.sqlite")
     yield gaz
-    gaz.conn.close()
+    gaz.close()
 
 
 def test_hostile_rows_are_reported_by_line_and_the_good_ones_imported(tmp_path, gaz):

@@ -42,7 +42,7 @@ def gaz(gazetteer: Gazetteer, tmp_path: Path) -> Iterator[Gazetteer]:
     target.close()
     copy = open_gazetteer(path)  # same sources: opens without rebuilding
     yield copy
-    copy.conn.close()
+    copy.close()
 
 
 @pytest.fixture
@@ -90,7 +90,7 @@ def test_a_hit_is_cached_and_becomes_a_gazetteer_place(settings, gaz, server):
     assert [p for p, _ in gaz.lookup("Kafr Zubaydat")] == [place]  # offline, through the gazetteer
     reopened = open_gazetteer(gaz.path)
     assert [p.id for p, _ in reopened.lookup("Kafr Zubaydat")] == [place.id]
-    reopened.conn.close()
+    reopened.close()
 
     [(provider, query, context, request, place_id, raw, fetched_at)] = cache_rows(gaz, "kafr zubaydat")
     assert (provider, query, context, place_id) == ("nominatim", "kafr zubaydat", "SY", place.id)
@@ -331,7 +331,7 @@ def test_a_parse_resolves_unknown_names_online_then_from_the_cache(settings, gaz
     assert {name: again[name].place for name in names} == places
     assert len(server.requests) == asked and later.status.requests == 0
     assert messages == []
-    reopened.conn.close()
+    reopened.close()
 
 
 def test_a_read_only_gazetteer_keeps_answers_for_the_run(settings, gaz, server):
@@ -349,4 +349,4 @@ def test_a_read_only_gazetteer_keeps_answers_for_the_run(settings, gaz, server):
     assert geocoder("Tall Nowhere", ["SY"]) is None and geocoder("Tall Nowhere", ["SY"]) is None
     assert len(server.requests) == 2 and len(messages) == 1 and "cannot write the cache" in messages[0]
     assert cache_rows(gaz, "kafr zubaydat") == []
-    readonly.conn.close()
+    readonly.close()

@@ -167,6 +167,9 @@ class Gazetteer:
         ).fetchall()
         return [place_from_row(r) for r in rows]
 
+    def close(self) -> None:
+        self.conn.close()
+
     def count(self, source: str | None = None) -> int:
         if source is None:
             return self.conn.execute("SELECT COUNT(*) FROM places").fetchone()[0]
