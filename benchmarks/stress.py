@@ -12,8 +12,11 @@ run the same scenarios through these helpers.
 
 from __future__ import annotations
 
+import csv
 import ctypes
 import hashlib
+import html
+import io
 import json
 import os
 import random
@@ -322,40 +325,33 @@ def count(path: Path, sql: str) -> int:
 
 
 def store_problems(path: Path, *, mentions_everywhere: bool = False) -> list[str]:
-    """Everything wrong with a store file; [] for a consistent one. `mentions_everywhere`: every article
-    is known to name places, so one without mentions lost them."""
-    conn = sqlite3.connect(path, timeout=30)
+    """Everything wrong with a store file; [] for a consistent one. The store's own `Store.check()`
+    (integrity, foreign keys, offsets within the text, corrections of missing mentions, content hashes),
+    opened read-only, then what it does not look at: every article has sentences, every mention lies inside
+    its sentence, and with `mentions_everywhere` (every article is known to name places) every article
+    has mentions (one without lost them)."""
+    from geodata.store import Store, StoreError
+
     try:
-        problems = [f"integrity_check: {r[0]}" for r in conn.execute("PRAGMA integrity_check") if r[0] != "ok"]
-        problems += [f"foreign key: {r}" for r in conn.execute("PRAGMA foreign_key_check")]
-        checks = {
-            "article without sentences": "SELECT a.doc_id FROM articles a WHERE NOT EXISTS "
-                                         "(SELECT 1 FROM sentences s WHERE s.article_id = a.id)",
-            "orphan mention": "SELECT m.id FROM mentions m LEFT JOIN articles a ON a.id = m.article_id "
-                              "WHERE a.id IS NULL",
-            "orphan sentence": "SELECT s.article_id FROM sentences s LEFT JOIN articles a ON a.id = s.article_id "
-                               "WHERE a.id IS NULL",
-            "mention outside its sentence": 'SELECT m.id FROM mentions m LEFT JOIN sentences s ON s.article_id = '
-                                            'm.article_id AND s.idx = m.sentence WHERE s.idx IS NULL OR '
-                                            'm.start < s.start OR m."end" > s."end"',
-            "mention offsets do not give its text": 'SELECT m.id FROM mentions m JOIN articles a ON a.id = '
-                                                    'm.article_id WHERE substr(a.text, m.start + 1, m."end" - '
-                                                    'm.start) != m.text',
-            "mention of a missing place": "SELECT m.id FROM mentions m LEFT JOIN places p ON p.id = m.place_id "
-                                          "WHERE m.place_id IS NOT NULL AND p.id IS NULL",
-            "correction of a missing place": "SELECT c.id FROM corrections c LEFT JOIN places p ON "
-                                             "p.id = c.place_id WHERE p.id IS NULL",
-            "two active corrections": "SELECT scope, key FROM corrections WHERE undone_at IS NULL "
-                                      "GROUP BY scope, key HAVING COUNT(*) > 1",
-        }
-        if mentions_everywhere:
-            checks["article without mentions"] = ("SELECT a.doc_id FROM articles a WHERE NOT EXISTS "
-                                                  "(SELECT 1 FROM mentions m WHERE m.article_id = a.id)")
-        for what, sql in checks.items():
-            problems += [f"{what}: {row}" for row in conn.execute(sql).fetchall()[:5]]
-        return problems
+        store = Store(path, readonly=True)
+    except StoreError as exc:
+        return [f"cannot open the store: {exc}"]
+    try:
+        problems = store.check()
     finally:
-        conn.close()
+        store.close()
+    extra = {
+        "article without sentences": "SELECT a.doc_id FROM articles a WHERE NOT EXISTS "
+                                     "(SELECT 1 FROM sentences s WHERE s.article_id = a.id)",
+        "mention outside its sentence": 'SELECT m.id FROM mentions m JOIN sentences s ON s.article_id = m.article_id '
+                                        'AND s.idx = m.sentence WHERE m.start < s.start OR m."end" > s."end"',
+    }
+    if mentions_everywhere:
+        extra["article without mentions"] = ("SELECT a.doc_id FROM articles a WHERE NOT EXISTS "
+                                             "(SELECT 1 FROM mentions m WHERE m.article_id = a.id)")
+    for what, sql in extra.items():
+        problems += [f"{what}: {row}" for row in query(path, sql)[:5]]
+    return problems
 
 
 def store_contents(path: Path) -> dict[str, tuple]:
@@ -431,15 +427,36 @@ def compare_stores(outcome: Outcome, got: dict[str, tuple], want: dict[str, tupl
     outcome.corrupted += sum(got[k] != want[k] for k in want.keys() & got.keys()) + len(got.keys() - want.keys())
 
 
-def bad_input_files(folder: Path, *, heavy: bool = True) -> dict[str, tuple[bytes, int, str]]:
-    """file name -> (content, documents it should give, message expected on stderr ('' for none))."""
+NAMED_PIPE = None  # content of a case that is a named pipe (FIFO), not a regular file
+NOT_UTF8_NAME = os.fsdecode(b"caf\xe9-report.txt")  # a Latin-1 file name: not UTF-8, bytes kept as escapes
+
+
+def noise_bytes(size: int = 4096, seed: int = 7) -> bytes:
+    """Random bytes that start with no known magic number or byte-order mark (binary named .txt)."""
+    pick = random.Random(seed)
+    while True:
+        blob = pick.randbytes(size)
+        if not blob.startswith((b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"%PDF",
+                                b"\x89PNG", b"PK", b"\xff\xd8", b"GIF8", b"\x1f\x8b")):
+            return blob
+
+
+def bad_input_files(folder: Path, *, heavy: bool = True) -> dict[str, tuple[bytes | None, int, str | tuple[str, ...]]]:
+    """file name -> (content (NAMED_PIPE for a FIFO), documents it should give, message(s) expected on
+    stderr ('' for none))."""
     folder.mkdir(parents=True, exist_ok=True)
     place_text = "Café owners in Zürich met officials from Paris."
     csv_rows = ('title,Text,date\n"One","Officials in Cairo\nmet envoys from Rome",2020-01-02\n"Bad","x","y","z"\n'
                 '"Two","Trains left Madrid for Lisbon",\n')
     jsonl = "\n".join([json.dumps({"id": "j1", "text": "Talks in Oslo resumed."}), '{"text": broken', "[1, 2]",
                        '{"title": "no text"}', '{"text": 42}', json.dumps({"id": "j2", "text": "Aid reached Lima."})])
-    cases: dict[str, tuple[bytes, int, str]] = {
+    hostile_jsonl = "\n".join([json.dumps({"id": "h1", "text": "Aid reached Nairobi."}),
+                               json.dumps({"id": "lone", "text": "Paris \ud800 Rome"}),  # a lone surrogate (escaped)
+                               '{"id": "deep", "text": ' + "[" * 100_000 + "]" * 100_000 + "}",
+                               '{"id": "h2", "title": NaN, "text": "Envoys left Vienna for Athens."}', ""])
+    quotes_csv = ('id,text\n1,Talks in Amman went on.\n2,"Shelling near Idlib,2019\n3,Aid convoys reached Beirut.\n'
+                  '4,Rain fell in Rome.\n')
+    cases: dict[str, tuple[bytes | None, int, str | tuple[str, ...]]] = {
         "empty.txt": (b"", 0, "empty.txt: empty"),
         "blank.txt": (b"  \n\t\r\n ", 0, "blank.txt: empty"),
         "paper.txt": (b"%PDF-1.7\n" + bytes(range(256)) * 4, 0, "paper.txt: this is a PDF document"),
@@ -453,6 +470,18 @@ def bad_input_files(folder: Path, *, heavy: bool = True) -> dict[str, tuple[byte
         "notext.csv": (b"title,url\na,b\n", 0, "notext.csv:1: no text column"),
         "news.csv": (csv_rows.encode(), 2, "news.csv:4: 4 fields where the header has 3"),
         "same-text-again.md": (b"---\nid: other-id\n---\nTalks in Oslo resumed.", 1, ""),  # stored once (j1)
+        # hostile files: a FIFO inside the folder is skipped unread (never waited on); the others are
+        # named with their line, and the good lines around them still load
+        "pipe.txt": (NAMED_PIPE, 0, ""),
+        NOT_UTF8_NAME: (b"Trains left Dublin for Prague on Monday.", 1, ""),
+        "hostile.jsonl": (hostile_jsonl.encode(), 2, ("hostile.jsonl:2: invalid Unicode (lone surrogate U+D800 in "
+                                                      "`text`)", "hostile.jsonl:3: broken JSON (nested too deeply)")),
+        "quotes.csv": (quotes_csv.encode(), 3, "quotes.csv:3: unmatched quote: the row starting on this line ran on "
+                                               "to line 5"),  # the rows it swallowed (lines 4, 5) load
+        "noise.txt": (noise_bytes(), 0, "noise.txt: binary data, not text"),
+        "utf32.txt": (b"\xff\xfe\x00\x00" + "Trains from Kraków reached Warsaw.".encode("utf-32-le"), 1, ""),
+        "unclosed.md": (b"---\ntitle: Baghouz\nFighting went on near Baghouz and Deir ez-Zor.\n", 1,
+                        "unclosed.md:1: front matter not closed with '---'; read as text"),
     }
     for name, text in TRICKY_TEXTS.items():
         cases[f"{name}.txt"] = (text.encode("utf-8"), 1, "")
@@ -460,7 +489,9 @@ def bad_input_files(folder: Path, *, heavy: bool = True) -> dict[str, tuple[byte
         cases["huge.txt"] = (b"", 0, "huge.txt: text of 52,428,800 characters is over the")
         cases["long-line.txt"] = (long_line(200_000).encode("utf-8"), 1, "")
     for name, (data, _, _) in cases.items():
-        if name != "huge.txt":
+        if data is NAMED_PIPE:
+            os.mkfifo(folder / name)
+        elif name != "huge.txt":
             (folder / name).write_bytes(data)
     if heavy:
         write_huge_text(folder / "huge.txt", 50)
@@ -473,21 +504,33 @@ def scenario_bad_inputs(home: Path, work: Path, *, heavy: bool = True, time_limi
     out = Outcome("bad input files, one CLI ingest")
     folder, db = work / "inputs", work / "inputs.sqlite"
     cases = bad_input_files(folder, heavy=heavy)
-    out.inputs = len(cases)
+    pipe = work / "named-pipe.txt"  # a FIFO named on the command line is reported, never opened for reading
+    os.mkfifo(pipe)
+    out.inputs = len(cases) + 1
     first = cli("ingest", str(SEED), "--db", str(db), home=home, log_dir=work / "logs")
     out.expect(first.returncode == 0, f"seed ingest failed: {first.stderr[-300:]}")
     before = store_contents(db)
-    run = cli("ingest", str(folder), "--db", str(db), home=home, log_dir=work / "logs", timeout=time_limit)
+    run = cli("ingest", str(folder), str(pipe), "--db", str(db), home=home, log_dir=work / "logs", timeout=time_limit)
     out.facts.update(returncode=run.returncode, stderr=run.stderr, seconds=run.seconds)
-    out.expect(run.returncode != -signal.SIGKILL, f"the ingest took over {time_limit:.0f} s and was stopped")
+    out.expect(run.returncode != -signal.SIGKILL, f"the ingest took over {time_limit:.0f} s and was stopped "
+                                                  "(waiting on a pipe?)")
     out.expect(run.returncode == 1, f"exit code {run.returncode}, expected 1 (input errors): {run.stderr[-500:]}")
     out.expect("Traceback" not in run.stderr, f"traceback: {run.stderr[-800:]}")
-    for name, (_, _, message) in cases.items():
-        out.expect(message in run.stderr, f"{name}: no message {message!r}")
+    expected = {name: (message,) if isinstance(message, str) else message for name, (_, _, message) in cases.items()}
+    expected[pipe.name] = (f"{pipe}: not a regular file",)
+    for name, messages in expected.items():
+        for message in messages:
+            out.expect(message in run.stderr, f"{name}: no message {message!r}")
+    reported = [line for line in run.stderr.splitlines() if line.startswith("error: ")]
+    out.expect(all(line.startswith(f"error: {folder}/") or line.startswith(f"error: {pipe}:") for line in reported),
+               f"an error not of the form file[:line]: message: {reported}")
+    out.facts["errors"] = reported
     stored = store_contents(db)
     texts = [text for text, _, _ in stored.values()]
     expected_docs = 1 + sum(n for _, n, _ in cases.values()) - 1  # + the seed, - the duplicate text
     out.facts.update(stored=len(stored), expected=expected_docs)
+    escaped = Path(NOT_UTF8_NAME.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")).stem
+    out.expect(escaped in stored, f"the file with a non-UTF-8 name is not stored as {escaped!r}: {sorted(stored)}")
     out.lost += max(0, expected_docs - len(stored)) + sum(before[k] != stored.get(k) for k in before)
     out.corrupted += len(texts) - len(set(texts)) + len(store_problems(db))
     return out
@@ -677,6 +720,193 @@ def scenario_disk_full(home: Path, work: Path, *, articles: int = 30, limit: int
     return out
 
 
+# -- hostile text through ingest and export --------------------------------------------------------
+
+SPREADSHEET_FORMULA = ("=", "+", "@", "\t", "\r")  # a CSV cell starting so runs as a formula (OWASP CSV injection)
+
+
+def hostile_payloads(sentinel: Path) -> dict[str, str]:
+    """Text an article may hold that a template engine, a browser or a spreadsheet would run: `sentinel`
+    is the file the server-side template payload would create if any renderer evaluated it."""
+    return {
+        "jinja expression": "{{ 7*7 }}",
+        "jinja statement": "{% if 1 %}IFRAN{% endif %}",
+        "jinja comment": "{# c #}",
+        "lone block start": "{%",
+        "template injection": "{{ cycler.__init__.__globals__.os.system('touch " + str(sentinel) + "') }}",
+        "html": "<script>alert('x')</script><img src=x onerror=alert(1)></i></ol></div>",
+        "markdown": "**bold** [click](javascript:alert(1)) ![i](http://example.invalid/x.png) # head",
+        "formula": "=1+1",
+        "plus": "+1",
+        "at": "@SUM(A1)",
+        "tab": "\t=2+2",
+        "carriage return": "\r=3+3",
+        "bidi and zero-width": "\u202egnp.exe\u202c \u200bzero\u200dwidth\u2066iso\u2069 \ufeffend",
+    }
+
+
+def hostile_rows(payloads: dict[str, str]) -> list[dict]:
+    """One JSONL article per payload: in its title, its source and twice in its text, in sentences
+    naming a place of its own (so each payload reaches a map popup)."""
+    rows = []
+    for i, (what, payload) in enumerate(payloads.items()):
+        city = CITIES[i % len(CITIES)]
+        rows.append({"id": f"hostile-{i}", "title": payload, "source": payload, "published": "2024-02-01",
+                     "text": f"{payload} Officials in {city} met envoys on Monday ({what}). "
+                             f"The talks in {city} ended with {payload} on the agenda."})
+    return rows
+
+
+def map_rows(html_file: Path) -> list[list]:
+    """The marker rows a standalone map inlines (`var data = [...]`), decoded as the browser reads them."""
+    page = html_file.read_text(encoding="utf-8")
+    start = page.index("var data = ") + len("var data = ")
+    return json.JSONDecoder().raw_decode(page, start)[0]
+
+
+def scenario_hostile_text(home: Path, work: Path) -> Outcome:
+    """Articles whose title, source and text hold template, HTML, markdown, spreadsheet and bidi payloads,
+    through a CLI ingest and `export --html --csv --geojson`: nothing runs (the sentinel file is never
+    made), every payload comes out as the literal text it was, and no CSV cell starts a formula."""
+    out = Outcome("hostile text, ingest + export")
+    logs, sentinel = work / "logs", work / "SENTINEL"
+    payloads = hostile_payloads(sentinel)
+    rows = hostile_rows(payloads)
+    out.inputs = len(rows)
+    feed, db, exports = write_jsonl(work / "hostile.jsonl", rows), work / "hostile.sqlite", work / "exports"
+    exports.mkdir(parents=True, exist_ok=True)
+    files = {"html": exports / "map.html", "csv": exports / "mentions.csv", "geojson": exports / "mentions.geojson"}
+    ingest = cli("ingest", str(feed), "--db", str(db), home=home, log_dir=logs)
+    export = cli("export", "--db", str(db), *(a for kind, path in files.items() for a in (f"--{kind}", str(path))),
+                 home=home, log_dir=logs)
+    out.facts.update(ingest=ingest, export=export, sentinel=sentinel.exists())
+    for name, run in (("ingest", ingest), ("export", export)):
+        out.expect(run.returncode == 0 and "Traceback" not in run.stderr,
+                   f"{name}: exit {run.returncode}: {run.stderr[-500:]}")
+    out.expect(not sentinel.exists(), f"a template payload ran: {sentinel} was created")
+    out.corrupted += int(sentinel.exists())
+    if not all(path.exists() for path in files.values()) or ingest.returncode != 0:
+        out.failures.append(f"exports missing: {[str(p) for p in files.values() if not p.exists()]}")
+        return out
+
+    from geodata.store import Store
+
+    store = Store(db, readonly=True)
+    try:
+        articles = store.articles().set_index("doc_id")
+        texts = {doc_id: store.article(int(articles.loc[doc_id, "id"]))["text"] for doc_id in articles.index}
+    finally:
+        store.close()
+    stored = {r["id"]: (texts.get(r["id"]), articles.title.get(r["id"]), articles.source.get(r["id"])) for r in rows}
+    verbatim = [doc for doc, r in zip(stored, rows) if stored[doc] != (r["text"], r["title"], r["source"])]
+    out.expect(not verbatim, f"not stored verbatim: {verbatim}")
+    out.lost += sum(stored[r["id"]][0] is None for r in rows)
+    out.corrupted += len(verbatim) + len(store_problems(db))
+
+    # HTML: the rows the map's script reads; popups are HTML whose text (unescaped) holds each payload
+    page = files["html"].read_text(encoding="utf-8")
+    popups = "\n".join(html.unescape(row[5]) for row in map_rows(files["html"]))
+    missing_html = [what for what, p in payloads.items() if p not in popups]
+    live_markup = [m for m in ("<script>alert(", "<img src=x") if m in page]
+    # CSV: each payload is its cell (a formula behind an apostrophe), and no cell starts a formula
+    # read as a spreadsheet does (newline="": a bare CR outside quotes ends a row, as in Excel and LibreOffice)
+    table = list(csv.reader(io.StringIO(files["csv"].read_bytes().decode("utf-8"), newline="")))
+    cells = {cell for row in table for cell in row}
+    formulas = sorted({cell for cell in cells if cell.startswith(SPREADSHEET_FORMULA)})
+    missing_csv = [what for what, p in payloads.items()
+                   if ("'" + p if p.startswith(SPREADSHEET_FORMULA) else p) not in cells]
+    # GeoJSON: data, not display: each payload exactly, each sentence a slice of its article's text
+    features = json.loads(files["geojson"].read_text(encoding="utf-8"))["features"]
+    values = {f["properties"][k] for f in features for k in ("title", "source")}
+    missing_geojson = [what for what, p in payloads.items() if p not in values]
+    by_title = {r["title"]: r["text"] for r in rows}
+    bad_sentences = [f["properties"]["mention_id"] for f in features
+                     if f["properties"]["sentence"] not in by_title.get(f["properties"]["title"], "")]
+    out.expect(not missing_html, f"HTML: payloads not shown literally in the popups: {missing_html}")
+    out.expect(not live_markup, f"HTML: article markup left live in the page: {live_markup}")
+    out.expect(not formulas, f"CSV: cells a spreadsheet runs as formulas: {formulas[:5]}")
+    out.expect(not missing_csv, f"CSV: payloads not written literally: {missing_csv}")
+    out.expect(not missing_geojson, f"GeoJSON: payloads not written literally: {missing_geojson}")
+    out.expect(not bad_sentences, f"GeoJSON: sentences not from their article: {bad_sentences[:5]}")
+    out.corrupted += len(missing_html) + len(missing_csv) + len(missing_geojson) + len(bad_sentences) + len(formulas)
+    out.facts.update(missing_html=missing_html, formulas=formulas, missing_csv=missing_csv,
+                     missing_geojson=missing_geojson, bad_sentences=bad_sentences, live_markup=live_markup,
+                     places=len(map_rows(files["html"])), features=len(features), files=files)
+    return out
+
+
+def scenario_export_disk_full(home: Path, work: Path, *, limit: int = 200_000) -> Outcome:
+    """`export --html` over an earlier export with the kernel refusing writes past `limit` bytes (RLIMIT_FSIZE,
+    as a full disk): exit 2 with a one-line message, the earlier file intact, no temporary file left; with
+    room again the export is written."""
+    out = Outcome("export onto a full disk (RLIMIT_FSIZE)", faults=1)
+    logs, folder = work / "logs", work / "export-full"
+    shutil.rmtree(folder, ignore_errors=True)
+    db = seed_store(work / "export-store" / "store.sqlite", 5)
+    folder.mkdir(parents=True)
+    target = folder / "map.html"
+    target.write_text("<p>the previous export</p>\n", encoding="utf-8")
+    before = digest(target)
+    run = cli("export", "--db", str(db), "--html", str(target), home=home, log_dir=logs,
+              preexec_fn=file_size_limit(limit))
+    errors = [line for line in run.stderr.splitlines() if line.startswith("error: ")]
+    out.expect(run.returncode == 2 and len(errors) == 1 and "not written" in errors[0] and str(target) in errors[0]
+               and "Traceback" not in run.stderr, f"full disk: exit {run.returncode}: {run.stderr.strip()[-400:]}")
+    left = sorted(p.name for p in folder.iterdir() if p != target)
+    out.expect(not left, f"left in the folder: {left}")
+    intact = digest(target) == before
+    out.corrupted += int(not intact) + len(left)
+    rerun = cli("export", "--db", str(db), "--html", str(target), home=home, log_dir=logs)
+    size = target.stat().st_size
+    out.expect(rerun.returncode == 0 and size > limit and "var data = " in target.read_text(encoding="utf-8"),
+               f"with room: exit {rerun.returncode}, {size} bytes: {rerun.stderr[-300:]}")
+    out.facts.update(run=run, rerun=rerun, left=left, intact=intact, size=size)
+    return out
+
+
+def scenario_read_only_home(home: Path, work: Path) -> Outcome:
+    """A data folder (GEODATA_HOME) made read-only, files and folder, for root too: `export --csv` to a writable
+    folder and `gazetteer lookup` work; `delete` says read-only (exit 2); nothing in the folder changes."""
+    out = Outcome("read-only data folder: export, lookup, delete", faults=1)
+    if not permissions_enforced(work):
+        out.facts["skipped"] = "file permissions cannot be enforced here (root without droppable capabilities)"
+        return out
+    logs, data, exports = work / "logs", work / "read-only-home", work / "ro-exports"
+    shutil.rmtree(data, ignore_errors=True)
+    exports.mkdir(parents=True, exist_ok=True)
+    copy_sqlite(home / "gazetteer.sqlite", data / "gazetteer.sqlite")  # a built gazetteer (the user's, copied)
+    store = seed_store(data / "store.sqlite", 3)
+    before = {p.name: digest(p) for p in data.iterdir()}
+    contents = store_contents(store)
+    make_read_only(data)
+    try:
+        runs = {name: start_cli(*args, home=data, log_dir=logs, preexec_fn=without_permission_override)
+                for name, args in {"export": ("export", "--csv", str(exports / "m.csv")),
+                                   "lookup": ("gazetteer", "lookup", "Damascus"),
+                                   "delete": ("delete", "--article", "1")}.items()}
+        done = {name: run.finish(timeout=120) for name, run in runs.items()}
+    finally:
+        make_writable(data)
+    export, lookup, delete = done["export"], done["lookup"], done["delete"]
+    exported = list(csv.DictReader(io.StringIO((exports / "m.csv").read_text(encoding="utf-8"))))\
+        if (exports / "m.csv").exists() else []
+    out.expect(export.returncode == 0 and "Traceback" not in export.stderr,
+               f"export: exit {export.returncode}: {export.stderr.strip()[-400:]}")
+    out.expect(len(exported) == sum(len(m) for _, _, m in contents.values()),
+               f"export: {len(exported)} rows for {sum(len(m) for _, _, m in contents.values())} mentions")
+    out.expect(lookup.returncode == 0 and '"name": "Damascus"' in lookup.stdout and "Traceback" not in lookup.stderr,
+               f"gazetteer lookup: exit {lookup.returncode}: {lookup.stderr.strip()[-600:]}")
+    out.expect(delete.returncode == 2 and "read-only" in delete.stderr and "Traceback" not in delete.stderr,
+               f"delete: exit {delete.returncode}: {delete.stderr.strip()[-400:]}")
+    after = {p.name: digest(p) for p in data.iterdir()}
+    out.expect(after.keys() == before.keys(), f"files appeared or went: {sorted(after)} (were {sorted(before)})")
+    out.corrupted += sum(after.get(name) != value for name, value in before.items())
+    compare_stores(out, store_contents(store), contents)
+    out.corrupted += len(store_problems(store))
+    out.facts.update(runs=done, exported=len(exported), files=sorted(after))
+    return out
+
+
 # -- concurrent use ------------------------------------------------------------------------------
 
 def worker_correct(db: Path, worker: int, stop: Path, min_ops: int, deadline: float, pause: float = 0.01) -> dict:
@@ -825,6 +1055,74 @@ def scenario_first_open(work: Path, *, trials: int = 100, openers: int = 6) -> O
     return out
 
 
+def read_loop(db: Path, stop: threading.Event, started: threading.Barrier) -> dict:
+    """A dashboard session's reads (its own connection) in a loop until `stop`: the map's mention rows, the
+    place table, the totals. A read that errs, or whose sentences do not hold their mentions, is counted."""
+    from geodata.store import Store
+
+    store = Store(db)
+    ops, errors, seen = 0, [], set()
+    try:
+        started.wait()
+        while not stop.is_set():
+            try:
+                rows = store.mentions()
+                summary = store.place_summary()
+                seen.add(store.counts()["articles"])
+                if not all(r.sentence[r.sentence_start:r.sentence_end] == r.text for r in rows.itertuples()) or (
+                        len(summary) and summary.mentions.min() < 1):
+                    errors.append("inconsistent read")
+            except Exception as exc:  # collected, never hidden
+                errors.append(f"{type(exc).__name__}: {exc}")
+            ops += 1
+    finally:
+        store.close()
+    return {"ops": ops, "errors": errors, "articles_seen": sorted(seen)}
+
+
+def scenario_delete_while_reading(home: Path, work: Path, *, articles: int = 40, deletes: int = 20,
+                                  readers: int = 3) -> Outcome:
+    """`delete --article` of `deletes` articles (with corrections of their mentions) while `readers` dashboard-like
+    sessions read: no read errs or sees half an article, the others are untouched and `Store.check()` stays []."""
+    out = Outcome("delete while dashboard-like readers read", inputs=articles, writers=1)
+    from geodata.records import Place
+    from geodata.store import Store
+
+    shutil.rmtree(work / "deleting", ignore_errors=True)
+    db = seed_store(work / "deleting" / "store.sqlite", articles)
+    store = Store(db)
+    for article_id in (1, 2, deletes + 1):  # corrections of mentions of deleted and of kept articles, and a name
+        mention_id = int(store.article_mentions(article_id).mention_id.iloc[0])
+        store.correct("mention", str(mention_id), Place(f"user:m{mention_id}", "Fixed", 1.0, 2.0, source="user"))
+    store.correct("name", CITIES[0], Place("user:name", "Fixed name", 3.0, 4.0, source="user"))
+    store.close()
+    contents = store_contents(db)
+    stop, started, results = threading.Event(), threading.Barrier(readers + 1, timeout=60), []
+    threads = [threading.Thread(target=lambda: results.append(read_loop(db, stop, started))) for _ in range(readers)]
+    for thread in threads:
+        thread.start()
+    started.wait()
+    run = cli("delete", *(a for i in range(1, deletes + 1) for a in ("--article", str(i))), "--db", str(db),
+              home=home, log_dir=work / "logs", timeout=120)
+    time.sleep(0.2)  # a last round of reads after the deletes
+    stop.set()
+    for thread in threads:
+        thread.join()
+    errors = [e for r in results for e in r["errors"]]
+    out.expect(run.returncode == 0 and run.stderr.count("deleted article") == deletes and "Traceback" not in run.stderr,
+               f"delete: exit {run.returncode}: {run.stderr[-400:]}")
+    out.expect(not errors, f"{len(errors)} reads failed: {errors[:3]}")
+    after = store_contents(db)
+    kept = {f"p{i}": contents[f"p{i}"] for i in range(deletes, articles)}  # store ids 1.. are p0, p1...
+    compare_stores(out, after, kept)
+    problems = store_problems(db, mentions_everywhere=True)
+    out.corrupted += len(problems)
+    out.ops = sum(r["ops"] for r in results) + deletes
+    out.facts.update(run=run, errors=errors, reads=sum(r["ops"] for r in results), problems=problems,
+                     articles_seen=sorted({n for r in results for n in r["articles_seen"]}), left=len(after))
+    return out
+
+
 # -- the table ---------------------------------------------------------------------------------
 
 def table(outcomes: Sequence[Outcome]) -> str:
@@ -863,14 +1161,18 @@ def main() -> int:
         home, places = prepare_home(work)
         steps: list[tuple[str, Callable[[Path], Outcome]]] = [
             ("bad-inputs", lambda w: scenario_bad_inputs(home, w)),
+            ("hostile-text", lambda w: scenario_hostile_text(home, w)),
             ("ingest-kill", lambda w: scenario_ingest_kill(home, w, articles=80, kill_at=(3, 20, 45, 70))),
             ("gazetteer-kill", lambda w: scenario_gazetteer_build_kill(w, reference_places=places)),
             ("geonames-kill", lambda w: scenario_geonames_kill(home / "gazetteer.sqlite", w)),
             ("damaged", lambda w: scenario_damaged_files(home, w)),
             ("read-only", lambda w: scenario_read_only(home, w)),
+            ("read-only-home", lambda w: scenario_read_only_home(home, w)),
             ("disk-full", lambda w: scenario_disk_full(home, w)),
+            ("export-disk-full", lambda w: scenario_export_disk_full(home, w)),
             ("concurrent", lambda w: scenario_concurrent(home, w, articles=200, writers=3, min_ops=200)),
             ("first-open", lambda w: scenario_first_open(w, trials=300)),
+            ("delete-reading", lambda w: scenario_delete_while_reading(home, w, articles=200, deletes=100)),
         ]
         outcomes = []
         for label, step in steps:

@@ -60,7 +60,9 @@ def csv_text(mentions: pd.DataFrame) -> str:
     for column in table.columns:
         if table[column].dtype == object or pd.api.types.is_string_dtype(table[column]):
             table[column] = table[column].map(spreadsheet_text)
-    return table.to_csv(index=False)
+    # CRLF rows (RFC 4180): the writer then quotes every field holding a bare CR, which a spreadsheet
+    # would otherwise take for the end of a row, and a formula after it for a new cell.
+    return table.to_csv(index=False, lineterminator="\r\n")
 
 
 def _plain(value: object) -> object:

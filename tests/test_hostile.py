@@ -123,8 +123,9 @@ def test_a_payload_in_the_popup_json_is_never_template_syntax() -> None:
 def test_csv_cells_never_start_a_formula() -> None:
     frame = pd.DataFrame({c: ["x"] for c in export.CSV_COLUMNS})
     frame["title"], frame["sentence"], frame["lat"], frame["geonameid"] = "=1+1", "\t=cmd", -3.5, 163843.0
-    row = next(csv.DictReader(io.StringIO(export.csv_text(frame))))
-    assert row["title"] == "'=1+1" and row["sentence"] == "'\t=cmd"
+    frame["source"] = "wire\r=3+3 inside"  # a bare CR ends a row in a spreadsheet unless the field is quoted
+    (row,) = csv.DictReader(io.StringIO(export.csv_text(frame), newline=""))
+    assert row["title"] == "'=1+1" and row["sentence"] == "'\t=cmd" and row["source"] == "wire\r=3+3 inside"
     assert row["lat"] == "-3.5" and row["geonameid"] == "163843"  # numbers stay numbers
 
 

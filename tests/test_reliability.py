@@ -29,11 +29,32 @@ from geodata.store import Store, StoreError
 
 
 def test_cli_ingest_of_every_kind_of_bad_input_keeps_the_good_and_what_was_stored(home, tmp_path):
-    out = stress.scenario_bad_inputs(home, tmp_path, heavy=False)
+    """Also the hostile files: a FIFO in the folder (skipped, never waited on) and one named on the command
+    line (reported), a non-UTF-8 file name, a JSONL with a lone surrogate and a 100,000-deep line between good
+    lines, a CSV quote left open, random bytes named .txt, UTF-32, a NaN title, front matter never closed."""
+    out = stress.scenario_bad_inputs(home, tmp_path, heavy=False, time_limit=60)
     assert out.failures == []
     assert out.facts["returncode"] == 1 and "Traceback" not in out.facts["stderr"]
-    assert out.facts["stored"] == out.facts["expected"] == 13  # the seed + 12 good documents, one text once
+    assert out.facts["stored"] == out.facts["expected"] == 21  # the seed + 20 good documents, one text once
+    folder = tmp_path / "inputs"
+    assert {line.split(": ", 2)[1] for line in out.facts["errors"]} >= {
+        f"{folder}/hostile.jsonl:2", f"{folder}/hostile.jsonl:3", f"{folder}/quotes.csv:3", f"{folder}/noise.txt",
+        f"{tmp_path}/named-pipe.txt"}
+    assert not any("pipe.txt" in line for line in out.facts["errors"] if str(folder) in line)
     assert (out.lost, out.corrupted) == (0, 0)
+
+
+def test_template_html_markdown_formula_and_bidi_text_stays_literal_through_ingest_and_export(home, tmp_path):
+    """folium renders macro output as a Jinja template a second time: a title `{{ 7*7 }}` must stay that text,
+    the sentinel payload must never run, and a spreadsheet must find no formula in the CSV."""
+    out = stress.scenario_hostile_text(home, tmp_path)
+    facts = out.facts
+    assert facts["ingest"].returncode == 0 and facts["export"].returncode == 0, facts["export"].stderr
+    assert not facts["sentinel"] and not (tmp_path / "SENTINEL").exists()
+    assert facts["missing_html"] == [] and facts["live_markup"] == []
+    assert facts["missing_geojson"] == [] and facts["bad_sentences"] == []
+    assert facts["formulas"] == [] and facts["missing_csv"] == []
+    assert out.failures == [] and (out.lost, out.corrupted) == (0, 0)
 
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="peak memory is read from /proc")
@@ -72,8 +93,8 @@ def test_over_long_articles_are_named_by_line_and_the_others_load():
     result = read_bytes("feed.jsonl", jsonl.encode())
     assert [d.id for d in result.documents] == ["1", "3"]
     assert [str(e) for e in result.errors] == [
-        f"feed.jsonl:2: text of {len(long_text):,} characters is over the {Settings().max_text_chars:,}-character limit for "
-        "one article (GEODATA_MAX_TEXT_CHARS); split it into articles"]
+        f"feed.jsonl:2: text of {len(long_text):,} characters is over the {Settings().max_text_chars:,}-character "
+        "limit for one article (GEODATA_MAX_TEXT_CHARS); split it into articles"]
 
 
 def test_a_csv_article_longer_than_the_csv_modules_128_kib_field_limit_loads():
@@ -132,7 +153,8 @@ def test_markup_right_to_left_combining_and_emoji_keep_offsets_through_the_store
     rows = store.mentions()
     assert len(rows) == sum(len([m for m in p.mentions if m.place]) for p in parsed)
     assert all(r.sentence[r.sentence_start:r.sentence_end] == r.text for r in rows.itertuples())
-    assert stress.store_problems(store.path) == []  # SQLite's substr() agrees on astral characters
+    assert store.check() == []  # SQLite's substr() agrees on astral characters
+    assert stress.store_problems(store.path) == []
 
 
 FRAGMENTS = ["Paris", "Berlin", "Damascus", "Zu\u0308rich", "Cairo", "Syrian", " ", "  ", "\n", "\n\n", ". ", ", ",
@@ -210,7 +232,7 @@ def test_sigkill_mid_ingest_leaves_whole_articles_and_a_rerun_completes_without_
     assert out.failures == []
     (killed_at,) = out.facts["killed_at"]
     assert 5 <= killed_at < 60  # killed in the middle of the batch
-    assert out.facts["problems_after_kill"] == [[]]  # integrity_check, orphans, offsets, sentences, mentions
+    assert out.facts["problems_after_kill"] == [[]]  # Store.check(), sentences, mentions
     assert f"ingested {60 - killed_at} article(s), {killed_at} already stored" in out.facts["rerun"].stderr
     assert len(out.facts["final"]) == 60 and out.facts["final"] == out.facts["reference"]
     assert (out.lost, out.corrupted) == (0, 0)
@@ -274,6 +296,35 @@ def test_a_full_disk_mid_ingest_stores_whole_articles_only_and_a_rerun_completes
     assert "was not stored" in out.facts["run"].stderr
     assert 0 < out.facts["stored_when_full"] < 30 and out.facts["problems"] == []
     assert out.facts["final"] == 33
+
+
+def test_an_export_onto_a_full_disk_keeps_the_previous_file_and_leaves_no_temporary_file(home, tmp_path):
+    out = stress.scenario_export_disk_full(home, tmp_path)
+    assert out.failures == [] and out.corrupted == 0
+    assert out.facts["run"].returncode == 2 and "not written" in out.facts["run"].stderr
+    assert out.facts["intact"] and out.facts["left"] == []
+    assert out.facts["rerun"].returncode == 0
+
+
+def test_a_read_only_data_folder_exports_and_looks_up_but_refuses_to_delete(home, tmp_path):
+    """GEODATA_HOME itself read-only (0555 folder, 0444 files), for root too: reading works, writing says why."""
+    out = stress.scenario_read_only_home(home, tmp_path)
+    if out.facts.get("skipped"):
+        pytest.skip(out.facts["skipped"])
+    runs = out.facts["runs"]
+    assert runs["export"].returncode == 0, runs["export"].stderr
+    assert runs["lookup"].returncode == 0 and '"name": "Damascus"' in runs["lookup"].stdout, runs["lookup"].stderr
+    assert runs["delete"].returncode == 2 and "read-only" in runs["delete"].stderr
+    assert out.facts["exported"] > 0 and out.facts["files"] == ["gazetteer.sqlite", "store.sqlite"]
+    assert out.failures == [] and (out.lost, out.corrupted) == (0, 0)
+
+
+def test_deleting_articles_while_sessions_read_never_shows_a_half_deleted_article(home, tmp_path):
+    out = stress.scenario_delete_while_reading(home, tmp_path, articles=30, deletes=15, readers=3)
+    assert out.facts["run"].returncode == 0, out.facts["run"].stderr
+    assert out.facts["errors"] == [] and out.facts["reads"] > 0
+    assert out.facts["problems"] == [] and out.facts["left"] == 15
+    assert out.failures == [] and (out.lost, out.corrupted) == (0, 0)
 
 
 def test_store_writes_on_a_full_database_roll_back_whole_and_raise_store_error(tmp_path):
