@@ -35,7 +35,7 @@ bench: install
 	$(PY) benchmarks/bench.py $(BENCH_ARGS)
 
 stress: gazetteer
-	$(PY) benchmarks/stress.py
+	$(PY) -m devtools.stress
 
 clean:
 	rm -rf $(VENV) data .pytest_cache tests/artifacts dashboard/static/folium

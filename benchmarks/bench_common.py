@@ -6,12 +6,9 @@ import json
 import math
 import os
 import shutil
-import socket
 import sqlite3
-import subprocess
 import sys
 import tempfile
-import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +20,8 @@ SEEDS = ROOT / "seeds"
 
 if str(ROOT) not in sys.path:  # `geodata` from this checkout, whatever the current directory
     sys.path.insert(0, str(ROOT))
+
+from devtools.servers import free_port, stop_server, streamlit_healthy  # noqa: E402,F401  (shared with the tests)
 
 
 # -- corpora -----------------------------------------------------------------------------------
@@ -197,29 +196,3 @@ def ratio(a: float | None, b: float | None) -> float | None:
     return a / b
 
 
-# -- local servers ------------------------------------------------------------------------------
-
-def free_port() -> int:
-    """A TCP port free on 127.0.0.1 right now."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def streamlit_healthy(base_url: str) -> bool:
-    """Whether the Streamlit server at `base_url` answers its health check."""
-    try:
-        with urllib.request.urlopen(f"{base_url}/_stcore/health", timeout=1) as response:
-            return response.status == 200
-    except OSError:
-        return False
-
-
-def stop_server(server: subprocess.Popen, timeout: float = 10) -> None:
-    """Stop a server process: SIGTERM, then SIGKILL if it has not exited within `timeout` seconds."""
-    server.terminate()
-    try:
-        server.wait(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.stress import copy_sqlite  # noqa: F401  (shared with the stress script)
+from devtools.stress import copy_sqlite  # noqa: F401  (shared with the stress script)
 from geodata.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,10 +1,10 @@
 """Concurrent use (issue 6): dashboard sessions correcting and reading while the CLI ingests, as real
 processes on one SQLite store (WAL, busy timeout). The scenario is `make stress`'s
-(benchmarks/stress.py), smaller."""
+(devtools/stress.py), smaller."""
 
 from __future__ import annotations
 
-from benchmarks import stress
+from devtools import stress
 
 
 def test_two_correcting_sessions_a_reader_and_a_cli_ingest_at_once_lose_nothing(home, tmp_path):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import stress
+from devtools import stress
 from geodata.gazetteer import GazetteerError, open_gazetteer
 from geodata.gazetteer.dumps import MAX_LINE_BYTES
 from geodata.gazetteer.geonames import import_dump

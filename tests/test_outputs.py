@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks import stress
+from devtools import stress
 from geodata.config import Settings, SettingsError
 from geodata.outputs import OutputError, write_text
 from tests.conftest import SEED, copy_sqlite, run_cli

@@ -1,5 +1,5 @@
 """Reliability (issue 6): bad input and injected faults, on real files, real SQLite databases and real
-subprocesses. The scenarios are the ones `make stress` runs (benchmarks/stress.py); test_documents.py
+subprocesses. The scenarios are the ones `make stress` runs (devtools/stress.py); test_documents.py
 and test_store.py already cover the loaders' basic refusals and a plain duplicate ingest."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from benchmarks import stress
+from devtools import stress
 from geodata.config import Settings
 from geodata.documents import load_paths, read_bytes
 from geodata.extract import trim

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from benchmarks.bench_common import free_port, stop_server, streamlit_healthy
+from devtools.servers import free_port, stop_server, streamlit_healthy
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

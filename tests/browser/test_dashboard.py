@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 import pytest
 
-from benchmarks.bench_common import stop_server
+from devtools.servers import stop_server
 from geodata.documents import load_paths
 from geodata.records import Document
 from geodata.store import Filters, Store

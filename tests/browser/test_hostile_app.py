@@ -22,7 +22,7 @@ from urllib.parse import quote, urlencode
 
 import pytest
 
-from benchmarks.bench_common import free_port, stop_server, streamlit_healthy
+from devtools.servers import free_port, stop_server, streamlit_healthy
 from geodata.records import Document
 from geodata.store import Filters, Store
 from tests.browser.test_dashboard import (

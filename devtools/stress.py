@@ -6,8 +6,8 @@ operations held, and the records lost or corrupted, which must be 0 (the exit co
 or when a fault was not reported clearly). tests/test_reliability.py and tests/test_concurrency.py
 run the same scenarios through these helpers.
 
-    python benchmarks/stress.py                      # everything, in a temporary GEODATA_HOME
-    python benchmarks/stress.py worker correct|read  # one concurrent worker (started by `concurrent`)
+    python -m devtools.stress                        # everything, in a temporary GEODATA_HOME (make stress)
+    python devtools/stress.py worker correct|read    # one concurrent worker (started by `concurrent`)
 """
 
 from __future__ import annotations
