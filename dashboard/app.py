@@ -131,7 +131,7 @@ def first_run() -> None:
 # Widget keys of the filters and their values when nothing is filtered.
 FILTER_DEFAULTS: dict[str, object] = {
     "f_places": [], "f_articles": [], "f_countries": [], "f_kinds": [], "f_min_conf": 0.0,
-    "f_from": "", "f_to": "", "f_demonyms": True,
+    "f_from": "", "f_to": "", "f_demonyms": True, "f_undated": True,
 }
 
 
@@ -150,7 +150,7 @@ def init_filter_widgets(current: Filters, options: dict[str, list]) -> None:
         "f_places": list(current.places), "f_articles": list(current.articles),
         "f_countries": list(current.countries), "f_kinds": list(current.kinds),
         "f_min_conf": float(current.min_confidence), "f_from": current.date_from or "",
-        "f_to": current.date_to or "", "f_demonyms": current.demonyms,
+        "f_to": current.date_to or "", "f_demonyms": current.demonyms, "f_undated": current.undated,
     }
     for key, value in initial.items():
         if key not in st.session_state:
@@ -184,12 +184,15 @@ def sidebar_filters(summary: pd.DataFrame, articles: pd.DataFrame) -> Filters:
     lo, hi = (dates[0][:10], dates[-1][:10]) if dates else ("YYYY-MM-DD", "YYYY-MM-DD")
     bar.text_input("Published from (YYYY-MM-DD)", key="f_from", placeholder=lo)
     bar.text_input("Published to (YYYY-MM-DD)", key="f_to", placeholder=hi)
+    undated = int(articles.published.isna().sum())
+    bar.toggle(f"Include undated articles ({undated} of {len(articles)})", key="f_undated",
+               help="Articles with no publication date pass the date bounds when this is on.")
     bar.toggle("Include demonyms (\"Syrian\")", key="f_demonyms")
     state = st.session_state
     chosen, problems = checked_dates(Filters(
         places=tuple(state.f_places), articles=tuple(state.f_articles), countries=tuple(state.f_countries),
         kinds=tuple(state.f_kinds), min_confidence=float(state.f_min_conf), date_from=state.f_from or None,
-        date_to=state.f_to or None, demonyms=bool(state.f_demonyms)))
+        date_to=state.f_to or None, demonyms=bool(state.f_demonyms), undated=bool(state.f_undated)))
     for problem in problems:
         notice(f"{problem}. This bound is ignored.", "error", bar)
     if new_session:
@@ -244,8 +247,8 @@ def on_map_click() -> None:
 
 
 def sentence_html(row: object) -> str:
-    snippet = maps.Snippet(maps.text(row.title), maps.text(row.sentence), int(row.sentence_start),
-                           int(row.sentence_end))
+    snippet = maps.Snippet(maps.text(row.title), maps.text(row.sentence),
+                           ((int(row.sentence_start), int(row.sentence_end)),))
     corrected = " · corrected" if pd.notna(row.correction_id) else ""
     meta = f"“{row.text}” · {row.kind} · confidence {row.confidence:.2f}{corrected}"
     return f"<div class='gd-sentence'><span class='gd-meta'>{esc(meta)}</span>{maps.highlight(snippet)}</div>"

@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 from geodata.filters import Filters
 
 LIST_PARAMS = {"places": "place", "articles": "article", "countries": "country", "kinds": "kind"}
-FILTER_PARAMS = (*LIST_PARAMS.values(), "min_conf", "from", "to", "demonyms")
+FILTER_PARAMS = (*LIST_PARAMS.values(), "min_conf", "from", "to", "demonyms", "undated")
 """Every URL parameter the filters own (the others: `selected`, `doc`, `tab`)."""
 _ID_RE = re.compile(r"[0-9]{1,18}")
 
@@ -44,6 +44,7 @@ def filters_from_params(params: Mapping[str, list[str]]) -> Filters:
         date_from=first("from"),
         date_to=first("to"),
         demonyms=first("demonyms") != "0",
+        undated=first("undated") != "0",
     )
 
 
@@ -61,6 +62,8 @@ def params_from_filters(filters: Filters) -> dict[str, list[str] | str]:
         out["to"] = filters.date_to
     if not filters.demonyms:
         out["demonyms"] = "0"
+    if not filters.undated:
+        out["undated"] = "0"
     return out
 
 

@@ -26,6 +26,7 @@ class Filters:
     date_from: str | None = None
     date_to: str | None = None
     demonyms: bool = True
+    undated: bool = True  # articles with no date pass the date bounds
 
     def where(self) -> tuple[str, list[object]]:
         """SQL conditions over `m` (effective_mentions), `p` (places) and `a` (articles)."""
@@ -36,12 +37,16 @@ class Filters:
             if values:
                 clauses.append(f"{column} IN ({','.join('?' * len(values))})")
                 params.extend(values)
+        bounds = []
         if self.date_from:
-            clauses.append("a.published >= ?")
+            bounds.append("a.published >= ?")
             params.append(self.date_from)
         if self.date_to:
-            clauses.append("a.published <= ?")
+            bounds.append("a.published <= ?")
             params.append(self.date_to + "\uffff")
+        if bounds:
+            dated = " AND ".join(bounds)
+            clauses.append(f"(({dated}) OR a.published IS NULL)" if self.undated else dated)
         if not self.demonyms:
             clauses.append("m.kind != 'demonym'")
         return " AND ".join(clauses), params

@@ -25,14 +25,17 @@ MAX_ZOOM = 18
 TOOLTIP_ID_SEPARATOR = " \u00b7 "  # the tooltip ends with the place id, which the dashboard reads back
 
 
+DOUBTFUL_BELOW = 0.5
+"""A place whose mentions average a lower confidence is drawn hollow and dashed: a doubtful placement."""
+
+
 @dataclass(frozen=True)
 class Snippet:
-    """A sentence mentioning a place, with the mention's offsets inside the sentence."""
+    """A sentence mentioning a place, with the offsets of every mention of it inside the sentence."""
 
     title: str
     sentence: str
-    start: int
-    end: int
+    marks: tuple[tuple[int, int], ...]
 
 
 def text(value: object, default: str = "") -> str:
@@ -43,20 +46,26 @@ def text(value: object, default: str = "") -> str:
 
 
 def highlight(snippet: Snippet) -> str:
-    """The sentence as HTML with the toponym in <mark>; every piece of text is escaped."""
-    s = snippet.sentence
-    return (f"{html.escape(s[:snippet.start])}<mark>{html.escape(s[snippet.start:snippet.end])}</mark>"
-            f"{html.escape(s[snippet.end:])}")
+    """The sentence as HTML with each mention in <mark>; every piece of text is escaped."""
+    s, parts, pos = snippet.sentence, [], 0
+    for start, end in sorted(snippet.marks):
+        if start < pos:
+            continue  # overlapping marks: the first one wins
+        parts += [html.escape(s[pos:start]), "<mark>", html.escape(s[start:end]), "</mark>"]
+        pos = end
+    return "".join(parts) + html.escape(s[pos:])
 
 
 def snippets_by_place(mentions: pd.DataFrame, per_place: int = POPUP_SENTENCES) -> dict[str, list[Snippet]]:
-    """The first sentences of each place, from the store's mention rows."""
-    out: dict[str, list[Snippet]] = {}
+    """The first sentences of each place, from the store's mention rows: a sentence that names the place
+    several times is shown once, every mention marked."""
+    grouped: dict[str, dict[tuple, list]] = {}
     for row in mentions.groupby("place_id", sort=False).head(per_place).itertuples():
-        out.setdefault(row.place_id, []).append(
-            Snippet(text(row.title) or "(untitled)", text(row.sentence), int(row.sentence_start),
-                    int(row.sentence_end)))
-    return out
+        key = (getattr(row, "article_id", None), text(row.title) or "(untitled)", text(row.sentence))
+        grouped.setdefault(row.place_id, {}).setdefault(key, []).append((int(row.sentence_start),
+                                                                           int(row.sentence_end)))
+    return {place: [Snippet(title, sentence, tuple(marks)) for (_, title, sentence), marks in sentences.items()]
+            for place, sentences in grouped.items()}
 
 
 def tooltip_text(row: object) -> str:
@@ -94,7 +103,7 @@ def popup_html(row: object, snippets: Sequence[Snippet]) -> str:
         f"<div class='gd-art'><i>{html.escape(title)}</i><ol>"
         + "".join(f"<li>{highlight(s)}</li>" for s in group) + "</ol></div>"
         for title, group in groups)
-    more = int(row.mentions) - len(snippets)
+    more = int(row.mentions) - sum(len(s.marks) for s in snippets)
     tail = f"<div><small>and {more} more</small></div>" if more > 0 else ""
     return f"{head}{items}{tail}</div>"
 
@@ -104,11 +113,13 @@ def radius(mentions: int) -> float:
 
 
 # Draws each place as a circle marker from the data rows, in the browser (fast at 100k rows).
-# Row: lat, lon, radius, colour, tooltip HTML, popup HTML, place id (kept on the marker's options).
+# Row: lat, lon, radius, colour, tooltip HTML, popup HTML, place id (kept on the marker's options), doubtful.
 MARKER_CALLBACK = """
 function (row) {
+    var doubtful = row[7];
     var marker = L.circleMarker(new L.LatLng(row[0], row[1]),
-        {radius: row[2], color: row[3], fillColor: row[3], fillOpacity: 0.6, weight: 1, placeId: row[6]});
+        {radius: row[2], color: row[3], fillColor: row[3], fillOpacity: doubtful ? 0.08 : 0.6,
+         weight: doubtful ? 2 : 1, dashArray: doubtful ? '4 3' : null, placeId: row[6]});
     marker.bindTooltip(row[4]);
     marker.bindPopup(row[5], {maxWidth: 420, maxHeight: 320});
     return marker;
@@ -174,10 +185,16 @@ class TileNotice(folium.MacroElement):
         self._name = "TileNotice"
 
 
+def doubtful(row: object) -> bool:
+    """Whether a place's placement is doubtful: its mentions' mean confidence is below `DOUBTFUL_BELOW`."""
+    confidence = getattr(row, "confidence", None)
+    return confidence is not None and confidence == confidence and float(confidence) < DOUBTFUL_BELOW
+
+
 def marker_rows(places: pd.DataFrame, snippets: Mapping[str, Sequence[Snippet]]) -> list[list[object]]:
     return [
         [float(r.lat), float(r.lon), radius(int(r.mentions)), KIND_COLOURS.get(r.kind, "#636363"),
-         tooltip_html(r), popup_html(r, snippets.get(r.place_id, ())), str(r.place_id)]
+         tooltip_html(r), popup_html(r, snippets.get(r.place_id, ())), str(r.place_id), doubtful(r)]
         for r in places.itertuples()
     ]
 
@@ -207,7 +224,10 @@ def legend_html(kinds: Sequence[str] | None = None) -> str:
         f"<div><span style='display:inline-block;width:10px;height:10px;border-radius:50%;"
         f"background:{KIND_COLOURS[k]};opacity:0.8;margin-right:6px'></span>{html.escape(k)}</div>"
         for k in shown)
-    return f"<div><b>Kinds</b></div>{rows}<div style='color:#555'>size: mentions</div>"
+    hollow = ("<div><span style='display:inline-block;width:8px;height:8px;border-radius:50%;"
+              "border:2px dashed #777;margin-right:6px'></span>doubtful (confidence &lt; "
+              f"{DOUBTFUL_BELOW:g})</div>")
+    return f"<div><b>Kinds</b></div>{rows}{hollow}<div style='color:#555'>size: mentions</div>"
 
 
 class Legend(folium.MacroElement):
@@ -267,6 +287,9 @@ MAP_CSS = """<style>
 .gd-popup mark {background: #ffe58a; padding: 0 .1em;}
 .gd-popup small {color: #555;}
 .leaflet-tooltip {font: 12px/1.3 sans-serif;}
+/* Clusters in neutral greys: green/yellow/orange would read as kinds of the legend. */
+.leaflet-container .marker-cluster {background-color: rgba(110,110,110,.3);}
+.leaflet-container .marker-cluster div {background-color: rgba(70,70,70,.75); color: #fff;}
 .leaflet-control-scale-line {font-size: 10px; line-height: 1.2; padding: 0 4px;}
 </style>"""
 

@@ -54,7 +54,7 @@ def mentions_frame(sentence: str = EVIL_SENTENCE, title: object = EVIL_TITLE, pl
 
 def test_highlight_escapes_and_marks_the_toponym() -> None:
     start = EVIL_SENTENCE.index("Damascus")
-    out = maps.highlight(maps.Snippet("t", EVIL_SENTENCE, start, start + len("Damascus")))
+    out = maps.highlight(maps.Snippet("t", EVIL_SENTENCE, ((start, start + len("Damascus")),)))
     assert out.startswith("In <mark>Damascus</mark> &lt;script&gt;window.__xss=1&lt;/script&gt;")
     assert "<script" not in out and "<img" not in out
     assert html.unescape(re.sub(r"</?mark>", "", out)) == EVIL_SENTENCE  # shown literally
@@ -70,6 +70,22 @@ def test_popup_escapes_title_name_and_sentences() -> None:
     assert f"<i>{html.escape(EVIL_TITLE)}</i>" in popup
     assert "<mark>Damascus</mark>" in popup
     assert "3 mention(s) in 2 article(s)" in popup and "and 2 more" in popup
+
+
+def test_a_sentence_naming_a_place_twice_is_shown_once_with_both_marked() -> None:
+    sentence = "Damascus said the Damascus talks would go on."
+    frame = pd.concat([mentions_frame(sentence), mentions_frame(sentence).assign(
+        sentence_start=18, sentence_end=26)])
+    (snippet,) = maps.snippets_by_place(frame)["gn:170654"]
+    assert maps.highlight(snippet) == "<mark>Damascus</mark> said the <mark>Damascus</mark> talks would go on."
+    popup = maps.popup_html(next(places_frame().itertuples()), [snippet])
+    assert popup.count("<li>") == 1 and "and 1 more" in popup  # 3 mentions, 2 of them shown
+
+
+def test_doubtful_places_are_marked_for_a_hollow_marker_and_the_legend_says_so() -> None:
+    places = pd.concat([places_frame(), places_frame(place_id="gn:1", confidence=0.3)])
+    assert [row[7] for row in maps.marker_rows(places, {})] == [False, True]
+    assert "doubtful (confidence &lt; 0.5)" in maps.legend_html()
 
 
 def test_missing_values_draw_as_empty_text() -> None:

@@ -135,3 +135,15 @@ def test_an_export_snapshot_does_not_see_an_ingest_that_lands_during_it(store, p
         assert "Oslo" not in set(mentions_during.place_name)
     assert "Oslo" in set(store.place_summary().name)  # and the next export sees it
     assert store.check() == [] and writer.check() == []
+
+
+def test_undated_articles_pass_date_bounds_unless_left_out(store, pipeline):
+    from geodata.documents import read_bytes
+
+    undated = read_bytes("u.jsonl", b'{"text": "Aid reached Oslo on Monday."}').documents
+    assert store.add_all(pipeline.parse(undated)).added == 1
+    later = Filters(date_from="2019-03-01")  # after the seed's date
+    assert "Oslo" in set(store.place_summary(later).name)
+    assert "Syria" not in set(store.place_summary(later).name)
+    assert store.place_summary(Filters(date_from="2019-03-01", undated=False)).empty
+    assert "Oslo" not in set(store.place_summary(Filters(date_to="2019-02-20", undated=False)).name)
