@@ -511,7 +511,7 @@ def describe(place: Place) -> str:
 
 def export_view(places: pd.DataFrame, popups: pd.DataFrame, filters: Filters) -> None:
     st.caption(f"Exports follow the filters: {len(places)} place(s), {int(places.mentions.sum())} mention(s).")
-    col1, col2, col3 = st.columns(3)
+    col1, col2, col3, col4 = st.columns(4)
     # The files are made when a button is clicked, from the store's rows for these filters.
     empty = places.empty
     col1.download_button("Download map (HTML)", data=lambda: export.map_html(places, popups),
@@ -521,6 +521,9 @@ def export_view(places: pd.DataFrame, popups: pd.DataFrame, filters: Filters) ->
                          data=lambda: json.dumps(export.geojson(store().mentions(filters)), ensure_ascii=False),
                          file_name="mentions.geojson", mime="application/geo+json", on_click="ignore",
                          disabled=empty, help="One point per mention")
+    col4.download_button("Download KML", data=lambda: export.kml_text(places, popups), file_name="places.kml",
+                         mime="application/vnd.google-earth.kml+xml", on_click="ignore", disabled=empty,
+                         help="For Google Earth: one placemark per place, with its sentences")
     col3.download_button("Download CSV", data=lambda: export.csv_text(store().mentions(filters)),
                          file_name="mentions.csv",
                          mime="text/csv", on_click="ignore", disabled=empty, help="One row per mention")

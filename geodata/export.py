@@ -1,4 +1,4 @@
-"""Write the filtered view out: a standalone HTML map, GeoJSON and CSV of the mentions.
+"""Write the filtered view out: a standalone HTML map, KML for Google Earth, GeoJSON and CSV of the mentions.
 
 Every file is written whole or not at all (`outputs`), all from one snapshot of the store; CSV
 cells that a spreadsheet would run as a formula are written as text."""
@@ -30,6 +30,34 @@ def map_html(places: pd.DataFrame, mentions: pd.DataFrame) -> str:
     m = maps.build_map(places, mentions, assets.country_outlines())
     title = f"Places in the news: {len(places)} place(s), {int(places.mentions.sum())} mention(s)"
     return assets.standalone_html(m).replace("<head>", f"<head>\n    <title>{html_text.escape(title)}</title>", 1)
+
+
+KML_DATA = ("place_id", "kind", "country", "mentions", "articles", "confidence", "geonameid")
+
+
+def kml_text(places: pd.DataFrame, mentions: pd.DataFrame) -> str:
+    """KML (Google Earth, GIS tools): one placemark per place, its balloon the map's popup (HTML built
+    from escaped text, so a viewer's HTML balloon shows article text as text), the figures as data."""
+    from fastkml import Document, Placemark, kml
+    from fastkml.data import Data, ExtendedData
+    from pygeoif.geometry import Point
+
+    snippets = maps.snippets_by_place(mentions)
+    document = Document(name=f"Places in the news: {len(places)} place(s), {int(places.mentions.sum())} mention(s)")
+    for row in places.itertuples():
+        data = [Data(name=column, value=_figure(getattr(row, column))) for column in KML_DATA]
+        document.append(Placemark(name=maps.text(row.name), geometry=Point(float(row.lon), float(row.lat)),
+                                  description=maps.popup_html(row, snippets.get(row.place_id, ())),
+                                  extended_data=ExtendedData(elements=data)))
+    out = kml.KML()
+    out.append(document)
+    return out.to_string(prettyprint=True)
+
+
+def _figure(value: object) -> str:
+    """A table cell as KML data text: whole numbers without '.0' (ids and counts come as floats beside NaN)."""
+    value = _plain(value)
+    return str(int(value)) if isinstance(value, float) and value.is_integer() else maps.text(value)
 
 
 def geojson(mentions: pd.DataFrame) -> dict:
@@ -73,7 +101,7 @@ def _plain(value: object) -> object:
 
 
 def write_exports(store: Store, filters: Filters, *, html: Path | None = None, geojson_path: Path | None = None,
-                  csv_path: Path | None = None) -> dict[str, int]:
+                  csv_path: Path | None = None, kml_path: Path | None = None) -> dict[str, int]:
     """Write whichever outputs are asked for; returns the counts written."""
     with store.snapshot():
         places, mentions = view(store, filters)
@@ -83,4 +111,6 @@ def write_exports(store: Store, filters: Filters, *, html: Path | None = None, g
         write_text(geojson_path, json.dumps(geojson(mentions), ensure_ascii=False))
     if csv_path is not None:
         write_text(csv_path, csv_text(mentions))
+    if kml_path is not None:
+        write_text(kml_path, kml_text(places, mentions))
     return {"places": len(places), "mentions": len(mentions)}

@@ -154,3 +154,25 @@ def test_cli_export_uses_geodata_home(export_store: Path, tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr
     assert len(list(csv.DictReader((tmp_path / "all.csv").open()))) == len(Store(home / "store.sqlite").mentions())
     shutil.rmtree(home)
+
+
+def test_kml_reads_back_with_the_places_their_popups_and_figures(store: Store, tmp_path: Path) -> None:
+    from fastkml import kml
+
+    places, mentions = export.view(store, Filters())
+    document = next(iter(kml.KML.from_string(export.kml_text(places, mentions)).features))
+    marks = {p.name: p for p in document.features}
+    assert set(marks) == set(places.name)
+    syria = marks["Syria"]
+    assert (syria.geometry.x, syria.geometry.y) == (38.0, 35.0)
+    figures = {d.name: d.value for d in syria.extended_data.elements}
+    assert figures["kind"] == "country" and figures["country"] == "SY" and figures["geonameid"] == "163843"
+    assert int(figures["mentions"]) == int(places.set_index("name").mentions["Syria"])
+    # The balloon is the map's popup: HTML built from escaped text, so the hostile article stays text.
+    damascus = marks["Damascus"].description
+    assert "&lt;script&gt;window.__xss=1&lt;/script&gt;" in damascus and "<script>" not in damascus
+    done = run_cli("export", "--kml", str(tmp_path / "p.kml"), "--country", "SY", "--db", str(store.path),
+                   home=tmp_path)
+    assert done.returncode == 0, done.stderr
+    back = next(iter(kml.KML.parse(str(tmp_path / "p.kml")).features))
+    assert {p.name for p in back.features} == set(store.place_summary(Filters(countries=("SY",))).name)
