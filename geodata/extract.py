@@ -17,6 +17,7 @@ from spacy.tokens import Doc, Span
 from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance, is_strong
 from .gazetteer.sources import read_csv
+from .gazetteer.wordlists import read_words
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Document, Sentence
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -24,25 +25,11 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 AGENT_LABELS = {"PERSON", "ORG"}
 # Labels that never hold a place name.
 IGNORED_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LANGUAGE", "LAW"}
-# NORP words that name a group, not a place (religions, parties, compass adjectives).
-GROUP_WORDS = {
-    "western", "eastern", "northern", "southern", "arab", "arabs", "muslim", "muslims", "christian", "christians",
-    "jewish", "jews", "jew", "catholic", "catholics", "protestant", "sunni", "sunnis", "shiite", "shiites", "shia",
-    "islamic", "islamist", "islamists", "republican", "republicans", "democrat", "democrats", "democratic",
-    "communist", "communists", "conservative", "conservatives", "liberal", "liberals", "socialist", "socialists",
-    "hindu", "hindus", "buddhist", "buddhists", "evangelical", "evangelicals", "orthodox", "latino", "latinos",
-    "hispanic", "hispanics", "black", "white", "asian american", "african american", "native american",
-}
-# Ordinary words that some region is also named after ("Centre", "West"): never a place on their own
-# unless spaCy itself labels them as one.
-GENERIC_WORDS = {
-    "centre", "center", "central", "north", "south", "east", "west", "capital", "coast", "island", "islands",
-    "lakes", "valley", "mountain", "river", "city", "state", "states", "union", "republic", "kingdom", "gulf",
-    "bay", "harbour", "harbor", "park", "highlands", "lowlands", "plains", "upper", "lower", "new", "old",
-    "national", "federal", "royal", "international", "general", "mission", "independence", "liberty", "unity",
-    "victoria", "georgia", "jordan", "chad", "march", "may", "august", "reading", "mobile", "split", "nice",
-    "orange", "bath", "sale", "hope", "welcome", "paradise", "eden", "enterprise", "progress",
-} | GROUP_WORDS
+# Word lists (data/*.txt, each file's header says what it is for): NORP words that name a group,
+# not a place (religions, parties, compass adjectives); ordinary words that some place is also
+# named after ("Centre", "West"), never a place on their own unless spaCy labels them as one.
+GROUP_WORDS = frozenset(read_words("group_words.txt"))
+GENERIC_WORDS = frozenset(read_words("generic_words.txt")) | GROUP_WORDS
 MAX_NGRAM = 4
 _LEADING = re.compile(r"^(?:the|The|THE)\s+")
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")

@@ -51,6 +51,7 @@ class Document:
     source: str | None = None
     origin: str | None = None  # file (and line) the document came from
     spans: tuple[tuple[int, int], ...] | None = None
+    url: str | None = None  # canonical URL of a web article (`geodata.sources`)
 
 
 @dataclass(frozen=True)
@@ -118,8 +119,11 @@ class Mention:
     confidence: float
     place: Place | None
     reason: str | None = None  # why it is unresolved
+    # why it got its place or none (`Resolver(explain=True)`, `parse --explain`): plain JSON-able data
+    explanation: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self, explain: bool = False) -> dict[str, Any]:
+        """The mention object of the parse output contract (`explain`: with "explain" when there is one)."""
         out = {
             "start": self.start,
             "end": self.end,
@@ -132,6 +136,8 @@ class Mention:
         }
         if self.reason:
             out["reason"] = self.reason
+        if explain and self.explanation is not None:
+            out["explain"] = self.explanation
         return out
 
 
@@ -148,5 +154,5 @@ class ParsedDocument:
     sentences: list[Sentence] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)
 
-    def to_json(self) -> dict[str, Any]:
-        return {"id": self.document.id, "mentions": [m.to_json() for m in self.mentions]}
+    def to_json(self, explain: bool = False) -> dict[str, Any]:
+        return {"id": self.document.id, "mentions": [m.to_json(explain) for m in self.mentions]}

@@ -1,0 +1,82 @@
+"""Choose a place for each toponym candidate, with a confidence in [0, 1]; one article at a time.
+
+1. expand (`expand.py`): a mention's candidates come from the first of the named query expansions
+   (`EXPANSIONS`: demonym, division said after the name, name, name without its generic word,
+   place the part is of, division named without the word) that finds any gazetteer place;
+2. rank (`features.py`): each candidate's named features (`FEATURES`: importance, alternate_name,
+   label_fit, qualifier, country_share, admin1_share, proximity) add up to its score; the article's
+   context (`context.py`) comes from a first pass, and the second pass ranks every mention with it;
+3. choose (`features.choose`): against the article as read in the end, a rule may take candidates
+   out (a bare compass word outside the article's countries), and "no place" competes with the rest;
+4. a mention left with no candidate may still be placed by the online geocoder (`Fallback`) or at
+   the famous place it is named after ("Manila Cathedral").
+
+`Resolver(..., explain=True)` attaches to each mention why it got its place or none (`explain.py`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+
+from ..gazetteer import Gazetteer
+from ..records import Candidate, Mention, Place
+from .context import Context, Vote, distance_km
+from .expand import EXPANSIONS, Found, Query, division_after, find, named_after
+from .explain import BEST, GEOCODER, NAMED_AFTER, explanation
+from .features import FEATURES, NONE, Choice, Scored, choose, confidence, rank
+
+Fallback = Callable[[str, Sequence[str]], Place | None]
+# The confidence of a building or body placed at the town it is named after: near, not at, the place.
+NAMED_AFTER_CONFIDENCE = 0.4
+UNRESOLVED = "no gazetteer place fits this name"
+
+__all__ = ["EXPANSIONS", "FEATURES", "NAMED_AFTER_CONFIDENCE", "NONE", "Choice", "Context", "Fallback", "Found",
+           "Query", "Resolver", "Scored", "Vote", "confidence", "distance_km", "division_after"]
+
+
+class Resolver:
+    def __init__(self, gazetteer: Gazetteer, fallback: Fallback | None = None, *, explain: bool = False):
+        self.gazetteer = gazetteer
+        self.fallback = fallback
+        self.explain = explain  # attach an explanation to each mention (`Mention.explanation`)
+
+    def candidates(self, name: str, division: str | None = None) -> list[tuple[Place, bool]]:
+        """Gazetteer matches for a name (`division`: "County" or "Parish", said after it), from the
+        first expansion that finds any."""
+        return find(self.gazetteer, Query.of(name, division)).options
+
+    def resolve(self, text: str, cands: Sequence[Candidate]) -> list[Mention]:
+        """Mentions for one document's candidates (same order; a name that is no place here is left out)."""
+        found = [find(self.gazetteer, Query.of_candidate(c, text)) for c in cands]
+        context = Context(self.gazetteer, text)
+        first = [rank(c, f.options, context) for c, f in zip(cands, found)]
+        context = Context(self.gazetteer, text, first, cands)
+        final = [rank(c, f.options, context) for c, f in zip(cands, found)]
+        settled = Context(None, text, final, cands)  # the article as read in the end
+        choices = [choose(c, ranked, settled) for c, ranked in zip(cands, final)]
+        return [self._mention(c, f, choice, context, settled)
+                for c, f, choice in zip(cands, found, choices) if choice.is_toponym]
+
+    def _mention(self, cand: Candidate, found: Found, choice: Choice, context: Context, settled: Context) -> Mention:
+        winner = choice.winner
+        if winner is not None:
+            place, conf, outcome, via = winner.place, confidence(choice.ranked, cand), BEST, None
+        else:
+            place, conf, outcome, via = self._no_candidate(cand, context, settled)
+        why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via) if self.explain else None
+        return Mention(cand.start, cand.end, cand.text, cand.sentence, cand.label, cand.kind, conf, place,
+                       UNRESOLVED if place is None else None, why)
+
+    def _no_candidate(self, cand: Candidate, context: Context,
+                      settled: Context) -> tuple[Place | None, float, str, str | None]:
+        """For a mention with no candidate left: the online geocoder's answer (scored as on the next run,
+        when the cache makes it the only candidate), else the famous place it is named after, else none;
+        with the confidence, the outcome and what was looked up."""
+        if self.fallback is not None:
+            answer = self.fallback(cand.text, context.countries())
+            if answer is not None:
+                return answer, confidence([Scored(answer, 0.0)], cand), GEOCODER, cand.text
+        hit = named_after(self.gazetteer, cand, settled.fits)
+        if hit is not None:
+            return hit[0], NAMED_AFTER_CONFIDENCE, NAMED_AFTER, hit[1]
+        return None, 0.0, NONE, None

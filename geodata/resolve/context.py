@@ -1,0 +1,130 @@
+"""What the rest of an article says about a mention's candidates: the share of its other places in
+each country and first-level division, where they lie, and a qualifier after the name."""
+
+from __future__ import annotations
+
+import math
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..gazetteer import Gazetteer, normalize
+from ..records import COUNTRY_CODES, Candidate, Place
+from .features import Scored, confidence
+
+
+def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    p1, p2 = math.radians(lat1), math.radians(lat2)
+    dp, dl = p2 - p1, math.radians(lon2 - lon1)
+    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
+    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
+
+
+@dataclass(frozen=True)
+class Vote:
+    """One mention's reading in an earlier pass, as context for the others."""
+
+    key: str  # normalised surface: mentions of the same name do not vote for each other
+    country: str | None
+    admin1: str | None
+    lat: float
+    lon: float
+    weight: float
+    point: bool  # a place small enough for distances to mean something
+
+
+class Context:
+    """The article as read so far: one vote per mention from the rankings of an earlier pass (none
+    in the first pass), weighted by that reading's confidence."""
+
+    COUNTRY_WEIGHT = 2.0
+    ADMIN1_WEIGHT = 1.2
+    NEAR_WEIGHT = 0.8
+    NEAR_KM = 300.0
+
+    def __init__(self, gazetteer: Gazetteer | None, text: str, ranked: Sequence[list[Scored]] = (),
+                 cands: Sequence[Candidate] = ()):
+        self.gazetteer = gazetteer  # None: no qualifier lookups (the settled article only answers `fits`)
+        self.text = text
+        self._terms: dict[tuple[str, str], tuple[float, float, float]] = {}  # (place id, name) -> context terms
+        self.votes: list[Vote] = []
+        for cand, scored in zip(cands, ranked):
+            if scored:
+                top = scored[0].place
+                code = top.feature_code or ""
+                self.votes.append(Vote(normalize(cand.text), top.country, top.admin1, top.lat, top.lon,
+                                       confidence(scored, cand), code not in COUNTRY_CODES | {"CONT"}))
+
+    def countries(self) -> list[str]:
+        weights: Counter[str] = Counter()
+        for v in self.votes:
+            if v.country:
+                weights[v.country] += v.weight
+        return [c for c, _ in weights.most_common(3)]
+
+    def terms(self, place: Place, cand: Candidate, key: str) -> tuple[float, float, float, float]:
+        """The features the article gives a candidate (`key`: the mention's normalised text):
+        qualifier, country_share, admin1_share, proximity."""
+        terms = self._terms.get((place.id, key))
+        if terms is None:  # the same name and place recur: long articles were quadratic
+            terms = self._terms[place.id, key] = self._context_terms(place, key)
+        return (self.qualifier(place, cand), *terms)
+
+    def _others(self, key: str) -> tuple[list[Vote], float]:
+        """The votes of the article's other names, and their total weight."""
+        others = [v for v in self.votes if v.key != key]
+        return others, sum(v.weight for v in others)
+
+    def country_share(self, country: str | None, key: str) -> float | None:
+        """The weight of the article's other places in `country`, as a share; None with no other place."""
+        others, total = self._others(key)
+        if not total:
+            return None
+        return sum(v.weight for v in others if country and v.country == country) / total
+
+    def fits(self, place: Place, key: str) -> bool:
+        """Whether `place` lies in a country the article's other places are in (or there are none)."""
+        share = self.country_share(place.country, key)
+        return share is None or share > 0.0
+
+    def _context_terms(self, place: Place, key: str) -> tuple[float, float, float]:
+        """The article's other places' agreement with `place`: country, division, nearness. A sea or
+        region across borders (a curated place with no country) agrees with any article about its
+        parts: its country share is half the largest country's."""
+        others, total = self._others(key)
+        country = admin1 = near = 0.0
+        if not total:
+            return country, admin1, near
+        if place.country:
+            country = self.COUNTRY_WEIGHT * self.country_share(place.country, key)
+            if place.admin1:
+                same = [v for v in others if v.country == place.country and v.admin1 == place.admin1]
+                admin1 = self.ADMIN1_WEIGHT * sum(v.weight for v in same) / total
+        elif place.source == "curated":
+            shares: Counter[str] = Counter()
+            for v in others:
+                if v.country:
+                    shares[v.country] += v.weight
+            country = 0.5 * self.COUNTRY_WEIGHT * max(shares.values(), default=0.0) / total
+        points = [v for v in others if v.point]
+        if points and (place.feature_code or "") not in COUNTRY_CODES | {"CONT"}:
+            weight = sum(v.weight for v in points if distance_km(place.lat, place.lon, v.lat, v.lon) < self.NEAR_KM)
+            near = self.NEAR_WEIGHT * weight / sum(v.weight for v in points)
+        return country, admin1, near
+
+    def qualifier(self, place: Place, cand: Candidate) -> float:
+        """'Paris, Texas': the words after a comma name the place's state or country."""
+        tail = self.text[cand.end: cand.end + 40]
+        if not tail.startswith(", "):
+            return 0.0
+        word = tail[2:].split(",")[0].split(";")[0].strip()
+        if not word or not word[0].isupper() or self.gazetteer is None:
+            return 0.0
+        for container, _ in self.gazetteer.lookup(word):
+            if container.country != place.country or container.id == place.id:
+                continue
+            if container.feature_code in COUNTRY_CODES:
+                return 1.5
+            if container.feature_code == "ADM1" and container.admin1 == place.admin1:
+                return 3.0
+        return 0.0

@@ -1,0 +1,217 @@
+"""Query expansions: the ordered ways a mention's text is looked up in the gazetteer.
+
+The expansions are tried in the order of `EXPANSIONS`; the first that finds anything gives the
+candidates and the rest are not tried. Each is named, so the explanation can say which one found
+the candidates and with what query. `named_after` is the last resort, tried only when ranking left
+no candidate: the famous place a building or body is named after ("Manila Cathedral").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+
+from ..gazetteer import Gazetteer, normalize
+from ..gazetteer.importance import importance, is_strong
+from ..gazetteer.wordlists import read_table, read_words
+from ..records import COUNTRY_CODES, Candidate, Place
+
+# Generic words a mention may carry that the gazetteer's names lack, with the GeoNames feature
+# classes they allow (None: any class); see the data files' headers.
+GENERIC_SUFFIXES: dict[str, str] = dict(read_table("generic_suffixes.txt", 2))
+GENERIC_PREFIXES: dict[str, str | None] = {words + " ": None if classes == "*" else classes
+                                           for words, classes in read_table("generic_prefixes.txt", 2)}
+DIRECTIONS = frozenset(read_words("directions.txt"))
+STREET_WORDS = frozenset(read_words("street_words.txt"))
+# "County" -> "counties": words after a name that make it a US county or parish, and their plurals.
+DIVISIONS: dict[str, str] = dict(read_table("divisions.txt", 2))
+PLURAL_DIVISIONS = {plural: word for word, plural in DIVISIONS.items()}
+LIST_WORDS = {",", "and", "or", "&"}  # what may stand between the names of a list closed by "counties"
+# A part of a place ("South Los Angeles") only of a place this big (or a region, or a curated feature).
+PARTS_POPULATION = 20_000
+ABBREVIATION = re.compile(r"(?:[A-Z]\.\s?){1,3}|[A-Z]{2,4}")
+
+Options = list[tuple[Place, bool]]  # gazetteer places, each with whether it matched on its main name
+
+
+@dataclass(frozen=True)
+class Query:
+    """A mention's text as the expansions see it."""
+
+    text: str  # as written
+    name: str  # as looked up: the text, or its newspaper form spelled out ("loudon county" for "Loudon Co.")
+    key: str  # `name` normalised
+    classes: str | None  # the feature classes a generic word in the name allows ("Big Creek": H)
+    division: str | None  # "County" or "Parish" when the words after the name say it is one
+    place_hint: str | None  # the place a demonym denotes
+
+    @classmethod
+    def of(cls, text: str, division: str | None = None, place_hint: str | None = None) -> Query:
+        name = text
+        key = normalize(name)
+        if key.endswith(" co"):  # "Loudon Co.": the newspapers' County
+            name = key = key[:-3] + " county"
+        words = key.split()
+        classes = GENERIC_SUFFIXES.get(words[-1]) if len(words) > 1 else None
+        classes = classes or next((c for p, c in GENERIC_PREFIXES.items() if c and key.startswith(p)), None)
+        return cls(text, name, key, classes, division, place_hint)
+
+    @classmethod
+    def of_candidate(cls, cand: Candidate, text: str) -> Query:
+        """The query for a candidate of `text`: a demonym's place, or its name and the words after it."""
+        if cand.place_hint is not None:
+            return cls.of(cand.text, None, cand.place_hint)
+        return cls.of(cand.text, division_after(text, cand.end))
+
+
+@dataclass(frozen=True)
+class Found:
+    """What the expansions found: the candidates, and which expansion found them with which query."""
+
+    options: Options
+    expansion: str | None = None  # None: nothing found
+    query: str | None = None
+
+
+@dataclass(frozen=True)
+class Expansion:
+    name: str
+    applies: Callable[[Query], bool]
+    tries: Callable[[Gazetteer, Query], Iterator[tuple[str, Options]]]  # (query looked up, what it found)...
+
+
+def _demonym(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
+    """The place a demonym denotes ("Syrian": Syria), and nothing else."""
+    hint = q.place_hint or ""
+    place = gazetteer.get(hint)
+    yield hint, [(place, True)] if place else []
+
+
+def _division_said(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
+    """The text calls it a county or parish ("Hall County", "Jackson and Barrow counties")."""
+    if q.division:
+        query = f"{q.text} {q.division}"
+        yield query, gazetteer.lookup(query)
+
+
+def _name(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
+    """The name itself. A generic word in it ("Kish River", "Big Creek") rules out places of another
+    kind matched on an alternate name (a town once called "Big Creek"); an abbreviation ("SA", "WA",
+    "CHU") matches only places known by it, not some town's spelling."""
+    found = [(p, primary) for p, primary in gazetteer.lookup(q.name)
+             if primary or q.classes is None or (p.feature_class or "") in q.classes]
+    if ABBREVIATION.fullmatch(q.name.strip()):
+        found = [(p, primary) for p, primary in found if _known_by(p, q.name.strip())]
+    yield q.name, found
+
+
+def _without_generic_word(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
+    """The name without a generic word it carries ("Euphrates river"), places of the word's kind first."""
+    for stripped, allowed in _without_generic_words(q.key):
+        yield stripped, _of_kind(gazetteer.lookup(stripped), allowed)
+
+
+def _part_of_place(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
+    """"South Los Angeles" is Los Angeles when nothing bears the whole name, if Los Angeles is big
+    enough to have parts (not "West Wing" for the village of Wing)."""
+    first, _, rest = q.key.partition(" ")
+    if first in DIRECTIONS and len(rest) > 2:
+        yield rest, [(p, primary) for p, primary in gazetteer.lookup(rest) if primary and _has_parts(p)]
+
+
+def _division_unsaid(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
+    """A short name that matches nothing may be a county or parish named without the word ("Avoyelles")."""
+    if len(q.key.split()) <= 3 and not q.classes:
+        for word in DIVISIONS:
+            query = f"{q.name} {word}"
+            yield query, gazetteer.lookup(query)
+
+
+def _is_demonym(q: Query) -> bool:
+    return q.place_hint is not None
+
+
+def _is_name(q: Query) -> bool:
+    return q.place_hint is None
+
+
+EXPANSIONS: tuple[Expansion, ...] = (
+    Expansion("demonym", _is_demonym, _demonym),
+    Expansion("division said after the name", _is_name, _division_said),
+    Expansion("name", _is_name, _name),
+    Expansion("name without its generic word", _is_name, _without_generic_word),
+    Expansion("place the part is of", _is_name, _part_of_place),
+    Expansion("division named without the word", _is_name, _division_unsaid),
+)
+
+
+def find(gazetteer: Gazetteer, query: Query) -> Found:
+    """The candidates of the first expansion that finds any."""
+    for expansion in EXPANSIONS:
+        if expansion.applies(query):
+            for looked_up, options in expansion.tries(gazetteer, query):
+                if options:
+                    return Found(options, expansion.name, looked_up)
+    return Found([])
+
+
+def named_after(gazetteer: Gazetteer, cand: Candidate, fits: Callable[[Place, str], bool]) -> tuple[Place, str] | None:
+    """For a name the gazetteer lacks, the famous place its first words name, where the building or
+    body most likely is ("Manila Cathedral", "Dubai World Trade Centre", "Cavan County Council"),
+    if it `fits` the article; with the words looked up. Never for a street ("Memphis St." is in
+    Alexandria), nor for a compass word ("West Wing", "South Kilburn Estate")."""
+    key = normalize(cand.text)
+    words = key.split()
+    if len(words) < 2 or words[-1] in STREET_WORDS or words[0] in DIRECTIONS:
+        return None
+    for n in range(len(words) - 1, 0, -1):
+        query = " ".join(words[:n])
+        found = [p for p, primary in gazetteer.lookup(query) if primary and is_strong(p) and fits(p, key)]
+        if found:
+            return max(found, key=importance), query
+    return None
+
+
+def _known_by(place: Place, abbreviation: str) -> bool:
+    """Whether a place goes by an abbreviation: its own name, a country's, a state's or a capital's
+    ("UK", "W. Va.", "DC"), or a famous place's initials ("LA", "NYC"; not "N.B." for a village)."""
+    letters = [ch for ch in abbreviation if ch.isalpha()]
+    initials = [word[0].upper() for word in place.name.replace("-", " ").split()]
+    return (place.name == abbreviation or (letters == initials and is_strong(place)) or place.source == "curated"
+            or (place.feature_code or "") in COUNTRY_CODES | {"CONT", "ADM1", "PPLC"})
+
+
+def _of_kind(found: Options, classes: str | None) -> Options:
+    """The places of the kind a generic word says, if there are any; else those matched on their main
+    name ("Lake Cumberland": the town of Cumberland is usually near; "Big Creek": not Biga, once "Big")."""
+    kept = [(p, primary) for p, primary in found if classes is None or (p.feature_class or "") in classes]
+    return kept or [(p, primary) for p, primary in found if primary]
+
+
+def _has_parts(place: Place) -> bool:
+    return place.feature_class in ("A", "L") or place.source == "curated" or place.population >= PARTS_POPULATION
+
+
+def _without_generic_words(key: str) -> Iterator[tuple[str, str | None]]:
+    """A normalised name without each generic word it carries, with the classes that word allows."""
+    for suffix, allowed in GENERIC_SUFFIXES.items():
+        if key.endswith(" " + suffix):
+            yield key[: -len(suffix) - 1], allowed
+    for prefix, allowed in GENERIC_PREFIXES.items():
+        if key.startswith(prefix) and len(key) > len(prefix) + 2:
+            yield key[len(prefix):], allowed
+
+
+def division_after(text: str, end: int) -> str | None:
+    """'County' or 'Parish' when the words after a name make it one: "Hall County", or a list of
+    names closed by "counties" ("Jackson and Barrow counties")."""
+    tail = re.findall(r"[\w'.-]+|[,&]", text[end:end + 120])
+    if tail and tail[0] in DIVISIONS:
+        return tail[0]
+    for word in tail[:16]:
+        if word.lower() in PLURAL_DIVISIONS:
+            return PLURAL_DIVISIONS[word.lower()]
+        if word not in LIST_WORDS and not word[:1].isupper():
+            return None
+    return None

@@ -1,0 +1,80 @@
+"""Why a mention got its place, or none, as plain JSON-able data (`parse --explain`).
+
+Built only when asked for, from what resolution computed anyway: the expansion that found the
+candidates, each candidate's named features and score, the "no place" option with its evidence,
+the outcome and the reason.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import TYPE_CHECKING, Any
+
+from ..records import Candidate, Place
+from .expand import Found
+from .features import COMPASS_RULE, FEATURES, NONE, Choice, Scored, none_evidence
+
+if TYPE_CHECKING:
+    from .context import Context
+
+# How a mention got its place: the best candidate, the online geocoder, the famous place it is
+# named after; or NONE.
+BEST, GEOCODER, NAMED_AFTER = "best candidate", "geocoder", "named after"
+SHOWN = 5  # candidates listed, best first ("candidates" gives the count of all)
+
+
+def _number(value: float) -> float | str:
+    return round(value, 4) if math.isfinite(value) else ("inf" if value > 0 else "-inf")
+
+
+def _place(place: Place) -> dict[str, Any]:
+    return {"id": place.id, "name": place.name, "country": place.country, "admin1": place.admin1,
+            "feature": place.feature, "population": place.population}
+
+
+def _option(s: Scored, ruled_out: str | None = None) -> dict[str, Any]:
+    out = {**_place(s.place), "score": _number(s.score), "main_name": s.primary,
+           "features": {name: _number(value) for name, value in s.named().items()}}
+    if ruled_out:
+        out["ruled_out"] = ruled_out
+    return out
+
+
+def _why_best(ranked: list[Scored]) -> str:
+    """The winner's score, and which feature put it ahead of the runner-up the most."""
+    top = ranked[0]
+    if len(ranked) == 1:
+        return f"the only candidate (score {top.score:.3f})"
+    second = ranked[1]
+    gap, name = max((a - b, name) for name, a, b in zip(FEATURES, top.features, second.features))
+    return (f"score {top.score:.3f}, {top.score - second.score:.3f} ahead of {second.place.name} "
+            f"({second.place.country or '-'}, {second.place.feature}); mostly on {name} (+{gap:.3f})")
+
+
+def _why(found: Found, choice: Choice, outcome: str, via: str | None) -> str:
+    if outcome == BEST:
+        return _why_best(choice.ranked)
+    why = ("no expansion of the name matched a gazetteer place" if found.expansion is None
+           else "every candidate was ruled out: " + COMPASS_RULE)
+    if outcome == GEOCODER:
+        return f"{why}; the geocoder answered for {via!r}"
+    if outcome == NAMED_AFTER:
+        return f"{why}; placed at the famous place its first words name ({via!r}): near it, not at it"
+    return f"{why}; no geocoder answer, and no famous place its first words name fits the article"
+
+
+def explanation(cand: Candidate, found: Found, choice: Choice, settled: Context, *, outcome: str,
+                place: Place | None = None, via: str | None = None) -> dict[str, Any]:
+    """`outcome`: BEST, GEOCODER, NAMED_AFTER or NONE; `via`: what the last two looked up."""
+    return {
+        "expansion": found.expansion,
+        "query": found.query,
+        "candidates": len(choice.ranked) + len(choice.ruled_out),
+        "options": [_option(s) for s in choice.ranked[:SHOWN]]
+                   + [_option(s, COMPASS_RULE) for s in choice.ruled_out[:SHOWN]],
+        "none": {"score": _number(choice.none),
+                 "evidence": none_evidence(cand, choice.ranked[0] if choice.ranked else None, settled)},
+        "chosen": _place(place) if place is not None else NONE,
+        "outcome": outcome,
+        "why": _why(found, choice, outcome, via),
+    }

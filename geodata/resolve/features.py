@@ -1,0 +1,162 @@
+"""Named features of each candidate place, the score they add up to, the "no place" option, and the
+confidence of the choice.
+
+A candidate's score is the sum of `FEATURES`, each a value a reader would weigh:
+- importance: what kind of place the name usually means (`gazetteer.importance`: countries and
+  regions before a village that shares the name; more populous places first);
+- alternate_name: a penalty when the match is on an alternate name, not the place's main name;
+- label_fit: fit of the feature class to spaCy's label (`data/label_fit.txt`);
+- qualifier: a qualifier right after the name names its state or country ("Paris, Texas");
+- country_share, admin1_share: the share of the article's other places in the same country and
+  first-level division; proximity: the share of them within `Context.NEAR_KM`.
+
+The options of a mention are its candidates and "no place" (`NONE`). A rule may take a candidate
+out of the running (a bare compass word outside the article's countries); "no place" has a score of
+its own, from named evidence (`none_evidence`): +inf when the best candidate is a name the gazetteer
+found inside a longer one, no famous place and in no country the article is about (the mention is
+then no toponym and is left out); otherwise -inf, so it wins only when no candidate is left (the
+mention is kept, unresolved, unless the geocoder or the place it is named after places it).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..gazetteer import normalize
+from ..gazetteer.importance import importance, is_strong
+from ..gazetteer.wordlists import read_table
+from ..records import GAZETTEER_LABEL, Candidate, Place
+from .expand import DIRECTIONS, Options
+
+if TYPE_CHECKING:
+    from .context import Context
+
+FEATURES = ("importance", "alternate_name", "label_fit", "qualifier", "country_share", "admin1_share", "proximity")
+# A match on an alternate name ("Liverpool" for a town once called so) counts less than the main name.
+ALTERNATE_NAME_PENALTY = -0.6
+
+
+def _label_fit() -> dict[str, dict[str, float]]:
+    """spaCy label -> feature class -> score term (`data/label_fit.txt`)."""
+    table: dict[str, dict[str, float]] = {}
+    for label, feature_class, value in read_table("label_fit.txt", 3):
+        table.setdefault(label, {})[feature_class] = float(value)
+    return table
+
+
+LABEL_FIT = _label_fit()
+_NO_FIT: dict[str, float] = {}
+
+NONE = "no place"
+ALWAYS, NEVER = math.inf, -math.inf  # the "no place" option's scores: it wins / it loses to any candidate
+
+
+@dataclass(frozen=True)
+class Scored:
+    place: Place
+    score: float
+    primary: bool = True  # matched on the place's main name
+    features: tuple[float, ...] = ()  # the values of FEATURES, in order (none for a geocoder's answer)
+
+    def named(self) -> dict[str, float]:
+        return dict(zip(FEATURES, self.features))
+
+
+def score(cand: Candidate, key: str, place: Place, primary: bool, context: Context) -> Scored:
+    """A candidate's features and their sum (summed in this order, to the last bit); `key`: the
+    mention's normalised text."""
+    qualifier, country, admin1, near = context.terms(place, cand, key)
+    imp = importance(place)
+    alternate = 0.0 if primary else ALTERNATE_NAME_PENALTY
+    fit = LABEL_FIT.get(cand.label, _NO_FIT).get(place.feature_class or "", 0.0)
+    agreement = qualifier + country + admin1 + near
+    return Scored(place, imp + alternate + fit + agreement, primary, (imp, alternate, fit, qualifier, country, admin1,
+                                                                     near))
+
+
+def rank(cand: Candidate, options: Options, context: Context) -> list[Scored]:
+    """The candidates scored, best first (ties: by place id)."""
+    key = normalize(cand.text)
+    return sorted((score(cand, key, p, primary, context) for p, primary in options),
+                  key=lambda s: (-s.score, s.place.id))
+
+
+# A lone candidate is not a sure one when only an old or variant name of a minor place matched
+# ("Ten Mile", once a name of Holbrook, Australia); a name a geocoder answered for is not variant,
+# and a town as big as Raqqa or Hebron is known by its English name.
+ALTERNATE_ONLY_FACTOR = 0.6
+MINOR_POPULATION = 15_000
+
+
+def confidence(ranked: list[Scored], cand: Candidate) -> float:
+    """Share of the top candidate under a softmax of scores, discounted for uncertain detection and
+    for a match on a minor place's alternate name."""
+    best = ranked[0]
+    total = sum(math.exp(2 * (s.score - best.score)) for s in ranked)
+    share = 1.0 / total
+    detection = 1.0 if cand.label in ("GPE", "LOC", "GOLD") else 0.9 if cand.kind == "demonym" else 0.75
+    answered = best.place.source.startswith("geocoder")  # a geocoder placed this very name
+    minor = best.place.population < MINOR_POPULATION and not is_strong(best.place)
+    name = ALTERNATE_ONLY_FACTOR if minor and not (best.primary or answered) else 1.0
+    return max(0.0, min(1.0, share * detection * name))
+
+
+COMPASS_RULE = "a bare compass word names a region only in a country the article's other places are in"
+
+
+def in_article(key: str, candidate: Scored, settled: Context) -> bool:
+    """The rule for a bare compass word ("the West", "Western countries"): it names a region only in a
+    country the article's other places are in (Zambia's Western Province), not Cameroon's West
+    Region in a piece on Russia, nor in an article with no other place. Other names pass."""
+    return key not in DIRECTIONS or bool(settled.country_share(candidate.place.country, key))
+
+
+def none_score(cand: Candidate, top: Scored | None, settled: Context) -> float:
+    """The "no place" option's score against the best candidate left (`none_evidence` names the terms):
+    a name the gazetteer alone found (the first words of an organisation's name: "Cora Kelly
+    Elementary School") is no place unless a place of that name fits the article: a famous place, or
+    one in a country the article is about. A village in Mexico does not name a Georgia school."""
+    if top is None or cand.label != GAZETTEER_LABEL or cand.kind != "toponym" or is_strong(top.place):
+        return NEVER
+    return NEVER if settled.fits(top.place, normalize(cand.text)) else ALWAYS
+
+
+def none_evidence(cand: Candidate, top: Scored | None, settled: Context) -> dict[str, bool | None]:
+    """The terms of `none_score`, each by name (for explanations: computes all of them)."""
+    if top is None:
+        return {"candidate_left": False}
+    return {"candidate_left": True, "found_by_gazetteer_only": cand.label == GAZETTEER_LABEL and cand.kind == "toponym",
+            "famous": is_strong(top.place), "in_article_countries": settled.fits(top.place, normalize(cand.text))}
+
+
+@dataclass(frozen=True)
+class Choice:
+    """One mention's options once the article is read: the candidates still in the running (best
+    first), those a rule took out, and the score of "no place"."""
+
+    ranked: list[Scored]
+    ruled_out: list[Scored]
+    none: float
+
+    @property
+    def winner(self) -> Scored | None:
+        """The best candidate, unless "no place" beats it (or no candidate is left)."""
+        return self.ranked[0] if self.ranked and self.ranked[0].score > self.none else None
+
+    @property
+    def is_toponym(self) -> bool:
+        """False when "no place" won on evidence: the name is no place here, so no mention at all."""
+        return self.none != ALWAYS
+
+
+def choose(cand: Candidate, ranked: list[Scored], settled: Context) -> Choice:
+    """The options of a mention against the settled article, candidates ranked by their score."""
+    key = normalize(cand.text)
+    kept, out = ranked, []
+    if key in DIRECTIONS:
+        kept = []
+        for s in ranked:
+            (kept if in_article(key, s, settled) else out).append(s)
+    return Choice(kept, out, none_score(cand, kept[0] if kept else None, settled))

