@@ -6,14 +6,17 @@ value (`GEODATA_BATCH_SIZE=0`, `=abc`) raises `SettingsError` naming the variabl
 
 from __future__ import annotations
 
+import ipaddress
 import math
 import os
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 TRUE_WORDS = {"1", "true", "yes", "on"}
 FALSE_WORDS = {"0", "false", "no", "off", ""}
 GEOCODERS = ("nominatim", "photon", "geonames", "arcgis")
+_HOST = re.compile(r"[a-z0-9_.:-]+")  # a host name, an IPv4 or IPv6 address
 SPACY_MAX_CHARS = 1_000_000
 """spaCy's own limit for one text; spaCy's NER needs ~0.8 GB and ~10 s for 200,000 characters."""
 
@@ -79,6 +82,20 @@ def env_str(name: str, default: str | None = None) -> str | None:
     return _raw(name) or default
 
 
+def env_hosts(name: str) -> tuple[str, ...]:
+    """Comma-separated host names, IP addresses or networks (`10.0.0.0/8`), lower-cased."""
+    hosts = tuple(h.strip().strip("[]").lower().rstrip(".") for h in (_raw(name) or "").split(",") if h.strip())
+    for host in hosts:
+        if "/" in host:
+            try:
+                ipaddress.ip_network(host, strict=False)
+            except ValueError:
+                raise SettingsError(f"{name}: {host!r} is not an IP network (like 10.0.0.0/8)") from None
+        elif not _HOST.fullmatch(host):
+            raise SettingsError(f"{name}: {host!r} is not a host name or IP address")
+    return hosts
+
+
 @dataclass(frozen=True)
 class Settings:
     """Where data lives and how the pipeline behaves (each field: its variable, default in the README)."""
@@ -103,6 +120,14 @@ class Settings:
     max_file_mb: int = field(default_factory=lambda: env_int("GEODATA_MAX_FILE_MB", 100, 1, 100_000))
     # allCountries.txt is ~1.6 GB unzipped; a larger zip member is refused by `gazetteer import`.
     max_dump_bytes: int = field(default_factory=lambda: env_int("GEODATA_MAX_DUMP_BYTES", 16 << 30, 1))
+    # Web sources (`geodata.sources`): private hosts allowed, seconds between requests to one host,
+    # seconds to connect and between bytes, largest page or feed, the user agent (robots.txt matches it).
+    allow_hosts: tuple[str, ...] = field(default_factory=lambda: env_hosts("GEODATA_ALLOW_HOSTS"))
+    fetch_delay: float = field(default_factory=lambda: env_float("GEODATA_FETCH_DELAY", 1.0, 0.0, 3600))
+    fetch_timeout: float = field(default_factory=lambda: env_float("GEODATA_FETCH_TIMEOUT", 10.0, 0.1, 300))
+    max_page_mb: float = field(default_factory=lambda: env_float("GEODATA_MAX_PAGE_MB", 5.0, 0.01, 1024))
+    fetch_user_agent: str = field(default_factory=lambda: env_str(
+        "GEODATA_FETCH_USER_AGENT", "geodata-news-geoparser/0.1 (article fetcher; respects robots.txt)"))
 
     @property
     def gazetteer_path(self) -> Path:
@@ -115,6 +140,10 @@ class Settings:
     @property
     def max_file_bytes(self) -> int:
         return self.max_file_mb * 2**20
+
+    @property
+    def max_page_bytes(self) -> int:
+        return int(self.max_page_mb * 2**20)
 
     def with_(self, **changes: object) -> "Settings":
         """A copy with some fields changed (CLI flags over environment)."""

@@ -174,7 +174,7 @@ def _problem(doc: Document, max_chars: int, label: str) -> str | None:
     return None
 
 
-def _accept(result: LoadResult, name: str, line: int | None, doc: Document, max_chars: int,
+def accept(result: LoadResult, name: str, line: int | None, doc: Document, max_chars: int,
             label: str = "`text`") -> None:
     """Keep `doc`, or name what is wrong with it; `label` names its text in the message for empty text."""
     problem = _problem(doc, max_chars, label)
@@ -208,7 +208,7 @@ def _text_document(name: str, stem: str, text: str, result: LoadResult, max_char
     meta, body = parsed
     doc = Document(id=meta.get("id") or stem, text=body, title=meta.get("title") or stem,
                    published=meta.get("published") or meta.get("date"), source=meta.get("source"), origin=name)
-    _accept(result, name, None, doc, max_chars, label="text")
+    accept(result, name, None, doc, max_chars, label="text")
 
 
 def _spans(value: object, text: str) -> tuple[tuple[int, int], ...] | None:
@@ -276,7 +276,7 @@ def _jsonl_documents(name: str, text: str, result: LoadResult, max_chars: int) -
         except _BadLine as exc:
             result.errors.append(InputError(name, number, str(exc)))
         else:
-            _accept(result, name, number, doc, max_chars)
+            accept(result, name, number, doc, max_chars)
 
 
 def _pick(columns: dict[str, str], candidates: Iterable[str]) -> str | None:
@@ -369,7 +369,7 @@ def _csv_documents(name: str, text: str, result: LoadResult, max_chars: int) -> 
         doc = Document(id=get["id"] or str(line), text=_normalise_newlines(row[index[text_col]]),
                        title=get["title"], published=get["published"], source=get["source"],
                        origin=f"{name}:{line}")
-        _accept(result, name, line, doc, max_chars, label=f"`{text_col}`")
+        accept(result, name, line, doc, max_chars, label=f"`{text_col}`")
 
 
 def read_bytes(name: str, data: bytes, *, max_chars: int | None = None,

@@ -56,7 +56,7 @@ def kml_text(places: pd.DataFrame, mentions: pd.DataFrame) -> str:
 
 def _figure(value: object) -> str:
     """A table cell as KML data text: whole numbers without '.0' (ids and counts come as floats beside NaN)."""
-    value = _plain(value)
+    value = json_value(value)
     return str(int(value)) if isinstance(value, float) and value.is_integer() else maps.text(value)
 
 
@@ -64,7 +64,7 @@ def geojson(mentions: pd.DataFrame) -> dict:
     """A FeatureCollection with one Point feature per mention."""
     features = []
     for row in mentions.itertuples():
-        props = {c: _plain(getattr(row, c)) for c in CSV_COLUMNS if c not in ("lat", "lon")}
+        props = {c: json_value(getattr(row, c)) for c in CSV_COLUMNS if c not in ("lat", "lon")}
         features.append({"type": "Feature", "geometry": {"type": "Point", "coordinates": [row.lon, row.lat]},
                          "properties": props})
     return {"type": "FeatureCollection", "features": features}
@@ -93,7 +93,7 @@ def csv_text(mentions: pd.DataFrame) -> str:
     return table.to_csv(index=False, lineterminator="\r\n")
 
 
-def _plain(value: object) -> object:
+def json_value(value: object) -> object:
     """numpy scalars and NaN to plain JSON values."""
     if value is None or (isinstance(value, float) and value != value):
         return None

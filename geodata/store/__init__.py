@@ -16,11 +16,14 @@ from dataclasses import astuple, dataclass, field
 from pathlib import Path
 from urllib.request import pathname2url
 
+import pandas as pd
+
 from ..filters import Filters
 from ..gazetteer import normalize
 from ..records import ParsedDocument, Place
 from .reads import StoreReads
-from .schema import BUSY_TIMEOUT_S, PLACE_INSERT, SCHEMA, StoreError, is_readonly, is_storage_error, why
+from .search import SEARCH_SCHEMA, fill_index, index_sentences, search, unindex_article
+from .schema import BUSY_TIMEOUT_S, PLACE_INSERT, SCHEMA, URL_COLUMN, StoreError, is_readonly, is_storage_error, why
 
 __all__ = ["Filters", "IngestReport", "Store", "StoreError", "content_hash"]
 
@@ -127,7 +130,8 @@ class Store(StoreReads):
         while True:
             try:
                 self.conn.execute("PRAGMA journal_mode=WAL")
-                self.conn.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\nCOMMIT;")
+                self.conn.executescript(f"BEGIN IMMEDIATE;\n{SCHEMA}\n{SEARCH_SCHEMA}\nCOMMIT;")
+                self._migrate()
                 return
             except sqlite3.OperationalError as exc:
                 if self.conn.in_transaction:
@@ -136,6 +140,16 @@ class Store(StoreReads):
                 if not busy or time.monotonic() > deadline:
                     raise
                 time.sleep(0.01)
+
+    def _migrate(self) -> None:
+        """What a store made by an earlier version lacks, in one transaction: `articles.url` (and its
+        index), the sentences' search index."""
+        self.conn.execute("BEGIN IMMEDIATE")
+        if not any(row[1] == "url" for row in self.conn.execute("PRAGMA table_info(articles)")):
+            self.conn.execute(URL_COLUMN[0])
+        self.conn.execute(URL_COLUMN[1])
+        fill_index(self.conn)
+        self.conn.execute("COMMIT")
 
     def close(self) -> None:
         self.conn.close()
@@ -171,12 +185,13 @@ class Store(StoreReads):
             if self.conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (digest,)).fetchone():
                 return None
             article_id = self.conn.execute(
-                "INSERT INTO articles (doc_id, content_hash, title, published, source, origin, text, added_at) "
-                "VALUES (?,?,?,?,?,?,?,?)",
-                (doc.id, digest, doc.title, doc.published, doc.source, doc.origin, doc.text, time.time()),
+                "INSERT INTO articles (doc_id, content_hash, title, published, source, origin, text, added_at, url) "
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                (doc.id, digest, doc.title, doc.published, doc.source, doc.origin, doc.text, time.time(), doc.url),
             ).lastrowid
             self.conn.executemany('INSERT INTO sentences (article_id, idx, start, "end") VALUES (?,?,?,?)',
                                   [(article_id, s.index, s.start, s.end) for s in parsed.sentences])
+            index_sentences(self.conn, article_id, doc.text, parsed.sentences)
             for m in parsed.mentions:
                 if m.place is not None:
                     self._put_place(m.place)
@@ -226,6 +241,7 @@ class Store(StoreReads):
                 return False
             self.conn.execute("DELETE FROM corrections WHERE scope = 'mention' AND key IN "
                               "(SELECT CAST(id AS TEXT) FROM mentions WHERE article_id = ?)", (article_id,))
+            unindex_article(self.conn, article_id)
             self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))  # sentences, mentions cascade
             self.conn.execute("DELETE FROM places WHERE id NOT IN (SELECT place_id FROM mentions "
                               "WHERE place_id IS NOT NULL) AND id NOT IN (SELECT place_id FROM corrections)")
@@ -258,6 +274,10 @@ class Store(StoreReads):
         if bad_hashes:
             problems.append(f"{bad_hashes} articles whose content hash does not match their text")
         return problems
+
+    def search(self, query: str, limit: int = 50) -> pd.DataFrame:
+        """Sentences about the places a query names, then sentences holding its words (`search.search`)."""
+        return search(self.conn, query, limit)
 
     @contextmanager
     def snapshot(self) -> Iterator[Store]:

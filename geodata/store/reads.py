@@ -23,14 +23,14 @@ class StoreReads:
         return pd.read_sql_query(sql, self.conn, params=list(params))
 
     def articles(self) -> pd.DataFrame:
-        return self._frame("SELECT id, doc_id, title, published, source, origin, added_at, "
+        return self._frame("SELECT id, doc_id, title, published, source, origin, url, added_at, "
                            "(SELECT COUNT(*) FROM mentions m WHERE m.article_id = a.id) AS mentions "
                            "FROM articles a ORDER BY published, id")
 
     def article(self, article_id: int) -> dict | None:
-        row = self.conn.execute("SELECT id, doc_id, title, published, source, origin, text FROM articles "
-                                "WHERE id = ?", (article_id,)).fetchone()
-        return dict(zip(("id", "doc_id", "title", "published", "source", "origin", "text"), row)) if row else None
+        columns = ("id", "doc_id", "title", "published", "source", "origin", "url", "text")
+        row = self.conn.execute(f"SELECT {', '.join(columns)} FROM articles WHERE id = ?", (article_id,)).fetchone()
+        return dict(zip(columns, row)) if row else None
 
     _MENTION_FROM = """
         FROM effective_mentions m
@@ -81,7 +81,8 @@ class StoreReads:
         return self._frame(
             f"""SELECT m.eff_place_id AS place_id, p.name, p.lat, p.lon, p.country, p.feature_class,
                 p.feature_code, p.geonameid, p.source, {KIND_SQL} AS kind, COUNT(*) AS mentions,
-                COUNT(DISTINCT m.article_id) AS articles, AVG(m.confidence) AS confidence
+                COUNT(DISTINCT m.article_id) AS articles, AVG(m.confidence) AS confidence,
+                GROUP_CONCAT(DISTINCT m.text) AS spellings
                 {self._MENTION_FROM} WHERE {where}
                 GROUP BY m.eff_place_id ORDER BY mentions DESC, p.name""",
             params,

@@ -20,7 +20,8 @@ CREATE TABLE IF NOT EXISTS articles (
     source TEXT,
     origin TEXT,
     text TEXT NOT NULL,
-    added_at REAL NOT NULL
+    added_at REAL NOT NULL,
+    url TEXT                     -- canonical URL of a web article (stores made before it: see URL_COLUMN)
 );
 CREATE TABLE IF NOT EXISTS sentences (
     article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
@@ -75,7 +76,26 @@ FROM mentions m
 LEFT JOIN corrections cm ON cm.scope = 'mention' AND cm.key = CAST(m.id AS TEXT) AND cm.undone_at IS NULL
 LEFT JOIN corrections cn ON cn.scope = 'name' AND cn.key = m.name_key AND cn.undone_at IS NULL
 LEFT JOIN corrections cp ON cp.scope = 'place' AND cp.key = m.place_id AND cp.undone_at IS NULL;
+CREATE TABLE IF NOT EXISTS feeds (
+    url TEXT PRIMARY KEY,        -- canonical feed URL
+    title TEXT,
+    etag TEXT,                   -- validators for the next conditional GET
+    last_modified TEXT,
+    added_at REAL NOT NULL,
+    polled_at REAL,
+    status TEXT                  -- what the last poll found
+);
+CREATE TABLE IF NOT EXISTS feed_items (
+    url TEXT PRIMARY KEY,        -- canonical article URL, fetched once whatever feed lists it
+    feed_url TEXT NOT NULL,
+    seen_at REAL NOT NULL,
+    outcome TEXT NOT NULL        -- 'stored', 'duplicate', or why it was refused
+) WITHOUT ROWID;
 """
+
+URL_COLUMN = ("ALTER TABLE articles ADD COLUMN url TEXT",
+              "CREATE INDEX IF NOT EXISTS articles_url ON articles (url)")
+"""The url column for a store made before it, and its index (run by `Store._prepare`)."""
 
 KIND_SQL = kind_sql("p")
 

@@ -1,0 +1,72 @@
+"""What every command shares: its error type, messages on stderr, settings from flags, inputs,
+the store and the pipeline."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ..config import Settings
+from ..documents import LoadResult, load_paths
+from ..store import Store
+
+EXIT_OK, EXIT_INPUT, EXIT_FAIL = 0, 1, 2
+
+
+class CliError(Exception):
+    """A user-facing failure: printed as one line, no traceback."""
+
+
+def say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def settings_for(args: argparse.Namespace) -> Settings:
+    changes: dict[str, object] = {}
+    if getattr(args, "home", None):
+        changes["home"] = Path(args.home)
+    if getattr(args, "offline", False):
+        changes["offline"] = True
+    if getattr(args, "model", None):
+        changes["model"] = args.model
+    return Settings().with_(**changes)
+
+
+def report_inputs(result: LoadResult) -> None:
+    for note in result.notes:
+        say(f"note: {note}")
+    for error in result.errors:
+        say(f"error: {error}")
+
+
+def load(paths: Sequence[str]) -> LoadResult:
+    missing = [p for p in paths if not Path(p).exists()]
+    if missing:
+        raise CliError(f"no such file: {', '.join(missing)}")
+    result = load_paths(paths)
+    report_inputs(result)
+    return result
+
+
+def pipeline_for(settings: Settings):
+    from ..pipeline import Pipeline  # spaCy loads only for the commands that need it
+
+    return Pipeline.from_settings(settings, notify=say)
+
+
+def open_store(args: argparse.Namespace, settings: Settings, *, readonly: bool = False) -> Store:
+    return Store(Path(args.db) if args.db else settings.store_path, readonly=readonly)
+
+
+def article_ids(store: Store, wanted: Sequence[str]) -> list[int]:
+    """Store ids of the articles named by store id or document id, as users know them."""
+    articles = store.articles()
+    ids = []
+    for name in wanted:
+        hits = articles[(articles.id.astype(str) == name) | (articles.doc_id == name)]
+        if hits.empty:
+            raise CliError(f"--article {name!r}: no such article in the store")
+        ids.extend(int(i) for i in hits.id)
+    return ids
