@@ -11,120 +11,29 @@ from __future__ import annotations
 
 import ipaddress
 import json
-import threading
-from pathlib import Path
 
 import pandas as pd
 import streamlit as st
 from streamlit_folium import st_folium
 
-from dashboard.state import FILTER_PARAMS, as_id, filters_from_params, link, url_changes
+from dashboard.articles import add_articles, article_view, first_run
+from dashboard.context import (geocoder_messages, outlines, overview, select, selected_place, settings,
+                               static_assets, store, url_params)
+from dashboard.corrections import corrections_view
+from dashboard.search import search_box
+from dashboard.state import FILTER_PARAMS, filters_from_params, url_changes
 from dashboard.ui import STYLE, esc, notice
 from geodata import assets, export, maps
-from geodata.config import Settings, SettingsError
+from geodata.config import SettingsError
 from geodata.filters import checked_dates
-from geodata.documents import LoadResult, load_paths, read_bytes
-from geodata.gazetteer import Gazetteer, open_gazetteer
-from geodata.pipeline import Pipeline
-from geodata.pipeline import ingest as geodata_ingest
-from geodata.records import KINDS, Document, Place
-from geodata.store import Filters, Store, StoreError
+from geodata.records import KINDS
+from geodata.store import Filters, StoreError
 
-APP_DIR = Path(__file__).resolve().parent
 MAP_HEIGHT = 560
 PANEL_SENTENCES = 200
 TABS = ["Places", "Article", "Add articles", "Corrections", "Export"]
 
 st.set_page_config(page_title="Places in the news", layout="wide")
-
-# -- resources (one per server process) -------------------------------------------------------
-
-@st.cache_resource
-def settings() -> Settings:
-    return Settings()
-
-
-@st.cache_resource
-def static_assets() -> None:
-    assets.install_static(APP_DIR / "static")
-
-
-@st.cache_resource
-def store() -> Store:
-    """Writable, or read-only when the data folder or file is (the dashboard then only shows)."""
-    return Store.for_viewing(settings().store_path)
-
-
-@st.cache_resource
-def write_lock() -> threading.Lock:
-    """One writer at a time: every browser tab shares the store's connection."""
-    return threading.Lock()
-
-
-@st.cache_resource(show_spinner="Opening the gazetteer (built on first use: about 15 s)...")
-def gazetteer() -> Gazetteer:
-    return open_gazetteer(settings().gazetteer_path)
-
-
-@st.cache_resource
-def geocoder_messages() -> list[str]:
-    return []
-
-
-@st.cache_resource(show_spinner="Loading the language model (and the gazetteer, built on first use)...")
-def pipeline() -> Pipeline:
-    return Pipeline.from_settings(settings(), notify=geocoder_messages().append)
-
-
-@st.cache_resource
-def outlines() -> dict | None:
-    return assets.country_outlines()
-
-
-@st.cache_data(max_entries=4, show_spinner=False)
-def overview(revision: tuple) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Every place and every article (the filters' options), read again only when the store changes."""
-    return store().place_summary(), store().articles()
-
-
-def url_params() -> dict[str, list[str]]:
-    return {k: st.query_params.get_all(k) for k in st.query_params.keys()}
-
-
-# -- ingest ------------------------------------------------------------------------------------
-
-def ingest(documents: list[Document], label: str) -> int:
-    """Geoparse documents with a progress bar; returns how many new articles were stored."""
-    bar = st.progress(0.0, text=f"{label}...")
-
-    def progress(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"{label}: {done}/{total} geoparsed")
-
-    try:
-        report = geodata_ingest(documents, store(), pipeline, progress=progress, lock=write_lock())
-    except StoreError as exc:  # disk full, read-only file...: say so; what was stored stays
-        notice(f"Not all articles were stored: {exc}", "error")
-        return 0
-    finally:
-        bar.empty()
-    return report.added
-
-
-def show_load_problems(result: LoadResult) -> None:
-    for error in result.errors:
-        notice(str(error), "error")
-    for note in result.notes:
-        notice(str(note), "info")
-
-
-def first_run() -> None:
-    """An empty store gets the seed articles, once."""
-    seeds = settings().seeds
-    if store().counts()["articles"] == 0 and seeds.is_dir():
-        loaded = load_paths([seeds])
-        show_load_problems(loaded)
-        ingest(loaded.documents, "Loading the sample articles")
-
 
 # -- filters -----------------------------------------------------------------------------------
 
@@ -161,11 +70,18 @@ def init_filter_widgets(current: Filters, options: dict[str, list]) -> None:
                 st.session_state[key] = kept
 
 
+def place_label(row: object) -> str:
+    """A place as the Places box lists it: its name, country and the other spellings the articles use
+    ("Al-Baghuz Fawqani (SY) · Baghouz"), so typing either finds it."""
+    others = sorted({s for s in maps.text(row.spellings).split(",") if s and s != row.name})[:3]
+    return f"{row.name} ({maps.text(row.country) or '-'})" + (f" · {', '.join(others)}" if others else "")
+
+
 def sidebar_filters(summary: pd.DataFrame, articles: pd.DataFrame) -> Filters:
     """Sidebar widgets initialised from the URL; the URL follows every change."""
     params = url_params()
     current = filters_from_params(params)
-    names = dict(zip(summary.place_id, summary.name + " (" + summary.country.fillna("-") + ")"))
+    names = {row.place_id: place_label(row) for row in summary.itertuples()}
     titles = {int(a): t for a, t in zip(articles.id, articles.title.fillna(articles.doc_id))}
     countries = sorted(c for c in summary.country.dropna().unique())
     options = {"f_places": list(names), "f_articles": list(titles), "f_countries": countries, "f_kinds": list(KINDS)}
@@ -220,22 +136,7 @@ def geocoder_status() -> None:
     for message in geocoder_messages():
         notice(message, "warning", st.sidebar)
 
-
-# -- selection ---------------------------------------------------------------------------------
-
-def select(place_id: str | None, move_map: bool = True) -> None:
-    """Select a place (None clears). `move_map`: centre and zoom the map on it; not when it was clicked
-    on the map, where it is in view already (and moving would push its popup out of the frame)."""
-    if place_id:
-        if st.query_params.get("selected") != place_id:
-            st.query_params["selected"] = place_id
-    elif "selected" in st.query_params:
-        del st.query_params["selected"]
-    st.session_state["move_to_selection"] = move_map
-
-
-def selected_place() -> str | None:
-    return st.query_params.get("selected") or None
+# -- the selected place ------------------------------------------------------------------------
 
 
 def on_map_click() -> None:
@@ -285,8 +186,8 @@ def on_table_select(place_ids: tuple[str, ...]) -> None:
     if rows and rows[0] < len(place_ids):
         select(place_ids[rows[0]])
 
-
 # -- views -------------------------------------------------------------------------------------
+
 
 def map_view(places: pd.DataFrame, popups: pd.DataFrame, selected: str | None) -> None:
     """The map; the selection is a separate layer so selecting does not redraw the map."""
@@ -315,200 +216,6 @@ def places_table(places: pd.DataFrame) -> None:
                                 "name": st.column_config.TextColumn("name", help="Select a row to show the place")})
 
 
-def article_view(articles: pd.DataFrame, filters: Filters) -> None:
-    if "delete_error" in st.session_state:
-        notice(st.session_state.pop("delete_error"), "error")
-    if filters.articles:
-        articles = articles[articles.id.isin(filters.articles)]
-    if articles.empty:
-        st.info("No articles yet: add some in the “Add articles” tab.")
-        return
-    ids = [int(a) for a in articles.id]
-    titles = dict(zip(ids, articles.title.fillna(articles.doc_id)))
-    wanted = as_id(st.query_params.get("doc"))
-    wanted_id = wanted if wanted in titles else ids[0]
-    article_id = st.selectbox("Article", options=ids, index=ids.index(wanted_id), format_func=lambda a: titles[a])
-    if article_id != wanted_id:
-        st.query_params["doc"] = str(article_id)
-    article = store().article(article_id)
-    marks = store().article_mentions(article_id)
-    meta = " · ".join(str(v) for v in (article["source"], article["published"] or "no date", article["origin"]) if v)
-    body = highlight_article(article["text"], marks, article_id)
-    st.html(f"<div class='gd-details'>{esc(meta)}</div><div class='gd-article'>{body}</div>")
-    st.caption("Highlighted names link to their place (the filters are kept); grey ones were not resolved.")
-    delete_article_button(article_id, maps.text(article["title"]) or article["doc_id"])
-
-
-def delete_article_button(article_id: int, title: str) -> None:
-    """Deleting takes two clicks: the second, on a button that names the article, confirms."""
-    if st.session_state.get("confirm_delete") != article_id:
-        st.button("Delete this article…", key="delete_article", icon=":material/delete:",
-                  on_click=st.session_state.__setitem__, args=("confirm_delete", article_id),
-                  disabled=store().readonly)
-        return
-    notice(f"Delete “{title}” with its mentions and their corrections? This cannot be undone.", "warning")
-    col1, col2 = st.columns(2)
-    col1.button("Delete permanently", key="delete_confirmed", type="primary", on_click=delete_article,
-                args=(article_id,))
-    col2.button("Cancel", key="delete_cancelled", on_click=st.session_state.pop, args=("confirm_delete", None))
-
-
-def delete_article(article_id: int) -> None:
-    st.session_state.pop("confirm_delete", None)
-    try:
-        with write_lock():
-            store().delete_article(article_id)
-    except StoreError as exc:
-        st.session_state["delete_error"] = f"Not deleted: {exc}"
-        return
-    for key in ("doc", "selected"):  # the place may have gone with the article
-        if key in st.query_params:
-            del st.query_params[key]
-    st.session_state["f_articles"] = [a for a in st.session_state.get("f_articles", []) if a != article_id]
-
-
-def highlight_article(text: str, marks: pd.DataFrame, article_id: int) -> str:
-    """The article as escaped HTML, each toponym a link that selects its place and keeps the filters."""
-    params = url_params()
-    parts, pos = [], 0
-    for m in marks.itertuples():
-        if m.start < pos:
-            continue
-        parts.append(esc(text[pos:m.start]))
-        surface = esc(text[m.start:m.end])
-        if m.place_id:
-            href = link(params, selected=m.place_id, doc=str(article_id), tab="Article")
-            tip = f"{m.place_name} ({m.place_kind}, {maps.text(m.country) or '-'}) · confidence {m.confidence:.2f}"
-            parts.append(f"<a href='{esc(href)}' target='_self' title='{esc(tip)}'><mark>{surface}</mark></a>")
-        else:
-            parts.append(f"<mark class='gd-unresolved' title='{esc(m.reason or 'unresolved')}'>{surface}</mark>")
-        pos = m.end
-    parts.append(esc(text[pos:]))
-    return "".join(parts).replace("\n", "<br>")
-
-
-def add_articles() -> None:
-    report = st.session_state.get("ingest_report")
-    if report:
-        for error in report["errors"]:
-            notice(error, "error")
-        for note in report["notes"]:
-            notice(note, "info")
-        notice(report["summary"], "success")
-    with st.form("add_articles", clear_on_submit=True):
-        files = st.file_uploader(f"Upload .txt, .md, .csv (a text column) or .jsonl (a `text` field), up to "
-                                 f"{settings().max_file_mb} MB each", type=["txt", "md", "csv", "jsonl"],
-                                 accept_multiple_files=True, max_upload_size=settings().max_file_mb)
-        pasted = st.text_area("...or paste an article", height=150)
-        title = st.text_input("Title of the pasted article")
-        submitted = st.form_submit_button("Geoparse and add", type="primary")
-    if not submitted:
-        return
-    result = LoadResult()
-    for upload in files or []:
-        result.extend(read_bytes(upload.name, upload.getvalue()))
-    if pasted.strip():
-        pasted_result = read_bytes("pasted.txt", pasted.encode("utf-8"))
-        if title.strip() and pasted_result.documents:
-            doc = pasted_result.documents[-1]
-            pasted_result.documents[-1] = Document(**{**doc.__dict__, "title": title.strip(), "id": title.strip()})
-        result.extend(pasted_result)
-    if not result.documents and not result.errors:
-        st.warning("Nothing to add: choose files or paste some text.")
-        return
-    added = ingest(result.documents, "Geoparsing")
-    st.session_state["ingest_report"] = {
-        "errors": [str(e) for e in result.errors], "notes": [str(n) for n in result.notes],
-        "summary": f"Added {added} article(s); {len(result.documents) - added} already stored; "
-                   f"{len(result.errors)} problem(s) in the input.",
-    }
-    st.rerun()  # the new places go on the map
-
-
-def undo_correction(correction_id: int, scope: str, key: str, place_id: str) -> None:
-    try:
-        with write_lock():
-            store().undo(correction_id)
-    except StoreError as exc:
-        st.session_state["correction_error"] = f"Could not undo: {exc}"
-        return
-    if selected_place() == place_id:
-        select(key if scope == "place" else None)
-
-
-def corrections_view(place_id: str | None, rows: pd.DataFrame) -> None:
-    if "correction_error" in st.session_state:
-        notice(st.session_state.pop("correction_error"), "error")
-    if place_id is None:
-        st.info("Select a place (click a marker or a table row) to correct its location.")
-    elif store().place(place_id) is None:
-        st.info("The selected place is not in the store.")
-    else:
-        correction_form(place_id, rows)
-    active = store().corrections()
-    if active.empty:
-        return
-    st.markdown("**Active corrections**")
-    scopes = {"place": "every mention of", "name": "the name", "mention": "mention"}
-    for row in active.itertuples():
-        col1, col2 = st.columns([5, 1])
-        col1.text(f"{scopes.get(row.scope, row.scope)} {row.key} → {row.place_name} ({row.lat:.3f}, {row.lon:.3f})")
-        col2.button("Undo", key=f"undo-{row.id}", on_click=undo_correction,
-                    args=(int(row.id), row.scope, row.key, row.place_id))
-
-
-def correction_form(place_id: str, rows: pd.DataFrame) -> None:
-    """`rows`: the place's mentions that match the filters (their names and sentences are offered)."""
-    place = store().place(place_id)
-    names = sorted(set(rows.text))
-    st.html(f"Correct <b>{esc(place.name)}</b> ({esc(place.kind)}, {place.lat:.3f}, {place.lon:.3f})")
-    scopes = ["place", "name", "mention"] if names else ["place"]
-    scope = st.radio("Apply to", scopes, horizontal=True,
-                     format_func={"place": "every mention of this place", "name": "every mention of a name",
-                                  "mention": "one mention"}.get)
-    if scope == "name":
-        key = st.selectbox("Name", names)
-    elif scope == "mention":
-        labels = {str(r.mention_id): f"{r.text} — {r.sentence[:80]}" for r in rows.itertuples()}
-        key = st.selectbox("Mention", list(labels), format_func=labels.get)
-    else:
-        key = place_id
-    how = st.radio("New location", ["gazetteer", "coordinates"], horizontal=True,
-                   format_func={"gazetteer": "another gazetteer place", "coordinates": "coordinates"}.get)
-    target: Place | None = None
-    if how == "gazetteer":
-        query = st.text_input("Search the gazetteer", value=names[0] if names else place.name)
-        options = {p.id: p for p, _ in gazetteer().lookup(query)} | {p.id: p for p in gazetteer().search(query)}
-        options.pop(place_id, None)
-        if options:
-            chosen = st.selectbox("Candidates", list(options), format_func=lambda pid: describe(options[pid]))
-            target = options[chosen]
-        else:
-            st.caption("No other gazetteer place by that name: try another spelling, or coordinates.")
-    else:
-        name = st.text_input("Name", value=place.name)
-        col1, col2 = st.columns(2)
-        lat = col1.number_input("Latitude", -90.0, 90.0, float(place.lat), format="%.5f")
-        lon = col2.number_input("Longitude", -180.0, 180.0, float(place.lon), format="%.5f")
-        target = Place(f"user:{lat:.5f},{lon:.5f}", name.strip() or place.name, lat, lon, place.country,
-                       place.feature_class, place.feature_code, source="user")
-    if target is not None and st.button("Apply correction", type="primary"):
-        try:
-            with write_lock():
-                store().correct(scope, key, target)
-        except StoreError as exc:
-            notice(f"Correction not stored: {exc}", "error")
-            return
-        select(target.id)
-        st.rerun()
-
-
-def describe(place: Place) -> str:
-    pop = f", pop. {place.population:,}" if place.population else ""
-    where = f"({place.lat:.2f}, {place.lon:.2f})"
-    return f"{place.name} — {place.kind}, {place.country or '-'} {where}{pop} [{place.source}]"
-
-
 def export_view(places: pd.DataFrame, popups: pd.DataFrame, filters: Filters) -> None:
     st.caption(f"Exports follow the filters: {len(places)} place(s), {int(places.mentions.sum())} mention(s).")
     col1, col2, col3, col4 = st.columns(4)
@@ -528,8 +235,8 @@ def export_view(places: pd.DataFrame, popups: pd.DataFrame, filters: Filters) ->
                          file_name="mentions.csv",
                          mime="text/csv", on_click="ignore", disabled=empty, help="One row per mention")
 
-
 # -- page --------------------------------------------------------------------------------------
+
 
 def is_loopback(address: str) -> bool:
     if address == "localhost":
@@ -576,6 +283,7 @@ def main() -> None:
     n_mentions, n_articles = db.totals(filters)
     st.caption(f"{len(places)} place(s), {n_mentions} mention(s) in {n_articles} article(s) "
                f"shown, of {len(articles)} article(s) stored.")
+    search_box(db, url_params())
     if places.empty:
         if articles.empty:
             st.info("The store is empty: add articles in the “Add articles” tab.")

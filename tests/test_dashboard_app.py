@@ -222,13 +222,13 @@ def test_demonyms_toggle(seeded) -> None:
     assert caption(at).startswith(expected(seeded)[1])
     assert at.dataframe[0].value.set_index("name").mentions["Iraq"] == with_all["Iraq"]
 
-    at.toggle[0].set_value(False)
+    at.toggle(key="f_demonyms").set_value(False)
     ok(at)
     assert at.query_params["demonyms"] == "0"
     assert caption(at).startswith(expected(seeded, demonyms=False)[1])
     assert at.dataframe[0].value.set_index("name").mentions["Iraq"] == without["Iraq"]
 
-    at.toggle[0].set_value(True)
+    at.toggle(key="f_demonyms").set_value(True)
     ok(at)
     assert "demonyms" not in at.query_params
     assert caption(at).startswith(expected(seeded)[1])
@@ -418,3 +418,52 @@ def test_paste_an_article(seeded: Path) -> None:
     widget(at.button, "Geoparse and add").click()  # the form was cleared: nothing again
     ok(at)
     assert Store(seeded / "store.sqlite").counts()["articles"] == 2
+
+
+def test_search_box_and_places_box_find_a_place_by_the_articles_spelling(seeded) -> None:
+    at = ok(fresh_app(q="Baghouz"))
+    assert at.text_input(key="search_q").value == "Baghouz"
+    found = [n for n in notices(at, "note") if "found for “Baghouz”" in n]
+    assert found, notices(at, "note")
+    results = html_text(at)
+    assert "Al-Baghuz Fawqani</a>" in results and "selected=cache%3Aal-baghuz-fawqani" in results
+    places = widget(at.sidebar.multiselect, "Places")
+    assert any("Baghouz" in places.format_func(option) and "Al-Baghuz Fawqani" in places.format_func(option)
+               for option in places.options)
+    at.text_input(key="search_q").input("")
+    ok(at)
+    assert "q" not in at.query_params
+
+
+def test_a_search_query_is_text_not_markup(seeded) -> None:
+    query = "[x](http://evil.example/) <b>{{ 7*7 }}</b>"
+    at = ok(fresh_app(q=query))
+    assert any(query in n for n in notices(at, "note"))
+    assert "<b>{{" not in html_text(at)
+
+
+def test_add_articles_from_web_addresses(seeded, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A feed URL and a dead link in the "Add articles" tab: the feed's article is stored with its URL and
+    placed on the map, the dead link is listed with its reason (a real HTTP server on 127.0.0.1)."""
+    from tests.fake_web import FakeWeb, Route, article_page, rss_feed
+
+    with FakeWeb() as web:
+        web.routes["/news/oslo"] = Route(article_page("Talks in Oslo", [
+            "Negotiators met in Oslo on Tuesday to discuss a ceasefire.",
+            "Delegations from Bergen and Trondheim joined them later in the week."]))
+        web.routes["/feed.xml"] = Route(rss_feed("Courier", ["/news/oslo"], base=web.url),
+                                        content_type="application/rss+xml")
+        for name, value in {"GEODATA_OFFLINE": "0", "GEODATA_ALLOW_HOSTS": "127.0.0.1",
+                            "GEODATA_FETCH_DELAY": "0.01", "GEODATA_GEOCODER_URL": "http://127.0.0.1:9"}.items():
+            monkeypatch.setenv(name, value)
+        at = ok(fresh_app(tab="Add articles"))
+        widget(at.text_area, "...or web addresses of articles or RSS/Atom feeds, one per line").input(
+            f"{web.url}/feed.xml\n{web.url}/missing")
+        widget(at.button, "Geoparse and add").click()
+        ok(at, INGEST_TIMEOUT)
+    errors = notices(at, "error")
+    assert any(e.startswith(f"{web.url}/missing") and "404" in e for e in errors), errors
+    assert any("Added 1 article(s)" in s for s in notices(at, "success"))
+    store = Store(seeded / "store.sqlite")
+    assert f"{web.url}/news/oslo" in set(store.articles().url)
+    assert "Oslo" in set(store.place_summary().name)

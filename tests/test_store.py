@@ -147,3 +147,33 @@ def test_undated_articles_pass_date_bounds_unless_left_out(store, pipeline):
     assert "Syria" not in set(store.place_summary(later).name)
     assert store.place_summary(Filters(date_from="2019-03-01", undated=False)).empty
     assert "Oslo" not in set(store.place_summary(Filters(date_to="2019-02-20", undated=False)).name)
+
+
+def test_search_finds_places_by_the_articles_spelling_and_sentences_by_their_words(store):
+    text = store.article(1)["text"]
+    sentences_with_name = {s for s in store.mentions().sentence if "Baghouz" in s}
+    found = store.search("Baghouz", limit=100)
+    placed = found[found.mention.notna()]
+    assert set(placed.place_name) == {"Al-Baghuz Fawqani"} and set(placed.mention) == {"Baghouz"}
+    # Every sentence holding the word is found, also where the geoparser linked no place to it.
+    holding = {s.strip() for s in found.sentence}
+    assert holding >= {s.strip() for s in sentences_with_name}
+    assert text.count("Baghouz") >= len(found) >= len(placed)
+    words = store.search("civilians insi")  # every word, the last one as a prefix
+    assert len(words) >= 2 and all("civilians" in s and "inside" in s for s in words.sentence)
+    for hostile in ['" OR NEAR(a b) *', "{{ 7*7 }}", "", "AND", "sentence:x"]:
+        store.search(hostile)  # never an FTS syntax error
+
+
+def test_the_search_index_follows_deletes_and_is_rebuilt_for_an_older_store(store):
+    import sqlite3
+
+    conn = sqlite3.connect(store.path)
+    conn.execute("INSERT INTO sentence_index (sentence_index) VALUES ('delete-all')")
+    conn.execute("DELETE FROM meta WHERE key = 'sentence_index'")  # as a store made before search
+    conn.commit()
+    conn.close()
+    reopened = Store(store.path)
+    assert not reopened.search("civilians").empty
+    reopened.delete_article(1)
+    assert reopened.search("civilians").empty and reopened.check() == []
