@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from dashboard.context import pipeline, settings, store, url_params, write_lock
+from dashboard.context import pipeline, settings, store, url_params, write, write_lock
 from dashboard.state import as_id, link
 from dashboard.ui import esc, notice
 from geodata import maps
@@ -95,11 +95,7 @@ def delete_article_button(article_id: int, title: str) -> None:
 
 def delete_article(article_id: int) -> None:
     st.session_state.pop("confirm_delete", None)
-    try:
-        with write_lock():
-            store().delete_article(article_id)
-    except StoreError as exc:
-        st.session_state["delete_error"] = f"Not deleted: {exc}"
+    if not write(lambda db: db.delete_article(article_id), "delete_error", "Not deleted"):
         return
     for key in ("doc", "selected"):  # the place may have gone with the article
         if key in st.query_params:

@@ -4,6 +4,7 @@ pipeline, map outlines), the URL's parameters, and the selected place (`selected
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +14,7 @@ from geodata import assets
 from geodata.config import Settings
 from geodata.gazetteer import Gazetteer, open_gazetteer
 from geodata.pipeline import Pipeline
-from geodata.store import Store
+from geodata.store import Store, StoreError
 
 APP_DIR = Path(__file__).resolve().parent
 
@@ -32,6 +33,18 @@ def static_assets() -> None:
 def store() -> Store:
     """Writable, or read-only when the data folder or file is (the dashboard then only shows)."""
     return Store.for_viewing(settings().store_path)
+
+
+def write(action: Callable[[Store], object], error_key: str, failure: str) -> bool:
+    """Run a change of the store under the write lock (from a widget's callback); a `StoreError` is kept
+    under `error_key` in the session, for the next run to show, and False returned."""
+    try:
+        with write_lock():
+            action(store())
+    except StoreError as exc:
+        st.session_state[error_key] = f"{failure}: {exc}"
+        return False
+    return True
 
 
 @st.cache_resource

@@ -5,18 +5,14 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from dashboard.context import gazetteer, select, selected_place, store, write_lock
+from dashboard.context import gazetteer, select, selected_place, store, write, write_lock
 from dashboard.ui import esc, notice
 from geodata.records import Place
 from geodata.store import StoreError
 
 
 def undo_correction(correction_id: int, scope: str, key: str, place_id: str) -> None:
-    try:
-        with write_lock():
-            store().undo(correction_id)
-    except StoreError as exc:
-        st.session_state["correction_error"] = f"Could not undo: {exc}"
+    if not write(lambda db: db.undo(correction_id), "correction_error", "Could not undo"):
         return
     if selected_place() == place_id:
         select(key if scope == "place" else None)

@@ -14,9 +14,11 @@ import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 from urllib.parse import parse_qsl, urlsplit
+
+from tests.local_server import LocalServer
 
 _ids = itertools.count(1000)
 
@@ -70,7 +72,7 @@ class Request:
     time: float  # time.monotonic() on arrival
 
 
-class FakeNominatim:
+class FakeNominatim(LocalServer):
     """Start with `with FakeNominatim(places) as server:`; `server.url` is its base URL."""
 
     def __init__(self, places: Iterable[FakePlace] = ()):
@@ -81,36 +83,7 @@ class FakeNominatim:
         self.body: str | None = None  # a body to send instead of the answer (garbage)
         self.requests: list[Request] = []
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    @property
-    def port(self) -> int:
-        return self._server.server_address[1]
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def start(self) -> Self:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        """Stop answering and free the port (a sleeping handler is woken up)."""
-        self._stopping.set()
-        if self._thread.is_alive():
-            self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__()
 
     def add(self, *places: FakePlace) -> None:
         with self._lock:

@@ -9,9 +9,11 @@ import html
 import threading
 import time
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from http.server import BaseHTTPRequestHandler
+from typing import Any
 from urllib.parse import urlsplit
+
+from tests.local_server import LocalServer
 
 BOILERPLATE_MARKERS = ("Accept all cookies", "Read more", "Related stories", "Subscribe to our newsletter",
                        "Home | World | Business", "All rights reserved", "Most read")
@@ -89,39 +91,14 @@ class Request:
     status: int = 0
 
 
-class FakeWeb:
+class FakeWeb(LocalServer):
     """Start with `with FakeWeb() as web:`; `web.url` is its base URL; `web.routes[path] = Route(...)`."""
 
     def __init__(self, host: str = "127.0.0.1") -> None:
         self.routes: dict[str, Route] = {}
         self.requests: list[Request] = []
         self._lock = threading.Lock()
-        self._stopping = threading.Event()
-        self._server = ThreadingHTTPServer((host, 0), self._handler())
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        daemon=True)
-
-    @property
-    def url(self) -> str:
-        host, port = self._server.server_address[:2]
-        return f"http://{host}:{port}"
-
-    def start(self) -> Self:
-        self._thread.start()
-        return self
-
-    def stop(self) -> None:
-        self._stopping.set()
-        if self._thread.is_alive():
-            self._server.shutdown()
-        self._server.server_close()
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+        super().__init__(host)
 
     def paths(self) -> list[str]:
         """The paths requested, in order (query included)."""

@@ -9,7 +9,6 @@ markers exist, which are clustered, where they are) and click at the pixel where
 from __future__ import annotations
 
 import re
-import sqlite3
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -17,6 +16,7 @@ from urllib.parse import quote
 import pytest
 
 from devtools.servers import stop_server
+from devtools.stress import copy_sqlite
 from geodata.documents import load_paths
 from geodata.records import Document
 from geodata.store import Filters, Store
@@ -110,12 +110,7 @@ RING = """() => (window.feature_group || []).flatMap(g => g.getLayers())
 def dashboard_home(tmp_path_factory: pytest.TempPathFactory, home: Path, gazetteer, pipeline) -> Path:
     """GEODATA_HOME for the server: the session's gazetteer, the seed and the hostile article."""
     path = tmp_path_factory.mktemp("dashboard-home")
-    source, target = sqlite3.connect(home / "gazetteer.sqlite"), sqlite3.connect(path / "gazetteer.sqlite")
-    try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
+    copy_sqlite(home / "gazetteer.sqlite", path / "gazetteer.sqlite")
     store = Store(path / "store.sqlite")
     report = store.add_all(pipeline.parse([*load_paths([ROOT / "seeds"]).documents, XSS]))
     store.close()

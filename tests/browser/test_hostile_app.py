@@ -10,7 +10,6 @@ Helpers (reading Leaflet state in the map's frame, clicking markers) come from t
 from __future__ import annotations
 
 import os
-import sqlite3
 import subprocess
 import sys
 import time
@@ -23,6 +22,7 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from devtools.servers import free_port, stop_server, streamlit_healthy
+from devtools.stress import copy_sqlite
 from geodata.records import Document
 from geodata.store import Filters, Store
 from tests.browser.test_dashboard import (
@@ -77,12 +77,7 @@ def payloads(place: str, sentinel: Path) -> list[str]:
 def hostile_home(tmp_path_factory: pytest.TempPathFactory, home: Path, gazetteer, pipeline, sentinel: Path) -> Path:
     """GEODATA_HOME: the session's gazetteer, one hostile article per place of GROUPS, one plain article."""
     path = tmp_path_factory.mktemp("hostile-home")
-    source, target = sqlite3.connect(home / "gazetteer.sqlite"), sqlite3.connect(path / "gazetteer.sqlite")
-    try:
-        source.backup(target)
-    finally:
-        target.close()
-        source.close()
+    copy_sqlite(home / "gazetteer.sqlite", path / "gazetteer.sqlite")
     docs = [Document(id=f"hostile-{place}", title=f"{place}: " + " ".join(payloads(place, sentinel)),
                      source="wire " + " ".join(payloads(place, sentinel)), published="2020-01-01",
                      text="".join(SENTENCE.format(place=place, payload=p) + "\n" for p in payloads(place, sentinel)))
