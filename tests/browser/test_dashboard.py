@@ -235,8 +235,11 @@ def test_seed_markers_are_drawn_offline(dashboard: str, offline_page: Any, store
     assert state["clusterIcons"] == len(state["clusters"])
     frame = map_frame(page)
     expect(frame.locator(".marker-cluster").first).to_be_visible()
-    # The cluster icons are styled (MarkerCluster.Default.css came from this machine).
-    expect(frame.locator(".marker-cluster-small").first).to_have_css("background-color", "rgba(181, 226, 140, 0.6)")
+    # The cluster icons are styled (MarkerCluster.Default.css came from this machine) in neutral greys,
+    # not the plugin's green/yellow/orange, which would read as kinds of the legend.
+    expect(frame.locator(".marker-cluster-small div").first).to_have_css("border-radius", "15px")
+    expect(frame.locator(".marker-cluster-small").first).to_have_css("background-color", "rgba(110, 110, 110, 0.3)")
+    expect(frame.locator(".gd-legend")).to_contain_text("doubtful (confidence < 0.5)")
     expect(frame.locator(".gd-offline-notice")).to_have_text(
         "Map tiles unavailable (offline): showing country outlines only.", timeout=TIMEOUT_MS)
     expect(frame.locator(".gd-legend")).to_contain_text("populated place")
