@@ -11,6 +11,7 @@ import html
 import json
 import re
 import sqlite3
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,6 +61,15 @@ def make_home(tmp_path: Path, gazetteer_file: Path, monkeypatch: pytest.MonkeyPa
         monkeypatch.delenv("GEODATA_SEEDS", raising=False)
         return home
     return make
+
+
+@pytest.fixture(autouse=True)
+def keep_main_module():
+    """Streamlit's script runner installs the app as `sys.modules["__main__"]` and leaves it there; a
+    process spawned later in the session (Dask's workers) would then run the app as its main module."""
+    main = sys.modules["__main__"]
+    yield
+    sys.modules["__main__"] = main
 
 
 def fresh_app(**params: str | list[str]) -> AppTest:
