@@ -17,8 +17,8 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard.articles import add_articles, article_view, first_run
-from dashboard.context import (geocoder_messages, outlines, overview, select, selected_place, settings,
-                               static_assets, store, url_params)
+from dashboard.context import (country_names, geocoder_messages, outlines, overview, select, selected_place,
+                               settings, static_assets, store, url_params)
 from dashboard.corrections import corrections_view
 from dashboard.search import search_box
 from dashboard.state import FILTER_PARAMS, filters_from_params, url_changes
@@ -93,7 +93,9 @@ def sidebar_filters(summary: pd.DataFrame, articles: pd.DataFrame) -> Filters:
                     format_func=lambda pid: names.get(pid, pid), placeholder="All places")
     bar.multiselect("Articles", options=options["f_articles"], key="f_articles",
                     format_func=lambda aid: titles.get(aid, str(aid)), placeholder="All articles")
-    bar.multiselect("Countries", options=countries, key="f_countries", placeholder="All countries")
+    known = country_names()
+    bar.multiselect("Countries", options=countries, key="f_countries", placeholder="All countries",
+                    format_func=lambda code: f"{known[code]} ({code})" if code in known else code)
     bar.multiselect("Kinds", options=KINDS, key="f_kinds", placeholder="All kinds")
     bar.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="f_min_conf")
     dates = sorted(d for d in articles.published.dropna().unique())

@@ -13,6 +13,7 @@ import streamlit as st
 from geodata import assets
 from geodata.config import Settings
 from geodata.gazetteer import Gazetteer, open_gazetteer
+from geodata.gazetteer import sources as gazetteer_sources
 from geodata.pipeline import Pipeline
 from geodata.store import Store, StoreError
 
@@ -66,6 +67,11 @@ def geocoder_messages() -> list[str]:
 @st.cache_resource(show_spinner="Loading the language model (and the gazetteer, built on first use)...")
 def pipeline() -> Pipeline:
     return Pipeline.from_settings(settings(), notify=geocoder_messages().append)
+
+
+@st.cache_resource
+def country_names() -> dict[str, str]:
+    return gazetteer_sources.country_names()
 
 
 @st.cache_resource

@@ -477,3 +477,8 @@ def test_add_articles_from_web_addresses(seeded, monkeypatch: pytest.MonkeyPatch
     store = Store(seeded / "store.sqlite")
     assert f"{web.url}/news/oslo" in set(store.articles().url)
     assert "Oslo" in set(store.place_summary().name)
+
+
+def test_the_country_filter_lists_names(seeded) -> None:
+    countries = widget(ok(fresh_app()).sidebar.multiselect, "Countries")
+    assert "Syria (SY)" in countries.options and "Iraq (IQ)" in countries.options

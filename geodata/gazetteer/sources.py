@@ -46,6 +46,11 @@ def read_csv(name: str) -> list[dict[str, str]]:
         return list(csv.DictReader(handle))
 
 
+def country_names() -> dict[str, str]:
+    """ISO 3166 alpha-2 code -> the country's English name, as the gazetteer names it ("SY" -> "Syria")."""
+    return {row["iso2"]: row["name"] for row in read_csv("countries.csv")}
+
+
 def _gn(geonameid: int | str) -> str:
     return f"gn:{geonameid}"
 
