@@ -26,6 +26,8 @@ test: install
 	bash scripts/ensure-chromium.sh
 	$(PY) -m pytest -q
 
+# Scores each corpus once and prints the development half (even lines), the test half (odd lines)
+# and the whole, calibration per half and the test half's misses; full reports in data/eval-*.json.
 eval: gazetteer
 	$(PY) -m geodata evaluate ../shared/bench/gwn.jsonl --spans --out data/eval-gwn.json
 	$(PY) -m geodata evaluate ../shared/bench/lgl.jsonl --spans --out data/eval-lgl.json

@@ -103,7 +103,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    from ..evaluate import CorpusError, evaluate, summary_table
+    from ..evaluation import CorpusError, evaluate, summary_table
 
     corpus = Path(args.corpus)
     if not corpus.exists():
