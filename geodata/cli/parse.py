@@ -35,14 +35,15 @@ def cmd_parse(args: argparse.Namespace) -> int:
 
 
 def cmd_parse_dask(args: argparse.Namespace) -> int:
-    """`parse --dask [SCHEDULER_ADDRESS] INPUT... --out DIR/`: partitioned Parquet from a Dask cluster."""
+    """`parse --dask [SCHEDULER_ADDRESS] INPUT... --out DIR/`: partitioned Parquet from a Dask cluster. Inputs
+    may be article and feed URLs (fetched here, politely, before the workers parse)."""
     from ..scale import DistributedError, looks_like_address, parse_to_parquet
 
     inputs, address = list(args.inputs), args.dask or None
     if address and not looks_like_address(address):  # `--dask a.jsonl b.jsonl`: no address, a is an input
         inputs, address = [address, *inputs], None
     if not inputs:
-        raise CliError("no input: give files, folders or glob patterns")
+        raise CliError("no input: give files, folders, glob patterns, or article and feed URLs")
     if args.out in (None, "-"):
         raise CliError("--dask writes a directory of Parquet files: give --out DIR/")
     if args.online and args.offline:

@@ -44,6 +44,7 @@ ARTICLE_SCHEMA = pa.schema([
     ("sentence_ends", pa.list_(pa.int32())),
     ("gold_spans", pa.list_(pa.list_(pa.int32()))),  # given toponym spans, or null
     ("mentions", pa.int32()),
+    ("url", pa.string()),  # canonical URL of a web article; null in results made before it (read as None)
 ])
 
 MENTION_SCHEMA = pa.schema([
@@ -90,7 +91,7 @@ def _article_row(key: str, position: int, parsed: ParsedDocument) -> dict[str, A
         "content_hash": content_hash(doc.text), "sentence_starts": [s.start for s in parsed.sentences],
         "sentence_ends": [s.end for s in parsed.sentences],
         "gold_spans": [list(s) for s in doc.spans] if doc.spans is not None else None,
-        "mentions": len(parsed.mentions),
+        "mentions": len(parsed.mentions), "url": doc.url,
     }
 
 
@@ -201,7 +202,8 @@ def read_partition(out: Path, key: str) -> list[ParsedDocument]:
     parsed = []
     for a in sorted(articles, key=lambda r: r["position"]):
         spans = tuple(tuple(s) for s in a["gold_spans"]) if a["gold_spans"] is not None else None
-        document = Document(a["doc_id"], a["text"], a["title"], a["published"], a["source"], a["origin"], spans)
+        document = Document(a["doc_id"], a["text"], a["title"], a["published"], a["source"], a["origin"], spans,
+                            a["url"])
         sentences = [Sentence(i, s, e) for i, (s, e) in enumerate(zip(a["sentence_starts"], a["sentence_ends"]))]
         parsed.append(ParsedDocument(document, sentences, by_article.get(a["article_id"], [])))
     return parsed

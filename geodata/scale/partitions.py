@@ -4,7 +4,8 @@ A JSONL file is cut into chunks of `chunk_lines` lines (byte ranges found by one
 a chunk read on its own gets the whole file's line numbers, `origin` and default ids back. Other files
 (.txt/.md/.csv, and a JSONL file in UTF-16 or not text at all) are grouped `files_per_partition` at a
 time. A partition's key comes from its first file and its chunk index, so it is the same on every run
-over the same inputs; its fingerprint says what it was made from.
+over the same inputs; its fingerprint says what it was made from. Documents fetched from the web are
+written by the client to a file of `Document` records, one a line, cut the same way (kind "documents").
 """
 
 from __future__ import annotations
@@ -17,11 +18,12 @@ import math
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ..documents import BINARY_MAGIC, InputError, LoadResult, expand, load_paths, read_bytes
+from ..records import Document
 
 FORMAT_VERSION = 1  # of the result: in every fingerprint and in the manifest
 DEFAULT_CHUNK_LINES = 200
@@ -37,16 +39,17 @@ class DistributedError(Exception):
 
 @dataclass(frozen=True)
 class PartitionSpec:
-    """One unit of work: a byte range of one JSONL file, or a group of whole files."""
+    """One unit of work: a byte range of one JSONL file or of the client's web documents, or a group of
+    whole files."""
 
     key: str
-    kind: str  # "lines" or "files"
+    kind: str  # "lines", "files" or "documents"
     names: tuple[str, ...]  # as the user gave them: quoted in `origin` and in messages
     paths: tuple[str, ...]  # absolute: what workers open
-    start: int = 0  # "lines": byte range and the line number of its first line
+    start: int = 0  # "lines", "documents": byte range and the line number of its first line
     stop: int = 0
     first_line: int = 1
-    digest: str = ""  # "lines": of the range's bytes, so appending to a file keeps its earlier chunks
+    digest: str = ""  # "lines", "documents": of the range's bytes, so appending to a file keeps its earlier chunks
     fingerprint: str = ""
 
 
@@ -72,7 +75,7 @@ def _stat(path: Path) -> list[int]:
 
 def _fingerprint(spec: PartitionSpec, salt: str) -> str:
     """What a partition was made from: its bytes (a JSONL range), or its files' sizes and mtimes."""
-    content = spec.digest if spec.kind == "lines" else [_stat(Path(p)) for p in spec.paths]
+    content = [_stat(Path(p)) for p in spec.paths] if spec.kind == "files" else spec.digest
     payload = json.dumps([FORMAT_VERSION, salt, spec.kind, spec.names, content, spec.start, spec.stop,
                           spec.first_line])
     return hashlib.sha256(payload.encode()).hexdigest()[:32]
@@ -211,9 +214,18 @@ def plan(inputs: Iterable[str | Path], *, chunk_lines: int = DEFAULT_CHUNK_LINES
     return [replace(s, fingerprint=_fingerprint(s, salt)) for s in specs]
 
 
+def plan_documents(path: Path, name: str, *, chunk_lines: int = DEFAULT_CHUNK_LINES,
+                   salt: str = "") -> list[PartitionSpec]:
+    """The partitions of a file of `Document` records (`document_line`), called `name` in messages."""
+    chunks = enumerate(line_chunks(path, chunk_lines))
+    specs = [PartitionSpec(_key(path, index), "documents", (name,), (str(path.resolve()),), start, stop, first, digest)
+             for index, (start, stop, first, digest) in chunks]
+    return [replace(s, fingerprint=_fingerprint(s, salt)) for s in specs]
+
+
 def planned_lines(specs: Iterable[PartitionSpec]) -> int:
     """Lines (JSONL) and files planned: about the number of documents."""
-    return sum(_lines_in(Path(s.paths[0]), s.start, s.stop) if s.kind == "lines" else len(s.paths) for s in specs)
+    return sum(len(s.paths) if s.kind == "files" else _lines_in(Path(s.paths[0]), s.start, s.stop) for s in specs)
 
 
 # -- reading one partition ---------------------------------------------------------------------------
@@ -252,8 +264,25 @@ def _renamed(result: LoadResult, path: str, name: str) -> LoadResult:
                       [replace(e, path=rename(e.path)) for e in result.notes])
 
 
+def document_line(document: Document) -> str:
+    """One line of a documents file: every field of the record, as JSON."""
+    return json.dumps(asdict(document), ensure_ascii=True) + "\n"
+
+
+def read_documents(data: bytes) -> list[Document]:
+    """The records of a byte range of a documents file (written by the client with `document_line`)."""
+    documents = []
+    for line in data.decode("utf-8").splitlines():
+        if line.strip():
+            record = json.loads(line)
+            spans = record.pop("spans")
+            documents.append(Document(**record, spans=None if spans is None else tuple(map(tuple, spans))))
+    return documents
+
+
 def load_partition(spec: PartitionSpec) -> LoadResult:
-    """The documents of one partition, exactly as `load_paths` reads them from the whole files."""
+    """The documents of one partition, exactly as `load_paths` reads them from the whole files (or as the
+    client wrote them, for "documents")."""
     result = LoadResult()
     if spec.kind == "files":  # whole files: `load_paths` itself (size limits and all)
         for name, path in zip(spec.names, spec.paths):
@@ -266,6 +295,9 @@ def load_partition(spec: PartitionSpec) -> LoadResult:
             data = handle.read(spec.stop - spec.start)
     except OSError as exc:
         result.errors.append(InputError(name, spec.first_line, f"cannot read: {exc.strerror or exc}"))
+        return result
+    if spec.kind == "documents":
+        result.documents.extend(read_documents(data))
         return result
     if not data.strip() and not (spec.start == 0 and spec.stop >= os.path.getsize(path)):
         return result  # blank lines only: nothing, as in the whole file

@@ -1,4 +1,5 @@
-"""The client's side of a run: plan, connect to (or start) a Dask cluster, map the partitions, sum up.
+"""The client's side of a run: fetch the web inputs (`web`), plan, connect to (or start) a Dask cluster, map
+the partitions, sum up.
 
 A `dask.bag` with one partition per planned chunk maps `worker.run_partition` over them; a re-run skips
 the partitions already complete (unless `force`), and Dask retries those whose worker died.
@@ -18,8 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
+from ..documents import LoadResult
 from .parquet import completed
-from .partitions import DEFAULT_CHUNK_LINES, DEFAULT_FILES_PER_PARTITION, DistributedError, PartitionSpec, plan
+from .partitions import (
+    DEFAULT_CHUNK_LINES, DEFAULT_FILES_PER_PARTITION, DistributedError, PartitionSpec, plan, plan_documents,
+)
 from .result import clean, finish_manifest, start_manifest
 from .worker import run_partition, warm
 
@@ -46,8 +50,8 @@ class RunReport:
 
 
 def looks_like_address(text: str) -> bool:
-    """A Dask scheduler address (tcp://host:8786, tls://..., host:8786), not an input path."""
-    if Path(text).exists():
+    """A Dask scheduler address (tcp://host:8786, tls://..., host:8786), not an input path or web address."""
+    if Path(text).exists() or text.lower().startswith(("http://", "https://", "file:")):
         return False
     return "://" in text or re.fullmatch(r"[\w.\-]+:\d{2,5}", text) is not None
 
@@ -65,15 +69,26 @@ def parse_to_parquet(inputs: Iterable[str | Path], out: str | Path, settings: Se
                      force: bool = False, online: bool = False, worker_home: str | Path | None = None,
                      retries: int = 2, limit: int | None = None, progress: Progress = lambda message: None
                      ) -> RunReport:
-    """Geoparse `inputs` on a Dask cluster into partitioned Parquet under `out`.
+    """Geoparse `inputs` on a Dask cluster into partitioned Parquet under `out`. Article and feed URLs, saved
+    pages and feeds among `inputs` are fetched and read here first, politely (see `web`), and parsed after
+    the files; each one that fails is an error of the report.
 
     The cluster is `client` if given, else the scheduler at `address`, else a LocalCluster of `n_workers`
     single-threaded worker processes (default: one per core) on 127.0.0.1, closed at the end."""
+    from ..sources import split_inputs  # trafilatura and feedparser: on the client only, never in workers
+
     out = Path(out).resolve()
     wsettings = worker_settings(settings, online=online, worker_home=worker_home)
-    specs = plan(inputs, chunk_lines=chunk_lines, files_per_partition=files_per_partition, limit=limit,
-                 salt=json.dumps({"model": wsettings.model, "online": online}))
+    salt = json.dumps({"model": wsettings.model, "online": online})
+    web, files = split_inputs([str(i) for i in inputs])  # URLs, saved pages and feeds; the rest for `plan`
+    specs = plan(files, chunk_lines=chunk_lines, files_per_partition=files_per_partition, limit=limit, salt=salt)
     out.mkdir(parents=True, exist_ok=True)
+    fetched = LoadResult()
+    if web:
+        from .web import fetch_web
+
+        documents, fetched = fetch_web(web, out, settings, progress)
+        specs += plan_documents(documents, "web", chunk_lines=chunk_lines, salt=salt) if documents else []
     start_manifest(out, specs, {"model": wsettings.model, "online": online, "home": str(wsettings.home)})
     report = RunReport(out=out, partitions=len(specs))
     summaries = {} if force else {s.key: done for s in specs if (done := completed(out, s)) is not None}
@@ -97,6 +112,8 @@ def parse_to_parquet(inputs: Iterable[str | Path], out: str | Path, settings: Se
         report.cpu_seconds += summary.get("cpu_seconds", 0.0)
         report.errors.extend(summary["errors"])
         report.notes.extend(summary["notes"])
+    report.errors.extend(str(e) for e in fetched.errors)
+    report.notes.extend(str(n) for n in fetched.notes)
     report.stale = clean(out, {s.key for s in specs})
     finish_manifest(out, report.documents, report.mentions)
     return report
