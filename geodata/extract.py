@@ -14,6 +14,7 @@ import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from .evidence import Evidence
 from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance, is_strong
 from .gazetteer.sources import read_csv
@@ -28,6 +29,7 @@ IGNORED_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CA
 # Word lists (data/*.txt, each file's header says what it is for): NORP words that name a group,
 # not a place (religions, parties, compass adjectives); ordinary words that some place is also
 # named after ("Centre", "West"), never a place on their own unless spaCy labels them as one.
+# Names that are a place in one article and a person or a club in another: `evidence.py`.
 GROUP_WORDS = frozenset(read_words("group_words.txt"))
 GENERIC_WORDS = frozenset(read_words("generic_words.txt")) | GROUP_WORDS
 MAX_NGRAM = 4
@@ -220,13 +222,10 @@ class Extractor:
         """Toponym candidates of one doc, in text order."""
         view = TextView.of(doc, sents)
         found: dict[int, Candidate] = {}
-        people: set[str] = set()
         ents = [e for e in doc.ents if e.label_ not in IGNORED_LABELS]
         as_place, as_agent = Counter[str](), Counter[str]()
         for ent in ents:
             key = normalize(ent.text)
-            if ent.label_ == "PERSON":
-                people.update(normalize(t.text) for t in ent if t.text[:1].isupper())
             if ent.label_ in PLACE_LABELS:
                 as_place[key] += 1
             elif ent.label_ in AGENT_LABELS:
@@ -239,12 +238,9 @@ class Extractor:
         # person/org labels last, so they can lose to the same name read as a place elsewhere
         for ent in sorted(ents, key=lambda e: e.label_ in AGENT_LABELS):
             cand = self._whole(view, ent, places)
-            if cand is not None and cand.label in PLACE_LABELS and cand.kind == "toponym":
-                key = normalize(cand.text)
-                if key in people and not self.gazetteer.has_name(cand.text):
-                    continue  # "Buhari" tagged GPE once, a person elsewhere
-                if key in agents:
-                    continue  # "United Russia" tagged GPE once, ORG three times
+            if cand is not None and cand.label in PLACE_LABELS and cand.kind == "toponym" \
+                    and normalize(cand.text) in agents:
+                continue  # "United Russia" tagged GPE once, ORG three times
             if cand is not None:
                 found[cand.start] = cand
                 places.add(normalize(cand.text))
@@ -255,7 +251,15 @@ class Extractor:
         covered = {i for e in doc.ents for i in range(e.start, e.end)}
         for cand in self._outside(doc, view, covered):
             found.setdefault(cand.start, cand)
-        return [found[k] for k in sorted(found)]
+        evidence = Evidence(doc, self.gazetteer.has_name)
+        return [found[k] for k in sorted(found) if not self.not_place(doc, evidence, found[k])]
+
+    def not_place(self, doc: Doc, evidence: Evidence, cand: Candidate) -> list[str]:
+        """Why a candidate is no place in this article (a person, a storm, a club: `evidence.py`), or []."""
+        span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
+        if cand.kind != "toponym" or span is None:
+            return []
+        return evidence.against(span, bears=self.gazetteer.has_name(cand.text), famous=self.strong(cand.text))
 
     def _outside(self, doc: Doc, view: TextView, covered: set[int]) -> list[Candidate]:
         """Demonyms and famous places the NER missed, in capitalised runs outside its entities."""

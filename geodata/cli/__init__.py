@@ -15,7 +15,7 @@ from ..gazetteer import GazetteerError
 from ..outputs import OutputError
 from ..store import StoreError
 from .common import EXIT_FAIL, CliError, say
-from .gazetteer import cmd_gazetteer_build, cmd_gazetteer_import, cmd_gazetteer_lookup
+from .gazetteer import cmd_gazetteer_build, cmd_gazetteer_import, cmd_gazetteer_lookup, lookup_arguments
 from .parse import cmd_evaluate, cmd_ingest, cmd_parse
 from .view import cmd_dashboard, cmd_delete, cmd_export, cmd_search
 from .web import cmd_watch
@@ -73,8 +73,8 @@ def build_parser() -> argparse.ArgumentParser:
         dest="gazetteer_command", required=True)
     p = gaz.add_parser("build", help="build it now (it is also built on first use)")
     p.set_defaults(func=cmd_gazetteer_build)
-    p = gaz.add_parser("lookup", help="show the places a name may mean")
-    p.add_argument("names", nargs="+")
+    p = gaz.add_parser("lookup", help="show the places a name may mean, ranked as the resolver ranks them")
+    lookup_arguments(p)
     p.set_defaults(func=cmd_gazetteer_lookup)
     p = gaz.add_parser("import", help="load a GeoNames dump (allCountries.zip, SY.zip, cities500.zip or .txt)")
     p.add_argument("file")

@@ -6,8 +6,11 @@ import argparse
 import json
 from pathlib import Path
 
-from ..gazetteer import open_gazetteer
+from ..gazetteer import describe, open_gazetteer
+from ..resolve.features import rank_alone
 from .common import EXIT_INPUT, EXIT_OK, say, settings_for
+
+LOOKUP_LIMIT = 10
 
 
 def cmd_gazetteer_build(args: argparse.Namespace) -> int:
@@ -17,13 +20,26 @@ def cmd_gazetteer_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def lookup_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments of `gazetteer lookup`."""
+    parser.add_argument("names", nargs="+")
+    parser.add_argument("--limit", type=int, default=LOOKUP_LIMIT,
+                        help=f"show the best N candidates of each name (default {LOOKUP_LIMIT})")
+
+
 def cmd_gazetteer_lookup(args: argparse.Namespace) -> int:
+    """One JSON object a line per candidate, best first as the resolver ranks them without context."""
     settings = settings_for(args)
     gaz = open_gazetteer(settings.gazetteer_path, progress=say)
+    limit = getattr(args, "limit", LOOKUP_LIMIT)
     for name in args.names:
-        for place, primary in gaz.lookup(name):
-            print(json.dumps({"query": name, "primary": primary, **place.to_json(), "population": place.population,
-                              "source": place.source}, ensure_ascii=False))
+        for rank, scored in enumerate(rank_alone(gaz, name)[:limit], start=1):
+            place = scored.place
+            print(json.dumps({"query": name, "rank": rank, "described": describe(gaz, place),
+                              "admin1_name": gaz.admin1_name(place.country, place.admin1)
+                              if place.country and place.admin1 else None,
+                              "score": round(scored.score, 4), "primary": scored.primary, **place.to_json(),
+                              "population": place.population, "source": place.source}, ensure_ascii=False))
     return EXIT_OK
 
 

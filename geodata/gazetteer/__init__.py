@@ -4,6 +4,7 @@ GeoNames dumps the user imports, and the online geocoder's cached answers."""
 from .build import open_gazetteer
 from .cache import CachedAnswer, GeocodeAnswer
 from .db import Gazetteer, GazetteerError
+from .describe import describe
 from .normalize import normalize
 
-__all__ = ["CachedAnswer", "GeocodeAnswer", "Gazetteer", "GazetteerError", "normalize", "open_gazetteer"]
+__all__ = ["CachedAnswer", "GeocodeAnswer", "Gazetteer", "GazetteerError", "describe", "normalize", "open_gazetteer"]

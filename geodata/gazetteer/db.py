@@ -123,6 +123,7 @@ class Gazetteer:
         self.conn = conn
         self.path = path
         self._cache: dict[str, list[tuple[Place, bool]]] = {}
+        self._admin1_names: dict[tuple[str, str], str] | None = None
 
     def lookup(self, name: str) -> list[tuple[Place, bool]]:
         """Places whose name or alternate name matches `name` after normalisation,
@@ -153,6 +154,14 @@ class Gazetteer:
             f"SELECT {PLACE_COLUMNS} FROM places WHERE geonameid = ? ORDER BY source = 'curated' LIMIT 1", (geonameid,)
         ).fetchone()
         return place_from_row(row) if row else None
+
+    def admin1_name(self, country: str, admin1: str) -> str | None:
+        """The name of a first-level division by its country and GeoNames admin1 code ("US", "SC")."""
+        if self._admin1_names is None:
+            rows = self.conn.execute("SELECT country, admin1, name FROM places WHERE feature_code = 'ADM1' "
+                                     "AND admin1 IS NOT NULL ORDER BY source = 'curated', population").fetchall()
+            self._admin1_names = {(c, a): name for c, a, name in rows}
+        return self._admin1_names.get((country, admin1))
 
     def search(self, prefix: str, limit: int = 20) -> list[Place]:
         """Places whose normalised name starts with `prefix`, most populous first (for pickers)."""
@@ -187,6 +196,7 @@ class Gazetteer:
     def clear_cache(self) -> None:
         """Forget remembered lookups (after places were added)."""
         self._cache.clear()
+        self._admin1_names = None
 
     # the online geocoder's answers (`cache.py`)
 

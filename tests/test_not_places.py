@@ -1,0 +1,85 @@
+"""Names that are not places, judged from the article (`geodata/evidence.py`): people, storms,
+news agencies and clubs that share a place's name, each class both ways, through the real pipeline
+(real spaCy model, real gazetteer)."""
+
+from __future__ import annotations
+
+import pytest
+
+from geodata.evidence import CUES, club_name
+from geodata.gazetteer.wordlists import read_words
+from geodata.records import Document
+
+
+def placed(pipeline, text: str) -> dict[str, list[str | None]]:
+    """Mention text -> the countries its mentions were placed in (None: unresolved)."""
+    [parsed] = pipeline.parse([Document("t", text)])
+    out: dict[str, list[str | None]] = {}
+    for m in parsed.mentions:
+        out.setdefault(m.text, []).append(m.place.country if m.place else None)
+    return out
+
+
+@pytest.mark.parametrize("text, not_places, places", [
+    # storm vs town
+    ("Hurricane Harvey made landfall near Rockport on Friday. Harvey then stalled over Houston for days.",
+     ["Harvey", "Hurricane Harvey"], ["Houston"]),
+    ("There were three major hurricanes striking US soil: Harvey, Irma and Maria.", ["Harvey", "Irma", "Maria"], []),
+    ("Typhoon Mangkhut hit the Philippines on Saturday, and Mangkhut then moved towards Hong Kong.",
+     ["Mangkhut", "Typhoon Mangkhut"], ["Philippines", "Hong Kong"]),
+    # person vs place
+    ("Liverpool striker Mohamed Salah scored twice on Saturday. Salah has now scored 40 goals this season.",
+     ["Salah"], []),
+    ("Police said Charlie Chen, 48, lived in Lexington. Chen was charged with fraud in Boston.",
+     ["Chen"], ["Lexington", "Boston"]),
+    ("Barry Smith, 80, and Beryl, 81, met as teenagers. Beryl worked as a machinist in Leeds.", ["Beryl"], ["Leeds"]),
+    ("Chrystia Freeland, the foreign minister, flew to Washington. Freeland said the talks went well.",
+     ["Freeland"], ["Washington"]),
+    # news agency, club
+    ("China's official Xinhua News Agency reported the decision. Xinhua said the talks had been constructive.",
+     ["Xinhua"], ["China"]),
+    ("Liverpool beat Man City 3-0 in the first leg of the Champions League quarter-final at Anfield.",
+     ["Man City"], ["Liverpool"]),
+    # Jordan the country vs Michael Jordan; Reading the town vs reading a report
+    ("Michael Jordan scored 32 points in Chicago. Jordan, 35, said the game had been his hardest.",
+     ["Jordan"], ["Chicago"]),
+    ("Reading the report, the minister said the figures were worse than expected in London.", ["Reading"], ["London"]),
+])
+def test_a_name_the_article_shows_is_no_place_is_left_out(pipeline, text, not_places, places):
+    found = placed(pipeline, text)
+    for name in not_places:
+        assert name not in found, (name, found)
+    for name in places:
+        assert found.get(name) and all(found[name]), (name, found)
+
+
+@pytest.mark.parametrize("text, name, country", [
+    ("The town of Harvey, Louisiana, lies across the river from New Orleans. Residents of Harvey voted.",
+     "Harvey", "US"),
+    ("King Abdullah of Jordan met the president in Amman. Jordan has taken in 600,000 refugees from Syria.",
+     "Jordan", "JO"),
+    ("Thousands of fans gathered in Reading for the festival, held in the Berkshire town since 1971.",
+     "Reading", "GB"),
+    ("Norwich City were beaten 2-1 at Carrow Road, and now sit tenth in the league table.", "Norwich City", "GB"),
+    ("The storm hit the Georgia coast on Tuesday, and Atlanta was spared.", "Georgia", "US"),
+    ("It was a nice day in Nice, where the promenade was crowded with tourists from Paris.", "Nice", "FR"),
+])
+def test_the_same_kind_of_name_is_a_place_when_the_article_means_the_place(pipeline, text, name, country):
+    found = placed(pipeline, text)
+    assert found.get(name) and set(found[name]) == {country}, found
+
+
+def test_the_cue_tables_hold_classes_of_words_not_the_names():
+    """The evidence words are roles, storm kinds, organisation and club words; the generic words no
+    longer hold real places that evidence now tells apart."""
+    assert {"role", "storm", "org", "club", "sport"} <= set(CUES)
+    names = {"salah", "harvey", "irma", "maria", "xinhua", "man", "chen", "jordan", "reading"}
+    assert not names & set().union(*CUES.values())
+    assert not {"jordan", "georgia", "reading", "nice", "victoria", "chad"} & set(read_words("generic_words.txt"))
+
+
+def test_a_club_name_needs_a_sport_word_near_it():
+    sport = "Liverpool will play Man City in the second leg of the tie next week."
+    assert club_name(sport, sport.index("Man City"), sport.index("Man City") + 8)
+    plain = "The council of Dodge City approved the budget on Tuesday."
+    assert club_name(plain, plain.index("Dodge City"), plain.index("Dodge City") + 10) is None
