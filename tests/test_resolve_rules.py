@@ -13,6 +13,7 @@ from geodata.gazetteer.sources import DATA_DIR, data_files
 from geodata.gazetteer.wordlists import WordListError, read_table, read_words
 from geodata.records import GAZETTEER_LABEL, Candidate, Place
 from geodata.resolve import EXPANSIONS, FEATURES, NAMED_AFTER_CONFIDENCE, NONE, Resolver, Scored
+from geodata.resolve.calibration import RAW
 from geodata.resolve.context import Context
 from geodata.resolve.features import ALWAYS, NEVER, choose
 
@@ -69,8 +70,8 @@ def cand(text: str, surface: str, label: str = "GOLD", **extra) -> Candidate:
 
 
 def resolve(gazetteer, text: str, *surfaces: str, label: str = "GOLD", explain: bool = False, fallback=None):
-    """The mentions of `surfaces` in `text`, by surface."""
-    mentions = Resolver(gazetteer, fallback, explain=explain).resolve(text, [cand(text, s, label) for s in surfaces])
+    """The mentions of `surfaces` in `text`, by surface, with the rules' raw confidences (not calibrated)."""
+    mentions = Resolver(gazetteer, fallback, explain=explain, calibration=RAW).resolve(text, [cand(text, s, label) for s in surfaces])
     return {m.text: m for m in mentions}
 
 
