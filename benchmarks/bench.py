@@ -4,7 +4,8 @@ same run (ratios hold on a noisy machine). See benchmarks/README.md for the meth
     python benchmarks/bench.py [--quick] [--sections 1,2,...] [--out results.json] [--keep]
 
 Sections: 1 parse throughput, 2 gazetteer, 3 ingest, 4 map, 5 dashboard (real browser),
-6 peak memory. Everything runs in a temporary GEODATA_HOME; the user's data is only read.
+6 peak memory, 7 Dask, 8 search and filter repaints on 100,000 articles (its generated store is kept
+under data/bench/ and reused). Everything else runs in a temporary GEODATA_HOME; the user's data is only read.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_common as common  # noqa: E402
 from bench_common import Table, mb, percentile, ratio  # noqa: E402
 
-SECTIONS = (1, 2, 3, 4, 5, 6, 7)
+SECTIONS = (1, 2, 3, 4, 5, 6, 7, 8)
 MAP_TRIES = 3  # section 4: median of this many tries per size
 
 
@@ -45,12 +46,13 @@ class Sizes:
     articles: int  # sections 3, 5, 6: "1,000 articles"
     mentions: tuple[int, ...]  # section 4
     dashboard_big: bool  # section 5: also the largest map store and a first run on an empty store
+    search_articles: int  # section 8: articles of the generated store
 
 
 FULL = Sizes(parse_docs=400, parse_chunks=6, lookups=5000, articles=1000, mentions=(1_000, 10_000, 100_000),
-             dashboard_big=True)
+             dashboard_big=True, search_articles=100_000)
 QUICK = Sizes(parse_docs=40, parse_chunks=2, lookups=500, articles=40, mentions=(1_000, 2_000, 5_000),
-              dashboard_big=False)
+              dashboard_big=False, search_articles=2_000)
 
 
 @dataclass
@@ -588,6 +590,13 @@ def bar_table(ctx: Context) -> Table:
     line(f"first paint, {ctx.sizes.articles:,} articles", v, "< 5 s", v is not None and v < 5, " s", dash_busy)
     v = f.get("dash_rss_mb")
     line(f"dashboard peak RSS, {ctx.sizes.articles:,} articles", v, "< 1500 MB", v is not None and v < 1500, " MB")
+    n = f.get("search_articles")
+    v = f.get("search_p95_ms")
+    line(f"search p95, {n or 0:,} articles (issue 15)", v, "< 100 ms", v is not None and v < 100, " ms",
+         f.get("others_cores_s8"))
+    v = f.get("repaint_p95_s")
+    line(f"filter repaint p95 (SQL), {n or 0:,} articles", v, "< 1 s", v is not None and v < 1, " s",
+         f.get("others_cores_s8"))
     v = f.get("dask_2w_vs_1w")
     line("parse --dask, 2 workers / 1 worker (issue 8)", v, ">= 1.70x", v is not None and v >= 1.7, "x",
          f.get("others_cores_s7"))
@@ -618,17 +627,26 @@ def machine() -> dict:
             "platform": platform.platform()}
 
 
+def section_search(ctx: Context) -> Table:
+    """Search and filter repaints on a store of `search_articles` articles (bench_search.py)."""
+    import bench_search
+
+    table, figures = bench_search.run(ctx.home, ctx.sizes.search_articles)
+    ctx.figures.update(figures)
+    return table
+
+
 RUNNERS = {1: section_parse, 2: section_gazetteer, 3: section_ingest, 4: section_map, 5: section_dashboard,
-           6: section_memory, 7: section_dask}
+           6: section_memory, 7: section_dask, 8: section_search}
 
 
 def parse_sections(text: str) -> list[int]:
     try:
         chosen = sorted({int(s) for s in text.split(",") if s.strip()})
     except ValueError:
-        raise argparse.ArgumentTypeError("--sections takes numbers 1-7, e.g. 1,4") from None
+        raise argparse.ArgumentTypeError("--sections takes numbers 1-8, e.g. 1,4") from None
     if not chosen or any(s not in SECTIONS for s in chosen):
-        raise argparse.ArgumentTypeError("--sections takes numbers 1-7, e.g. 1,4")
+        raise argparse.ArgumentTypeError("--sections takes numbers 1-8, e.g. 1,4")
     return chosen
 
 

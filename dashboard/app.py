@@ -17,21 +17,23 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard.articles import add_articles, article_view, first_run
-from dashboard.context import (country_names, geocoder_messages, outlines, overview, select, selected_place,
-                               settings, static_assets, store, url_params)
+from dashboard.context import (country_names, geocoder_messages, geocoder_unreachable, outlines, overview, select,
+                               selected_place, selection_view, settings, static_assets, store, url_params)
 from dashboard.corrections import corrections_view
+from dashboard.review import review_view
 from dashboard.search import search_box
 from dashboard.state import FILTER_PARAMS, filters_from_params, url_changes
+from dashboard.timeline import filtered_timeline, timeline_view
 from dashboard.ui import STYLE, esc, notice
 from geodata import assets, export, maps
 from geodata.config import SettingsError
 from geodata.filters import checked_dates
-from geodata.records import KINDS
+from geodata.records import KINDS, TITLE_SENTENCE
 from geodata.store import Filters, StoreError
 
 MAP_HEIGHT = 560
 PANEL_SENTENCES = 200
-TABS = ["Places", "Article", "Add articles", "Corrections", "Export"]
+TABS = ["Places", "Article", "Add articles", "Corrections", "Export", "Review"]
 
 st.set_page_config(page_title="Places in the news", layout="wide")
 
@@ -89,14 +91,18 @@ def sidebar_filters(summary: pd.DataFrame, articles: pd.DataFrame) -> Filters:
     init_filter_widgets(current, options)
     bar = st.sidebar
     bar.header("Filters")
-    bar.multiselect("Places", options=options["f_places"], key="f_places",
+    # No "Select all" / "Select N matches" entry: Enter picks the best match, never a batch of them (and
+    # "all" is what an empty box means). Titles are long: a fuzzy (subsequence) match found unrelated ones.
+    bar.multiselect("Places", options=options["f_places"], key="f_places", select_all=False,
                     format_func=lambda pid: names.get(pid, pid), placeholder="All places")
-    bar.multiselect("Articles", options=options["f_articles"], key="f_articles",
-                    format_func=lambda aid: titles.get(aid, str(aid)), placeholder="All articles")
+    bar.multiselect("Articles", options=options["f_articles"], key="f_articles", select_all=False,
+                    filter_mode="contains", format_func=lambda aid: titles.get(aid, str(aid)),
+                    placeholder="All articles")
     known = country_names()
     bar.multiselect("Countries", options=countries, key="f_countries", placeholder="All countries",
+                    select_all=False,
                     format_func=lambda code: f"{known[code]} ({code})" if code in known else code)
-    bar.multiselect("Kinds", options=KINDS, key="f_kinds", placeholder="All kinds")
+    bar.multiselect("Kinds", options=KINDS, key="f_kinds", placeholder="All kinds", select_all=False)
     bar.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="f_min_conf")
     dates = sorted(d for d in articles.published.dropna().unique())
     lo, hi = (dates[0][:10], dates[-1][:10]) if dates else ("YYYY-MM-DD", "YYYY-MM-DD")
@@ -131,10 +137,14 @@ def sidebar_filters(summary: pd.DataFrame, articles: pd.DataFrame) -> Filters:
 
 
 def geocoder_status() -> None:
+    """Whether names the gazetteer lacks are looked up online: off, unreachable (and why), or on."""
     if settings().offline:
         st.sidebar.caption("Online geocoder: **off** (GEODATA_OFFLINE). Only the local gazetteer is used.")
+    elif (reason := geocoder_unreachable()) is not None:
+        notice(f"Online geocoder: {settings().geocoder} is unreachable ({reason}). Names the local gazetteer "
+               "lacks stay unresolved.", "warning", st.sidebar)
     else:
-        st.sidebar.caption(f"Online geocoder: **{settings().geocoder}** as fallback for unknown names.")
+        st.sidebar.caption(f"Online geocoder: **{settings().geocoder}** (reachable) as fallback for unknown names.")
     for message in geocoder_messages():
         notice(message, "warning", st.sidebar)
 
@@ -157,6 +167,20 @@ def sentence_html(row: object) -> str:
     return f"<div class='gd-sentence'><span class='gd-meta'>{esc(meta)}</span>{maps.highlight(snippet)}</div>"
 
 
+def article_head(first: object, in_title: pd.DataFrame) -> str:
+    """An article's title over its sentences in the panel. The title is geoparsed as one of its sentences:
+    when it names the place (`in_title`: those mentions), the name is marked in it, and it is not repeated."""
+    title = maps.text(first.title)
+    meta = maps.text(first.published) or "no date"
+    if title and not in_title.empty:
+        marks = tuple(zip(in_title.sentence_start.astype(int), in_title.sentence_end.astype(int)))
+        shown = maps.highlight(maps.Snippet(title, title, marks))
+        meta += f" · named in the title (confidence {in_title.confidence.max():.2f})"
+    else:
+        shown = esc(title or "(untitled)")
+    return f"<div class='gd-art-head'>{shown}<span class='gd-meta'> · {esc(meta)}</span></div>"
+
+
 def place_panel(place_id: str, rows: pd.DataFrame) -> None:
     """The selected place and its sentences; `rows` are its mentions that match the filters."""
     place = store().place(place_id)
@@ -173,10 +197,9 @@ def place_panel(place_id: str, rows: pd.DataFrame) -> None:
              f"{esc(place.name)}</div>",
              f"<div class='gd-details'>{esc(' · '.join(details))}<br>{esc(summary)}</div>"]
     for _, group in rows.head(PANEL_SENTENCES).groupby("article_id", sort=False):
-        first = group.iloc[0]
-        parts.append(f"<div class='gd-art-head'>{esc(maps.text(first.title) or '(untitled)')}"
-                     f"<span class='gd-meta'> · {esc(maps.text(first.published) or 'no date')}</span></div>")
-        parts += [sentence_html(row) for row in group.itertuples()]
+        in_title = group.sentence_index == TITLE_SENTENCE
+        parts.append(article_head(group.iloc[0], group[in_title]))
+        parts += [sentence_html(row) for row in group[~in_title].itertuples()]
     if len(rows) > PANEL_SENTENCES:
         parts.append(f"<p><small>and {len(rows) - PANEL_SENTENCES} more (see the Export tab)</small></p>")
     st.html("".join(parts))
@@ -197,11 +220,13 @@ def map_view(places: pd.DataFrame, popups: pd.DataFrame, selected: str | None) -
     assets.localize(m)
     ring = center = zoom = None
     chosen = places[places.place_id == selected] if selected else places.iloc[0:0]
-    if not chosen.empty:
-        row = chosen.iloc[0]
-        ring = maps.selection_layer(row.lat, row.lon, int(row.mentions))
-        if st.session_state.get("move_to_selection", True):
-            center, zoom = (float(row.lat), float(row.lon)), maps.selection_zoom(row.kind)
+    place = store().place(selected) if selected and chosen.empty else None  # filtered out: no marker, still shown
+    if not chosen.empty or place is not None:
+        lat, lon, kind, mentions = ((chosen.lat.iloc[0], chosen.lon.iloc[0], chosen.kind.iloc[0],
+                                     int(chosen.mentions.iloc[0])) if place is None
+                                    else (place.lat, place.lon, place.kind, 0))
+        ring = maps.selection_layer(lat, lon, mentions)
+        center, zoom = selection_view(lat, lon, kind)
     st_folium(m, key="map", height=MAP_HEIGHT, use_container_width=True,
               returned_objects=["last_object_clicked_tooltip", "last_object_clicked_count"],
               center=center, zoom=zoom, feature_group_to_add=ring, on_change=on_map_click)
@@ -223,7 +248,8 @@ def export_view(places: pd.DataFrame, popups: pd.DataFrame, filters: Filters) ->
     col1, col2, col3, col4 = st.columns(4)
     # The files are made when a button is clicked, from the store's rows for these filters.
     empty = places.empty
-    col1.download_button("Download map (HTML)", data=lambda: export.map_html(places, popups),
+    col1.download_button("Download map (HTML)",
+                         data=lambda: export.map_html(places, popups, filtered_timeline(store(), filters)),
                          file_name="places-map.html", mime="text/html", on_click="ignore", disabled=empty,
                          help="One file that works offline, popups included")
     col2.download_button("Download GeoJSON",
@@ -299,6 +325,7 @@ def main() -> None:
     left, right = st.columns([2, 1])
     with left:
         map_view(places, popups, selected)
+        timeline_view(db, filters)
     with right:
         if selected:
             with st.container(height=MAP_HEIGHT, border=True):
@@ -321,6 +348,9 @@ def main() -> None:
     with tabs[4]:
         if tabs[4].open:
             export_view(places, popups, filters)
+    with tabs[5]:
+        if tabs[5].open:
+            review_view(filters)
 
 
 main()

@@ -13,7 +13,7 @@ from dashboard.ui import esc, notice
 from geodata import maps
 from geodata.documents import InputError, LoadResult, load_paths, read_bytes
 from geodata.pipeline import ingest as geodata_ingest
-from geodata.records import Document
+from geodata.records import TITLE_SENTENCE, Document
 from geodata.store import Filters, StoreError
 
 if TYPE_CHECKING:
@@ -70,11 +70,14 @@ def article_view(articles: pd.DataFrame, filters: Filters) -> None:
         st.query_params["doc"] = str(article_id)
     article = store().article(article_id)
     marks = store().article_mentions(article_id)
+    in_title = marks.sentence == TITLE_SENTENCE  # the title is geoparsed too: its offsets are into it
+    title = maps.text(article["title"])
+    head = f"<p><strong>{highlight_article(title, marks[in_title], article_id)}</strong></p>" if title else ""
     meta = esc(" · ".join(str(v) for v in (article["source"], article["published"] or "no date") if v))
     if article["url"] and article["url"].startswith(("https://", "http://")):
         meta += f" · <a href='{esc(article['url'])}' target='_blank' rel='noopener noreferrer'>original</a>"
-    body = highlight_article(article["text"], marks, article_id)
-    st.html(f"<div class='gd-details'>{meta}</div><div class='gd-article'>{body}</div>")
+    body = highlight_article(article["text"], marks[~in_title], article_id)
+    st.html(f"<div class='gd-details'>{meta}</div><div class='gd-article'>{head}{body}</div>")
     st.caption("Highlighted names link to their place (the filters are kept); grey ones were not resolved.")
     delete_article_button(article_id, maps.text(article["title"]) or article["doc_id"])
 
@@ -131,8 +134,18 @@ def fetch_web(addresses: list[str], result: LoadResult) -> tuple[WebSources, Bat
     from geodata.sources import WebSources  # trafilatura loads only when the web is asked for
 
     sources = WebSources(settings(), store())
-    with st.spinner(f"Fetching {len(addresses)} address(es)..."):
-        batch = sources.collect(addresses)
+    now = st.empty()  # the address being fetched: untrusted text, so by `notice` (st.progress shows markdown)
+    bar = st.progress(0.0)
+
+    def progress(done: int, total: int, url: str) -> None:
+        notice(f"Fetching {done + 1} of {total}: {url}", "note", where=now)
+        bar.progress(done / total)
+
+    try:
+        batch = sources.collect(addresses, progress=progress)
+    finally:
+        bar.empty()
+        now.empty()
     result.extend(batch)
     return sources, batch
 

@@ -10,7 +10,8 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from geodata import assets
+from geodata import assets, maps
+from geodata.basemap import Basemap
 from geodata.config import Settings
 from geodata.gazetteer import Gazetteer, open_gazetteer
 from geodata.gazetteer import sources as gazetteer_sources
@@ -18,6 +19,7 @@ from geodata.pipeline import Pipeline
 from geodata.store import Store, StoreError
 
 APP_DIR = Path(__file__).resolve().parent
+GEOCODER_CHECK_S = 180  # how long the sidebar trusts its last check of the online geocoder
 
 
 @st.cache_resource
@@ -64,6 +66,14 @@ def geocoder_messages() -> list[str]:
     return []
 
 
+@st.cache_data(ttl=GEOCODER_CHECK_S, show_spinner=False)
+def geocoder_unreachable() -> str | None:
+    """Why the online geocoder cannot be reached (None: it can), checked at most every few minutes."""
+    from geodata.geocoder import unreachable  # geopy loads only when the geocoder is on
+
+    return unreachable(settings())
+
+
 @st.cache_resource(show_spinner="Loading the language model (and the gazetteer, built on first use)...")
 def pipeline() -> Pipeline:
     return Pipeline.from_settings(settings(), notify=geocoder_messages().append)
@@ -74,9 +84,10 @@ def country_names() -> dict[str, str]:
     return gazetteer_sources.country_names()
 
 
-@st.cache_resource
-def outlines() -> dict | None:
-    return assets.country_outlines()
+def outlines() -> Basemap:
+    """What the map draws under the markers: country outlines, the gazetteer's place names (once it is built)
+    and tiles unless offline. Not cached here: the library caches its parts (a few ms a run)."""
+    return assets.basemap(settings())
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -98,6 +109,20 @@ def select(place_id: str | None, move_map: bool = True) -> None:
     elif "selected" in st.query_params:
         del st.query_params["selected"]
     st.session_state["move_to_selection"] = move_map
+    st.session_state["selections"] = st.session_state.get("selections", 0) + 1
+
+
+def selection_view(lat: float, lon: float, kind: str | None) -> tuple[tuple[float, float] | None, float | None]:
+    """The centre and zoom to give `st_folium` for the selected place; (None, None) leaves the map where it is
+    (after a click on the map). `st_folium` moves the map only to a centre or zoom that differs from the last
+    one it was given, and keeps the map's current centre or zoom for the one that does not: selecting a place
+    again, or another of the same kind after zooming out, moved nothing or only half. So each selection is
+    given a centre and zoom of its own: a 1e-9 degree (0.1 mm) shift and a 1e-6 zoom fraction, which Leaflet
+    snaps back to a whole zoom level. A new session (a link with `selected=`) starts with a new map."""
+    if not st.session_state.get("move_to_selection", True):
+        return None, None
+    serial = st.session_state.get("selections", 0) % 1000
+    return (float(lat) + serial * 1e-9, float(lon)), maps.selection_zoom(kind) + serial * 1e-6
 
 
 def selected_place() -> str | None:

@@ -7,7 +7,8 @@ file's text (images and most fonts already inlined in the CSS as data: URIs).
 This module serves those texts from Streamlit's static folder (``localize``)
 or inlines them into one HTML file (``standalone_html``).
 
-It also gives country outlines for a base layer (the ``countryinfo`` package).
+It also gives what the base map draws under the markers when tiles cannot be had: country
+outlines (the ``countryinfo`` package) and place names from our gazetteer (``map_labels``).
 """
 
 from __future__ import annotations
@@ -17,10 +18,14 @@ import html
 import json
 import os
 import re
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from .config import Settings
+from .basemap import Basemap
 
 import folium
 from folium.elements import JSCSSMixin
@@ -226,3 +231,54 @@ def country_outlines(digits: int = 2) -> dict[str, Any]:
     """
     return json.loads(_country_outlines_json(digits))
 
+
+
+COUNTRY_MIN_POPULATION = 1_000_000
+"""Countries with fewer people (islands, microstates) are named from zoom 5, the others from zoom 2."""
+CITY_ZOOMS = ((4, 5_000_000), (5, 1_000_000), (6, 500_000), (7, 200_000))
+"""(zoom, population): a city is named from the first zoom whose population it reaches; capitals from 4."""
+LABEL_KINDS = ("country", "capital", "city")
+
+_LABELS_SQL = f"""
+SELECT name, round(lat, 2), round(lon, 2), CASE WHEN population >= {COUNTRY_MIN_POPULATION} THEN 2 ELSE 5 END, 0,
+    population FROM places WHERE feature_code = 'PCLI'
+UNION ALL
+SELECT name, round(lat, 2), round(lon, 2),
+    CASE WHEN feature_code = 'PPLC' THEN 4 {" ".join(f"WHEN population >= {p} THEN {z}" for z, p in CITY_ZOOMS)} END,
+    CASE WHEN feature_code = 'PPLC' THEN 1 ELSE 2 END, population
+FROM places WHERE feature_class = 'P' AND (feature_code = 'PPLC' OR population >= {CITY_ZOOMS[-1][1]})
+ORDER BY 5, 4, 6 DESC, 1"""
+
+
+@functools.lru_cache(maxsize=4)
+def _labels(path: str, _mtime_ns: int, _size: int) -> tuple[tuple[str, float, float, int, int], ...]:
+    from .gazetteer.db import connect  # read-only: never builds nor changes the gazetteer
+
+    conn = connect(Path(path), readonly=True)
+    try:
+        return tuple(row[:5] for row in conn.execute(_LABELS_SQL))
+    finally:
+        conn.close()
+
+
+def map_labels(gazetteer_path: Path) -> tuple[tuple[str, float, float, int, int], ...]:
+    """Place names for the base map from the gazetteer: rows (name, lat, lon, first zoom, kind index in
+    ``LABEL_KINDS``), countries then capitals then cities, most populous first within a zoom. Read once per
+    version of the file; none when there is no gazetteer (yet) or it cannot be read."""
+    try:
+        stat = gazetteer_path.stat()
+        return _labels(str(gazetteer_path), stat.st_mtime_ns, stat.st_size)
+    except (OSError, sqlite3.Error):
+        return ()
+
+
+def basemap(settings: Settings | None = None) -> Basemap:
+    """The base map for these settings: outlines, the gazetteer's place names, and tiles unless offline.
+    The same object while they do not change (shared: do not modify its outlines)."""
+    settings = settings or Settings()
+    return _basemap(map_labels(settings.gazetteer_path), not settings.offline)
+
+
+@functools.lru_cache(maxsize=4)
+def _basemap(labels: tuple[tuple[str, float, float, int, int], ...], tiles: bool) -> Basemap:
+    return Basemap(country_outlines(), labels, tiles)

@@ -3,7 +3,8 @@
 It writes the toponyms to `doc.spans["toponyms"]`, each span with `span._.place` (a `Place` or
 None), `span._.confidence` and `span._.kind` ("toponym" or "demonym"), and the exact records to
 `doc._.geodata` (`Geoparse`: sentences and mentions, character offsets as the parse output has
-them). `Pipeline` runs this same component on every document, so there is one path for both.
+them). `Pipeline` runs this same component on every document, so there is one path for both; it
+also hands over the document's title, whose toponyms are resolved with the text's (`title_mentions`).
 
 The factory is registered under spaCy's `spacy_factories` entry point (pyproject.toml), so
 `nlp.add_pipe("geodata")` works without importing geodata first.
@@ -11,7 +12,7 @@ The factory is registered under spaCy's `spacy_factories` entry point (pyproject
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from spacy.language import Language
@@ -20,10 +21,11 @@ from spacy.tokens import Doc, Span
 from .config import Settings
 from .extract import Extractor, sentences
 from .gazetteer import Gazetteer, open_gazetteer
-from .records import Mention, Sentence
+from .records import TITLE_SENTENCE, Mention, Sentence
 from .resolve import Fallback, Resolver
 
 SPANS_KEY = "toponyms"
+TITLE_SEPARATOR = "\n.\n"  # between the text and its title while resolving: no qualifier reads across it
 
 
 @dataclass(frozen=True)
@@ -32,6 +34,7 @@ class Geoparse:
 
     sentences: list[Sentence]
     mentions: list[Mention]
+    title_mentions: list[Mention] = field(default_factory=list)  # offsets into the title
 
 
 def _register_extensions() -> None:
@@ -54,15 +57,25 @@ class Geoparser:
     def __call__(self, doc: Doc) -> Doc:
         return self.annotate(doc)
 
-    def annotate(self, doc: Doc, gold_spans: tuple[tuple[int, int], ...] | None = None) -> Doc:
-        """Find and resolve the doc's toponyms (or resolve `gold_spans`, offsets given by a corpus)."""
+    def annotate(self, doc: Doc, gold_spans: tuple[tuple[int, int], ...] | None = None,
+                 title: Doc | None = None) -> Doc:
+        """Find and resolve the doc's toponyms (or resolve `gold_spans`, offsets given by a corpus). `title`:
+        the document's title parsed by the same model, one sentence of the article (`TITLE_SENTENCE`): its
+        toponyms are resolved together with the text's, each reading the other as context."""
         sents = sentences(doc)
         if gold_spans is not None:
             cands = self.extractor.gold(doc, sents, gold_spans)
         else:
             cands = self.extractor.candidates(doc, sents)
-        mentions = self.resolver.resolve(doc.text, cands)
-        doc._.geodata = Geoparse(sents, mentions)
+        text, shift = doc.text, len(doc.text) + len(TITLE_SEPARATOR)
+        if title is not None and title.text.strip():  # resolved as if it followed the text, then moved back
+            text += TITLE_SEPARATOR + title.text
+            cands = [*cands, *(replace(c, start=c.start + shift, end=c.end + shift, sentence=TITLE_SENTENCE)
+                               for c in self.extractor.candidates(title, sentences(title)))]
+        found = self.resolver.resolve(text, cands)
+        mentions = [m for m in found if m.sentence != TITLE_SENTENCE]
+        in_title = [replace(m, start=m.start - shift, end=m.end - shift) for m in found if m.sentence == TITLE_SENTENCE]
+        doc._.geodata = Geoparse(sents, mentions, in_title)
         doc.spans[SPANS_KEY] = [span for m in mentions if (span := self._span(doc, m)) is not None]
         return doc
 

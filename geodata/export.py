@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from . import assets, maps
+from . import timeline as timelines
 from .outputs import write_text
 from .store import Filters, Store
 
@@ -24,12 +25,17 @@ def view(store: Store, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:
     return store.place_summary(filters), store.mentions(filters)
 
 
-def map_html(places: pd.DataFrame, mentions: pd.DataFrame) -> str:
+def map_html(places: pd.DataFrame, mentions: pd.DataFrame, timeline: timelines.Timeline | None = None) -> str:
     """One self-contained HTML file: assets inlined, works from file:// with no network. `mentions` gives the
-    popups' sentences: each place's first `maps.POPUP_SENTENCES` are enough."""
-    m = maps.build_map(places, mentions, assets.country_outlines())
+    popups' sentences: each place's first `maps.POPUP_SENTENCES` are enough. `timeline`: the mentions per day
+    (`timeline.static_html`), added after the map is rendered, so never through its templates."""
+    m = maps.build_map(places, mentions, assets.basemap())  # names offline; tiles unless GEODATA_OFFLINE
     title = f"Places in the news: {len(places)} place(s), {int(places.mentions.sum())} mention(s)"
-    return assets.standalone_html(m).replace("<head>", f"<head>\n    <title>{html_text.escape(title)}</title>", 1)
+    page = assets.standalone_html(m).replace("<head>", f"<head>\n    <title>{html_text.escape(title)}</title>", 1)
+    if timeline is not None:
+        head, end, body = page.partition("</head>")  # the first <body> after the inlined scripts
+        page = head + end + body.replace("<body>", "<body>\n" + timelines.static_html(timeline), 1)
+    return page
 
 
 KML_DATA = ("place_id", "kind", "country", "mentions", "articles", "confidence", "geonameid")
@@ -105,8 +111,9 @@ def write_exports(store: Store, filters: Filters, *, html: Path | None = None, g
     """Write whichever outputs are asked for; returns the counts written."""
     with store.snapshot():
         places, mentions = view(store, filters)
+        per_day = store.mentions_per_day(filters) if html is not None else []
     if html is not None:
-        write_text(html, map_html(places, mentions))
+        write_text(html, map_html(places, mentions, timelines.timeline(per_day)))
     if geojson_path is not None:
         write_text(geojson_path, json.dumps(geojson(mentions), ensure_ascii=False))
     if csv_path is not None:

@@ -7,21 +7,21 @@ The same function draws the dashboard's map and the exported file, so both show 
 from __future__ import annotations
 
 import html
-import json
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import folium
 import pandas as pd
 from folium.plugins import FastMarkerCluster
 from folium.template import Template
 
-from .records import KINDS
+from .basemap import Basemap, base_map
+from .records import KINDS, TITLE_SENTENCE
+from .safejson import to_json_safe
 
 KIND_COLOURS = dict(zip(KINDS, ("#6a3d9a", "#e6550d", "#1f78b4", "#33a02c", "#636363"), strict=True))
 POPUP_SENTENCES = 8
-MAX_ZOOM = 18
 TOOLTIP_ID_SEPARATOR = " \u00b7 "  # the tooltip ends with the place id, which the dashboard reads back
 
 
@@ -36,6 +36,7 @@ class Snippet:
     title: str
     sentence: str
     marks: tuple[tuple[int, int], ...]
+    in_title: bool = False  # the sentence is the article's title (`TITLE_SENTENCE`)
 
 
 def text(value: object, default: str = "") -> str:
@@ -61,10 +62,12 @@ def snippets_by_place(mentions: pd.DataFrame, per_place: int = POPUP_SENTENCES) 
     several times is shown once, every mention marked."""
     grouped: dict[str, dict[tuple, list]] = {}
     for row in mentions.groupby("place_id", sort=False).head(per_place).itertuples():
-        key = (getattr(row, "article_id", None), text(row.title) or "(untitled)", text(row.sentence))
+        in_title = getattr(row, "sentence_index", None) == TITLE_SENTENCE
+        key = (getattr(row, "article_id", None), text(row.title) or "(untitled)", text(row.sentence), in_title)
         grouped.setdefault(row.place_id, {}).setdefault(key, []).append((int(row.sentence_start),
                                                                            int(row.sentence_end)))
-    return {place: [Snippet(title, sentence, tuple(marks)) for (_, title, sentence), marks in sentences.items()]
+    return {place: [Snippet(title, sentence, tuple(marks), in_title)
+                    for (_, title, sentence, in_title), marks in sentences.items()]
             for place, sentences in grouped.items()}
 
 
@@ -94,18 +97,26 @@ def popup_html(row: object, snippets: Sequence[Snippet]) -> str:
     head = (f"<div class='gd-popup'><b>{html.escape(text(row.name))}</b> "
             f"<small>{html.escape(text(row.kind))}{', ' + html.escape(country) if country else ''}"
             f" &middot; {row.mentions} mention(s) in {row.articles} article(s)</small>")
-    groups: list[tuple[str, list[Snippet]]] = []  # consecutive sentences of one article share its title
+    # Consecutive sentences of one article share its title; a title that names the place is that heading,
+    # marked, not a sentence of the list as well.
+    groups: list[tuple[str, list[Snippet]]] = []
     for snippet in snippets:
         if not groups or groups[-1][0] != snippet.title:
             groups.append((snippet.title, []))
         groups[-1][1].append(snippet)
     items = "".join(
-        f"<div class='gd-art'><i>{html.escape(title)}</i><ol>"
-        + "".join(f"<li>{highlight(s)}</li>" for s in group) + "</ol></div>"
+        f"<div class='gd-art'><i>{heading(title, group)}</i><ol>"
+        + "".join(f"<li>{highlight(s)}</li>" for s in group if not s.in_title) + "</ol></div>"
         for title, group in groups)
     more = int(row.mentions) - sum(len(s.marks) for s in snippets)
     tail = f"<div><small>and {more} more</small></div>" if more > 0 else ""
     return f"{head}{items}{tail}</div>"
+
+
+def heading(title: str, group: Sequence[Snippet]) -> str:
+    """An article's title over its sentences in a popup, the place marked when the title names it."""
+    named = next((s for s in group if s.in_title), None)
+    return highlight(named) if named is not None else html.escape(title)
 
 
 def radius(mentions: int) -> float:
@@ -125,65 +136,6 @@ function (row) {
     return marker;
 }
 """
-
-# Says so on the map when the tile server cannot be reached (offline): the outlines remain.
-TILE_NOTICE = """
-{% macro script(this, kwargs) %}
-(function () {
-    var shown = false;
-    {{ this._parent.get_name() }}.eachLayer(function (layer) {
-        if (!layer.getTileUrl) { return; }
-        layer.on('tileerror', function () {
-            if (shown) { return; }
-            shown = true;
-            var box = L.control({position: 'bottomleft'});
-            box.onAdd = function () {
-                var div = L.DomUtil.create('div', 'gd-offline-notice');
-                div.style.cssText = 'background:#fff8e1;padding:4px 8px;border:1px solid #d0a000;font:12px sans-serif';
-                div.textContent = 'Map tiles unavailable (offline): showing country outlines only.';
-                return div;
-            };
-            box.addTo({{ this._parent.get_name() }});
-        });
-    });
-})();
-{% endmacro %}
-"""
-
-
-# Leaflet focuses the map on mousedown and then restores its own window's scroll only. In an iframe
-# (st_folium) the focus scrolls the parent page when the map is partly out of view, so the mouse is
-# released elsewhere on the map and the click becomes a drag: focus without scrolling instead.
-FOCUS_WITHOUT_SCROLL = """
-{% macro script(this, kwargs) %}
-(function (map) {
-    var keyboard = map.keyboard;
-    if (!keyboard || !keyboard.enabled()) { return; }
-    keyboard.disable();
-    keyboard._onMouseDown = function () {
-        if (!this._focused) { this._map.getContainer().focus({preventScroll: true}); }
-    };
-    keyboard.enable();
-})({{ this._parent.get_name() }});
-{% endmacro %}
-"""
-
-
-class FocusWithoutScroll(folium.MacroElement):
-    _template = Template(FOCUS_WITHOUT_SCROLL)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "FocusWithoutScroll"
-
-
-class TileNotice(folium.MacroElement):
-    _template = Template(TILE_NOTICE)
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._name = "TileNotice"
-
 
 def doubtful(row: object) -> bool:
     """Whether a place's placement is doubtful: its mentions' mean confidence is below `DOUBTFUL_BELOW`."""
@@ -291,28 +243,19 @@ MAP_CSS = """<style>
 .leaflet-container .marker-cluster {background-color: rgba(110,110,110,.3);}
 .leaflet-container .marker-cluster div {background-color: rgba(70,70,70,.75); color: #fff;}
 .leaflet-control-scale-line {font-size: 10px; line-height: 1.2; padding: 0 4px;}
+.gd-offline-notice {background: #fff8e1; padding: 4px 8px; border: 1px solid #d0a000; font: 12px sans-serif;}
+/* Place names without tiles: light, haloed, under the markers; a city's dot is on its point. */
+.gd-label-anchor {background: none; border: none; width: 0 !important; height: 0 !important;}
+.gd-label {position: absolute; white-space: nowrap; transform: translateY(-50%); pointer-events: none;
+           text-shadow: 0 0 2px #f2efe9, 0 0 2px #f2efe9, 0 0 3px #f2efe9; font-family: sans-serif;}
+.gd-label-country {transform: translate(-50%, -50%); font-size: 11px; font-weight: 600; letter-spacing: .08em;
+                   text-transform: uppercase; color: #8a8275;}
+.gd-label-capital, .gd-label-city {left: -3px; padding-left: 8px; font-size: 11px; color: #555;}
+.gd-label-capital {font-size: 12px; font-weight: 600; color: #444;}
+.gd-label-capital::before, .gd-label-city::before {content: ""; position: absolute; left: 0; top: 50%;
+    width: 4px; height: 4px; margin-top: -3px; border: 1px solid #666; border-radius: 50%; background: #fff;}
+.gd-label-capital::before {background: #666;}
 </style>"""
-
-
-def base_map(outlines: dict | None, tiles: bool = True) -> folium.Map:
-    """The map without markers: OSM tiles when reachable, country outlines underneath."""
-    m = folium.Map(location=(20, 10), zoom_start=2, tiles=None, maxZoom=MAX_ZOOM, prefer_canvas=True,
-                   control_scale=True)
-    m.get_root().header.add_child(folium.Element(MAP_CSS), name="gd_map_css")
-    FocusWithoutScroll().add_to(m)
-    if outlines:
-        folium.GeoJson(outlines, name="Countries", style_function=lambda _: {
-            "color": "#888", "weight": 0.6, "fillColor": "#f2efe9", "fillOpacity": 1.0}, interactive=False,
-        ).add_to(m)
-    else:
-        for lat in range(-60, 90, 30):
-            folium.PolyLine([(lat, -180), (lat, 180)], color="#ccc", weight=0.5, interactive=False).add_to(m)
-        for lon in range(-180, 181, 30):
-            folium.PolyLine([(-85, lon), (85, lon)], color="#ccc", weight=0.5, interactive=False).add_to(m)
-    if tiles:
-        folium.TileLayer("OpenStreetMap", max_zoom=MAX_ZOOM, name="OpenStreetMap").add_to(m)
-        TileNotice().add_to(m)
-    return m
 
 
 class PlaceMarkers(FastMarkerCluster):
@@ -361,28 +304,14 @@ def fit(m: folium.Map, places: pd.DataFrame) -> None:
     m.fit_bounds([(south, west), (north, east)], padding=(30, 30))
 
 
-def build_map(places: pd.DataFrame, mentions: pd.DataFrame, outlines: dict | None, *, tiles: bool = True) -> folium.Map:
-    """The whole map for a filtered view: base, markers, view fitted to the data."""
-    m = base_map(outlines, tiles)
+def build_map(places: pd.DataFrame, mentions: pd.DataFrame, base: Basemap | dict | None, *,
+              tiles: bool = True) -> folium.Map:
+    """The whole map for a filtered view: base, markers, view fitted to the data. `base`: a `Basemap`, or
+    only the country outlines (or None); `tiles=False` asks for no tile whatever `base` says."""
+    base = base if isinstance(base, Basemap) else Basemap(base)
+    m = base_map(replace(base, tiles=base.tiles and tiles))
+    m.get_root().header.add_child(folium.Element(MAP_CSS), name="gd_map_css")
     marker_layer(places, snippets_by_place(mentions)).add_to(m)
     Legend(sorted(set(places.kind)) if not places.empty else None).add_to(m)
     fit(m, places)
     return m
-
-
-# Characters a JSON string may not show as themselves inside a <script> of a branca template: `<`, `>`, `&`
-# could close the script or open a comment; `{`, `%`, `#` (and `}`) could form Jinja syntax. JavaScript
-# reads the \\u escapes as the same characters.
-_SCRIPT_UNSAFE = str.maketrans({c: f"\\u{ord(c):04x}" for c in "<>&{}%#'"})
-
-
-def to_json_safe(value: object) -> str:
-    """JSON for inlining into a template's <script>: no string in it can end the script or read as
-    Jinja (`{{`, `{%`, `{#`), so untrusted text stays data through every render."""
-    if isinstance(value, str):
-        return json.dumps(value).translate(_SCRIPT_UNSAFE)
-    if isinstance(value, Mapping):
-        return "{" + ",".join(f"{to_json_safe(str(k))}:{to_json_safe(v)}" for k, v in value.items()) + "}"
-    if isinstance(value, list | tuple):
-        return "[" + ",".join(to_json_safe(v) for v in value) + "]"
-    return json.dumps(value)

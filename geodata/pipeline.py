@@ -46,10 +46,19 @@ class Pipeline:
         return cls(settings, gazetteer=gazetteer, fallback=wrap_fallback(geocoder) if geocoder else None)
 
     def parse(self, documents: Iterable[Document]) -> Iterator[ParsedDocument]:
-        """Parse documents in spaCy batches, yielding results in input order."""
-        for document, doc in iter_docs(self.nlp, documents, self.settings.batch_size):
-            found = self.geoparser.annotate(doc, document.spans)._.geodata
-            yield ParsedDocument(document, found.sentences, found.mentions)
+        """Parse documents in spaCy batches, yielding results in input order. A title is geoparsed as a
+        sentence of its document (`title_mentions`), unless gold spans say what to resolve."""
+        docs = iter_docs(self.nlp, _with_titles(documents), self.settings.batch_size)
+        for (_, title), (document, doc) in zip(docs, docs):
+            found = self.geoparser.annotate(doc, document.spans, title)._.geodata
+            yield ParsedDocument(document, found.sentences, found.mentions, found.title_mentions)
+
+
+def _with_titles(documents: Iterable[Document]) -> Iterator[Document]:
+    """Each document preceded by its title as a text of its own ("" when none is to be geoparsed)."""
+    for document in documents:
+        yield Document(document.id, document.title if document.title and document.spans is None else "")
+        yield document
 
 
 def ingest(documents: Sequence[Document], store: Store, pipeline: Pipeline | Callable[[], Pipeline], *,

@@ -148,11 +148,18 @@ class Sentence:
     end: int
 
 
+TITLE_SENTENCE = -1
+"""The sentence index of a document's title, geoparsed as a sentence of its own; the offsets of its mentions
+(and of its sentence, the whole title) are into the title, not the text."""
+
+
 @dataclass
 class ParsedDocument:
     document: Document
     sentences: list[Sentence] = field(default_factory=list)
-    mentions: list[Mention] = field(default_factory=list)
+    mentions: list[Mention] = field(default_factory=list)  # in the text
+    title_mentions: list[Mention] = field(default_factory=list)  # in the title (sentence TITLE_SENTENCE)
 
     def to_json(self, explain: bool = False) -> dict[str, Any]:
-        return {"id": self.document.id, "mentions": [m.to_json(explain) for m in self.mentions]}
+        return {"id": self.document.id, "mentions": [m.to_json(explain) for m in self.mentions],
+                "title_mentions": [m.to_json(explain) for m in self.title_mentions]}

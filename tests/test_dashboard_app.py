@@ -19,6 +19,7 @@ import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from geodata.documents import load_paths
+from geodata.records import TITLE_SENTENCE
 from geodata.store import Filters, Store
 from tests.conftest import copy_sqlite
 
@@ -188,11 +189,19 @@ def test_url_filters_are_applied(seeded) -> None:
     at = ok(fresh_app(country="SY"))
     assert table_names(at) == expected(seeded, countries=("SY",))[0]
     assert "Al-Baghuz Fawqani" in table_names(at) and "Iraq" not in table_names(at)
-    at = ok(fresh_app(country="SY", min_conf="0.99"))
-    assert table_names(at) == expected(seeded, countries=("SY",), min_confidence=0.99)[0]
-    assert "Syria" in table_names(at) and "Al-Baghuz Fawqani" not in table_names(at)  # 0.75: below
+    # A bound between the places' best confidences: the least sure place goes, the surest stays.
+    store = Store(seeded / "store.sqlite")
+    best = store.mentions().groupby("place_name").confidence.max().sort_values()
+    store.close()
+    assert best.iloc[0] < best.iloc[-1], best
+    bound = round(float(best.iloc[0] + best.iloc[-1]) / 2, 4)
+    at = ok(fresh_app(country="SY", min_conf=str(bound)))
+    assert table_names(at) == expected(seeded, countries=("SY",), min_confidence=bound)[0]
     assert widget(at.sidebar.multiselect, "Countries").value == ["SY"]
-    assert widget(at.sidebar.slider, "Minimum confidence").value == pytest.approx(0.99)
+    at = ok(fresh_app(min_conf=str(bound)))
+    assert table_names(at) == expected(seeded, min_confidence=bound)[0]
+    assert best.index[-1] in table_names(at) and best.index[0] not in table_names(at)
+    assert widget(at.sidebar.slider, "Minimum confidence").value == pytest.approx(bound)
 
     at = ok(fresh_app(place=[BAGHOUZ, "gn:99237"]))
     assert table_names(at) == {"Al-Baghuz Fawqani", "Iraq"}
@@ -296,7 +305,7 @@ def test_selected_place_panel(seeded) -> None:
     at = ok(fresh_app(selected=BAGHOUZ))
     panel = html_text(at)
     assert "Al-Baghuz Fawqani" in panel
-    assert "2 mention(s) in 1 article(s)" in panel
+    assert f"{len(mentions_of(seeded, BAGHOUZ))} mention(s) in 1 article(s)" in panel  # two, and the title's
     assert "out of the so-called &quot;<mark>Baghouz</mark> pocket&quot;" in panel
     assert "populated place · SY · 34.4586, 40.9506" in panel
 
@@ -304,6 +313,75 @@ def test_selected_place_panel(seeded) -> None:
     ok(at)
     assert "selected" not in at.query_params
     assert "Baghouz pocket" not in html_text(at)
+
+
+def mentions_of(home: Path, place_id: str):
+    store = Store(home / "store.sqlite")
+    rows = store.mentions(Filters(places=(place_id,)))
+    store.close()
+    return rows
+
+
+SEED_TITLE = "Jihadists block roads out of the last IS &quot;caliphate&quot; pocket in Baghouz, Syria"
+
+
+def test_the_title_is_a_sentence_shown_once_with_its_places_linked(seeded) -> None:
+    syria = "gn:163843"
+    assert TITLE_SENTENCE in set(mentions_of(seeded, syria).sentence_index)
+    # The panel: the title heads the article's sentences with the place marked in it, and only there.
+    at = ok(fresh_app(selected=syria))
+    panel = html_text(at)
+    head = SEED_TITLE.replace("Syria", "<mark>Syria</mark>")
+    assert f"<div class='gd-art-head'>{head}<span class='gd-meta'> · 2019-02-17 · named in the title" in panel
+    assert panel.count("pocket in Baghouz") == 1
+    # The article view: the title above the text, its toponyms linked like the text's.
+    at = ok(fresh_app(tab="Article", doc="1"))
+    body = html_text(at)
+    title = body.split("<div class='gd-article'><p><strong>", 1)[1].split("</strong></p>", 1)[0]
+    assert title.startswith("Jihadists block roads") and "selected=gn%3A163843" in title
+    assert re.sub(r"<[^>]+>", "", title) == SEED_TITLE
+    assert "Diehard jihadists have blocked roads" not in title
+
+
+def test_clear_filters_clears_every_filter_in_one_click(seeded) -> None:
+    at = ok(fresh_app(place=BAGHOUZ, country="SY", kind="populated place", min_conf="0.2", demonyms="0",
+                      undated="0", article="1", selected="gn:163843", tab="Article"))
+    assert widget(at.sidebar.multiselect, "Countries").value == ["SY"]
+    widget(at.sidebar.button, "Clear filters").click()
+    ok(at)
+    assert not set(at.query_params) & {"place", "country", "kind", "min_conf", "demonyms", "undated", "article"}
+    assert at.query_params["selected"] == "gn:163843" and at.query_params["tab"] == "Article"
+    for label in ("Places", "Articles", "Countries", "Kinds"):
+        assert widget(at.sidebar.multiselect, label).value == []
+    assert widget(at.sidebar.slider, "Minimum confidence").value == 0.0
+    assert all(t.value for t in at.sidebar.toggle)
+    assert caption(at).startswith(expected(seeded)[1]) and not [b for b in at.sidebar.button
+                                                                if b.label == "Clear filters"]
+
+
+def test_filter_boxes_offer_no_select_all(seeded) -> None:
+    """Enter in a filter box picks the best match: no "Select all" / "Select N matches" entry comes first."""
+    boxes = {w.label: w.proto for w in ok(fresh_app()).sidebar.multiselect}
+    assert set(boxes) == {"Places", "Articles", "Countries", "Kinds"}
+    assert all(proto.select_all == 0 for proto in boxes.values())
+
+
+def test_the_sidebar_says_when_the_online_geocoder_is_unreachable(seeded, monkeypatch) -> None:
+    from tests.fake_nominatim import FakeNominatim, closed_port
+
+    monkeypatch.setenv("GEODATA_OFFLINE", "0")
+    monkeypatch.setenv("GEODATA_GEOCODER_URL", f"http://127.0.0.1:{closed_port()}")
+    at = ok(fresh_app())
+    warnings = notices(at.sidebar, "warning")
+    assert any(w.startswith("Online geocoder: nominatim is unreachable (connection refused)") for w in warnings)
+    assert not [c for c in at.sidebar.caption if "as fallback" in c.value]
+    with FakeNominatim() as service:
+        monkeypatch.setenv("GEODATA_GEOCODER_URL", service.url)
+        at = ok(fresh_app())
+    assert [c.value for c in at.sidebar.caption if "Online geocoder" in c.value] == [
+        "Online geocoder: **nominatim** (reachable) as fallback for unknown names."]
+    assert not [w for w in notices(at.sidebar, "warning") if "geocoder" in w]
+    assert service.requests == []  # a connection was opened, no request sent
 
 
 def test_article_links_keep_the_filters(seeded) -> None:
@@ -334,7 +412,7 @@ def test_correction_with_coordinates_survives_restart_and_undo(seeded: Path) -> 
     assert list(zip(active.scope, active.key, active.place_id)) == [("place", BAGHOUZ, "user:34.50000,40.90000")]
     assert at.query_params["selected"] == "user:34.50000,40.90000"
     listed = [t for t in texts(at.text) if "Baghouz (corrected)" in t]
-    assert listed and BAGHOUZ in listed[0] and "(34.500, 40.900)" in listed[0]
+    assert listed and "Al-Baghuz Fawqani (SY)" in listed[0] and "(34.500, 40.900)" in listed[0]
     assert "Baghouz (corrected)" in html_text(at) and "2 mention(s) in 1 article(s)" in html_text(at)
 
     at = ok(fresh_app(tab="Places"))  # restart: still applied

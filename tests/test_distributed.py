@@ -25,7 +25,9 @@ from geodata.store import Store
 from .conftest import SEED, require, run_cli
 
 try:
+    import pyarrow.compute as pc
     import pyarrow.dataset as pads
+    import pyarrow.parquet as pq
     from distributed import Client, LocalCluster
 
     from geodata import scale as dist
@@ -51,7 +53,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
     root = tmp_path_factory.mktemp("corpus")
     lines = []
     for i in range(22):
-        record = {"text": story(i), "title": f"Story {i}", "published": f"2024-03-{i % 28 + 1:02d}"}
+        title = f"Story {i} from {PLACES[(i * 5 + 1) % len(PLACES)]}" if i % 2 else f"Story {i}"  # geoparsed too
+        record = {"text": story(i), "title": title, "published": f"2024-03-{i % 28 + 1:02d}"}
         if i % 3:
             record["id"] = f"s{i}"
         lines.append(json.dumps(record))
@@ -91,6 +94,11 @@ def result(corpus, settings, client, tmp_path_factory):
     return out, report
 
 
+def all_mentions(parsed: list) -> int:
+    """Mention rows of a result: the text's and the title's (what the store counts too)."""
+    return sum(len(p.mentions) + len(p.title_mentions) for p in parsed)
+
+
 def mention_keys(out: Path) -> list[tuple[str, int]]:
     table = pads.dataset(out / "mentions", format="parquet").to_table(columns=["article_id", "mention_index"])
     return list(zip(table.column("article_id").to_pylist(), table.column("mention_index").to_pylist()))
@@ -106,15 +114,17 @@ def test_result_equals_the_single_process_parse(result, expected):
     for mine, theirs in zip(got, parsed):  # same sentences, mentions, places and confidences, in order
         assert mine.sentences == theirs.sentences
         assert mine.mentions == theirs.mentions, mine.document.id
+        assert mine.title_mentions == theirs.title_mentions, mine.document.id
     assert got == parsed
-    assert report.documents == len(parsed) and report.mentions == sum(len(p.mentions) for p in parsed)
+    assert sum(bool(p.title_mentions) for p in got) >= 10  # the titles naming a place: their mentions came back
+    assert report.documents == len(parsed) and report.mentions == all_mentions(parsed)
 
     # the tables as any Parquet reader sees them: one row per mention, joined to articles on article_id
     articles = pads.dataset(out / "articles", format="parquet").to_table()
     mentions = pads.dataset(out / "mentions", format="parquet").to_table()
     assert articles.num_rows == len(parsed) and mentions.num_rows == report.mentions
     assert set(mentions.column("article_id").to_pylist()) <= set(articles.column("article_id").to_pylist())
-    resolved = [m for p in parsed for m in p.mentions if m.place]
+    resolved = [m for p in parsed for m in (*p.mentions, *p.title_mentions) if m.place]
     assert sorted(mentions.column("place_id").drop_null().to_pylist()) == sorted(m.place.id for m in resolved)
     row = next(r for r in mentions.to_pylist() if r["text"] == "Baghouz")
     text = next(a for a in articles.to_pylist() if a["article_id"] == row["article_id"])["text"]
@@ -123,7 +133,28 @@ def test_result_equals_the_single_process_parse(result, expected):
     assert row["place_name"] and row["feature"].startswith("P.") and row["country"] == "SY"
     syria = next(r for r in mentions.to_pylist() if r["place_name"] == "Syria")
     assert syria["geonameid"] == 163843 and syria["feature"] == "A.PCLI" and syria["confidence"] > 0.5
+    in_title = [r for r in mentions.to_pylist() if r["sentence"] == -1]  # TITLE_SENTENCE: offsets into the title
+    assert len(in_title) == sum(len(p.title_mentions) for p in parsed)
+    titles = {a["article_id"]: a["title"] for a in articles.to_pylist()}
+    assert all(titles[r["article_id"]][r["start"]:r["end"]] == r["text"] and r["sentence_start"] == 0
+               and r["sentence_end"] == len(titles[r["article_id"]]) for r in in_title), in_title[:3]
     assert not list(out.rglob("*.tmp"))
+
+
+def test_a_result_written_before_titles_were_geoparsed_reads_as_no_title_mentions(expected, tmp_path):
+    """An older partition has no title rows: its articles come back with their text mentions only."""
+    from geodata.scale import parquet
+
+    parsed = expected[1]
+    articles, mentions = parquet.tables("old", parsed)
+    keep = pc.not_equal(mentions.column("sentence"), -1)
+    for table, rows in ((parquet.ARTICLES, articles), (parquet.MENTIONS, mentions.filter(keep))):
+        parquet.part_path(tmp_path, table, "old").parent.mkdir(parents=True)
+        pq.write_table(rows, parquet.part_path(tmp_path, table, "old"))
+    got = parquet.read_partition(tmp_path, "old")
+    assert any(p.title_mentions for p in parsed) and not any(p.title_mentions for p in got)
+    assert [p.mentions for p in got] == [p.mentions for p in parsed]
+    assert [p.document for p in got] == [p.document for p in parsed]
 
 
 def test_a_rerun_skips_complete_partitions_and_redoes_a_failed_one(result, corpus, settings, client, expected):
@@ -188,7 +219,7 @@ def test_a_killed_worker_loses_and_duplicates_nothing(corpus, settings, client, 
     removed = [e for _, e in client.get_events(victim) if e.get("action") == "remove-worker"]
     assert removed and any("run_partition" in str(k) for k in removed[0]["processing-tasks"]), removed
     keys = mention_keys(out)
-    assert len(keys) == len(set(keys)) == sum(len(p.mentions) for p in expected[1])
+    assert len(keys) == len(set(keys)) == all_mentions(expected[1])
     assert list(dist.read_result(out)) == expected[1]
     assert report.documents == len(expected[1]) and not list(out.rglob("*.tmp"))
     client.wait_for_workers(2, timeout=60)  # the nanny brings it back for the next test

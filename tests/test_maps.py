@@ -12,6 +12,7 @@ import pandas as pd
 import pytest
 
 from geodata import maps
+from geodata.records import TITLE_SENTENCE
 
 EVIL_SENTENCE = 'In Damascus <script>window.__xss=1</script> and <img src=x onerror="window.__xss=2"> `${x}`.'
 EVIL_TITLE = '<img src=x onerror="window.__xss=3"> & </script> title'
@@ -173,6 +174,19 @@ def test_popup_names_each_article_once() -> None:
     popup = maps.popup_html(next(places_frame().itertuples()), snippets)
     assert popup.count("<i>A</i>") == 1 and popup.count("<i>B</i>") == 1
     assert popup.count("<li>") == 3
+
+
+def test_a_title_naming_the_place_is_its_articles_heading_not_a_sentence_too() -> None:
+    title = "Shelling <b>near</b> Damascus"
+    rows = [{"place_id": "gn:170654", "article_id": 1, "title": title, "sentence": title,
+             "sentence_start": title.index("Damascus"), "sentence_end": len(title), "sentence_index": TITLE_SENTENCE},
+            {"place_id": "gn:170654", "article_id": 1, "title": title, "sentence": "Damascus woke up.",
+             "sentence_start": 0, "sentence_end": 8, "sentence_index": 0}]
+    snippets = maps.snippets_by_place(pd.DataFrame(rows))["gn:170654"]
+    popup = maps.popup_html(next(places_frame(mentions=2).itertuples()), snippets)
+    assert popup.count("near") == 1 and popup.count("<li>") == 1  # the title once, as the heading
+    assert "<i>Shelling &lt;b&gt;near&lt;/b&gt; <mark>Damascus</mark></i>" in popup
+    assert "more" not in popup  # both mentions are shown
 
 
 def test_view_fits_the_places() -> None:

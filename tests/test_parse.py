@@ -6,7 +6,9 @@ import pytest
 
 from geodata.documents import read_bytes
 from geodata.extract import trim
+from geodata.records import TITLE_SENTENCE
 from geodata.resolve import distance_km
+from geodata.store import Store
 
 from .conftest import SEED, run_cli
 
@@ -43,6 +45,11 @@ def test_cli_parse_seed(home, tmp_path):
     surfaces = {m["text"] for m in record["mentions"] if m["place"]}
     assert not surfaces & {"Mustefa Bali", "Bali", "Sean Ryan", "Trump", "Donald Trump", "Twitter"}
     assert all("Bali" not in p["name"] for p in places.values())
+    # The title is geoparsed as a sentence of its own: offsets into the title, sentence -1.
+    title = 'Jihadists block roads out of the last IS "caliphate" pocket in Baghouz, Syria'
+    assert [(m["text"], title[m["start"]:m["end"]], m["sentence"]) for m in record["title_mentions"]] == [
+        ("Baghouz", "Baghouz", -1), ("Syria", "Syria", -1)]
+    assert record["title_mentions"][1]["place"]["geonameid"] == 163843
 
 
 def test_demonyms_are_marked_and_mapped(pipeline):
@@ -131,7 +138,7 @@ def test_a_building_unknown_to_the_gazetteer_is_placed_at_the_town_it_is_named_a
 def test_a_minor_places_old_name_is_no_sure_match(pipeline):
     text = "He spoke with Jeremy Watson, 30, of Ten Mile, who said his family had moved from Lyon."
     ten_mile, lyon = parse_text(pipeline, text, spans=spans_of(text, "Ten Mile", "Lyon")).mentions
-    assert ten_mile.place.name != "Ten Mile" and ten_mile.confidence <= 0.6  # an alternate name only
+    assert ten_mile.place.name != "Ten Mile" and ten_mile.confidence < lyon.confidence  # an alternate name only
     assert lyon.place.name == "Lyon" and lyon.confidence > 0.9
 
 
@@ -153,6 +160,43 @@ def test_gold_spans_skip_detection(pipeline):
     text = "Rain fell on Lyon and on Marseille."
     parsed = parse_text(pipeline, text, spans=[[13, 17]])
     assert [(m.start, m.end, m.label, m.place.country) for m in parsed.mentions] == [(13, 17, "GOLD", "FR")]
+
+
+def test_the_title_is_a_sentence_resolved_with_the_text(pipeline):
+    text = "Diehard jihadists blocked roads out of the pocket on Sunday.\nCivilians fled towards Iraq."
+    title = "Last IS pocket in Baghouz, Syria, under fire"
+    titled, plain = parse_text(pipeline, text, title=title), parse_text(pipeline, text)
+    got = [(title[m.start:m.end], m.text, m.sentence, m.place and m.place.country) for m in titled.title_mentions]
+    assert got == [("Baghouz", "Baghouz", TITLE_SENTENCE, "SY"), ("Syria", "Syria", TITLE_SENTENCE, "SY")]
+    baghouz = titled.title_mentions[0].place
+    assert distance_km(baghouz.lat, baghouz.lon, 34.48, 40.93) < 25
+    # The text's mentions and sentences keep their offsets and numbers; the title adds none to them.
+    assert [(m.start, m.end, m.sentence, m.text) for m in titled.mentions] == \
+        [(m.start, m.end, m.sentence, m.text) for m in plain.mentions]
+    assert titled.sentences == plain.sentences and plain.title_mentions == []
+    assert titled.to_json()["title_mentions"][0]["sentence"] == TITLE_SENTENCE
+    # Gold spans say what to resolve: the title is not geoparsed then.
+    assert parse_text(pipeline, text, title=title, spans=[[84, 88]]).title_mentions == []
+
+
+def test_the_title_is_stored_as_a_sentence_of_its_article(pipeline, tmp_path):
+    title = "Last IS pocket in Baghouz, Syria, under fire"
+    store = Store(tmp_path / "store.sqlite")
+    article = store.add(parse_text(pipeline, "Protesters in Damascus wrote slogans on a wall.", title=title))
+    assert store.check() == []
+    rows = store.mentions()
+    in_title = rows[rows.sentence_index == TITLE_SENTENCE]
+    assert list(in_title.text) == ["Baghouz", "Syria"] and set(in_title.sentence) == {title}
+    assert [title[int(a):int(b)] for a, b in zip(in_title.sentence_start, in_title.sentence_end)] == \
+        ["Baghouz", "Syria"]
+    assert list(rows.text) == ["Baghouz", "Syria", "Damascus"]  # the title first, as in the article
+    marks = store.article_mentions(article)
+    assert list(marks[marks.sentence == TITLE_SENTENCE].text) == ["Baghouz", "Syria"]
+    assert list(store.search("under fire").sentence) == [title]  # its words are searchable
+    assert store.delete_article(article) and store.check() == []
+    assert store.conn.execute("SELECT COUNT(*) FROM sentence_index WHERE sentence_index MATCH 'fire'"
+                              ).fetchone() == (0,)
+    store.close()
 
 
 def test_unresolved_mentions_are_kept_with_a_reason(pipeline):

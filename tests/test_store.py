@@ -2,7 +2,7 @@
 
 import pytest
 
-from geodata.records import Place
+from geodata.records import TITLE_SENTENCE, Place
 from geodata.store import Filters, Store, StoreError
 
 from .conftest import SEED, foreign_sqlite, run_cli
@@ -34,7 +34,8 @@ def test_sentences_and_offsets(store):
     for row in rows.itertuples():
         assert row.sentence[row.sentence_start:row.sentence_end] == row.text
     baghouz = rows[rows.text == "Baghouz"]
-    assert len(baghouz) == 2 and baghouz.iloc[0].title.startswith("Jihadists")
+    assert list(baghouz.sentence_index) == [TITLE_SENTENCE, 5, 14]  # the title first, then the text
+    assert baghouz.iloc[0].title.startswith("Jihadists") and baghouz.iloc[0].sentence == baghouz.iloc[0].title
 
 
 def test_place_summary_and_filters(store):
@@ -96,7 +97,7 @@ def test_corrections_apply_to_the_name_survive_reopen_and_undo(store, tmp_path, 
     reopened.add_all(pipeline.parse(later))
     rows = reopened.mentions()
     assert set(rows[rows.text == "Baghouz"].place_name) == {"Baghuz (corrected)"}
-    assert len(rows[rows.text == "Baghouz"]) == 3
+    assert len(rows[rows.text == "Baghouz"]) == 4  # the seed's title, its text twice, the later article
     reopened.undo(cid)
     rows = reopened.mentions()
     assert "Baghuz (corrected)" not in set(rows.place_name)
@@ -158,7 +159,7 @@ def test_search_finds_places_by_the_articles_spelling_and_sentences_by_their_wor
     # Every sentence holding the word is found, also where the geoparser linked no place to it.
     holding = {s.strip() for s in found.sentence}
     assert holding >= {s.strip() for s in sentences_with_name}
-    assert text.count("Baghouz") >= len(found) >= len(placed)
+    assert (text + store.article(1)["title"]).count("Baghouz") >= len(found) >= len(placed)  # the title too
     words = store.search("civilians insi")  # every word, the last one as a prefix
     assert len(words) >= 2 and all("civilians" in s and "inside" in s for s in words.sentence)
     for hostile in ['" OR NEAR(a b) *', "{{ 7*7 }}", "", "AND", "sentence:x"]:

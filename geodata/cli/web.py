@@ -26,12 +26,17 @@ def cmd_ingest_web(args: argparse.Namespace, settings: Settings, web: list[str],
     _missing_files(args.inputs)
     loaded = load(files) if files else LoadResult()
     store = open_store(args, settings)
-    report = ingest_web(web, store, lambda: pipeline_for(settings), settings, documents=loaded.documents)
+    report = ingest_web(web, store, lambda: pipeline_for(settings), settings, documents=loaded.documents,
+                        progress=_tell_reading)
     report_inputs(report.batch)
     errors = len(loaded.errors) + len(report.batch.errors)
     say(f"ingested {report.added} article(s), {report.already_stored} already stored, {errors} input error(s); "
         f"store: {store.path}")
     return EXIT_INPUT if errors else EXIT_OK
+
+
+def _tell_reading(done: int, total: int, url: str) -> None:
+    say(f"reading {done + 1} of {total}: {url}")
 
 
 def _stop_on_sigterm(signum: int, frame: object) -> None:

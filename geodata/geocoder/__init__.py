@@ -42,10 +42,11 @@ from .errors import (
 from .fallback import Geocoder, GeocoderStatus, Notify, context_key, country_codes, make_geocoder
 from .providers import Found, Provider, osm_feature, parse_arcgis, parse_geonames, parse_nominatim, parse_photon
 from .rate_limiter import RetryPolicy
+from .reach import unreachable
 
 __all__ = [
     "BadQuery", "BadReply", "Found", "Geocoder", "GeocoderConfigError", "GeocoderError", "GeocoderStatus", "Notify",
     "Provider", "Refused", "RetryPolicy", "ServiceFault", "Transient", "Unreachable", "classify", "context_key",
     "country_codes", "describe", "make_geocoder", "osm_feature", "parse_arcgis", "parse_geonames", "parse_nominatim",
-    "parse_photon", "redact", "unreachable_reason",
+    "parse_photon", "redact", "unreachable", "unreachable_reason",
 ]

@@ -1,6 +1,9 @@
 """One partition as two Parquet files: `articles/part-<key>.parquet` (one row per article: text, metadata,
 content hash, sentences) and `mentions/part-<key>.parquet` (one row per mention: span, sentence, label,
-kind, confidence, place), joined on `article_id`.
+kind, confidence, place), joined on `article_id`. A mention in the title is a row with sentence
+`TITLE_SENTENCE` (-1) whose offsets are into the title; it follows the text's mentions, so a text
+mention's `mention_index` is what it was before titles were geoparsed, and a result written before
+then reads back with no title mentions.
 
 A partition is written to hidden temporary files, fsync'ed, then renamed: mentions first, articles last.
 The articles file is the commit mark; its Parquet metadata holds the partition's summary: fingerprint
@@ -23,7 +26,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..documents import LoadResult
-from ..records import Document, Mention, ParsedDocument, Place, Sentence
+from ..records import TITLE_SENTENCE, Document, Mention, ParsedDocument, Place, Sentence
 from ..store import content_hash
 from .partitions import PartitionSpec
 
@@ -43,7 +46,7 @@ ARTICLE_SCHEMA = pa.schema([
     ("sentence_starts", pa.list_(pa.int32())),
     ("sentence_ends", pa.list_(pa.int32())),
     ("gold_spans", pa.list_(pa.list_(pa.int32()))),  # given toponym spans, or null
-    ("mentions", pa.int32()),
+    ("mentions", pa.int32()),  # its rows in the mentions table: the text's and the title's
     ("url", pa.string()),  # canonical URL of a web article; null in results made before it (read as None)
 ])
 
@@ -51,7 +54,7 @@ MENTION_SCHEMA = pa.schema([
     ("article_id", pa.string()),
     ("doc_id", pa.string()),
     ("mention_index", pa.int32()),  # order in the article (text order)
-    ("sentence", pa.int32()),
+    ("sentence", pa.int32()),  # TITLE_SENTENCE (-1): in the title, offsets (and sentence) into the title
     ("sentence_start", pa.int32()),
     ("sentence_end", pa.int32()),
     ("start", pa.int32()),
@@ -91,12 +94,19 @@ def _article_row(key: str, position: int, parsed: ParsedDocument) -> dict[str, A
         "content_hash": content_hash(doc.text), "sentence_starts": [s.start for s in parsed.sentences],
         "sentence_ends": [s.end for s in parsed.sentences],
         "gold_spans": [list(s) for s in doc.spans] if doc.spans is not None else None,
-        "mentions": len(parsed.mentions), "url": doc.url,
+        "mentions": len(parsed.mentions) + len(parsed.title_mentions), "url": doc.url,
     }
 
 
+def _sentence(parsed: ParsedDocument, index: int) -> Sentence | None:
+    """The mention's sentence: one of the text's, or the whole title (`TITLE_SENTENCE`)."""
+    if index == TITLE_SENTENCE:
+        return Sentence(TITLE_SENTENCE, 0, len(parsed.document.title or ""))
+    return parsed.sentences[index] if 0 <= index < len(parsed.sentences) else None
+
+
 def _mention_row(article_id: str, parsed: ParsedDocument, index: int, m: Mention) -> dict[str, Any]:
-    sent = parsed.sentences[m.sentence] if 0 <= m.sentence < len(parsed.sentences) else None
+    sent = _sentence(parsed, m.sentence)
     p = m.place
     return {
         "article_id": article_id, "doc_id": parsed.document.id, "mention_index": index, "sentence": m.sentence,
@@ -117,7 +127,8 @@ def tables(key: str, parsed: Sequence[ParsedDocument]) -> tuple[pa.Table, pa.Tab
     for position, item in enumerate(parsed):
         row = _article_row(key, position, item)
         articles.append(row)
-        mentions.extend(_mention_row(row["article_id"], item, i, m) for i, m in enumerate(item.mentions))
+        every = [*item.mentions, *item.title_mentions]  # the title's last: text mentions keep their index
+        mentions.extend(_mention_row(row["article_id"], item, i, m) for i, m in enumerate(every))
     return (pa.Table.from_pylist(articles, schema=ARTICLE_SCHEMA),
             pa.Table.from_pylist(mentions, schema=MENTION_SCHEMA))
 
@@ -193,10 +204,12 @@ def _place(row: dict[str, Any]) -> Place | None:
 def read_partition(out: Path, key: str) -> list[ParsedDocument]:
     """One partition back as `ParsedDocument`s (the objects `Pipeline.parse` yielded)."""
     articles = pq.read_table(part_path(out, ARTICLES, key), schema=ARTICLE_SCHEMA).to_pylist()
-    by_article: dict[str, list[Mention]] = defaultdict(list)
+    in_text: dict[str, list[Mention]] = defaultdict(list)
+    in_title: dict[str, list[Mention]] = defaultdict(list)
     rows = pq.read_table(part_path(out, MENTIONS, key), schema=MENTION_SCHEMA).to_pylist()
     for row in sorted(rows, key=lambda r: (r["article_id"], r["mention_index"])):
-        by_article[row["article_id"]].append(Mention(
+        into = in_title if row["sentence"] == TITLE_SENTENCE else in_text
+        into[row["article_id"]].append(Mention(
             row["start"], row["end"], row["text"], row["sentence"], row["label"], row["kind"], row["confidence"],
             _place(row), row["reason"]))
     parsed = []
@@ -205,5 +218,6 @@ def read_partition(out: Path, key: str) -> list[ParsedDocument]:
         document = Document(a["doc_id"], a["text"], a["title"], a["published"], a["source"], a["origin"], spans,
                             a["url"])
         sentences = [Sentence(i, s, e) for i, (s, e) in enumerate(zip(a["sentence_starts"], a["sentence_ends"]))]
-        parsed.append(ParsedDocument(document, sentences, by_article.get(a["article_id"], [])))
+        parsed.append(ParsedDocument(document, sentences, in_text.get(a["article_id"], []),
+                                     in_title.get(a["article_id"], [])))
     return parsed

@@ -25,7 +25,8 @@ from typing import Any
 from ..documents import BINARY_MAGIC, InputError, LoadResult, expand, load_paths, read_bytes
 from ..records import Document
 
-FORMAT_VERSION = 1  # of the result: in every fingerprint and in the manifest
+FORMAT_VERSION = 2  # of the result: in every fingerprint and in the manifest (2: title mentions)
+READABLE_FORMATS = (1, 2)  # a format-1 result reads as one with no title mentions
 DEFAULT_CHUNK_LINES = 200
 DEFAULT_FILES_PER_PARTITION = 50
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")

@@ -21,7 +21,7 @@ from typing import Any
 from ..records import ParsedDocument
 from ..store import IngestReport, Store
 from .parquet import ARTICLES, MENTIONS, completed, read_partition
-from .partitions import FORMAT_VERSION, DistributedError, PartitionSpec
+from .partitions import FORMAT_VERSION, READABLE_FORMATS, DistributedError, PartitionSpec
 
 MANIFEST = "_manifest.json"
 
@@ -86,8 +86,8 @@ def result_partitions(out: str | Path) -> list[PartitionSpec]:
     """The partitions of a result, in input order; all must be complete."""
     out = Path(out)
     manifest = _manifest(out)
-    if manifest.get("format") != FORMAT_VERSION:
-        raise DistributedError(f"{out}: result format {manifest.get('format')}, expected {FORMAT_VERSION}")
+    if manifest.get("format") not in READABLE_FORMATS:
+        raise DistributedError(f"{out}: result format {manifest.get('format')}, expected one of {READABLE_FORMATS}")
     specs = [PartitionSpec(**{**p, "names": tuple(p["names"]), "paths": tuple(p["paths"])})
              for p in manifest["partitions"]]
     missing = [s.key for s in specs if completed(out, s) is None]

@@ -14,7 +14,7 @@ from ..store import IngestReport, Store
 from ..store.feeds import feeds as stored_feeds
 from .fetch import Fetcher
 from .urls import canonical, is_url
-from .web import Batch, WebSources
+from .web import Batch, Progress, WebSources
 
 Notify = Callable[[str], None]
 _DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*([smhd]?)")
@@ -52,15 +52,16 @@ class WebReport:
 
 def ingest_web(inputs: Sequence[str], store: Store, pipeline, settings: Settings, *,
                documents: Sequence[Document] = (), fetcher: Fetcher | None = None,
-               feeds_only: bool = False) -> WebReport:
+               feeds_only: bool = False, progress: Progress | None = None) -> WebReport:
     """Fetch and read the web inputs (URLs, saved pages and feeds), ingest them with `documents` (from the
     file loaders) through `pipeline.ingest`, then record the feeds and the items seen. `pipeline`: a
     `Pipeline` or a factory called only when something is new. Never raises for a bad URL or page: each
-    is an error in `report.batch.errors`; a store that cannot be written raises `StoreError`."""
+    is an error in `report.batch.errors`; a store that cannot be written raises `StoreError`. `progress`:
+    told before each input and feed item is read (`WebSources.collect`)."""
     from ..pipeline import ingest  # spaCy loads only when something is parsed
 
     sources = WebSources(settings, store, fetcher=fetcher)
-    batch = sources.collect(list(inputs), feeds_only=feeds_only)
+    batch = sources.collect(list(inputs), feeds_only=feeds_only, progress=progress)
     report = ingest([*documents, *batch.documents], store, pipeline)
     sources.remember(batch)
     return WebReport(batch, report)

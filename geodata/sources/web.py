@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -30,6 +30,10 @@ PAGE_SUFFIXES = frozenset({".html", ".htm"})
 FEED_SUFFIXES = frozenset({".xml", ".rss", ".atom"})
 MAX_NEW_ITEMS = 200  # articles fetched from one feed in one poll (a hostile feed may list thousands)
 OFFLINE = "offline (GEODATA_OFFLINE=1 or --offline): nothing was downloaded"
+
+Progress = Callable[[int, int, str], None]
+"""Told before each input or feed item is read, with (inputs and items done, inputs and items known so far
+(a feed adds its new items), the URL or path read next). The URL is untrusted text: show it as data."""
 
 
 def is_web_input(arg: str) -> bool:
@@ -73,6 +77,10 @@ class Batch(LoadResult):
     pending: list[Pending] = field(default_factory=list)
 
 
+def _quiet(done: int, total: int, url: str) -> None:
+    """No progress to tell."""
+
+
 def _read_saved(path: Path, limit: int) -> bytes:
     """A regular file of at most `limit` bytes, or a `FetchError` saying why not."""
     try:
@@ -97,20 +105,31 @@ class WebSources:
         self.fetcher = fetcher or Fetcher(settings)
         self._requested: set[str] = set()  # canonical URLs asked for in this batch
         self._kept: set[str] = set()  # canonical URLs of the documents kept in this batch
+        self._progress: Progress = _quiet
+        self._done = self._total = 0
 
-    def collect(self, inputs: list[str], *, feeds_only: bool = False) -> Batch:
-        """Documents from `inputs`; `feeds_only`: each input must be a feed (`watch`)."""
+    def collect(self, inputs: list[str], *, feeds_only: bool = False, progress: Progress | None = None) -> Batch:
+        """Documents from `inputs`; `feeds_only`: each input must be a feed (`watch`); `progress`: told
+        before each input and feed item is read."""
         batch, self._requested, self._kept = Batch(), set(), set()
         urls = [arg for arg in inputs if is_url(arg)]
         if urls and self.fetcher.offline:
             more = f" (and {len(urls) - 1} more URL(s))" if len(urls) > 1 else ""
             batch.errors.append(InputError(urls[0] + more, None, OFFLINE))
-        for arg in inputs:
-            if not is_url(arg):
-                self._saved(arg, batch, feeds_only)
-            elif not self.fetcher.offline:
+        work = [arg for arg in inputs if not (is_url(arg) and self.fetcher.offline)]
+        self._progress, self._done, self._total = progress or _quiet, 0, len(work)
+        for arg in work:
+            self._step(arg)
+            if is_url(arg):
                 self._url(arg, batch, feeds_only)
+            else:
+                self._saved(arg, batch, feeds_only)
         return batch
+
+    def _step(self, url: str) -> None:
+        """Tell `progress` that `url` is read next."""
+        self._progress(self._done, self._total, url)
+        self._done += 1
 
     def remember(self, batch: Batch) -> None:
         """Record the feeds polled and the items seen: stored ones, and refusals that will not change."""
@@ -198,7 +217,9 @@ class WebSources:
         if later:
             batch.notes.append(InputError(feed_url, None, f"{len(later)} new item(s) left for the next poll"))
         batch.new_items += len(new) - len(later)
+        self._total += len(new) - len(later)
         for item in new[:MAX_NEW_ITEMS]:
+            self._step(canonical(item.link))
             self._item(item, feed_url, batch)
         return f"{len(feed.items)} item(s), {len(new)} new", not later
 

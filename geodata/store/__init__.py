@@ -20,10 +20,11 @@ import pandas as pd
 
 from ..filters import Filters
 from ..gazetteer import normalize
-from ..records import ParsedDocument, Place
+from ..records import TITLE_SENTENCE, ParsedDocument, Place, Sentence
 from .reads import StoreReads
 from .search import SEARCH_SCHEMA, fill_index, index_sentences, search, unindex_article
-from .schema import BUSY_TIMEOUT_S, PLACE_INSERT, SCHEMA, URL_COLUMN, StoreError, is_readonly, is_storage_error, why
+from .schema import (BUSY_TIMEOUT_S, CORRECTION_SCOPES, PLACE_INSERT, SCHEMA, URL_COLUMN, StoreError, is_readonly,
+                     is_storage_error, migrate_corrections, source_sql, why)
 
 __all__ = ["Filters", "IngestReport", "Store", "StoreError", "content_hash"]
 
@@ -41,7 +42,7 @@ class IngestReport:
             self.skipped += 1
         else:
             self.added += 1
-            self.mentions += len(parsed.mentions)
+            self.mentions += len(parsed.mentions) + len(parsed.title_mentions)
             self.article_ids.append(article_id)
 
 
@@ -143,12 +144,13 @@ class Store(StoreReads):
 
     def _migrate(self) -> None:
         """What a store made by an earlier version lacks, in one transaction: `articles.url` (and its
-        index), the sentences' search index."""
+        index), the sentences' search index, corrections of a name in one article and "not a place"."""
         self.conn.execute("BEGIN IMMEDIATE")
         if not any(row[1] == "url" for row in self.conn.execute("PRAGMA table_info(articles)")):
             self.conn.execute(URL_COLUMN[0])
         self.conn.execute(URL_COLUMN[1])
         fill_index(self.conn)
+        migrate_corrections(self.conn)
         self.conn.execute("COMMIT")
 
     def close(self) -> None:
@@ -189,17 +191,20 @@ class Store(StoreReads):
                 "VALUES (?,?,?,?,?,?,?,?,?)",
                 (doc.id, digest, doc.title, doc.published, doc.source, doc.origin, doc.text, time.time(), doc.url),
             ).lastrowid
+            # the title is a sentence too (TITLE_SENTENCE, offsets into the title), with its mentions
+            sentences = [*parsed.sentences, *([Sentence(TITLE_SENTENCE, 0, len(doc.title))] if doc.title else [])]
+            mentions = [*parsed.mentions, *parsed.title_mentions]
             self.conn.executemany('INSERT INTO sentences (article_id, idx, start, "end") VALUES (?,?,?,?)',
-                                  [(article_id, s.index, s.start, s.end) for s in parsed.sentences])
-            index_sentences(self.conn, article_id, doc.text, parsed.sentences)
-            for m in parsed.mentions:
+                                  [(article_id, s.index, s.start, s.end) for s in sentences])
+            index_sentences(self.conn, article_id, doc.text, sentences, doc.title)
+            for m in mentions:
                 if m.place is not None:
                     self._put_place(m.place)
             self.conn.executemany(
                 'INSERT INTO mentions (article_id, sentence, start, "end", text, name_key, label, kind, confidence, '
                 "place_id, reason) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 [(article_id, m.sentence, m.start, m.end, m.text, normalize(m.text), m.label, m.kind, m.confidence,
-                  m.place.id if m.place else None, m.reason) for m in parsed.mentions],
+                  m.place.id if m.place else None, m.reason) for m in mentions],
             )
         return article_id
 
@@ -213,29 +218,50 @@ class Store(StoreReads):
         return self.conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (content_hash(text),)).fetchone() \
             is not None
 
-    def correct(self, scope: str, key: str, place: Place) -> int:
-        """Point a mention, every mention of a name, or every mention of a place at `place`."""
-        if scope == "name":
-            key = normalize(key)
-        with self._transaction(f"the correction of {scope} {key!r}"):
-            self._put_place(place)
-            now = time.time()
-            self.conn.execute("UPDATE corrections SET undone_at = ? WHERE scope = ? AND key = ? AND undone_at IS NULL",
-                              (now, scope, key))
-            cid = self.conn.execute(
-                "INSERT INTO corrections (scope, key, place_id, created_at) VALUES (?,?,?,?)",
-                (scope, key, place.id, now),
-            ).lastrowid
-        return cid
+    def correct(self, scope: str, key: str, place: Place | None, article_id: int | None = None) -> int:
+        """Point a mention (`key`: its id), a name in one article (scope "article", with `article_id`), every
+        mention of a name, or every mention of a place (`key`: its id) at `place`; None: "not a place", which
+        hides those mentions. A correction of the same thing made before is undone."""
+        return self._correct([(scope, key, article_id)], place, f"the correction of {scope} {key!r}")[0]
 
-    def undo(self, correction_id: int) -> None:
-        with self._transaction(f"the undo of correction {correction_id}"):
-            self.conn.execute("UPDATE corrections SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
-                              (time.time(), correction_id))
+    def correct_name(self, name: str, place: Place | None, article_ids: Iterable[int] | None = None) -> list[int]:
+        """Point every mention of `name` at `place` (None: not a place): in these articles, or everywhere
+        (also in articles added later) when `article_ids` is None. One transaction; the corrections' ids."""
+        targets = ([("name", name, None)] if article_ids is None
+                   else [("article", name, int(a)) for a in dict.fromkeys(article_ids)])
+        return self._correct(targets, place, f"the correction of {name!r}")
+
+    def _correct(self, targets: list[tuple[str, str, int | None]], place: Place | None, what: str) -> list[int]:
+        """Record one correction per (scope, key, article id) target, all in one transaction."""
+        for scope, _, article_id in targets:
+            if scope not in CORRECTION_SCOPES or (scope == "article") != (article_id is not None):
+                raise ValueError(f"not a correction: scope {scope!r} with article {article_id!r}")
+        ids = []
+        with self._transaction(what):
+            if place is not None:
+                self._put_place(place)
+            now = time.time()
+            for scope, key, article_id in targets:
+                key = normalize(key) if scope in ("name", "article") else key
+                self.conn.execute("UPDATE corrections SET undone_at = ? WHERE scope = ? AND key = ? "
+                                  "AND ifnull(article_id, 0) = ? AND undone_at IS NULL",
+                                  (now, scope, key, article_id or 0))
+                ids.append(self.conn.execute(
+                    "INSERT INTO corrections (scope, key, article_id, place_id, created_at) VALUES (?,?,?,?,?)",
+                    (scope, key, article_id, place.id if place else None, now)).lastrowid)
+        return ids
+
+    def undo(self, *correction_ids: int) -> None:
+        """Undo corrections (one transaction); the mentions read as before them."""
+        with self._transaction(f"the undo of correction {', '.join(map(str, correction_ids))}"):
+            now = time.time()
+            self.conn.executemany("UPDATE corrections SET undone_at = ? WHERE id = ? AND undone_at IS NULL",
+                                  [(now, int(cid)) for cid in correction_ids])
 
     def delete_article(self, article_id: int) -> bool:
-        """Remove one article with its sentences, mentions, the corrections of those mentions, and the
-        places nothing refers to any more; False if there is no such article. One transaction."""
+        """Remove one article with its sentences, mentions, the corrections of those mentions and of names in
+        it (a foreign key cascade), and the places nothing refers to any more; False if there is no such
+        article. One transaction."""
         with self._transaction(f"the deletion of article {article_id}"):
             if not self.conn.execute("SELECT 1 FROM articles WHERE id = ?", (article_id,)).fetchone():
                 return False
@@ -244,7 +270,8 @@ class Store(StoreReads):
             unindex_article(self.conn, article_id)
             self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))  # sentences, mentions cascade
             self.conn.execute("DELETE FROM places WHERE id NOT IN (SELECT place_id FROM mentions "
-                              "WHERE place_id IS NOT NULL) AND id NOT IN (SELECT place_id FROM corrections)")
+                              "WHERE place_id IS NOT NULL) AND id NOT IN (SELECT place_id FROM corrections "
+                              "WHERE place_id IS NOT NULL)")
         return True
 
     def check(self) -> list[str]:
@@ -255,13 +282,15 @@ class Store(StoreReads):
         problems += [f"foreign key: {table} row {rowid} -> {parent}"
                      for table, rowid, parent, _ in self.conn.execute("PRAGMA foreign_key_check")]
         checks = {
-            "mentions outside their article's text": """SELECT COUNT(*) FROM mentions m JOIN articles a
-                ON a.id = m.article_id WHERE m.start < 0 OR m."end" > length(a.text) OR m.start >= m."end"
-                OR substr(a.text, m.start + 1, m."end" - m.start) != m.text""",
+            "mentions outside their article's text": f"""SELECT COUNT(*) FROM mentions m JOIN articles a
+                ON a.id = m.article_id WHERE m.start < 0 OR m."end" > length({source_sql("m.sentence")})
+                OR m.start >= m."end"
+                OR substr({source_sql("m.sentence")}, m.start + 1, m."end" - m.start) != m.text""",
             "mentions without their sentence": """SELECT COUNT(*) FROM mentions m LEFT JOIN sentences s
                 ON s.article_id = m.article_id AND s.idx = m.sentence WHERE s.idx IS NULL""",
             "sentences outside their article's text": 'SELECT COUNT(*) FROM sentences s JOIN articles a '
-                'ON a.id = s.article_id WHERE s.start < 0 OR s."end" > length(a.text) OR s.start > s."end"',
+                f'ON a.id = s.article_id WHERE s.start < 0 OR s."end" > length({source_sql("s.idx")}) '
+                'OR s.start > s."end"',
             "corrections of mentions that do not exist": """SELECT COUNT(*) FROM corrections c WHERE
                 c.scope = 'mention' AND NOT EXISTS (SELECT 1 FROM mentions m WHERE CAST(m.id AS TEXT) = c.key)""",
         }

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..filters import Filters
 from ..records import Place
-from .schema import KIND_SQL, PLACE_COLUMNS
+from .schema import KIND_SQL, PLACE_COLUMNS, PLAIN_MENTIONS, SENTENCE_SQL
 
 
 class StoreReads:
@@ -32,17 +32,25 @@ class StoreReads:
         row = self.conn.execute(f"SELECT {', '.join(columns)} FROM articles WHERE id = ?", (article_id,)).fetchone()
         return dict(zip(columns, row)) if row else None
 
-    _MENTION_FROM = """
-        FROM effective_mentions m
+    @property
+    def _MENTION_FROM(self) -> str:
+        """The mentions as corrected (`m`), their article (`a`) and place (`p`); while no correction is active,
+        the stored mentions themselves (`PLAIN_MENTIONS`: the same rows, read several times faster)."""
+        active = self.conn.execute("SELECT 1 FROM corrections WHERE undone_at IS NULL LIMIT 1").fetchone()
+        return f"""
+        FROM {'effective_mentions' if active else PLAIN_MENTIONS} m
         JOIN articles a ON a.id = m.article_id
         LEFT JOIN places p ON p.id = m.eff_place_id"""
 
     def mentions(self, filters: Filters = Filters(), limit: int | None = None,
-                 per_place: int | None = None) -> pd.DataFrame:
+                 per_place: int | None = None, name_key: str | None = None) -> pd.DataFrame:
         """One row per mention: the place, the sentence (with the mention's offsets inside it) and the article,
         in article order. `per_place`: only each place's first mentions (what map popups show), chosen in SQL
-        so that the sentences of the other mentions are never read."""
+        so that the sentences of the other mentions are never read. `name_key`: only the mentions of this
+        normalised name."""
         where, params = filters.where()
+        if name_key is not None:
+            where, params = f"{where} AND m.name_key = ?", [*params, name_key]
         rank = "ROW_NUMBER() OVER (PARTITION BY m.eff_place_id ORDER BY m.article_id, m.start)" if per_place else "1"
         sql = f"""WITH chosen AS (
                 SELECT m.id, m.article_id, m.sentence, m.start, m."end", m.text, m.kind, m.label, m.confidence,
@@ -51,13 +59,13 @@ class StoreReads:
             SELECT c.id AS mention_id, c.article_id, a.title, a.published, a.source, c.text, c.kind, c.label,
                 c.confidence, c.correction_id, c.eff_place_id AS place_id, p.name AS place_name, p.lat, p.lon,
                 p.country, p.feature_class, p.feature_code, p.geonameid, {KIND_SQL} AS place_kind,
-                substr(a.text, s.start + 1, s."end" - s.start) AS sentence, c.start - s.start AS sentence_start,
-                c."end" - s.start AS sentence_end, c.start, c."end"
+                {SENTENCE_SQL} AS sentence, c.start - s.start AS sentence_start,
+                c."end" - s.start AS sentence_end, c.start, c."end", c.sentence AS sentence_index
             FROM chosen c
             JOIN articles a ON a.id = c.article_id
             JOIN sentences s ON s.article_id = c.article_id AND s.idx = c.sentence
             LEFT JOIN places p ON p.id = c.eff_place_id
-            WHERE c.rank <= ? ORDER BY c.article_id, c.start"""
+            WHERE c.rank <= ? ORDER BY c.article_id, c.sentence >= 0, c.start"""
         params = [*params, per_place or 1]
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -68,6 +76,19 @@ class StoreReads:
         where, params = filters.where()
         return self.conn.execute(f"SELECT COUNT(*), COUNT(DISTINCT m.article_id) {self._MENTION_FROM} WHERE {where}",
                                  params).fetchone()
+
+    def mentions_per_day(self, filters: Filters = Filters()) -> list[tuple[str | None, int]]:
+        """(day, mentions) for the mentions that match the filters, counted in SQL by their article's day
+        ("2019-02-17": `published` when it starts with a real date), in day order; the day None counts the
+        mentions with none (undated articles, dates without a day). Feeds `geodata.timeline`. Counted per article,
+        then per date, then per day: the day of a date is worked out once, not once per mention (2x faster on 1M)."""
+        where, params = filters.where()
+        day = "substr(published, 1, 10)"
+        return self.conn.execute(
+            f"""SELECT CASE WHEN date({day}, '+0 days') = {day} AND {day} >= '0001' THEN {day} END AS day, SUM(n)
+            FROM (SELECT published, SUM(n) AS n FROM (SELECT a.published, COUNT(*) AS n {self._MENTION_FROM}
+                  WHERE {where} GROUP BY a.id) GROUP BY published)
+            GROUP BY day ORDER BY day""", params).fetchall()
 
     def revision(self) -> tuple:
         """Changes whenever an article, a place or a correction is added or undone: a cache key for views."""
@@ -89,9 +110,10 @@ class StoreReads:
         )
 
     def article_mentions(self, article_id: int) -> pd.DataFrame:
-        """All mentions of one article, resolved or not, for the article view."""
+        """All mentions of one article, resolved or not, for the article view (`sentence`: the title's
+        mentions have `TITLE_SENTENCE`, offsets into the title)."""
         return self._frame(
-            f"""SELECT m.id AS mention_id, m.start, m."end", m.text, m.kind, m.confidence, m.reason,
+            f"""SELECT m.id AS mention_id, m.sentence, m.start, m."end", m.text, m.kind, m.confidence, m.reason,
                 m.eff_place_id AS place_id, p.name AS place_name, p.country, {KIND_SQL} AS place_kind
                 FROM effective_mentions m LEFT JOIN places p ON p.id = m.eff_place_id
                 WHERE m.article_id = ? ORDER BY m.start""",
@@ -99,10 +121,39 @@ class StoreReads:
         )
 
     def corrections(self, active_only: bool = True) -> pd.DataFrame:
+        """The corrections, newest first, with what the user needs to recognise them (one query): `name`, the
+        spelling the articles use (or the corrected place's name for scope "place", with `name_country`),
+        `article_title` for a mention or a name in one article, and the new place (none: not a place)."""
         cond = "WHERE c.undone_at IS NULL" if active_only else ""
-        return self._frame(f"""SELECT c.id, c.scope, c.key, c.place_id, p.name AS place_name, p.lat, p.lon,
-            c.created_at, c.undone_at FROM corrections c LEFT JOIN places p ON p.id = c.place_id {cond}
-            ORDER BY c.created_at DESC""")
+        return self._frame(f"""SELECT c.id, c.scope, c.key, c.article_id, c.place_id, p.name AS place_name,
+            p.country AS place_country, p.lat, p.lon, c.created_at, c.undone_at,
+            CASE c.scope
+                WHEN 'mention' THEN (SELECT text FROM mentions WHERE id = CAST(c.key AS INTEGER))
+                WHEN 'place' THEN (SELECT name FROM places WHERE id = c.key)
+                ELSE (SELECT text FROM mentions WHERE name_key = c.key GROUP BY text ORDER BY COUNT(*) DESC, text
+                      LIMIT 1) END AS name,
+            CASE WHEN c.scope = 'place' THEN (SELECT country FROM places WHERE id = c.key) END AS name_country,
+            COALESCE(a.title, a.doc_id) AS article_title
+            FROM corrections c LEFT JOIN places p ON p.id = c.place_id
+            LEFT JOIN articles a ON a.id = CASE c.scope WHEN 'article' THEN c.article_id
+                WHEN 'mention' THEN (SELECT article_id FROM mentions WHERE id = CAST(c.key AS INTEGER)) END
+            {cond} ORDER BY c.created_at DESC, c.id DESC""")
+
+    def doubtful_names(self, filters: Filters, below: float) -> pd.DataFrame:
+        """The review queue: one row per name and the place it is put at, among the mentions that match the
+        filters, when their mean confidence is below `below`; lowest confidence, then most mentions first.
+        `article_ids`: the articles of those mentions, comma-separated."""
+        where, params = filters.where()
+        return self._frame(
+            f"""SELECT m.name_key, MIN(m.text) AS name, GROUP_CONCAT(DISTINCT m.text) AS spellings,
+                m.eff_place_id AS place_id, p.name AS place_name, p.country, p.lat, p.lon, {KIND_SQL} AS kind,
+                COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles,
+                GROUP_CONCAT(DISTINCT m.article_id) AS article_ids, AVG(m.confidence) AS confidence
+                {self._MENTION_FROM} WHERE {where}
+                GROUP BY m.name_key, m.eff_place_id HAVING AVG(m.confidence) < ?
+                ORDER BY confidence, mentions DESC, name""",
+            [*params, below],
+        )
 
     def place(self, place_id: str) -> Place | None:
         row = self.conn.execute(f"SELECT {PLACE_COLUMNS} FROM places WHERE id = ?", (place_id,)).fetchone()

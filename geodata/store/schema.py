@@ -5,11 +5,50 @@ from __future__ import annotations
 import sqlite3
 from dataclasses import fields
 
-from ..records import Place, kind_sql
+from ..records import TITLE_SENTENCE, Place, kind_sql
 
 SCHEMA_VERSION = 1
 BUSY_TIMEOUT_S = 30
-SCHEMA = """
+CORRECTION_SCOPES = ("mention", "article", "name", "place")
+"""What a correction applies to, the narrowest first (the first that applies to a mention wins)."""
+CORRECTIONS_TABLE = """
+CREATE TABLE IF NOT EXISTS corrections (
+    id INTEGER PRIMARY KEY,
+    scope TEXT NOT NULL CHECK (scope IN ('mention', 'article', 'name', 'place')),
+    key TEXT NOT NULL,           -- mention id, normalised name (scopes 'article' and 'name'), or the parser's place id
+    article_id INTEGER REFERENCES articles (id) ON DELETE CASCADE,  -- scope 'article': the name in this article
+    place_id TEXT REFERENCES places (id),  -- NULL: not a place (the mentions are hidden)
+    created_at REAL NOT NULL,
+    undone_at REAL,
+    CHECK ((scope = 'article') = (article_id IS NOT NULL))
+);"""
+CORRECTIONS_INDEX = """CREATE UNIQUE INDEX IF NOT EXISTS corrections_active
+    ON corrections (scope, key, ifnull(article_id, 0)) WHERE undone_at IS NULL;"""
+EFFECTIVE_MENTIONS = """CREATE VIEW effective_mentions AS
+SELECT m.id, m.article_id, m.sentence, m.start, m."end", m.text, m.name_key, m.label, m.kind, m.place_id,
+       CASE WHEN c.id IS NULL THEN m.confidence ELSE 1.0 END AS confidence,
+       CASE WHEN c.id IS NOT NULL AND c.place_id IS NULL THEN 'not a place (corrected)' ELSE m.reason END AS reason,
+       CASE WHEN c.id IS NULL THEN m.place_id ELSE c.place_id END AS eff_place_id,
+       c.id AS correction_id
+FROM mentions m
+LEFT JOIN corrections cm ON cm.scope = 'mention' AND cm.key = CAST(m.id AS TEXT) AND cm.undone_at IS NULL
+LEFT JOIN corrections ca ON ca.scope = 'article' AND ca.key = m.name_key AND ifnull(ca.article_id, 0) = m.article_id
+    AND ca.undone_at IS NULL
+LEFT JOIN corrections cn ON cn.scope = 'name' AND cn.key = m.name_key AND ifnull(cn.article_id, 0) = 0
+    AND cn.undone_at IS NULL
+LEFT JOIN corrections cp ON cp.scope = 'place' AND cp.key = m.place_id AND ifnull(cp.article_id, 0) = 0
+    AND cp.undone_at IS NULL
+LEFT JOIN corrections c ON c.id = COALESCE(cm.id, ca.id, cn.id, cp.id)"""
+"""Mentions as the user corrected them, at read time (so a correction by name also covers articles added
+later): the first active correction of the mention, of its name in its article, of its name, or of its
+place wins. A corrected mention is certain (confidence 1); one corrected to no place (`place_id` NULL:
+"not a place") has no `eff_place_id`, so every view, search and export leaves it out."""
+
+PLAIN_MENTIONS = """(SELECT id, article_id, sentence, start, "end", text, name_key, label, kind, place_id, confidence,
+    reason, place_id AS eff_place_id, NULL AS correction_id FROM mentions)"""
+"""What `effective_mentions` equals while no correction is active, read without its four lookups a mention."""
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles (
     id INTEGER PRIMARY KEY,
@@ -60,22 +99,10 @@ CREATE TABLE IF NOT EXISTS mentions (
 CREATE INDEX IF NOT EXISTS mentions_article ON mentions (article_id);
 CREATE INDEX IF NOT EXISTS mentions_place ON mentions (place_id);
 CREATE INDEX IF NOT EXISTS mentions_name ON mentions (name_key);
-CREATE TABLE IF NOT EXISTS corrections (
-    id INTEGER PRIMARY KEY,
-    scope TEXT NOT NULL CHECK (scope IN ('mention', 'name', 'place')),
-    key TEXT NOT NULL,           -- mention id, normalised name, or the parser's place id
-    place_id TEXT NOT NULL REFERENCES places (id),
-    created_at REAL NOT NULL,
-    undone_at REAL
-);
-CREATE UNIQUE INDEX IF NOT EXISTS corrections_active ON corrections (scope, key) WHERE undone_at IS NULL;
-CREATE VIEW IF NOT EXISTS effective_mentions AS
-SELECT m.*, COALESCE(cm.place_id, cn.place_id, cp.place_id, m.place_id) AS eff_place_id,
-       COALESCE(cm.id, cn.id, cp.id) AS correction_id
-FROM mentions m
-LEFT JOIN corrections cm ON cm.scope = 'mention' AND cm.key = CAST(m.id AS TEXT) AND cm.undone_at IS NULL
-LEFT JOIN corrections cn ON cn.scope = 'name' AND cn.key = m.name_key AND cn.undone_at IS NULL
-LEFT JOIN corrections cp ON cp.scope = 'place' AND cp.key = m.place_id AND cp.undone_at IS NULL;
+CREATE INDEX IF NOT EXISTS articles_published ON articles (published DESC, id);  -- search: newest first
+{CORRECTIONS_TABLE}
+{CORRECTIONS_INDEX}
+{EFFECTIVE_MENTIONS.replace('CREATE VIEW', 'CREATE VIEW IF NOT EXISTS', 1)};
 CREATE TABLE IF NOT EXISTS feeds (
     url TEXT PRIMARY KEY,        -- canonical feed URL
     title TEXT,
@@ -93,11 +120,40 @@ CREATE TABLE IF NOT EXISTS feed_items (
 ) WITHOUT ROWID;
 """
 
+def migrate_corrections(conn: sqlite3.Connection) -> None:
+    """Inside the caller's transaction, bring a store's corrections up to this version: a table made before
+    "not a place" and corrections of a name in one article is rebuilt with its rows (SQLite cannot relax a
+    column's constraints in place), and the `effective_mentions` view is made anew when its text differs."""
+    columns = {row[1] for row in conn.execute("PRAGMA table_info(corrections)")}
+    view = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'effective_mentions'").fetchone()
+    if "article_id" in columns and view is not None and view[0] == EFFECTIVE_MENTIONS:
+        return
+    conn.execute("DROP VIEW IF EXISTS effective_mentions")
+    if "article_id" not in columns:
+        conn.execute("ALTER TABLE corrections RENAME TO corrections_old")
+        conn.execute(CORRECTIONS_TABLE)
+        conn.execute("INSERT INTO corrections (id, scope, key, place_id, created_at, undone_at) "
+                     "SELECT id, scope, key, place_id, created_at, undone_at FROM corrections_old")
+        conn.execute("DROP TABLE corrections_old")  # and its index
+        conn.execute(CORRECTIONS_INDEX)
+    conn.execute(EFFECTIVE_MENTIONS)
+
+
 URL_COLUMN = ("ALTER TABLE articles ADD COLUMN url TEXT",
               "CREATE INDEX IF NOT EXISTS articles_url ON articles (url)")
 """The url column for a store made before it, and its index (run by `Store._prepare`)."""
 
 KIND_SQL = kind_sql("p")
+
+
+def source_sql(sentence: str, article: str = "a") -> str:
+    """The text a sentence (or a mention, by its sentence index `sentence`) is cut from: the article's title
+    for the title's sentence (`TITLE_SENTENCE`: offsets into the title), else the article's text."""
+    return f"(CASE WHEN {sentence} = {TITLE_SENTENCE} THEN {article}.title ELSE {article}.text END)"
+
+
+SENTENCE_SQL = f'substr({source_sql("s.idx")}, s.start + 1, s."end" - s.start)'
+"""A sentence row `s` of article `a` as text."""
 
 
 class StoreError(Exception):

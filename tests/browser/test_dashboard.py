@@ -17,6 +17,7 @@ import pytest
 
 from devtools.servers import stop_server
 from devtools.stress import copy_sqlite
+from geodata import basemap, maps
 from geodata.documents import load_paths
 from geodata.records import Document
 from geodata.store import Filters, Store
@@ -31,7 +32,6 @@ except ImportError:  # the browser fixtures then skip, or fail when CI=true
 
 ROOT = Path(__file__).resolve().parents[2]
 APP = ROOT / "dashboard" / "app.py"
-TILE_URL = re.compile(r"^https://tile\.openstreetmap\.org/")
 BAGHOUZ = "cache:al-baghuz-fawqani"
 SCRIPT = "<script>window.__xss=1;alert(1)</script>"
 IMG = '<img src=x onerror="window.__xss=2;alert(2)">'
@@ -206,12 +206,11 @@ def settle(page: Any, frame: Any) -> None:
     page.wait_for_timeout(400)
 
 
-def only_tiles_blocked(blocked_urls: list[str], console_errors: list[str]) -> None:
-    """Nothing but OpenStreetMap tiles tried to leave the machine; no other error on the page."""
-    assert blocked_urls, "the tile layer should have tried (and failed) to load tiles"
-    assert all(TILE_URL.match(u) for u in blocked_urls), [u for u in blocked_urls if not TILE_URL.match(u)]
-    others = [e for e in console_errors if not (e.startswith("Failed to load resource") and "tile.openstreetmap" in e)]
-    assert others == []
+def nothing_left_the_machine(blocked_urls: list[str], console_errors: list[str]) -> None:
+    """Offline (GEODATA_OFFLINE=1) the page asks for nothing off this machine, not even a tile, and logs
+    no error."""
+    assert blocked_urls == []
+    assert console_errors == []
 
 
 def no_script_ran(page: Any, dialogs: list[str]) -> None:
@@ -240,8 +239,7 @@ def test_seed_markers_are_drawn_offline(dashboard: str, offline_page: Any, store
     expect(frame.locator(".marker-cluster-small div").first).to_have_css("border-radius", "15px")
     expect(frame.locator(".marker-cluster-small").first).to_have_css("background-color", "rgba(110, 110, 110, 0.3)")
     expect(frame.locator(".gd-legend")).to_contain_text("doubtful (confidence < 0.5)")
-    expect(frame.locator(".gd-offline-notice")).to_have_text(
-        "Map tiles unavailable (offline): showing country outlines only.", timeout=TIMEOUT_MS)
+    expect(frame.locator(".gd-offline-notice")).to_have_text(basemap.OFFLINE_NOTICE, timeout=TIMEOUT_MS)
     expect(frame.locator(".gd-legend")).to_contain_text("populated place")
     box = page.locator(MAP_IFRAME).bounding_box()
     assert box["height"] > 400 and box["width"] > 500
@@ -250,11 +248,11 @@ def test_seed_markers_are_drawn_offline(dashboard: str, offline_page: Any, store
     us = frame.evaluate(LOCATE, "gn:6252001")
     assert us["state"] == "shown"
     red, green, blue, alpha = frame.evaluate(PIXEL, [us["x"], us["y"]])
-    assert alpha == 255 and (red, green, blue) != (0xF2, 0xEF, 0xE9) and blue > red  # the country purple
+    assert alpha > 0 and (red, green, blue) != (0xF2, 0xEF, 0xE9) and blue > red  # the country purple
 
     expect(page.get_by_text(f"{len(places)} place(s),")).to_be_visible()
     shot("seed_map")
-    only_tiles_blocked(blocked_urls, console_errors)
+    nothing_left_the_machine(blocked_urls, console_errors)
 
 
 def test_clicking_baghouz_shows_its_sentences(dashboard: str, offline_page: Any, blocked_urls: list[str],
@@ -292,7 +290,7 @@ def test_clicking_baghouz_shows_its_sentences(dashboard: str, offline_page: Any,
     expect(popup).to_be_in_viewport()
     settle(page, frame)
     shot("baghouz_selected")
-    only_tiles_blocked(blocked_urls, console_errors)
+    nothing_left_the_machine(blocked_urls, console_errors)
     assert dialogs == []
 
 
@@ -325,7 +323,7 @@ def test_table_row_selects_and_centres_the_map(dashboard: str, offline_page: Any
     assert frame.evaluate(LOCATE, euphrates.id)["state"] == "shown"  # out of its cluster
     page.locator(MAP_IFRAME).scroll_into_view_if_needed()
     shot("table_selection")
-    only_tiles_blocked(blocked_urls, console_errors)
+    nothing_left_the_machine(blocked_urls, console_errors)
 
 
 def test_filters_remove_markers(dashboard: str, offline_page: Any, store: Store, blocked_urls: list[str],
@@ -348,7 +346,7 @@ def test_filters_remove_markers(dashboard: str, offline_page: Any, store: Store,
     expect(page).to_have_url(re.compile(r"country=SY"))
     settle(page, map_frame(page))
     shot("filtered")
-    only_tiles_blocked(blocked_urls, console_errors)
+    nothing_left_the_machine(blocked_urls, console_errors)
 
 
 def test_exported_html_works_standalone_and_runs_no_script(
@@ -378,7 +376,7 @@ def test_exported_html_works_standalone_and_runs_no_script(
     settle(page, frame)
     shot("export_standalone")
     no_script_ran(page, dialogs)
-    only_tiles_blocked(blocked_urls, console_errors)
+    nothing_left_the_machine(blocked_urls, console_errors)
 
 
 def test_hostile_article_runs_no_script_in_the_app(dashboard: str, offline_page: Any, store: Store,
@@ -430,4 +428,4 @@ def test_hostile_article_runs_no_script_in_the_app(dashboard: str, offline_page:
     expect(page.locator(".gd-panel-head")).to_have_text("Damascus", timeout=TIMEOUT_MS)
     expect(page.locator(".gd-article")).to_contain_text("Protesters in Damascus")
     no_script_ran(page, dialogs)
-    only_tiles_blocked(blocked_urls, console_errors)
+    nothing_left_the_machine(blocked_urls, console_errors)

@@ -2,8 +2,9 @@
 repository root) with fetching on and only 127.0.0.1 allowed, a real HTTP server on 127.0.0.1 serving the
 feed and its articles (tests/fake_web.py), Debian's Chromium driven by Playwright, no internet.
 
-The page shows the fetching and the geoparsing while they run, lists each failed address with its reason,
-and the feed's articles appear on the map: more places, and a place of theirs that can be clicked.
+The page shows the fetching (each address and feed item as it is fetched, the address as plain text) and
+the geoparsing while they run, lists each failed address with its reason, and the feed's articles appear
+on the map: more places, and a place of theirs that can be clicked.
 """
 
 from __future__ import annotations
@@ -38,10 +39,12 @@ ARTICLES = {
 }
 SLOW_MS = 400_000  # what the app does once per process (imports, the model) on a busy 2-core machine
 ADDRESSES = "...or web addresses of articles or RSS/Atom feeds, one per line"
-# Every text the spinner and the progress bar show, as the page changes (some last less than a poll).
+GONE = "/gone?q=*not-italic*"  # a dead address whose text markdown would change
+# Every text the spinners, progress bars and notes show, as the page changes (some last less than a poll).
 WATCH_PROGRESS = """() => {
     window.__seen = [];
-    const look = () => document.querySelectorAll('[data-testid="stSpinner"], [data-testid="stProgress"]')
+    const look = () => document.querySelectorAll(
+            '[data-testid="stSpinner"], [data-testid="stProgress"], .gd-notice.gd-note')
         .forEach(e => { const t = e.innerText.trim(); if (t && !window.__seen.includes(t)) window.__seen.push(t); });
     new MutationObserver(look).observe(document.body, {childList: true, subtree: true, characterData: true});
 }"""
@@ -94,7 +97,7 @@ def test_a_pasted_feed_puts_its_articles_on_the_map(app_url: str, web: FakeWeb, 
     wait_markers(page, before)
 
     page.get_by_role("tab", name="Add articles").click()
-    page.get_by_label(ADDRESSES).fill(f"{web.url}/feed.xml\n{web.url}/gone")
+    page.get_by_label(ADDRESSES).fill(f"{web.url}/feed.xml\n{web.url}{GONE}")
     page.evaluate(WATCH_PROGRESS)
     page.get_by_role("button", name="Geoparse and add").click()
 
@@ -102,7 +105,7 @@ def test_a_pasted_feed_puts_its_articles_on_the_map(app_url: str, web: FakeWeb, 
     errors = page.locator(".gd-notice.gd-error")
     expect(page.locator(".gd-notice.gd-success")).to_have_text(  # the app loads the model: minutes on a busy machine
         "Added 3 article(s); 0 already stored; 3 problem(s) in the input.", timeout=SLOW_MS)
-    expect(errors.filter(has_text=f"{web.url}/gone: HTTP 404 Not Found")).to_have_count(1)
+    expect(errors.filter(has_text=f"{web.url}{GONE}: HTTP 404 Not Found")).to_have_count(1)
     expect(errors.filter(has_text=f"{web.url}/missing: HTTP 404 Not Found (item of {web.url}/feed.xml)")
            ).to_have_count(1)
     expect(errors.filter(has_text=f"{web.url}/report.pdf: content type application/pdf is not a web page")
@@ -110,7 +113,12 @@ def test_a_pasted_feed_puts_its_articles_on_the_map(app_url: str, web: FakeWeb, 
     expect(errors).to_have_count(3)
     page.get_by_role("tabpanel", name="Add articles").screenshot(path=artifacts_dir / "dashboard_feed_problems.png")
     seen = page.evaluate("() => window.__seen")
-    assert "Fetching 2 address(es)..." in seen, seen
+    # each address and feed item as it is fetched: the feed's 5 new items join the 2 addresses given
+    fetching = [text for text in seen if text.startswith("Fetching ")]
+    assert fetching == [f"Fetching 1 of 2: {web.url}/feed.xml", f"Fetching 2 of 7: {web.url}/news/oslo",
+                        f"Fetching 3 of 7: {web.url}/news/lima", f"Fetching 4 of 7: {web.url}/missing",
+                        f"Fetching 5 of 7: {web.url}/report.pdf", f"Fetching 6 of 7: {web.url}/news/kano",
+                        f"Fetching 7 of 7: {web.url}{GONE}"], seen
     assert any(text.startswith("Geoparsing: ") and text.endswith("/3 geoparsed") for text in seen), seen
 
     # on the map: the places of the feed's articles, and one of them clickable

@@ -26,7 +26,7 @@ from devtools.stress import copy_sqlite
 from geodata.records import Document
 from geodata.store import Filters, Store
 from tests.browser.test_dashboard import (
-    APP, FIND_MAP, MAP_IFRAME, TIMEOUT_MS, map_frame, no_script_ran, only_tiles_blocked, reveal, settle,
+    APP, FIND_MAP, MAP_IFRAME, TIMEOUT_MS, map_frame, no_script_ran, nothing_left_the_machine, reveal, settle,
     wait_markers,
 )
 
@@ -247,7 +247,7 @@ def test_hostile_text_renders_literally_and_runs_nothing(
     no_script_ran(page, dialogs)
     assert page.locator(EVIL).count() == 0
     assert not sentinel.exists()
-    only_tiles_blocked(blocked_urls, console_errors)  # and never data.streamlit.io: usage stats are off
+    nothing_left_the_machine(blocked_urls, console_errors)  # and never data.streamlit.io: usage stats are off
 
 
 def test_markdown_in_a_shared_link_stays_text(app_url: str, offline_page: Any, sentinel: Path,

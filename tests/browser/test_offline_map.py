@@ -1,4 +1,5 @@
-"""The Folium map draws with no internet: in Streamlit, and as a saved HTML file."""
+"""The Folium map draws with no internet: in Streamlit, and as a saved HTML file; without tiles it names
+countries and towns from our gazetteer, and it asks for no tile once tiles are known to be unreachable."""
 
 from __future__ import annotations
 
@@ -7,9 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import folium
+import pandas as pd
+import pytest
 from folium.plugins import FastMarkerCluster
 
-from geodata import assets
+from geodata import assets, basemap, export
 
 try:
     from playwright.sync_api import expect
@@ -115,3 +118,138 @@ def test_standalone_html_offline(
     offline_page.screenshot(path=artifacts_dir / "offline_map_standalone.png")
     assert blocked_urls == []
     assert console_errors == []
+
+
+# -- place names without tiles, and no tile requests ----------------------------------------------------
+
+TILE_HOST = "tile.openstreetmap.org"
+FIND_MAP = "() => Object.values(window).find(v => v instanceof L.Map)"
+LABEL_BOXES = """sel => Array.from(document.querySelectorAll(sel)).map(e => {
+    const r = e.getBoundingClientRect(); return [e.textContent, r.left, r.top, r.right, r.bottom]; })"""
+
+
+def two_places() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Paris and Sydney: the exported map's view spans the world."""
+    rows = [("gn:2988507", "Paris", 48.85, 2.35, "FR"), ("gn:2147714", "Sydney", -33.87, 151.21, "AU")]
+    places = pd.DataFrame([{"place_id": i, "name": n, "lat": lat, "lon": lon, "country": c, "kind": "populated place",
+                            "mentions": 1, "articles": 1, "confidence": 0.9} for i, n, lat, lon, c in rows])
+    mentions = pd.DataFrame([{"place_id": i, "title": "t", "sentence": f"In {n}.", "sentence_start": 3,
+                              "sentence_end": 3 + len(n)} for i, n, *_ in rows])
+    return places, mentions
+
+
+def exported_map(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, home: Path, offline: bool) -> Path:
+    """The exported HTML file (`export.map_html`) with the session gazetteer's place names."""
+    monkeypatch.setenv("GEODATA_HOME", str(home))
+    monkeypatch.setenv("GEODATA_OFFLINE", "1" if offline else "0")
+    assert len(assets.basemap().labels) > 1000
+    path = tmp_path / "map.html"
+    path.write_text(export.map_html(*two_places()), encoding="utf-8")
+    return path
+
+
+def requests_to(page: Any, host: str) -> list[str]:
+    """URLs of every request the page makes to `host` from now on (blocked or not)."""
+    seen: list[str] = []
+    page.on("request", lambda request: seen.append(request.url) if host in request.url else None)
+    return seen
+
+
+def no_overlap(boxes: list[list]) -> None:
+    """Labels shown do not cover one another (the layer drops those that would)."""
+    for i, a in enumerate(boxes):
+        for b in boxes[i + 1:]:
+            assert not (a[1] < b[3] - 1 and b[1] < a[3] - 1 and a[2] < b[4] - 1 and b[2] < a[4] - 1), (a[0], b[0])
+
+
+def zoom_to(page: Any, lat: float, lon: float, zoom: int) -> None:
+    page.evaluate(f"([lat, lon, zoom]) => ({FIND_MAP})().setView([lat, lon], zoom, {{animate: false}}) && null",
+                  [lat, lon, zoom])
+    page.wait_for_timeout(300)
+
+
+def test_offline_map_names_places_and_asks_no_tiles(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, home: Path, offline_page: Any, blocked_urls: list[str],
+    console_errors: list[str], artifacts_dir: Path,
+) -> None:
+    page = offline_page
+    tiles = requests_to(page, TILE_HOST)
+    page.goto(exported_map(tmp_path, monkeypatch, home, offline=True).as_uri())
+
+    countries = page.locator(".gd-label-country")
+    for name in ("China", "India", "Australia"):
+        expect(countries.filter(has_text=name)).to_be_visible()
+    expect(page.locator(".gd-offline-notice")).to_have_text(basemap.OFFLINE_NOTICE)
+    expect(page.locator(".gd-label-capital")).to_have_count(0)  # towns only as one zooms in
+    assert countries.first.evaluate("e => getComputedStyle(e).textTransform") == "uppercase"
+    no_overlap(page.evaluate(LABEL_BOXES, ".gd-label"))
+    page.screenshot(path=artifacts_dir / "offline_labels_world.png")
+
+    zoom_to(page, 48.0, 4.0, 6)
+    expect(page.locator(".gd-label-capital", has_text="Paris")).to_be_visible()
+    expect(page.locator(".gd-label-city", has_text="Lyon")).to_be_visible()
+    shown = page.evaluate(LABEL_BOXES, ".gd-label")
+    no_overlap(shown)
+    assert 10 <= len(shown) <= 200, len(shown)  # named, not cluttered
+    page.screenshot(path=artifacts_dir / "offline_labels_zoom6.png")
+    assert tiles == [] and blocked_urls == []
+    assert console_errors == []
+
+
+def test_failed_tile_probe_is_remembered(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, home: Path, offline_page: Any, blocked_urls: list[str],
+    console_errors: list[str],
+) -> None:
+    """With tiles allowed, one probe fails offline: names are drawn, and the next loads ask for no tile."""
+    page = offline_page
+    tiles = requests_to(page, TILE_HOST)
+    page.goto(exported_map(tmp_path, monkeypatch, home, offline=False).as_uri())
+    expect(page.locator(".gd-offline-notice")).to_have_text(basemap.OFFLINE_NOTICE)
+    expect(page.locator(".gd-label-country", has_text="China")).to_be_visible()
+    assert len(tiles) == 1 and tiles == blocked_urls  # the probe alone, not a screenful of tiles
+
+    for _ in range(2):
+        page.reload()
+        expect(page.locator(".gd-offline-notice")).to_be_visible()
+        zoom_to(page, 48.0, 4.0, 6)
+        expect(page.locator(".gd-label-capital", has_text="Paris")).to_be_visible()
+    assert len(tiles) == 1  # remembered: not even a probe
+    assert [e for e in console_errors if TILE_HOST not in e] == []
+
+
+NAMED_APP = """
+import pandas as pd
+from streamlit_folium import st_folium
+
+from geodata import assets, maps
+
+places, mentions = pd.DataFrame({places!r}), pd.DataFrame({mentions!r})
+m = maps.build_map(places, mentions, assets.basemap())  # GEODATA_HOME's gazetteer; tiles allowed
+assets.localize(m)
+st_folium(m, height=500, returned_objects=[])
+"""
+
+
+def test_dashboard_map_remembers_unreachable_tiles(
+    tmp_path: Path, home: Path, streamlit_server: Any, offline_page: Any, blocked_urls: list[str],
+    artifacts_dir: Path,
+) -> None:
+    """In st_folium's frame too: names drawn, one probe, and after a reload not a single tile request."""
+    places, mentions = two_places()
+    app = tmp_path / "app.py"
+    app.write_text(NAMED_APP.format(places=places.to_dict("list"), mentions=mentions.to_dict("list")))
+    (tmp_path / ".streamlit").mkdir()
+    (tmp_path / ".streamlit" / "config.toml").write_text(
+        "[server]\nenableStaticServing = true\n[browser]\ngatherUsageStats = false\n")
+    assets.install_static(tmp_path / "static")
+    url = streamlit_server(app, env={"PYTHONPATH": str(REPO_ROOT), "GEODATA_HOME": str(home), "GEODATA_OFFLINE": "0"})
+    page = offline_page
+    tiles = requests_to(page, TILE_HOST)
+    for load in range(2):
+        page.goto(url) if load == 0 else page.reload()
+        frame = page.frame_locator('iframe[title="streamlit_folium.st_folium"]')
+        expect(frame.locator(".gd-label-country", has_text="China")).to_be_visible(timeout=30_000)
+        expect(frame.locator(".gd-offline-notice")).to_have_text(basemap.OFFLINE_NOTICE)
+        assert len(tiles) == 1  # the first load's probe, then nothing
+    page.screenshot(path=artifacts_dir / "offline_labels_streamlit.png")
+    assert all(TILE_HOST in u for u in blocked_urls)
