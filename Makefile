@@ -31,6 +31,7 @@ test: install
 eval: gazetteer
 	$(PY) -m geodata evaluate ../shared/bench/gwn.jsonl --spans --out data/eval-gwn.json
 	$(PY) -m geodata evaluate ../shared/bench/lgl.jsonl --spans --out data/eval-lgl.json
+	$(PY) -m geodata evaluate benchmarks/corpora/fr-news.jsonl --out data/eval-fr.json
 
 bench: install
 	bash scripts/ensure-chromium.sh
