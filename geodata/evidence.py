@@ -41,6 +41,7 @@ CUE_WEIGHT = 2  # a cue word weighs as much as two readings of the name as a pla
 MAX_AGE = 120  # "Beryl, 81,": a number after the name up to this is an age
 LIST_WORDS = {",", "and", "or", "&"}
 STORM_COLON_WINDOW = 6  # a storm word at most this many tokens before the colon opening the list
+LIST_REACH = 40  # tokens from a name back to the colon opening its list
 SPORT_WINDOW = 150  # characters either side of a club's name searched for a sport word
 PLURAL_CLASSES = {"storm", "sport"}  # classes whose words count in the plural too ("hurricanes")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
@@ -96,14 +97,25 @@ def _title(token: Token) -> Cue | None:
     return None
 
 
-def _storm_list(doc: Doc, name: Span) -> Cue | None:
-    """A storm word shortly before the colon that opens the list the name is in ("hurricanes: Harvey, Irma")."""
-    i = name.start - 1
-    while i > name.sent.start and (doc[i].text in LIST_WORDS or doc[i].text[:1].isupper()):
+def _sentence_start(doc: Doc, token: int, reach: int) -> int:
+    """The first token of `token`'s sentence, looking back at most `reach` tokens (a 200,000-character
+    line is one sentence: `Span.sent` would scan all of it for every name)."""
+    i = token
+    while i > 0 and i > token - reach and not doc[i].is_sent_start:
         i -= 1
-    if doc[i].text != ":":
+    return i
+
+
+def _storm_list(doc: Doc, name: Span) -> Cue | None:
+    """A storm word shortly before the colon that opens the list the name is in ("hurricanes: Harvey, Irma");
+    a list is followed back at most `LIST_REACH` tokens."""
+    start = _sentence_start(doc, name.start, LIST_REACH + STORM_COLON_WINDOW)
+    i = name.start - 1
+    while i > start and (doc[i].text in LIST_WORDS or doc[i].text[:1].isupper()):
+        i -= 1
+    if i < start or name.start - i > LIST_REACH or doc[i].text != ":":
         return None
-    window = doc[max(name.sent.start, i - STORM_COLON_WINDOW):i]
+    window = doc[max(start, i - STORM_COLON_WINDOW):i]
     word = next((t.text for t in window if is_cue(t.text, "storm")), None)
     return Cue(f"in a list after the storm word {word!r}") if word else None
 
@@ -169,6 +181,8 @@ class Evidence:
         self.readings: dict[str, Reading] = defaultdict(Reading)
         self.person_words: set[str] = set()  # every word of the names read as a person's
         self.alone = {normalize(e.text) for e in doc.ents if len(e) == 1}  # names said as one word
+        # token -> the person's (or group's) name holding it: the entities do not overlap
+        self.name_at = {i: e for e in doc.ents if e.label_ in NAME_LABELS for i in range(e.start, e.end)}
         for ent in doc.ents:
             key = normalize(ent.text)
             if ent.label_ == "PERSON":
@@ -188,8 +202,7 @@ class Evidence:
     def _full_name(self, span: Span) -> Cue | None:
         """The span is the first word(s) of a person's full name the article later calls by the last
         word alone ("Victoria" of "Victoria Vivians", then "Vivians")."""
-        ent = next((e for e in span.doc.ents if e.start <= span.start and span.end < e.end
-                    and e.label_ in NAME_LABELS), None)
+        ent = self.name_at.get(span.start)
         if ent is None or ent.end - span.end != 1 or normalize(ent[-1].text) not in self.alone:
             return None
         return Cue(f"first word of the name {ent.text!r}, called {ent[-1].text!r} alone elsewhere", decisive=True)

@@ -413,7 +413,7 @@ def test_correction_with_coordinates_survives_restart_and_undo(seeded: Path) -> 
     assert at.query_params["selected"] == "user:34.50000,40.90000"
     listed = [t for t in texts(at.text) if "Baghouz (corrected)" in t]
     assert listed and "Al-Baghuz Fawqani (SY)" in listed[0] and "(34.500, 40.900)" in listed[0]
-    assert "Baghouz (corrected)" in html_text(at) and "2 mention(s) in 1 article(s)" in html_text(at)
+    assert "Baghouz (corrected)" in html_text(at) and "3 mention(s) in 1 article(s)" in html_text(at)
 
     at = ok(fresh_app(tab="Places"))  # restart: still applied
     assert "Baghouz (corrected)" in table_names(at) and "Al-Baghuz Fawqani" not in table_names(at)

@@ -338,7 +338,7 @@ def test_store_writes_on_a_full_database_roll_back_whole_and_raise_store_error(t
         store.add(parsed)
     from geodata.records import Place
 
-    with pytest.raises(StoreError, match="the correction of name 'paris' was not stored"):
+    with pytest.raises(StoreError, match="the correction of name 'Paris' was not stored"):
         big = Place("user:" + "x" * 20_000, "y" * 20_000, 1.0, 2.0, source="user")  # needs new pages
         store.correct("name", "Paris", big)
     assert store.counts() == before and not store.conn.in_transaction

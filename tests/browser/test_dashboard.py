@@ -262,7 +262,7 @@ def test_clicking_baghouz_shows_its_sentences(dashboard: str, offline_page: Any,
     frame = map_frame(page)
     frame.evaluate("() => { window.__probe = 42; }")
     x, y = reveal(page, frame, BAGHOUZ, "Al-Baghuz Fawqani")
-    expect(frame.locator(".leaflet-tooltip")).to_contain_text("Al-Baghuz Fawqani (2 mentions)")
+    expect(frame.locator(".leaflet-tooltip")).to_contain_text("Al-Baghuz Fawqani (3 mentions)")  # title + text
     zoom = frame.evaluate(MARKERS)["zoom"]
     frame.locator(".leaflet-container").click(position={"x": x, "y": y})
 
@@ -270,7 +270,7 @@ def test_clicking_baghouz_shows_its_sentences(dashboard: str, offline_page: Any,
     expect(panel).to_be_visible(timeout=TIMEOUT_MS)
     expect(panel.locator("mark")).to_have_text("Baghouz")
     expect(page.locator(".gd-panel-head")).to_have_text("Al-Baghuz Fawqani")
-    expect(page.locator(".gd-details").first).to_contain_text("2 mention(s) in 1 article(s)")
+    expect(page.locator(".gd-details").first).to_contain_text("3 mention(s) in 1 article(s)")
     expect(page).to_have_url(re.compile("selected=" + re.escape(quote(BAGHOUZ, safe=""))))
     # The popup opened on the map too, with the sentences and the toponym highlighted.
     popup = frame.locator(".leaflet-popup-content")
