@@ -32,8 +32,7 @@ class StoreReads:
         row = self.conn.execute(f"SELECT {', '.join(columns)} FROM articles WHERE id = ?", (article_id,)).fetchone()
         return dict(zip(columns, row)) if row else None
 
-    @property
-    def _MENTION_FROM(self) -> str:
+    def _mentions_from(self) -> str:
         """The mentions as corrected (`m`), their article (`a`) and place (`p`); while no correction is active,
         the stored mentions themselves (`PLAIN_MENTIONS`: the same rows, read several times faster)."""
         active = self.conn.execute("SELECT 1 FROM corrections WHERE undone_at IS NULL LIMIT 1").fetchone()
@@ -55,7 +54,7 @@ class StoreReads:
         sql = f"""WITH chosen AS (
                 SELECT m.id, m.article_id, m.sentence, m.start, m."end", m.text, m.kind, m.label, m.confidence,
                     m.correction_id, m.eff_place_id, {rank} AS rank
-                {self._MENTION_FROM} WHERE {where})
+                {self._mentions_from()} WHERE {where})
             SELECT c.id AS mention_id, c.article_id, a.title, a.published, a.source, c.text, c.kind, c.label,
                 c.confidence, c.correction_id, c.eff_place_id AS place_id, p.name AS place_name, p.lat, p.lon,
                 p.country, p.feature_class, p.feature_code, p.geonameid, {KIND_SQL} AS place_kind,
@@ -74,7 +73,7 @@ class StoreReads:
     def totals(self, filters: Filters = Filters()) -> tuple[int, int]:
         """(mentions, articles) that match the filters."""
         where, params = filters.where()
-        return self.conn.execute(f"SELECT COUNT(*), COUNT(DISTINCT m.article_id) {self._MENTION_FROM} WHERE {where}",
+        return self.conn.execute(f"SELECT COUNT(*), COUNT(DISTINCT m.article_id) {self._mentions_from()} WHERE {where}",
                                  params).fetchone()
 
     def mentions_per_day(self, filters: Filters = Filters()) -> list[tuple[str | None, int]]:
@@ -86,7 +85,7 @@ class StoreReads:
         day = "substr(published, 1, 10)"
         return self.conn.execute(
             f"""SELECT CASE WHEN date({day}, '+0 days') = {day} AND {day} >= '0001' THEN {day} END AS day, SUM(n)
-            FROM (SELECT published, SUM(n) AS n FROM (SELECT a.published, COUNT(*) AS n {self._MENTION_FROM}
+            FROM (SELECT published, SUM(n) AS n FROM (SELECT a.published, COUNT(*) AS n {self._mentions_from()}
                   WHERE {where} GROUP BY a.id) GROUP BY published)
             GROUP BY day ORDER BY day""", params).fetchall()
 
@@ -104,7 +103,7 @@ class StoreReads:
                 p.feature_code, p.geonameid, p.source, {KIND_SQL} AS kind, COUNT(*) AS mentions,
                 COUNT(DISTINCT m.article_id) AS articles, AVG(m.confidence) AS confidence,
                 GROUP_CONCAT(DISTINCT m.text) AS spellings
-                {self._MENTION_FROM} WHERE {where}
+                {self._mentions_from()} WHERE {where}
                 GROUP BY m.eff_place_id ORDER BY mentions DESC, p.name""",
             params,
         )
@@ -149,7 +148,7 @@ class StoreReads:
                 m.eff_place_id AS place_id, p.name AS place_name, p.country, p.lat, p.lon, {KIND_SQL} AS kind,
                 COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles,
                 GROUP_CONCAT(DISTINCT m.article_id) AS article_ids, AVG(m.confidence) AS confidence
-                {self._MENTION_FROM} WHERE {where}
+                {self._mentions_from()} WHERE {where}
                 GROUP BY m.name_key, m.eff_place_id HAVING AVG(m.confidence) < ?
                 ORDER BY confidence, mentions DESC, name""",
             [*params, below],
