@@ -131,8 +131,9 @@ def sidebar_filters(summary: pd.DataFrame, articles: pd.DataFrame) -> Filters:
         del st.query_params[key]
     for key, value in to_set.items():
         st.query_params[key] = value
-    if chosen != Filters():
-        bar.button("Clear filters", on_click=clear_filters, icon=":material/filter_alt_off:")
+    # Always drawn (disabled when nothing is filtered): a button that comes and goes would linger on the page
+    # until the whole run ends, looking live after it has done its work.
+    bar.button("Clear filters", on_click=clear_filters, icon=":material/filter_alt_off:", disabled=chosen == Filters())
     return chosen
 
 
