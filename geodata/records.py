@@ -52,6 +52,7 @@ class Document:
     origin: str | None = None  # file (and line) the document came from
     spans: tuple[tuple[int, int], ...] | None = None
     url: str | None = None  # canonical URL of a web article (`geodata.sources`)
+    language: str | None = None  # declared ISO 639-1 code; None: detected when parsed (`language.py`)
 
 
 @dataclass(frozen=True)
@@ -159,7 +160,9 @@ class ParsedDocument:
     sentences: list[Sentence] = field(default_factory=list)
     mentions: list[Mention] = field(default_factory=list)  # in the text
     title_mentions: list[Mention] = field(default_factory=list)  # in the title (sentence TITLE_SENTENCE)
+    language: str = "en"  # the language it was read in (declared or detected); not geoparsed if unsupported
 
     def to_json(self, explain: bool = False) -> dict[str, Any]:
-        return {"id": self.document.id, "mentions": [m.to_json(explain) for m in self.mentions],
+        return {"id": self.document.id, "language": self.language,
+                "mentions": [m.to_json(explain) for m in self.mentions],
                 "title_mentions": [m.to_json(explain) for m in self.title_mentions]}

@@ -1,0 +1,60 @@
+"""Which language an article is in: the one it declares (a `language` field, `--language`) or the one
+lingua detects in its title and text.
+
+lingua-language-detector: offline, maintained, and right on a sentence or two, where character-n-gram
+detectors guess. It is asked to choose among the languages news comes in most often, so an article in
+German is said to be German ("not geoparsed") rather than read as English; a text too short to tell
+(a bare name, a one-line note) is read as `DEFAULT`.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from lingua import LanguageDetector
+
+SUPPORTED = ("en", "fr")  # the languages geoparsed; others are stored, searchable, not geoparsed
+DEFAULT = "en"
+# Languages the detector chooses among (ISO 639-1): the supported ones and those news often comes in.
+CANDIDATES = ("en", "fr", "de", "es", "it", "pt", "nl", "ar", "ru", "uk", "tr", "fa", "pl", "zh")
+MIN_LETTERS = 40  # fewer letters than this: too little to tell, read as DEFAULT
+MIN_CONFIDENCE = 0.5  # the detector's own confidence in its first choice, below which DEFAULT is used
+
+
+class LanguageError(ValueError):
+    """A declared language that is not an ISO 639-1 code."""
+
+
+def check_code(value: str) -> str:
+    """A declared language as its lower-case ISO 639-1 code ("FR", "fr-FR" -> "fr")."""
+    code = value.strip().lower().replace("_", "-").split("-", 1)[0]
+    if len(code) != 2 or not code.isalpha() or not code.isascii():
+        raise LanguageError(f"language {value!r} is not a two-letter ISO 639-1 code (en, fr, de...)")
+    return code
+
+
+@lru_cache(maxsize=1)
+def _detector() -> LanguageDetector:
+    from lingua import IsoCode639_1, LanguageDetectorBuilder
+
+    codes = [getattr(IsoCode639_1, code.upper()) for code in CANDIDATES]
+    return LanguageDetectorBuilder.from_iso_codes_639_1(*codes).build()
+
+
+def detect(text: str) -> str:
+    """The ISO 639-1 code of the language `text` is written in; DEFAULT when it is too short to tell."""
+    if sum(ch.isalpha() for ch in text[:2_000]) < MIN_LETTERS:
+        return DEFAULT
+    values = _detector().compute_language_confidence_values(text[:2_000])
+    if not values or values[0].value < MIN_CONFIDENCE:
+        return DEFAULT
+    return values[0].language.iso_code_639_1.name.lower()
+
+
+def language_of(text: str, title: str | None = None, declared: str | None = None) -> str:
+    """The language an article is read in: the declared one, else the one detected in title and text."""
+    if declared:
+        return check_code(declared)
+    return detect(f"{title}\n{text}" if title else text)
