@@ -2,7 +2,8 @@
 
 Tests point geopy at it (`geocoder_url=server.url`) and configure it per test: the places it knows,
 a delay before answering, status codes to return first (429, 503...), a garbage body. It records
-every request it receives (path, query parameters, headers, arrival time).
+every request it receives (path, query parameters, headers, arrival time). `online(settings, server.url)`
+gives settings that geocode against it; `FAST` is a retry policy quick enough for tests.
 """
 
 from __future__ import annotations
@@ -18,9 +19,13 @@ from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
+from geodata.config import Settings
+from geodata.geocoder import RetryPolicy
 from tests.local_server import LocalServer
 
 _ids = itertools.count(1000)
+FAST = RetryPolicy(retries=2, backoff=0.05, max_wait=0.5, faults_before_offline=3)
+AGENT = "geodata-tests/1.0 (test suite)"
 
 
 @dataclass(frozen=True)
@@ -154,3 +159,12 @@ def closed_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
+
+
+def online(settings: Settings, url: str | None, **changes: object) -> Settings:
+    """Settings that geocode against `url`, whatever the environment says."""
+    base: dict[str, object] = {
+        "offline": False, "geocoder": "nominatim", "geocoder_url": url, "geocoder_user_agent": AGENT,
+        "geocoder_username": None, "geocoder_timeout": 1.0, "geocoder_min_delay": 0.0, "miss_ttl_days": 30.0,
+    }
+    return settings.with_(**{**base, **changes})

@@ -22,8 +22,7 @@ from geodata.geocoder import Geocoder
 from geodata.pipeline import Pipeline
 
 from .conftest import copy_sqlite, run_cli
-from .fake_nominatim import FakeNominatim, FakePlace
-from .test_geocoder import FAST, online
+from .fake_nominatim import FAST, FakeNominatim, FakePlace, online
 
 TEXT_A = "Shelling hit Aleppo and Damascus, Syrian officials said."
 TEXT_B = "Officials in Paris met counterparts from Zqxwvland on Friday."

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from geodata.config import Settings
 from geodata.gazetteer import Gazetteer, open_gazetteer
 from geodata.gazetteer.db import connect
 from geodata.geocoder import (
@@ -27,10 +26,8 @@ from geodata.geocoder import (
 from geodata.records import Document, Place
 
 from .conftest import require
-from .fake_nominatim import FakeNominatim, FakePlace, closed_port
+from .fake_nominatim import AGENT, FAST, FakeNominatim, FakePlace, closed_port, online
 
-FAST = RetryPolicy(retries=2, backoff=0.05, max_wait=0.5, faults_before_offline=3)
-AGENT = "geodata-tests/1.0 (test suite)"
 
 
 @pytest.fixture
@@ -49,15 +46,6 @@ def gaz(gazetteer: Gazetteer, tmp_path: Path) -> Iterator[Gazetteer]:
 def server() -> Iterator[FakeNominatim]:
     with FakeNominatim() as fake:
         yield fake
-
-
-def online(settings: Settings, url: str | None, **changes: object) -> Settings:
-    """Settings that geocode against `url`, whatever the environment says."""
-    base: dict[str, object] = {
-        "offline": False, "geocoder": "nominatim", "geocoder_url": url, "geocoder_user_agent": AGENT,
-        "geocoder_username": None, "geocoder_timeout": 1.0, "geocoder_min_delay": 0.0, "miss_ttl_days": 30.0,
-    }
-    return settings.with_(**{**base, **changes})
 
 
 def cache_rows(gaz: Gazetteer, query: str) -> list[tuple]:

@@ -11,7 +11,8 @@ import os
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -19,6 +20,9 @@ from urllib.parse import urlsplit
 import pytest
 
 from devtools.servers import free_port, stop_server, streamlit_healthy
+from devtools.stress import copy_sqlite
+from geodata.records import Document
+from geodata.store import IngestReport, Store
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -30,6 +34,8 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 LOCAL_HOSTS = {"127.0.0.1", "localhost", "[::1]", "::1"}
+ROOT = Path(__file__).resolve().parents[2]
+DASHBOARD = ROOT / "dashboard" / "app.py"
 STARTUP_TIMEOUT_S = 60
 
 
@@ -171,4 +177,30 @@ def streamlit_server(
 
     yield start
     for server in servers:
+        stop_server(server)
+
+
+def home_with(tmp_path_factory: pytest.TempPathFactory, name: str, session_home: Path, pipeline: Any,
+              documents: Iterable[Document]) -> tuple[Path, IngestReport]:
+    """A GEODATA_HOME for a dashboard: a copy of the session's gazetteer, and a store holding `documents`
+    as the one pipeline parses them; with the ingest report, for the caller to check."""
+    path = tmp_path_factory.mktemp(name)
+    copy_sqlite(session_home / "gazetteer.sqlite", path / "gazetteer.sqlite")
+    store = Store(path / "store.sqlite")
+    try:
+        report = store.add_all(pipeline.parse(list(documents)))
+    finally:
+        store.close()
+    return path, report
+
+
+@contextmanager
+def dashboard_over(geodata_home: Path, tmp_path_factory: pytest.TempPathFactory,
+                   env: dict[str, str] | None = None) -> Iterator[str]:
+    """The dashboard (its URL) over `geodata_home`, offline unless `env` says otherwise; stopped at the end."""
+    url, server = start_streamlit(DASHBOARD, tmp_path_factory.mktemp("server"), cwd=ROOT,
+                                  env={"GEODATA_HOME": str(geodata_home), "GEODATA_OFFLINE": "1", **(env or {})})
+    try:
+        yield url
+    finally:
         stop_server(server)

@@ -15,13 +15,11 @@ from urllib.parse import quote
 
 import pytest
 
-from devtools.servers import stop_server
-from devtools.stress import copy_sqlite
-from geodata import basemap, maps
+from geodata import basemap
 from geodata.documents import load_paths
 from geodata.records import Document
 from geodata.store import Filters, Store
-from tests.browser.conftest import start_streamlit
+from tests.browser.conftest import ROOT, dashboard_over, home_with
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -30,8 +28,6 @@ except ImportError:  # the browser fixtures then skip, or fail when CI=true
     expect = None
     PlaywrightError = Exception
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "dashboard" / "app.py"
 BAGHOUZ = "cache:al-baghuz-fawqani"
 SCRIPT = "<script>window.__xss=1;alert(1)</script>"
 IMG = '<img src=x onerror="window.__xss=2;alert(2)">'
@@ -109,11 +105,8 @@ RING = """() => (window.feature_group || []).flatMap(g => g.getLayers())
 @pytest.fixture(scope="module")
 def dashboard_home(tmp_path_factory: pytest.TempPathFactory, home: Path, gazetteer, pipeline) -> Path:
     """GEODATA_HOME for the server: the session's gazetteer, the seed and the hostile article."""
-    path = tmp_path_factory.mktemp("dashboard-home")
-    copy_sqlite(home / "gazetteer.sqlite", path / "gazetteer.sqlite")
-    store = Store(path / "store.sqlite")
-    report = store.add_all(pipeline.parse([*load_paths([ROOT / "seeds"]).documents, XSS]))
-    store.close()
+    path, report = home_with(tmp_path_factory, "dashboard-home", home, pipeline,
+                             [*load_paths([ROOT / "seeds"]).documents, XSS])
     assert report.added == 2
     return path
 
@@ -126,10 +119,8 @@ def store(dashboard_home: Path) -> Store:
 @pytest.fixture(scope="module")
 def dashboard(dashboard_home: Path, chromium_browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
     """The dashboard's URL; one server for the module."""
-    url, server = start_streamlit(APP, tmp_path_factory.mktemp("dashboard-server"),
-                                  env={"GEODATA_HOME": str(dashboard_home), "GEODATA_OFFLINE": "1"}, cwd=ROOT)
-    yield url
-    stop_server(server)
+    with dashboard_over(dashboard_home, tmp_path_factory) as url:
+        yield url
 
 
 @pytest.fixture

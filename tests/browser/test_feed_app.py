@@ -15,12 +15,10 @@ from typing import Any
 
 import pytest
 
-from devtools.servers import stop_server
-from devtools.stress import copy_sqlite
 from geodata.documents import load_paths
 from geodata.store import Store
-from tests.browser.conftest import start_streamlit
-from tests.browser.test_dashboard import APP, MAP_IFRAME, ROOT, TIMEOUT_MS, map_frame, reveal, settle, wait_markers
+from tests.browser.conftest import dashboard_over, home_with
+from tests.browser.test_dashboard import MAP_IFRAME, ROOT, TIMEOUT_MS, map_frame, reveal, settle, wait_markers
 from tests.fake_nominatim import closed_port
 from tests.fake_web import FakeWeb, Route, article_page, rss_feed
 
@@ -53,11 +51,8 @@ WATCH_PROGRESS = """() => {
 @pytest.fixture(scope="module")
 def feed_home(tmp_path_factory: pytest.TempPathFactory, home: Path, gazetteer, pipeline) -> Path:
     """GEODATA_HOME for the server: the session's gazetteer and a store holding the seed article."""
-    path = tmp_path_factory.mktemp("feed-home")
-    copy_sqlite(home / "gazetteer.sqlite", path / "gazetteer.sqlite")
-    store = Store(path / "store.sqlite")
-    assert store.add_all(pipeline.parse(load_paths([ROOT / "seeds"]).documents)).added == 1
-    store.close()
+    path, report = home_with(tmp_path_factory, "feed-home", home, pipeline, load_paths([ROOT / "seeds"]).documents)
+    assert report.added == 1
     return path
 
 
@@ -78,12 +73,10 @@ def web() -> Iterator[FakeWeb]:
 def app_url(feed_home: Path, chromium_browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The dashboard with fetching on: only 127.0.0.1 allowed, half a second between two requests (the
     fetching lasts long enough to be seen), the geocoder at a closed port (offline at once)."""
-    env = {"GEODATA_HOME": str(feed_home), "GEODATA_OFFLINE": "0", "GEODATA_ALLOW_HOSTS": "127.0.0.1",
-           "GEODATA_FETCH_DELAY": "0.5", "GEODATA_FETCH_TIMEOUT": "5",
-           "GEODATA_GEOCODER_URL": f"http://127.0.0.1:{closed_port()}"}
-    url, server = start_streamlit(APP, tmp_path_factory.mktemp("feed-server"), env=env, cwd=ROOT)
-    yield url
-    stop_server(server)
+    env = {"GEODATA_OFFLINE": "0", "GEODATA_ALLOW_HOSTS": "127.0.0.1", "GEODATA_FETCH_DELAY": "0.5",
+           "GEODATA_FETCH_TIMEOUT": "5", "GEODATA_GEOCODER_URL": f"http://127.0.0.1:{closed_port()}"}
+    with dashboard_over(feed_home, tmp_path_factory, env) as url:
+        yield url
 
 
 def test_a_pasted_feed_puts_its_articles_on_the_map(app_url: str, web: FakeWeb, feed_home: Path, offline_page: Any,

@@ -22,11 +22,11 @@ from urllib.parse import quote, urlencode
 import pytest
 
 from devtools.servers import free_port, stop_server, streamlit_healthy
-from devtools.stress import copy_sqlite
 from geodata.records import Document
 from geodata.store import Filters, Store
+from tests.browser.conftest import DASHBOARD as APP, home_with
 from tests.browser.test_dashboard import (
-    APP, FIND_MAP, MAP_IFRAME, TIMEOUT_MS, map_frame, no_script_ran, nothing_left_the_machine, reveal, settle,
+    FIND_MAP, MAP_IFRAME, TIMEOUT_MS, map_frame, no_script_ran, nothing_left_the_machine, reveal, settle,
     wait_markers,
 )
 
@@ -76,14 +76,13 @@ def payloads(place: str, sentinel: Path) -> list[str]:
 @pytest.fixture(scope="module")
 def hostile_home(tmp_path_factory: pytest.TempPathFactory, home: Path, gazetteer, pipeline, sentinel: Path) -> Path:
     """GEODATA_HOME: the session's gazetteer, one hostile article per place of GROUPS, one plain article."""
-    path = tmp_path_factory.mktemp("hostile-home")
-    copy_sqlite(home / "gazetteer.sqlite", path / "gazetteer.sqlite")
     docs = [Document(id=f"hostile-{place}", title=f"{place}: " + " ".join(payloads(place, sentinel)),
                      source="wire " + " ".join(payloads(place, sentinel)), published="2020-01-01",
                      text="".join(SENTENCE.format(place=place, payload=p) + "\n" for p in payloads(place, sentinel)))
             for place in GROUPS]
+    path, report = home_with(tmp_path_factory, "hostile-home", home, pipeline, [*docs, PLAIN])
+    assert report.added == 4
     store = Store(path / "store.sqlite")
-    assert store.add_all(pipeline.parse([*docs, PLAIN])).added == 4
     mentions = store.mentions()
     for place in GROUPS:  # the fixture's own check: each payload but IMAGE_MD is in a sentence of its place
         sentences = " ".join(mentions[mentions.place_name == place].sentence)

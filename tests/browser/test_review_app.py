@@ -3,17 +3,16 @@ leaves the map, and Undo brings it back."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from dashboard.review import item_key
-from devtools.servers import stop_server
-from devtools.stress import copy_sqlite
 from geodata.records import Document
 from geodata.store import Filters, Store
-from tests.browser.conftest import start_streamlit
+from tests.browser.conftest import dashboard_over, home_with
 from tests.browser.test_dashboard import TIMEOUT_MS, no_script_ran, wait_markers
 from tests.test_review import HARVEY, REVIEW_BELOW, STORM_TITLE, STORMS
 
@@ -22,27 +21,20 @@ try:
 except ImportError:  # the browser fixtures then skip, or fail when CI=true
     expect = None
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "dashboard" / "app.py"
-
 
 @pytest.fixture(scope="module")
 def review_home(tmp_path_factory: pytest.TempPathFactory, home: Path, gazetteer, pipeline) -> Path:
     """GEODATA_HOME for the server: the session's gazetteer and the storms article."""
-    path = tmp_path_factory.mktemp("review-home")
-    copy_sqlite(home / "gazetteer.sqlite", path / "gazetteer.sqlite")
-    store = Store(path / "store.sqlite")
-    assert store.add_all(pipeline.parse([Document(id="storms", title=STORM_TITLE, text=STORMS)])).added == 1
-    store.close()
+    path, report = home_with(tmp_path_factory, "review-home", home, pipeline,
+                             [Document(id="storms", title=STORM_TITLE, text=STORMS)])
+    assert report.added == 1
     return path
 
 
 @pytest.fixture(scope="module")
-def dashboard(review_home: Path, chromium_browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Any:
-    url, server = start_streamlit(APP, tmp_path_factory.mktemp("review-server"),
-                                  env={"GEODATA_HOME": str(review_home), "GEODATA_OFFLINE": "1"}, cwd=ROOT)
-    yield url
-    stop_server(server)
+def dashboard(review_home: Path, chromium_browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with dashboard_over(review_home, tmp_path_factory) as url:
+        yield url
 
 
 def test_not_a_place_in_one_click_leaves_the_map_and_undo_brings_it_back(

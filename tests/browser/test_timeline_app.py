@@ -6,19 +6,18 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from devtools.servers import stop_server
-from devtools.stress import copy_sqlite
 from geodata.documents import load_paths
 from geodata.records import Document
 from geodata.store import Filters, Store
 from geodata.timeline import timeline
-from tests.browser.conftest import start_streamlit
+from tests.browser.conftest import ROOT, dashboard_over, home_with
 from tests.test_timeline import ARTICLES
 
 try:
@@ -26,8 +25,6 @@ try:
 except ImportError:  # the browser fixtures then skip, or fail when CI=true
     expect = None
 
-ROOT = Path(__file__).resolve().parents[2]
-APP = ROOT / "dashboard" / "app.py"
 CHART = '[data-testid="stVegaLiteChart"]'
 TIMEOUT_MS = 60_000
 
@@ -35,22 +32,17 @@ TIMEOUT_MS = 60_000
 @pytest.fixture(scope="module")
 def timeline_home(tmp_path_factory: pytest.TempPathFactory, home: Path, gazetteer, pipeline) -> Path:
     """The seed (2019-02-17) and five articles from 2019-02-18 to 2019-07-01, one undated, one with no day."""
-    path = tmp_path_factory.mktemp("timeline-home")
-    copy_sqlite(home / "gazetteer.sqlite", path / "gazetteer.sqlite")
     docs = [*load_paths([ROOT / "seeds"]).documents,
             *(Document(id=doc_id, text=text, published=published) for doc_id, published, text in ARTICLES)]
-    store = Store(path / "store.sqlite")
-    assert store.add_all(pipeline.parse(docs)).added == 6
-    store.close()
+    path, report = home_with(tmp_path_factory, "timeline-home", home, pipeline, docs)
+    assert report.added == 6
     return path
 
 
 @pytest.fixture(scope="module")
-def dashboard(timeline_home: Path, chromium_browser: Any, tmp_path_factory: pytest.TempPathFactory) -> str:
-    url, server = start_streamlit(APP, tmp_path_factory.mktemp("timeline-server"),
-                                  env={"GEODATA_HOME": str(timeline_home), "GEODATA_OFFLINE": "1"}, cwd=ROOT)
-    yield url
-    stop_server(server)
+def dashboard(timeline_home: Path, chromium_browser: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    with dashboard_over(timeline_home, tmp_path_factory) as url:
+        yield url
 
 
 def url_dates(page: Any) -> tuple[str | None, str | None]:
