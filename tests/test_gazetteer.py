@@ -81,7 +81,7 @@ def test_changed_version_rebuilds_and_keeps_imported_and_cached_places(tmp_path,
     dst = sqlite3.connect(path)
     src.backup(dst)
     dst.execute("INSERT INTO places (id, name, lat, lon, source) VALUES ('gn:1', 'Imported', 1, 2, 'geonames')")
-    dst.execute("INSERT INTO names VALUES ('imported', 'gn:1', 1)")
+    dst.execute("INSERT INTO names (name, place_id, is_primary) VALUES ('imported', 'gn:1', 1)")
     dst.execute("UPDATE meta SET value = 'stale' WHERE key = 'builtin_version'")
     dst.commit()
     dst.close()

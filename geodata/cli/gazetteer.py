@@ -25,12 +25,14 @@ def lookup_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("names", nargs="+")
     parser.add_argument("--limit", type=int, default=LOOKUP_LIMIT,
                         help=f"show the best N candidates of each name (default {LOOKUP_LIMIT})")
+    parser.add_argument("--language", default="",
+                        help="also find the names only this language uses, e.g. fr (default: names of any language)")
 
 
 def cmd_gazetteer_lookup(args: argparse.Namespace) -> int:
     """One JSON object a line per candidate, best first as the resolver ranks them without context."""
     settings = settings_for(args)
-    gaz = open_gazetteer(settings.gazetteer_path, progress=say)
+    gaz = open_gazetteer(settings.gazetteer_path, progress=say).in_language(getattr(args, "language", ""))
     limit = getattr(args, "limit", LOOKUP_LIMIT)
     for name in args.names:
         for rank, scored in enumerate(rank_alone(gaz, name)[:limit], start=1):

