@@ -17,8 +17,9 @@ import streamlit as st
 from streamlit_folium import st_folium
 
 from dashboard.articles import add_articles, article_view, first_run
-from dashboard.context import (country_names, geocoder_messages, geocoder_unreachable, outlines, overview, select,
-                               selected_place, selection_view, settings, static_assets, store, url_params)
+from dashboard.context import (country_names, geocoder_messages, geocoder_unreachable, language_label, outlines,
+                               overview, select, selected_place, selection_view, settings, static_assets, store,
+                               url_params)
 from dashboard.corrections import corrections_view
 from dashboard.review import review_view
 from dashboard.search import search_box
@@ -41,7 +42,7 @@ st.set_page_config(page_title="Places in the news", layout="wide")
 
 # Widget keys of the filters and their values when nothing is filtered.
 FILTER_DEFAULTS: dict[str, object] = {
-    "f_places": [], "f_articles": [], "f_countries": [], "f_kinds": [], "f_min_conf": 0.0,
+    "f_places": [], "f_articles": [], "f_countries": [], "f_kinds": [], "f_languages": [], "f_min_conf": 0.0,
     "f_from": "", "f_to": "", "f_demonyms": True, "f_undated": True,
 }
 
@@ -60,8 +61,9 @@ def init_filter_widgets(current: Filters, options: dict[str, list]) -> None:
     initial = {
         "f_places": list(current.places), "f_articles": list(current.articles),
         "f_countries": list(current.countries), "f_kinds": list(current.kinds),
-        "f_min_conf": float(current.min_confidence), "f_from": current.date_from or "",
-        "f_to": current.date_to or "", "f_demonyms": current.demonyms, "f_undated": current.undated,
+        "f_languages": list(current.languages), "f_min_conf": float(current.min_confidence),
+        "f_from": current.date_from or "", "f_to": current.date_to or "", "f_demonyms": current.demonyms,
+        "f_undated": current.undated,
     }
     for key, value in initial.items():
         if key not in st.session_state:
@@ -86,7 +88,9 @@ def sidebar_filters(summary: pd.DataFrame, articles: pd.DataFrame) -> Filters:
     names = {row.place_id: place_label(row) for row in summary.itertuples()}
     titles = {int(a): t for a, t in zip(articles.id, articles.title.fillna(articles.doc_id))}
     countries = sorted(c for c in summary.country.dropna().unique())
-    options = {"f_places": list(names), "f_articles": list(titles), "f_countries": countries, "f_kinds": list(KINDS)}
+    languages = sorted(articles.language.dropna().unique())
+    options = {"f_places": list(names), "f_articles": list(titles), "f_countries": countries, "f_kinds": list(KINDS),
+               "f_languages": languages}
     new_session = "f_places" not in st.session_state
     init_filter_widgets(current, options)
     bar = st.sidebar
@@ -103,6 +107,8 @@ def sidebar_filters(summary: pd.DataFrame, articles: pd.DataFrame) -> Filters:
                     select_all=False,
                     format_func=lambda code: f"{known[code]} ({code})" if code in known else code)
     bar.multiselect("Kinds", options=KINDS, key="f_kinds", placeholder="All kinds", select_all=False)
+    bar.multiselect("Languages", options=languages, key="f_languages", placeholder="All languages",
+                    select_all=False, format_func=language_label)
     bar.slider("Minimum confidence", 0.0, 1.0, step=0.05, key="f_min_conf")
     dates = sorted(d for d in articles.published.dropna().unique())
     lo, hi = (dates[0][:10], dates[-1][:10]) if dates else ("YYYY-MM-DD", "YYYY-MM-DD")
@@ -115,15 +121,17 @@ def sidebar_filters(summary: pd.DataFrame, articles: pd.DataFrame) -> Filters:
     state = st.session_state
     chosen, problems = checked_dates(Filters(
         places=tuple(state.f_places), articles=tuple(state.f_articles), countries=tuple(state.f_countries),
-        kinds=tuple(state.f_kinds), min_confidence=float(state.f_min_conf), date_from=state.f_from or None,
-        date_to=state.f_to or None, demonyms=bool(state.f_demonyms), undated=bool(state.f_undated)))
+        kinds=tuple(state.f_kinds), languages=tuple(state.f_languages), min_confidence=float(state.f_min_conf),
+        date_from=state.f_from or None, date_to=state.f_to or None, demonyms=bool(state.f_demonyms),
+        undated=bool(state.f_undated)))
     for problem in problems:
         notice(f"{problem}. This bound is ignored.", "error", bar)
     if new_session:
         unknown = ([f"place {p}" for p in current.places if p not in names]
                    + [f"article {a}" for a in current.articles if a not in titles]
                    + [f"country {c}" for c in current.countries if c not in countries]
-                   + [f"kind {k}" for k in current.kinds if k not in KINDS])
+                   + [f"kind {k}" for k in current.kinds if k not in KINDS]
+                   + [f"language {code}" for code in current.languages if code not in languages])
         if unknown:
             notice("Ignored from the link (not in the store): " + ", ".join(unknown), "note", bar)
     to_set, to_delete = url_changes(params, chosen)

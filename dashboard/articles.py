@@ -7,21 +7,22 @@ from typing import TYPE_CHECKING
 import pandas as pd
 import streamlit as st
 
-from dashboard.context import pipeline, settings, store, url_params, write, write_lock
+from dashboard.context import language_label, language_names, pipeline, settings, store, url_params, write, write_lock
 from dashboard.state import as_id, link
 from dashboard.ui import esc, notice
 from geodata import maps
-from geodata.documents import InputError, LoadResult, load_paths, read_bytes
+from geodata.documents import InputError, LoadResult, declare_language, load_paths, read_bytes
+from geodata.language import SUPPORTED
 from geodata.pipeline import ingest as geodata_ingest
 from geodata.records import TITLE_SENTENCE, Document
-from geodata.store import Filters, StoreError
+from geodata.store import Filters, IngestReport, StoreError
 
 if TYPE_CHECKING:
     from geodata.sources import Batch, WebSources
 
 
-def ingest(documents: list[Document], label: str) -> int:
-    """Geoparse documents with a progress bar; returns how many new articles were stored."""
+def ingest(documents: list[Document], label: str) -> IngestReport:
+    """Geoparse documents with a progress bar; what was stored (nothing when the store refused it)."""
     bar = st.progress(0.0, text=f"{label}...")
 
     def progress(done: int, total: int) -> None:
@@ -31,10 +32,10 @@ def ingest(documents: list[Document], label: str) -> int:
         report = geodata_ingest(documents, store(), pipeline, progress=progress, lock=write_lock())
     except StoreError as exc:  # disk full, read-only file...: say so; what was stored stays
         notice(f"Not all articles were stored: {exc}", "error")
-        return 0
+        return IngestReport()
     finally:
         bar.empty()
-    return report.added
+    return report
 
 
 def show_load_problems(result: LoadResult) -> None:
@@ -50,7 +51,8 @@ def first_run() -> None:
     if store().counts()["articles"] == 0 and seeds.is_dir():
         loaded = load_paths([seeds])
         show_load_problems(loaded)
-        ingest(loaded.documents, "Loading the sample articles")
+        for note in ingest(loaded.documents, "Loading the sample articles").notes:
+            notice(note, "info")
 
 
 def article_view(articles: pd.DataFrame, filters: Filters) -> None:
@@ -73,7 +75,8 @@ def article_view(articles: pd.DataFrame, filters: Filters) -> None:
     in_title = marks.sentence == TITLE_SENTENCE  # the title is geoparsed too: its offsets are into it
     title = maps.text(article["title"])
     head = f"<p><strong>{highlight_article(title, marks[in_title], article_id)}</strong></p>" if title else ""
-    meta = esc(" · ".join(str(v) for v in (article["source"], article["published"] or "no date") if v))
+    language = language_label(article["language"]) + ("" if article["language"] in SUPPORTED else ", not geoparsed")
+    meta = esc(" · ".join(str(v) for v in (article["source"], article["published"] or "no date", language) if v))
     if article["url"] and article["url"].startswith(("https://", "http://")):
         meta += f" · <a href='{esc(article['url'])}' target='_blank' rel='noopener noreferrer'>original</a>"
     body = highlight_article(article["text"], marks[~in_title], article_id)
@@ -165,6 +168,10 @@ def add_articles() -> None:
         pasted = st.text_area("...or paste an article", height=150)
         title = st.text_input("Title of the pasted article")
         addresses = st.text_area("...or web addresses of articles or RSS/Atom feeds, one per line", height=90)
+        language = st.selectbox("Language", options=[None, *SUPPORTED], key="add_language",
+                                format_func=lambda code: language_names().get(code, code) if code else "detect",
+                                help="The language the articles are read in; “detect”: each its declared "
+                                     "`language`, else the one detected in its text.")
         submitted = st.form_submit_button("Geoparse and add", type="primary")
     if not submitted:
         return
@@ -182,11 +189,12 @@ def add_articles() -> None:
     if not result.documents and not result.errors:
         st.warning("Nothing to add: choose files, paste some text or give web addresses.")
         return
-    added = ingest(result.documents, "Geoparsing")
+    report = ingest(declare_language(result.documents, language), "Geoparsing")
+    added = report.added
     if sources is not None:
         sources[0].remember(sources[1])  # the feeds polled and the items seen, as `watch` keeps them
     st.session_state["ingest_report"] = {
-        "errors": [str(e) for e in result.errors], "notes": [str(n) for n in result.notes],
+        "errors": [str(e) for e in result.errors], "notes": [*map(str, result.notes), *report.notes],
         "summary": f"Added {added} article(s); {len(result.documents) - added} already stored; "
                    f"{len(result.errors)} problem(s) in the input.",
     }

@@ -84,6 +84,20 @@ def country_names() -> dict[str, str]:
     return gazetteer_sources.country_names()
 
 
+@st.cache_resource
+def language_names() -> dict[str, str]:
+    """English names of languages by ISO 639 code, from CLDR ("fr": "French")."""
+    from babel import Locale
+
+    return dict(Locale("en").languages)
+
+
+def language_label(code: str) -> str:
+    """A language as the dashboard shows it: "French (fr)"; the bare code when CLDR does not name it."""
+    name = language_names().get(code)
+    return f"{name} ({code})" if name else code
+
+
 def outlines() -> Basemap:
     """What the map draws under the markers: country outlines, the gazetteer's place names (once it is built)
     and tiles unless offline. Not cached here: the library caches its parts (a few ms a run)."""

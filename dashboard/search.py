@@ -32,6 +32,8 @@ def search_box(store: Store, params: dict[str, list[str]]) -> None:
         return
     more = " (the first ones)" if len(results) == RESULTS else ""
     notice(f"{len(results)} sentence(s) found for “{query}”{more}.", "note")
+    if note := results.attrs.get("note"):  # words of over RANK_BELOW sentences: unranked
+        notice(f"{note[:1].upper()}{note[1:]}.", "note")
     with st.container(height=260, border=True):
         st.html("".join(result_html(row, params) for row in results.itertuples()))
 

@@ -9,7 +9,8 @@ from urllib.parse import urlencode
 
 from geodata.filters import Filters
 
-LIST_PARAMS = {"places": "place", "articles": "article", "countries": "country", "kinds": "kind"}
+LIST_PARAMS = {"places": "place", "articles": "article", "countries": "country", "kinds": "kind",
+               "languages": "lang"}
 FILTER_PARAMS = (*LIST_PARAMS.values(), "min_conf", "from", "to", "demonyms", "undated")
 """Every URL parameter the filters own (the others: `selected`, `doc`, `tab`)."""
 _ID_RE = re.compile(r"[0-9]{1,18}")
@@ -40,6 +41,7 @@ def filters_from_params(params: Mapping[str, list[str]]) -> Filters:
         articles=tuple(i for i in map(as_id, values("article")) if i is not None),
         countries=tuple(values("country")),
         kinds=tuple(values("kind")),
+        languages=tuple(values("lang")),
         min_confidence=min_conf,
         date_from=first("from"),
         date_to=first("to"),

@@ -16,23 +16,26 @@ stays bounded. Also:
 - CSV: a quote left open swallows the following lines into one row; that row is refused (named by its
   first line) and the lines it swallowed are read again, one row to a line.
 - Front matter (`---` lines at the top of a text file) that is never closed is read as text, with a note.
+- A `language` (front matter key, JSONL field, CSV column) declares the article's ISO 639-1 code ("fr");
+  a value that is not one is a note, and the article's language is then detected.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
-import io
 import json
 import math
 import os
 import re
 import stat
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field, fields
+from collections.abc import Iterable
+from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 
 from .config import Settings
+from .csvrows import csv_rows
+from .language import LanguageError, check_code
 from .records import Document
 
 TEXT_SUFFIXES = {".txt", ".md", ".text", ".markdown"}
@@ -188,6 +191,28 @@ def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _language(value: object, result: LoadResult, name: str, line: int | None) -> str | None:
+    """A declared `language` as its ISO 639-1 code; None when missing, or unusable (with a note: detected)."""
+    if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
+        return None
+    try:
+        if not isinstance(value, str):
+            raise LanguageError(f"`language` must be a string such as \"fr\", got {type(value).__name__}")
+        return check_code(value if len(value) <= 40 else value[:40] + "…")
+    except LanguageError as exc:
+        result.notes.append(InputError(name, line, f"{exc}; the article's language is detected instead"))
+        return None
+
+
+def declare_language(documents: Iterable[Document], language: str | None) -> list[Document]:
+    """The documents read in `language` (an ISO 639-1 code, checked: `LanguageError`), whatever they
+    declare; None leaves each its own."""
+    if language is None:
+        return list(documents)
+    code = check_code(language)
+    return [replace(doc, language=code) for doc in documents]
+
+
 def _front_matter(text: str) -> tuple[dict[str, str], str] | None:
     """`---` / `key: value` lines / `---` at the top of a text file, and the body; None when not closed."""
     if not text.startswith("---\n"):
@@ -199,6 +224,12 @@ def _front_matter(text: str) -> tuple[dict[str, str], str] | None:
     return {key.strip().lower(): value.strip().strip('"') for key, sep, value in pairs if sep}, text[end.end() :]
 
 
+def _meta_line(text: str, key: str) -> int | None:
+    """The line (from 1) of `key:` in a text file's front matter."""
+    found = re.search(rf"^{key}[ \t]*:", text, re.M | re.I)
+    return text.count("\n", 0, found.start()) + 1 if found else None
+
+
 def _text_document(name: str, stem: str, text: str, result: LoadResult, max_chars: int) -> None:
     text = _normalise_newlines(text)
     parsed = _front_matter(text)
@@ -206,8 +237,10 @@ def _text_document(name: str, stem: str, text: str, result: LoadResult, max_char
         result.notes.append(InputError(name, 1, "front matter not closed with '---'; read as text"))
         parsed = {}, text
     meta, body = parsed
+    language = meta.get("language")
     doc = Document(id=meta.get("id") or stem, text=body, title=meta.get("title") or stem,
-                   published=meta.get("published") or meta.get("date"), source=meta.get("source"), origin=name)
+                   published=meta.get("published") or meta.get("date"), source=meta.get("source"), origin=name,
+                   language=_language(language, result, name, _meta_line(text, "language") if language else None))
     accept(result, name, None, doc, max_chars, label="text")
 
 
@@ -245,7 +278,7 @@ def _field(obj: dict[str, object], *keys: str, numbers: bool = False) -> str | N
     return None
 
 
-def _jsonl_document(name: str, number: int, line: str) -> Document:
+def _jsonl_document(name: str, number: int, line: str, result: LoadResult) -> Document:
     """The document on one JSONL line; `_BadLine` says what is wrong with the line."""
     try:
         obj = json.loads(line)
@@ -264,7 +297,8 @@ def _jsonl_document(name: str, number: int, line: str) -> Document:
         raise _BadLine(f"`text` must be a string, got {type(body).__name__}")
     return Document(id=_field(obj, "id", "doc_id", numbers=True) or str(number), text=body,
                     title=_field(obj, "title"), published=_field(obj, "published", "date"),
-                    source=_field(obj, "source"), origin=f"{name}:{number}", spans=_spans(obj.get("spans"), body))
+                    source=_field(obj, "source"), origin=f"{name}:{number}", spans=_spans(obj.get("spans"), body),
+                    language=_language(obj.get("language"), result, name, number))
 
 
 def _jsonl_documents(name: str, text: str, result: LoadResult, max_chars: int) -> None:
@@ -272,7 +306,7 @@ def _jsonl_documents(name: str, text: str, result: LoadResult, max_chars: int) -
         if not line.strip():
             continue
         try:
-            doc = _jsonl_document(name, number, line)
+            doc = _jsonl_document(name, number, line, result)
         except _BadLine as exc:
             result.errors.append(InputError(name, number, str(exc)))
         else:
@@ -283,61 +317,10 @@ def _pick(columns: dict[str, str], candidates: Iterable[str]) -> str | None:
     return next((columns[c] for c in candidates if c in columns), None)
 
 
-def _open_quote(lines: list[str], first: int, last: int) -> bool:
-    """Whether the row on lines `first` to `last` has a quote left open: it spans lines and does not read
-    strictly (each quoted field closed and followed by a comma), or it ends the file inside quotes."""
-    if first == last < len(lines):
-        return False
-    try:
-        for _ in csv.reader(lines[first - 1 : last], strict=True):
-            pass
-    except csv.Error as exc:
-        return last > first or "end of data" in str(exc)
-    return False
-
-
-def _one_line_rows(lines: list[str], first: int, last: int) -> Iterator[tuple[int, list[str] | str]]:
-    """Lines `first` to `last` read strictly as rows of one line each."""
-    for number in range(first, last + 1):
-        try:
-            yield number, next(csv.reader([lines[number - 1]], strict=True), [])
-        except csv.Error as exc:
-            yield number, f"unreadable CSV row ({exc})"
-
-
-def _csv_rows(text: str) -> Iterator[tuple[int, list[str] | str]]:
-    """(first line, fields) of each CSV row, or (first line, what is wrong with it).
-
-    A quote left open swallows the lines that follow into one field, to the end of the file or to the
-    next quote: such a row is refused and the lines it swallowed are read again, one row to a line."""
-    lines = io.StringIO(text, newline="").readlines()  # the lines the csv module sees
-    start = 0  # lines before the current reader's first
-    while start < len(lines):
-        reader = csv.reader(lines[i] for i in range(start, len(lines)))
-        while True:
-            first = start + reader.line_num + 1
-            try:
-                row = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                yield first, f"unreadable CSV row ({exc})"
-                continue
-            last = start + reader.line_num
-            if not _open_quote(lines, first, last):
-                yield first, row
-                continue
-            yield first, ("unmatched quote" + (f": the row starting on this line ran on to line {last}"
-                                               if last > first else " in this row"))
-            yield from _one_line_rows(lines, first + 1, last)
-            start = last
-            break
-
-
 def _csv_documents(name: str, text: str, result: LoadResult, max_chars: int) -> None:
     # the csv module refuses fields over 128 KiB with an obscure message; the length check is ours
     csv.field_size_limit(max(csv.field_size_limit(), len(text) + 1))
-    rows = _csv_rows(text)
+    rows = csv_rows(text)
     first = next(rows, None)
     if first is None:
         result.errors.append(InputError(name, None, "empty: no header row"))
@@ -355,7 +338,7 @@ def _csv_documents(name: str, text: str, result: LoadResult, max_chars: int) -> 
         return
     optional = {key: _pick(columns, names) for key, names in
                 {"id": ("id", "doc_id"), "title": ("title", "headline"), "published": DATE_COLUMNS,
-                 "source": ("source", "publisher")}.items()}
+                 "source": ("source", "publisher"), "language": ("language", "lang")}.items()}
     for line, row in rows:
         if isinstance(row, str):
             result.errors.append(InputError(name, line, row))
@@ -368,7 +351,7 @@ def _csv_documents(name: str, text: str, result: LoadResult, max_chars: int) -> 
         get = {key: (row[index[col]] or None) if col else None for key, col in optional.items()}
         doc = Document(id=get["id"] or str(line), text=_normalise_newlines(row[index[text_col]]),
                        title=get["title"], published=get["published"], source=get["source"],
-                       origin=f"{name}:{line}")
+                       origin=f"{name}:{line}", language=_language(get["language"], result, name, line))
         accept(result, name, line, doc, max_chars, label=f"`{text_col}`")
 
 

@@ -16,7 +16,7 @@ from . import timeline as timelines
 from .outputs import write_text
 from .store import Filters, Store
 
-CSV_COLUMNS = ["mention_id", "article_id", "title", "published", "source", "text", "kind", "confidence",
+CSV_COLUMNS = ["mention_id", "article_id", "title", "published", "source", "language", "text", "kind", "confidence",
                "place_id", "place_name", "lat", "lon", "country", "place_kind", "geonameid", "sentence"]
 
 

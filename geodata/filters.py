@@ -22,6 +22,7 @@ class Filters:
     articles: tuple[int, ...] = ()
     countries: tuple[str, ...] = ()
     kinds: tuple[str, ...] = ()
+    languages: tuple[str, ...] = ()  # ISO 639-1 codes of the articles
     min_confidence: float = 0.0
     date_from: str | None = None
     date_to: str | None = None
@@ -33,7 +34,8 @@ class Filters:
         clauses = ["m.eff_place_id IS NOT NULL", "m.confidence >= ?"]
         params: list[object] = [self.min_confidence]
         for column, values in (("m.eff_place_id", self.places), ("a.id", self.articles),
-                               ("p.country", self.countries), (kind_sql("p"), self.kinds)):
+                               ("p.country", self.countries), (kind_sql("p"), self.kinds),
+                               ("a.language", self.languages)):
             if values:
                 clauses.append(f"{column} IN ({','.join('?' * len(values))})")
                 params.extend(values)

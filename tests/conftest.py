@@ -15,6 +15,7 @@ from geodata.config import Settings
 ROOT = Path(__file__).resolve().parents[1]
 SEED = next((ROOT / "seeds").glob("*.txt"))
 IN_CI = os.environ.get("CI", "").lower() == "true"
+pytest_plugins = ["tests.apptest"]  # the dashboard's AppTest fixtures, for every module that drives the app
 
 
 def require(condition: bool, why: str) -> None:

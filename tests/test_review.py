@@ -20,8 +20,7 @@ from geodata.documents import load_paths
 from geodata.records import Document, Place
 from geodata.store import Filters, Store
 from tests.conftest import SEED
-from tests.test_dashboard_app import (  # noqa: F401  (fixtures)
-    gazetteer_file, html_text, keep_main_module, make_home, notices, ok, table_names, widget, fresh_app)
+from tests.apptest import fresh_app, html_text, notices, ok, table_names, widget
 
 # On this sentence the parser puts a storm ("Harvey") at a town with a low confidence, under REVIEW_BELOW (the
 # Review tab's bound, raised from the map's 0.5 by `?below=`: calibrated, Harvey's placement is about even odds).

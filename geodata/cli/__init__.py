@@ -24,6 +24,10 @@ USAGE = ("Find the places in news articles, store them, map and export them. Exi
          "but some input had errors (the good documents were processed); 2 nothing could be done.")
 
 
+LANGUAGE_HELP = ("read every document in this language (ISO 639-1 code: en, fr...), whatever it declares; "
+                 "default: each its declared `language`, else the one detected")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m geodata", description=USAGE)
     parser.add_argument("--home", help="data directory (default: $GEODATA_HOME or ./data)")
@@ -48,6 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--explain", action="store_true",
                    help="add to each mention why it got its place or none (\"explain\": the expansion that found "
                         "the candidates, their named features and scores, the \"no place\" option)")
+    p.add_argument("--language", metavar="CODE", help=LANGUAGE_HELP)
     p.set_defaults(func=cmd_parse)
 
     p = sub.add_parser("ingest", help="parse documents, web pages and feeds (or load a `parse --dask` result DIR/) "
@@ -58,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db", help="store file (default: GEODATA_HOME/store.sqlite)")
     p.add_argument("--offline", action="store_true",
                    help="no online geocoding and no fetching (also GEODATA_OFFLINE=1)")
+    p.add_argument("--language", metavar="CODE", help=LANGUAGE_HELP)
     p.set_defaults(func=cmd_ingest)
 
     p = sub.add_parser("watch", help="poll RSS/Atom feeds and ingest their new articles until stopped (Ctrl-C)")
@@ -100,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--country", action="append", help="ISO country code (repeatable)")
     p.add_argument("--kind", action="append", choices=["country", "region", "populated place", "physical feature",
                                                         "site"])
+    p.add_argument("--language", action="append", metavar="CODE",
+                   help="articles in this language, ISO 639-1 code: en, fr... (repeatable)")
     p.add_argument("--min-confidence", type=float, default=0.0)
     p.add_argument("--from", dest="date_from", help="published on or after (YYYY-MM-DD)")
     p.add_argument("--to", dest="date_to", help="published on or before (YYYY-MM-DD)")

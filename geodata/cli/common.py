@@ -9,7 +9,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from ..config import Settings
-from ..documents import LoadResult, load_paths
+from ..documents import LoadResult, declare_language, load_paths
+from ..language import LanguageError, check_code
 from ..store import Store
 
 EXIT_OK, EXIT_INPUT, EXIT_FAIL = 0, 1, 2
@@ -41,13 +42,29 @@ def report_inputs(result: LoadResult) -> None:
         say(f"error: {error}")
 
 
-def load(paths: Sequence[str]) -> LoadResult:
+def language_code(value: str) -> str:
+    """A `--language` value as its ISO 639-1 code."""
+    try:
+        return check_code(value)
+    except LanguageError as exc:
+        raise CliError(f"--language: {exc}") from None
+
+
+def load(paths: Sequence[str], language: str | None = None) -> LoadResult:
+    """The documents of files and folders, problems told; `language` (a code): every one read in it."""
     missing = [p for p in paths if not Path(p).exists()]
     if missing:
         raise CliError(f"no such file: {', '.join(missing)}")
     result = load_paths(paths)
+    result.documents = declare_language(result.documents, language)
     report_inputs(result)
     return result
+
+
+def report_languages(notes: Sequence[str]) -> None:
+    """Once per article stored but not geoparsed, in what language it is and what to do."""
+    for note in notes:
+        say(f"note: {note}")
 
 
 def pipeline_for(settings: Settings):

@@ -10,7 +10,8 @@ from pathlib import Path
 from ..config import Settings
 from ..gazetteer import open_gazetteer
 from ..outputs import open_output, write_text
-from .common import EXIT_INPUT, EXIT_OK, CliError, load, open_store, pipeline_for, say, settings_for
+from .common import (EXIT_INPUT, EXIT_OK, CliError, language_code, load, open_store, pipeline_for, report_languages,
+                     say, settings_for)
 from .web import cmd_ingest_web
 
 
@@ -20,7 +21,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
     if not args.inputs:
         raise CliError("no input: give files, folders, .jsonl or .csv")
     settings = settings_for(args)
-    loaded = load(args.inputs)
+    loaded = load(args.inputs, language_code(args.language) if args.language else None)
     pipeline = pipeline_for(settings)
     pipeline.geoparser.resolver.explain = args.explain
     lines = (json.dumps(parsed.to_json(args.explain), ensure_ascii=False) + "\n"
@@ -48,6 +49,8 @@ def cmd_parse_dask(args: argparse.Namespace) -> int:
         raise CliError("--dask writes a directory of Parquet files: give --out DIR/")
     if args.online and args.offline:
         raise CliError("--online and --offline contradict each other")
+    if args.language:
+        raise CliError("--language does not apply with --dask yet: declare a `language` field in the JSONL or CSV")
     settings = settings_for(args)
     if not args.worker_home:  # build it here once; workers open it read-only
         open_gazetteer(settings.gazetteer_path, progress=say).close()
@@ -79,6 +82,7 @@ def cmd_ingest_result(args: argparse.Namespace, settings: Settings) -> int:
         report = ingest_result(args.inputs[0], store)
     except DistributedError as exc:
         raise CliError(str(exc)) from exc
+    report_languages(report.notes)
     say(f"ingested {report.added} article(s), {report.skipped} already stored, {report.mentions} mention(s) "
         f"from {args.inputs[0]}; store: {store.path}")
     return EXIT_OK
@@ -86,18 +90,24 @@ def cmd_ingest_result(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     settings = settings_for(args)
+    language = language_code(args.language) if args.language else None
     if len(args.inputs) == 1 and (Path(args.inputs[0]) / "_manifest.json").is_file():
+        if language:
+            raise CliError("--language does not apply to a `parse --dask` result: it was read already")
         return cmd_ingest_result(args, settings)
     from ..sources import split_inputs
 
     web, files = split_inputs(args.inputs)
     if web:
+        if language:
+            raise CliError("--language does not apply to web inputs yet: ingest the files and the web apart")
         return cmd_ingest_web(args, settings, web, files)
     from ..pipeline import ingest
 
-    loaded = load(args.inputs)
+    loaded = load(args.inputs, language)
     store = open_store(args, settings)
     report = ingest(loaded.documents, store, lambda: pipeline_for(settings))
+    report_languages(report.notes)
     say(f"ingested {report.added} article(s), {report.skipped} already stored, "
         f"{len(loaded.errors)} input error(s); store: {store.path}")
     return EXIT_INPUT if loaded.errors else EXIT_OK

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..filters import checked_dates, confidence_problem
 from ..store import Filters
-from .common import EXIT_FAIL, EXIT_OK, CliError, article_ids, open_store, say, settings_for
+from .common import EXIT_FAIL, EXIT_OK, CliError, article_ids, language_code, open_store, say, settings_for
 
 
 def _filters(args: argparse.Namespace, store) -> Filters:
@@ -26,6 +26,7 @@ def _filters(args: argparse.Namespace, store) -> Filters:
     filters, problems = checked_dates(Filters(
         places=tuple(place_ids), articles=tuple(article_ids(store, args.article or [])),
         countries=tuple(c.upper() for c in args.country or []), kinds=tuple(args.kind or []),
+        languages=tuple(language_code(code) for code in args.language or []),
         min_confidence=args.min_confidence, date_from=args.date_from, date_to=args.date_to,
         demonyms=not args.no_demonyms, undated=not args.no_undated))
     if problems:
@@ -52,7 +53,10 @@ def cmd_search(args: argparse.Namespace) -> int:
     from ..export import json_value
 
     store = open_store(args, settings_for(args), readonly=True)
-    for row in store.search(args.query, limit=args.limit).to_dict("records"):
+    found = store.search(args.query, limit=args.limit)
+    if found.attrs.get("note"):
+        say(found.attrs["note"])
+    for row in found.to_dict("records"):
         row = {k: json_value(v) for k, v in row.items()}
         place = {k: row.pop(f"place_{k}" if k in ("id", "name") else k) for k in ("id", "name", "lat", "lon",
                                                                                   "country")}

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from ..config import Settings
 from ..documents import LoadResult
-from .common import EXIT_INPUT, EXIT_OK, CliError, load, open_store, pipeline_for, report_inputs, say, settings_for
+from .common import (EXIT_INPUT, EXIT_OK, CliError, load, open_store, pipeline_for, report_inputs, report_languages,
+                     say, settings_for)
 
 
 def _missing_files(inputs: Sequence[str]) -> None:
@@ -29,6 +30,7 @@ def cmd_ingest_web(args: argparse.Namespace, settings: Settings, web: list[str],
     report = ingest_web(web, store, lambda: pipeline_for(settings), settings, documents=loaded.documents,
                         progress=_tell_reading)
     report_inputs(report.batch)
+    report_languages(report.ingest.notes)
     errors = len(loaded.errors) + len(report.batch.errors)
     say(f"ingested {report.added} article(s), {report.already_stored} already stored, {errors} input error(s); "
         f"store: {store.path}")

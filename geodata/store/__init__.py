@@ -20,11 +20,13 @@ import pandas as pd
 
 from ..filters import Filters
 from ..gazetteer import normalize
+from ..language import SUPPORTED
 from ..records import TITLE_SENTENCE, ParsedDocument, Place, Sentence
 from .reads import StoreReads
 from .search import SEARCH_SCHEMA, fill_index, index_sentences, search, unindex_article
-from .schema import (BUSY_TIMEOUT_S, CORRECTION_SCOPES, PLACE_INSERT, SCHEMA, URL_COLUMN, StoreError, is_readonly,
-                     is_storage_error, migrate_corrections, source_sql, why)
+from .schema import (BUSY_TIMEOUT_S, CORRECTION_SCOPES, ENGLISH_ARTICLES, LANGUAGE_COLUMN, PLACE_INSERT, SCHEMA,
+                     URL_COLUMN, StoreError, has_column, is_readonly, is_storage_error, migrate_corrections,
+                     read_as_migrated, source_sql, why)
 
 __all__ = ["Filters", "IngestReport", "Store", "StoreError", "content_hash"]
 
@@ -35,6 +37,7 @@ class IngestReport:
     skipped: int = 0
     mentions: int = 0
     article_ids: list[int] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # one per article stored but not geoparsed (its language)
 
     def count(self, parsed: ParsedDocument, article_id: int | None) -> None:
         """Count one `Store.add` (None: the same text was stored already)."""
@@ -44,6 +47,15 @@ class IngestReport:
             self.added += 1
             self.mentions += len(parsed.mentions) + len(parsed.title_mentions)
             self.article_ids.append(article_id)
+            if parsed.language not in SUPPORTED:
+                self.notes.append(not_geoparsed(parsed))
+
+
+def not_geoparsed(parsed: ParsedDocument) -> str:
+    """What is said once of an article stored in a language that is not geoparsed."""
+    doc = parsed.document
+    return (f"{doc.origin or doc.url or doc.id}: language {parsed.language}: not geoparsed (stored, searchable; "
+            f"declare `language: en` to read it as English)")
 
 
 def content_hash(text: str) -> str:
@@ -65,6 +77,10 @@ class Store(StoreReads):
             self.conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_S * 1000}")
             self._check_ours()
             self._check_intact()
+            if readonly:
+                read_as_migrated(self.conn)
+                if not has_column(self.conn, "articles", "language"):
+                    self.conn.execute(ENGLISH_ARTICLES)
             if not readonly:
                 self.conn.execute("PRAGMA foreign_keys=ON")
                 self._prepare()
@@ -144,9 +160,12 @@ class Store(StoreReads):
 
     def _migrate(self) -> None:
         """What a store made by an earlier version lacks, in one transaction: `articles.url` (and its
-        index), the sentences' search index, corrections of a name in one article and "not a place"."""
+        index), `articles.language`, the sentences' search index, corrections of a name in one article and
+        "not a place"."""
         self.conn.execute("BEGIN IMMEDIATE")
-        if not any(row[1] == "url" for row in self.conn.execute("PRAGMA table_info(articles)")):
+        if not has_column(self.conn, "articles", "language"):
+            self.conn.execute(LANGUAGE_COLUMN)
+        if not has_column(self.conn, "articles", "url"):
             self.conn.execute(URL_COLUMN[0])
         self.conn.execute(URL_COLUMN[1])
         fill_index(self.conn)
@@ -187,9 +206,10 @@ class Store(StoreReads):
             if self.conn.execute("SELECT 1 FROM articles WHERE content_hash = ?", (digest,)).fetchone():
                 return None
             article_id = self.conn.execute(
-                "INSERT INTO articles (doc_id, content_hash, title, published, source, origin, text, added_at, url) "
-                "VALUES (?,?,?,?,?,?,?,?,?)",
-                (doc.id, digest, doc.title, doc.published, doc.source, doc.origin, doc.text, time.time(), doc.url),
+                "INSERT INTO articles (doc_id, content_hash, title, published, source, origin, text, added_at, url, "
+                "language) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (doc.id, digest, doc.title, doc.published, doc.source, doc.origin, doc.text, time.time(), doc.url,
+                 parsed.language),
             ).lastrowid
             # the title is a sentence too (TITLE_SENTENCE, offsets into the title), with its mentions
             sentences = [*parsed.sentences, *([Sentence(TITLE_SENTENCE, 0, len(doc.title))] if doc.title else [])]

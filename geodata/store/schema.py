@@ -60,7 +60,8 @@ CREATE TABLE IF NOT EXISTS articles (
     origin TEXT,
     text TEXT NOT NULL,
     added_at REAL NOT NULL,
-    url TEXT                     -- canonical URL of a web article (stores made before it: see URL_COLUMN)
+    url TEXT,                    -- canonical URL of a web article (stores made before it: see URL_COLUMN)
+    language TEXT NOT NULL DEFAULT 'en'  -- ISO 639-1 code it was read in (stores made before it: LANGUAGE_COLUMN)
 );
 CREATE TABLE IF NOT EXISTS sentences (
     article_id INTEGER NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
@@ -97,7 +98,9 @@ CREATE TABLE IF NOT EXISTS mentions (
     reason TEXT
 );
 CREATE INDEX IF NOT EXISTS mentions_article ON mentions (article_id);
-CREATE INDEX IF NOT EXISTS mentions_place ON mentions (place_id);
+DROP INDEX IF EXISTS mentions_place;  -- (place_id): the next one serves its queries
+CREATE INDEX IF NOT EXISTS mentions_place_order ON mentions (place_id, article_id, start, confidence, kind, text);
+-- ^ a place's mentions in article order, with what the views filter and count: read without the table
 CREATE INDEX IF NOT EXISTS mentions_name ON mentions (name_key);
 CREATE INDEX IF NOT EXISTS articles_published ON articles (published DESC, id);  -- search: newest first
 {CORRECTIONS_TABLE}
@@ -139,9 +142,33 @@ def migrate_corrections(conn: sqlite3.Connection) -> None:
     conn.execute(EFFECTIVE_MENTIONS)
 
 
+def read_as_migrated(conn: sqlite3.Connection) -> None:
+    """A read-only store whose corrections are older than this version, read as `migrate_corrections` would
+    make them, without writing to the file: temporary views, which the connection finds before the file's own
+    table and view (the corrections of a store made before corrections of a name in one article all have
+    no `article_id`)."""
+    view = conn.execute("SELECT sql FROM sqlite_master WHERE type = 'view' AND name = 'effective_mentions'").fetchone()
+    if not has_column(conn, "corrections", "article_id"):
+        conn.execute("CREATE TEMP VIEW corrections AS SELECT *, NULL AS article_id FROM main.corrections")
+    elif view is not None and view[0] == EFFECTIVE_MENTIONS:
+        return
+    conn.execute(EFFECTIVE_MENTIONS.replace("CREATE VIEW", "CREATE TEMP VIEW", 1))
+
+
 URL_COLUMN = ("ALTER TABLE articles ADD COLUMN url TEXT",
               "CREATE INDEX IF NOT EXISTS articles_url ON articles (url)")
 """The url column for a store made before it, and its index (run by `Store._prepare`)."""
+
+LANGUAGE_COLUMN = "ALTER TABLE articles ADD COLUMN language TEXT NOT NULL DEFAULT 'en'"
+"""The language column for a store made before it: its articles were all read as English."""
+ENGLISH_ARTICLES = "CREATE TEMP VIEW articles AS SELECT *, 'en' AS language FROM main.articles"
+"""A read-only store made before the language column, read as if it had it: a temporary view that the
+connection's queries find before the table (SQLite looks in `temp` first), nothing written to the file."""
+
+
+def has_column(conn: sqlite3.Connection, table: str, column: str) -> bool:
+    return any(row[1] == column for row in conn.execute(f"PRAGMA table_info({table})"))
+
 
 KIND_SQL = kind_sql("p")
 

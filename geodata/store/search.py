@@ -82,9 +82,11 @@ limit) rather than sorting them all by date."""
 RANK_BELOW = 5000
 """Sentences matching a query's words from which they come newest first (by when they were stored) rather
 than ranked by relevance: ranking every match of a common word would read all of them."""
+UNRANKED_NOTE = f"over {RANK_BELOW:,} sentences match: newest first; narrow the search to rank them"
+"""What a search says (`attrs["note"]` of its result) when the sentences it lists by their words are unranked."""
 
 _RESULT = """
-    SELECT a.id AS article_id, a.doc_id, a.title, a.published, """ + SENTENCE_SQL + """
+    SELECT a.id AS article_id, a.doc_id, a.title, a.published, a.language, """ + SENTENCE_SQL + """
         AS sentence, {mention} AS mention, p.id AS place_id, p.name AS place_name, p.lat, p.lon, p.country
 """
 _PLACE_ROWS = """
@@ -111,36 +113,44 @@ def _place_mentions(conn: sqlite3.Connection, query: str, limit: int) -> pd.Data
                              conn, params=params)
 
 
-def _word_sentences(conn: sqlite3.Connection, expression: str, limit: int) -> pd.DataFrame:
+def _word_sentences(conn: sqlite3.Connection, expression: str, limit: int) -> tuple[pd.DataFrame, bool]:
     """Sentences holding the words of an FTS5 `expression`: the most relevant (bm25) when fewer than
-    `RANK_BELOW` match, else the newest stored (one pass over the matches: a prefix is expanded once)."""
+    `RANK_BELOW` match, else the newest stored (one pass over the matches: a prefix is expanded once);
+    and whether they are ranked."""
     newest = [r for r, in conn.execute("SELECT rowid FROM sentence_index WHERE sentence_index MATCH ? "
                                        "ORDER BY rowid DESC LIMIT ?", (expression, RANK_BELOW))]
-    if len(newest) < RANK_BELOW:
+    ranked = len(newest) < RANK_BELOW
+    if ranked:
         hits = "SELECT rowid, bm25(sentence_index) AS rank FROM sentence_index WHERE sentence_index MATCH ? " \
                "ORDER BY rank LIMIT ?"
         params: list[object] = [expression, limit]
     else:
         hits = "SELECT value AS rowid, key AS rank FROM json_each(?)"
         params = [json.dumps(newest[:limit])]
-    return pd.read_sql_query(
+    found = pd.read_sql_query(
         _RESULT.format(mention="NULL") + f"""
         FROM ({hits}) hit
         JOIN sentences s ON s.article_id = hit.rowid >> ? AND (s.idx & ?) = hit.rowid & ?
         JOIN articles a ON a.id = s.article_id
         LEFT JOIN places p ON 0
         ORDER BY hit.rank""", conn, params=[*params, SENTENCE_BITS, SENTENCE_MASK, SENTENCE_MASK])
+    return found, ranked
 
 
 def search(conn: sqlite3.Connection, query: str, limit: int = 50) -> pd.DataFrame:
     """Mentions of places named by `query` (the article's own spelling, or the place's name), newest first,
     then sentences holding its words that no such mention already gives (the most relevant, or the newest
-    stored when over `RANK_BELOW` sentences hold them); each row one sentence."""
+    stored when over `RANK_BELOW` sentences hold them: `attrs["note"]` then says so); each row one sentence."""
     places = _place_mentions(conn, query, limit)
     expression = match_expression(query)
     if expression is None or len(places) >= limit:
         return places
-    words = _word_sentences(conn, expression, limit)
+    words, ranked = _word_sentences(conn, expression, limit)
     seen = set(zip(places.article_id, places.sentence))
     words = words[[(a, s) not in seen for a, s in zip(words.article_id, words.sentence)]]
-    return pd.concat([places, words], ignore_index=True).head(limit) if not words.empty else places
+    if words.empty:
+        return places
+    found = pd.concat([places, words], ignore_index=True).head(limit)
+    if not ranked:
+        found.attrs["note"] = UNRANKED_NOTE
+    return found
