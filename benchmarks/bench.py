@@ -5,7 +5,8 @@ same run (ratios hold on a noisy machine). See benchmarks/README.md for the meth
 
 Sections: 1 parse throughput, 2 gazetteer, 3 ingest, 4 map, 5 dashboard (real browser),
 6 peak memory, 7 Dask, 8 search and filter repaints on 100,000 articles (its generated store is kept
-under data/bench/ and reused). Everything else runs in a temporary GEODATA_HOME; the user's data is only read.
+under data/bench/ and reused), 9 French articles (throughput against the French NER, memory of both
+models). Everything else runs in a temporary GEODATA_HOME; the user's data is only read.
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import bench_common as common  # noqa: E402
 from bench_common import Table, mb, percentile, ratio  # noqa: E402
 
-SECTIONS = (1, 2, 3, 4, 5, 6, 7, 8)
+SECTIONS = (1, 2, 3, 4, 5, 6, 7, 8, 9)
 MAP_TRIES = 3  # section 4: median of this many tries per size
 
 
@@ -47,12 +48,13 @@ class Sizes:
     mentions: tuple[int, ...]  # section 4
     dashboard_big: bool  # section 5: also the largest map store and a first run on an empty store
     search_articles: int  # section 8: articles of the generated store
+    french_docs: int  # section 9: French articles (the French set repeated as distinct texts)
 
 
 FULL = Sizes(parse_docs=400, parse_chunks=6, lookups=5000, articles=1000, mentions=(1_000, 10_000, 100_000),
-             dashboard_big=True, search_articles=100_000)
+             dashboard_big=True, search_articles=100_000, french_docs=240)
 QUICK = Sizes(parse_docs=40, parse_chunks=2, lookups=500, articles=40, mentions=(1_000, 2_000, 5_000),
-              dashboard_big=False, search_articles=2_000)
+              dashboard_big=False, search_articles=2_000, french_docs=24)
 
 
 @dataclass
@@ -597,6 +599,11 @@ def bar_table(ctx: Context) -> Table:
     v = f.get("repaint_p95_s")
     line(f"filter repaint p95 (SQL), {n or 0:,} articles", v, "< 1 s", v is not None and v < 1, " s",
          f.get("others_cores_s8"))
+    v = f.get("french_pipeline_vs_ner")
+    line("French pipeline / French NER-only throughput (issue 18)", v, ">= 0.90", v is not None and v >= 0.9, "",
+         f.get("others_cores_s9"))
+    v = f.get("both_models_rss_mb")
+    line("peak RSS, a pipeline holding the English and French models", v, "(reported)", v is not None, " MB")
     v = f.get("dask_2w_vs_1w")
     line("parse --dask, 2 workers / 1 worker (issue 8)", v, ">= 1.70x", v is not None and v >= 1.7, "x",
          f.get("others_cores_s7"))
@@ -636,17 +643,26 @@ def section_search(ctx: Context) -> Table:
     return table
 
 
+def section_french(ctx: Context) -> Table:
+    """French parse throughput against the French NER alone, and the memory of both models (bench_french.py)."""
+    import bench_french
+
+    table, figures = bench_french.run(ctx.home, ctx.logs, ctx.sizes.french_docs, ctx.sizes.parse_chunks)
+    ctx.figures.update(figures)
+    return table
+
+
 RUNNERS = {1: section_parse, 2: section_gazetteer, 3: section_ingest, 4: section_map, 5: section_dashboard,
-           6: section_memory, 7: section_dask, 8: section_search}
+           6: section_memory, 7: section_dask, 8: section_search, 9: section_french}
 
 
 def parse_sections(text: str) -> list[int]:
     try:
         chosen = sorted({int(s) for s in text.split(",") if s.strip()})
     except ValueError:
-        raise argparse.ArgumentTypeError("--sections takes numbers 1-8, e.g. 1,4") from None
+        raise argparse.ArgumentTypeError("--sections takes numbers 1-9, e.g. 1,4") from None
     if not chosen or any(s not in SECTIONS for s in chosen):
-        raise argparse.ArgumentTypeError("--sections takes numbers 1-8, e.g. 1,4")
+        raise argparse.ArgumentTypeError("--sections takes numbers 1-9, e.g. 1,4")
     return chosen
 
 

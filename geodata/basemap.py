@@ -92,7 +92,7 @@ BASE_LAYERS = """
         });
     }
     function showNotice() {
-        var box = L.control({position: 'bottomleft'});
+        var box = L.control({position: 'topright'});
         box.onAdd = function () {
             var div = L.DomUtil.create('div', 'gd-offline-notice');
             div.textContent = notice;

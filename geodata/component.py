@@ -7,7 +7,8 @@ them). `Pipeline` runs this same component on every document, so there is one pa
 also hands over the document's title, whose toponyms are resolved with the text's (`title_mentions`).
 
 The factory is registered under spaCy's `spacy_factories` entry point (pyproject.toml), so
-`nlp.add_pipe("geodata")` works without importing geodata first.
+`nlp.add_pipe("geodata")` works without importing geodata first. It reads the doc in the pipeline's
+language (`nlp.lang`: English or French rules, `rules.py`), wired by `Pipeline.from_settings`.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from spacy.tokens import Doc, Span
 
 from .config import Settings
 from .extract import Extractor, sentences
-from .gazetteer import Gazetteer, open_gazetteer
+from .gazetteer import Gazetteer
 from .records import TITLE_SENTENCE, Mention, Sentence
 from .resolve import Fallback, Resolver
+from .rules import ENGLISH, LanguageRules
 
 SPANS_KEY = "toponyms"
 TITLE_SEPARATOR = "\n.\n"  # between the text and its title while resolving: no qualifier reads across it
@@ -46,12 +48,15 @@ def _register_extensions() -> None:
 
 
 class Geoparser:
-    """Finds the toponym candidates of a doc (NER, demonyms, gazetteer checks) and resolves them."""
+    """Finds the toponym candidates of a doc (NER, demonyms, gazetteer checks) and resolves them;
+    `rules`: the language the docs are in."""
 
-    def __init__(self, gazetteer: Gazetteer, fallback: Fallback | None = None) -> None:
+    def __init__(self, gazetteer: Gazetteer, fallback: Fallback | None = None,
+                 rules: LanguageRules = ENGLISH) -> None:
         _register_extensions()
         self.gazetteer = gazetteer
-        self.extractor = Extractor(gazetteer)
+        self.rules = rules
+        self.extractor = Extractor(gazetteer, rules)
         self.resolver = Resolver(gazetteer, fallback)
 
     def __call__(self, doc: Doc) -> Doc:
@@ -91,9 +96,10 @@ class Geoparser:
 @Language.factory("geodata", default_config={"gazetteer_path": None, "offline": True})
 def make_geoparser(nlp: Language, name: str, gazetteer_path: str | None, offline: bool) -> Geoparser:
     """`gazetteer_path`: the gazetteer file (default: GEODATA_HOME's; built on first use). `offline`:
-    False adds the online geocoder as fallback (as configured by GEODATA_GEOCODER etc.)."""
-    from .geocoder import make_geocoder
+    False adds the online geocoder as fallback (as configured by GEODATA_GEOCODER etc.). The pipeline's
+    language (`nlp.lang`) must be one geoparsed (`language.SUPPORTED`)."""
+    from .pipeline import Pipeline  # the one wiring; it imports this module
 
     settings = Settings().with_(offline=offline)
-    gazetteer = open_gazetteer(Path(gazetteer_path) if gazetteer_path else settings.gazetteer_path)
-    return Geoparser(gazetteer, make_geocoder(settings, gazetteer))
+    pipeline = Pipeline.from_settings(settings, gazetteer_path=Path(gazetteer_path) if gazetteer_path else None)
+    return pipeline.geoparser_for(nlp.lang)

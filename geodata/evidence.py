@@ -12,6 +12,10 @@ Judged from the article itself, never from a list of the names:
 A club's short name ("Man City") needs the article's countries, so the resolver judges it
 (`club_name`, `resolve.features.none_score`).
 
+Cue words are a language's own (`Cues`: English `data/nonplace_cues.txt`, French
+`data/nonplace_cues_fr.txt`, chosen by `rules.LanguageRules`); a club's short name ("Man City") is
+read with the English club and sport words in any language, as clubs are named in English.
+
 A cue on one mention holds for the name all over the article ("Hurricane Harvey", then "Harvey").
 The evidence must outweigh the place: as many person readings and cues as place readings, more
 for a famous place's name (a country, a capital); person readings count only once the article
@@ -27,8 +31,9 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -47,22 +52,40 @@ PLURAL_CLASSES = {"storm", "sport"}  # classes whose words count in the plural t
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
 
 
-def _cues() -> dict[str, frozenset[str]]:
-    """Cue class -> its normalised words (`data/nonplace_cues.txt`)."""
+_cue_key = lru_cache(maxsize=1 << 14)(normalize)  # the words next to names recur: "the", "President", ","
+
+
+def read_cues(name: str) -> dict[str, frozenset[str]]:
+    """Cue class -> its normalised words (`data/<name>`, e.g. `nonplace_cues.txt`)."""
     table: dict[str, set[str]] = defaultdict(set)
-    for word, cls in read_table("nonplace_cues.txt", 2):
+    for word, cls in read_table(name, 2):
         table[cls].add(word)
     return {cls: frozenset(words) for cls, words in table.items()}
 
 
-CUES = _cues()
+@dataclass(frozen=True)
+class Cues:
+    """The cue words of one language, by class, and the words that join the names of a list."""
+
+    words: Mapping[str, frozenset[str]]
+    list_words: frozenset[str]
+
+    def has(self, text: str, cls: str) -> bool:
+        """Whether `text` is a word of cue class `cls` (a title's plural is a name: "Queens")."""
+        words = self.words.get(cls)
+        if not words:
+            return False
+        key = _cue_key(text)
+        return key in words or (cls in PLURAL_CLASSES and key.endswith("s") and key[:-1] in words)
+
+
+CUES = read_cues("nonplace_cues.txt")  # English
+ENGLISH_CUES = Cues(CUES, frozenset(LIST_WORDS))
 
 
 def is_cue(text: str, cls: str) -> bool:
-    """Whether `text` is a word of cue class `cls` (a title's plural is a name: "Queens")."""
-    key = normalize(text)
-    words = CUES[cls]
-    return key in words or (cls in PLURAL_CLASSES and key.endswith("s") and key[:-1] in words)
+    """Whether `text` is an English word of cue class `cls`."""
+    return ENGLISH_CUES.has(text, cls)
 
 
 @dataclass(frozen=True)
@@ -89,10 +112,10 @@ class Reading:
         return person + CUE_WEIGHT * len(self.cues)
 
 
-def _title(token: Token) -> Cue | None:
+def _title(token: Token, cues: Cues) -> Cue | None:
     """A role or storm word ("President", "Hurricane"): it settles the name after it."""
     for cls in ("role", "storm"):
-        if is_cue(token.text, cls):
+        if cues.has(token.text, cls):
             return Cue(f"{cls} word {token.text!r} before it", decisive=True)
     return None
 
@@ -106,25 +129,25 @@ def _sentence_start(doc: Doc, token: int, reach: int) -> int:
     return i
 
 
-def _storm_list(doc: Doc, name: Span) -> Cue | None:
+def _storm_list(doc: Doc, name: Span, cues: Cues) -> Cue | None:
     """A storm word shortly before the colon that opens the list the name is in ("hurricanes: Harvey, Irma");
     a list is followed back at most `LIST_REACH` tokens."""
     start = _sentence_start(doc, name.start, LIST_REACH + STORM_COLON_WINDOW)
     i = name.start - 1
-    while i > start and (doc[i].text in LIST_WORDS or doc[i].text[:1].isupper()):
+    while i > start and (doc[i].text in cues.list_words or doc[i].text[:1].isupper()):
         i -= 1
     if i < start or name.start - i > LIST_REACH or doc[i].text != ":":
         return None
     window = doc[max(start, i - STORM_COLON_WINDOW):i]
-    word = next((t.text for t in window if is_cue(t.text, "storm")), None)
+    word = next((t.text for t in window if cues.has(t.text, "storm")), None)
     return Cue(f"in a list after the storm word {word!r}") if word else None
 
 
-def _after(doc: Doc, name: Span) -> Cue | None:
+def _after(doc: Doc, name: Span, cues: Cues) -> Cue | None:
     """An organisation's word after the name ("Xinhua News Agency"), or an age ("Beryl, 81,")."""
     nxt = doc[name.end:name.end + 3]
     for n in (2, 1):
-        if len(nxt) >= n and is_cue(nxt[:n].text, "org"):
+        if len(nxt) >= n and cues.has(nxt[:n].text, "org"):
             return Cue(f"organisation word {nxt[:n].text!r} after it")
     if len(nxt) == 3 and nxt[0].text == "," and nxt[1].text.isdigit() and nxt[2].text == ",":
         if 0 < int(nxt[1].text) <= MAX_AGE:
@@ -144,24 +167,25 @@ def club_name(text: str, start: int, end: int) -> str | None:
     return f"club word {words[-1]!r} ends it, near the sport word {sport!r}" if sport else None
 
 
-def _ends_org(span: Span) -> tuple[Span, Cue] | None:
+def _ends_org(span: Span, cues: Cues) -> tuple[Span, Cue] | None:
     """The name before an organisation's word that ends the span ("Xinhua News Agency")."""
     for n in (2, 1):
-        if len(span) > n and is_cue(span[-n:].text, "org"):
+        if len(span) > n and cues.has(span[-n:].text, "org"):
             return span[:-n], Cue(f"organisation word {span[-n:].text!r} ends it")
     return None
 
 
-def cue_of(doc: Doc, span: Span, known: Callable[[str], bool]) -> tuple[Span, Cue] | None:
+def cue_of(doc: Doc, span: Span, known: Callable[[str], bool], cues: Cues = ENGLISH_CUES) -> tuple[Span, Cue] | None:
     """The name a span holds (without the title that starts it, or the organisation's word that ends
     it) and the cue about it, if any."""
-    title = _title(span[0]) if len(span) > 1 and not known(span.text) else None
+    title = _title(span[0], cues) if len(span) > 1 and not known(span.text) else None
     if title:  # "Hurricane Harvey"; not "Prince George", a place of that whole name
         return span[1:], Cue(title.reason.replace("before it", "starts it"), decisive=True)
-    org = _ends_org(span)
+    org = _ends_org(span, cues)
     if org:
         return org
-    cue = (_title(doc[span.start - 1]) if span.start > 0 else None) or _storm_list(doc, span) or _after(doc, span)
+    cue = ((_title(doc[span.start - 1], cues) if span.start > 0 else None) or _storm_list(doc, span, cues)
+           or _after(doc, span, cues))
     return (span, cue) if cue else None
 
 
@@ -174,26 +198,29 @@ def _surname(person: Span) -> Token | None:
 
 class Evidence:
     """The readings of every name in one article; `known`: whether the gazetteer has a place of
-    that exact name ("Salt Lake City" is one; "Man City" is not)."""
+    that exact name ("Salt Lake City" is one; "Man City" is not); `cues`: the article's language's
+    cue words; `label`: an entity's label in the English model's terms (the French PER is PERSON)."""
 
-    def __init__(self, doc: Doc, known: Callable[[str], bool]):
+    def __init__(self, doc: Doc, known: Callable[[str], bool], cues: Cues = ENGLISH_CUES,
+                 label: Callable[[Span], str] = lambda ent: ent.label_):
         self.known = known
+        self.cues = cues
         self.readings: dict[str, Reading] = defaultdict(Reading)
         self.person_words: set[str] = set()  # every word of the names read as a person's
         self.alone = {normalize(e.text) for e in doc.ents if len(e) == 1}  # names said as one word
         # token -> the person's (or group's) name holding it: the entities do not overlap
-        self.name_at = {i: e for e in doc.ents if e.label_ in NAME_LABELS for i in range(e.start, e.end)}
+        self.name_at = {i: e for e in doc.ents if label(e) in NAME_LABELS for i in range(e.start, e.end)}
         for ent in doc.ents:
             key = normalize(ent.text)
-            if ent.label_ == "PERSON":
+            if label(ent) == "PERSON":
                 self.readings[key].person += 1
                 surname = _surname(ent)
                 if surname is not None:
                     self.readings[normalize(surname.text)].surname += 1
                 self.person_words.update(normalize(t.text) for t in ent if t.text[:1].isupper())
-            elif ent.label_ in PLACE_READINGS:
+            elif label(ent) in PLACE_READINGS:
                 self.readings[key].place += 1
-            found = cue_of(doc, ent, known)
+            found = cue_of(doc, ent, known, cues)
             if found:
                 name, cue = found
                 for k in {key, normalize(name.text)}:
@@ -212,7 +239,7 @@ class Evidence:
         place (`bears`: a gazetteer place has the name; `famous`: a famous one has it)."""
         key = normalize(span.text)
         reading = self.readings.get(key, Reading())
-        found = cue_of(span.doc, span, self.known)
+        found = cue_of(span.doc, span, self.known, self.cues)
         own = found[1] if found else self._full_name(span)
         weight = reading.weight()
         if own and (own.decisive or not famous):

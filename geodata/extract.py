@@ -1,5 +1,6 @@
 """Sentences and toponym candidates from spaCy: place entities, demonyms, and entities of other
-labels that the gazetteer knows as places."""
+labels that the gazetteer knows as places. What depends on the article's language (labels, articles
+before names, words of nationality, cue words) comes from its `LanguageRules` (`rules_for`)."""
 
 from __future__ import annotations
 
@@ -15,11 +16,12 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .evidence import Evidence
+from .french import FRENCH
 from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance, is_strong
-from .gazetteer.sources import read_csv
 from .gazetteer.wordlists import read_words
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Document, Sentence
+from .rules import ENGLISH, LanguageRules
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Labels whose spans are people or bodies: a place only if the same name is a place elsewhere in the text.
@@ -33,7 +35,7 @@ IGNORED_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CA
 GROUP_WORDS = frozenset(read_words("group_words.txt"))
 GENERIC_WORDS = frozenset(read_words("generic_words.txt")) | GROUP_WORDS
 MAX_NGRAM = 4
-_LEADING = re.compile(r"^(?:the|The|THE)\s+")
+RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
 SENTER_PIPES = ("senter",)
@@ -53,31 +55,21 @@ def load_nlp(model: str) -> Language:
     return nlp
 
 
-@lru_cache(maxsize=1)
-def demonym_table() -> dict[str, tuple[int | None, str]]:
-    """Normalised demonym or adjective -> (GeoNames id, place name) of its place ("syrian" -> Syria)."""
-    return {normalize(row["word"]): (int(row["geonameid"]) if row["geonameid"] else None, row["name"])
-            for row in read_csv("demonyms.csv")}
-
-
-def demonym_entry(word: str) -> tuple[int | None, str] | None:
-    """The place a demonym points to, trying plural forms ("Iraqis" -> Iraq)."""
-    table = demonym_table()
-    key = normalize(word)
-    for form in (key, key[:-1] if key.endswith("s") else None, key[:-2] if key.endswith("es") else None):
-        if form and form in table:
-            return table[form]
-    return None
+def rules_for(language: str) -> LanguageRules:
+    """The rules of a geoparsed language (ISO 639-1); KeyError for another."""
+    return RULES[language]
 
 
 def is_demonym(word: str) -> bool:
-    return demonym_entry(word) is not None
+    """A word of nationality in any language geoparsed ("Syrian", "syrienne")."""
+    return any(rules.demonym(word) is not None for rules in RULES.values())
 
 
-def trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """Narrow a span to its name: no leading "the", no trailing possessive or punctuation."""
+def trim(text: str, start: int, end: int, leading: re.Pattern[str] = ENGLISH.leading) -> tuple[int, int]:
+    """Narrow a span to its name: no leading article ("the", `LanguageRules.leading`), no trailing
+    possessive or punctuation."""
     surface = text[start:end]
-    lead = _LEADING.match(surface)
+    lead = leading.match(surface)
     if lead and lead.end() < len(surface):
         start += lead.end()
     tail = _TRAILING.search(text[start:end])
@@ -109,15 +101,17 @@ class TextView:
 class Extractor:
     """Finds toponym candidates in spaCy docs, checking names against the gazetteer."""
 
-    def __init__(self, gazetteer: Gazetteer):
+    def __init__(self, gazetteer: Gazetteer, rules: LanguageRules = ENGLISH):
         self.gazetteer = gazetteer
+        self.rules = rules
         self._demonyms: dict[str, str | None] = {}
+        self._lower_words: dict[int, bool] = {}  # a lower-case word's hash -> whether it is a word of nationality
 
     def demonym_place(self, surface: str) -> str | None:
         """Id of the place a demonym denotes, or None when the word is no demonym."""
         key = normalize(surface)
         if key not in self._demonyms:
-            entry = demonym_entry(surface)
+            entry = self.rules.demonym(surface)
             place = None
             if entry is not None:
                 geonameid, name = entry
@@ -154,13 +148,15 @@ class Extractor:
         return len(key) >= 3 and key not in GENERIC_WORDS and any(primary for _, primary in self.gazetteer.lookup(key))
 
     def _make(self, view: TextView, start: int, end: int, label: str) -> Candidate | None:
-        start, end = trim(view.text, start, end)
+        start, end = trim(view.text, start, end, self.rules.leading)
         if start >= end:
             return None
         surface = view.text[start:end]
-        if not normalize(surface) or not any(ch.isupper() for ch in surface):
-            return None  # no name in it: "new county", "meth", "n't" tagged GPE
+        if not normalize(surface):
+            return None
         demonym = self.demonym_place(surface)
+        if not any(ch.isupper() for ch in surface) and not (demonym and self.rules.lowercase_demonyms):
+            return None  # no name in it: "new county", "meth", "n't" tagged GPE
         kind = "demonym" if demonym else "toponym"
         return Candidate(start, end, surface, view.sentence_of(start), label, kind, demonym)
 
@@ -196,7 +192,7 @@ class Extractor:
 
     def _whole(self, view: TextView, ent: Span, places: set[str]) -> Candidate | None:
         """The entity itself as a candidate, when its label and the gazetteer agree it is a place."""
-        label = ent.label_
+        label = self.rules.label(ent)
         cand = self._make(view, ent.start_char, ent.end_char, label)
         if cand is None:
             return None
@@ -222,13 +218,14 @@ class Extractor:
         """Toponym candidates of one doc, in text order."""
         view = TextView.of(doc, sents)
         found: dict[int, Candidate] = {}
-        ents = [e for e in doc.ents if e.label_ not in IGNORED_LABELS]
+        label = self.rules.label
+        ents = [e for e in doc.ents if label(e) not in IGNORED_LABELS]
         as_place, as_agent = Counter[str](), Counter[str]()
         for ent in ents:
             key = normalize(ent.text)
-            if ent.label_ in PLACE_LABELS:
+            if label(ent) in PLACE_LABELS:
                 as_place[key] += 1
-            elif ent.label_ in AGENT_LABELS:
+            elif label(ent) in AGENT_LABELS:
                 as_agent[key] += 1
         # The NER reads one name differently from line to line. A name it reads as a person or a body
         # more often than as a place, and that no gazetteer place bears, is no place anywhere in the text.
@@ -236,7 +233,7 @@ class Extractor:
         agents = {key for key, n in as_agent.items() if n > as_place[key] and not self.gazetteer.has_name(key)}
         places = set(as_place) - agents
         # person/org labels last, so they can lose to the same name read as a place elsewhere
-        for ent in sorted(ents, key=lambda e: e.label_ in AGENT_LABELS):
+        for ent in sorted(ents, key=lambda e: label(e) in AGENT_LABELS):
             cand = self._whole(view, ent, places)
             if cand is not None and cand.label in PLACE_LABELS and cand.kind == "toponym" \
                     and normalize(cand.text) in agents:
@@ -244,14 +241,17 @@ class Extractor:
             if cand is not None:
                 found[cand.start] = cand
                 places.add(normalize(cand.text))
-            elif ent.label_ != "PERSON":
-                lead = self._leading_place(view, ent) if ent.label_ == "ORG" and len(ent) > 1 else None
+            elif label(ent) != "PERSON":
+                lead = self._leading_place(view, ent) if label(ent) == "ORG" and len(ent) > 1 else None
                 for inner in [lead] if lead else self._embedded(view, ent):
                     found.setdefault(inner.start, inner)
         covered = {i for e in doc.ents for i in range(e.start, e.end)}
         for cand in self._outside(doc, view, covered):
             found.setdefault(cand.start, cand)
-        evidence = Evidence(doc, self.gazetteer.has_name)
+        if self.rules.lowercase_demonyms:
+            for cand in self._adjectives(doc, view, covered):
+                found.setdefault(cand.start, cand)
+        evidence = Evidence(doc, self.gazetteer.has_name, self.rules.cues, label)
         return [found[k] for k in sorted(found) if not self.not_place(doc, evidence, found[k])]
 
     def not_place(self, doc: Doc, evidence: Evidence, cand: Candidate) -> list[str]:
@@ -277,6 +277,21 @@ class Extractor:
                         continue  # a capitalised first word of a sentence is weak evidence
                     out.append(cand)
                 run = []
+        return out
+
+    def _adjectives(self, doc: Doc, view: TextView, covered: set[int]) -> list[Candidate]:
+        """Lower-case words of nationality outside the NER's entities ("la frontière irakienne"): in
+        languages that write them so (`LanguageRules.lowercase_demonyms`)."""
+        out = []
+        for token in doc:
+            if token.i in covered or not token.is_lower or not token.is_alpha:
+                continue
+            if token.lower not in self._lower_words:  # most words are none: normalise each only once
+                self._lower_words[token.lower] = self.rules.demonym(token.text) is not None
+            if self._lower_words[token.lower] and self.demonym_place(token.text):
+                cand = self._make(view, token.idx, token.idx + len(token.text), GAZETTEER_LABEL)
+                if cand is not None:
+                    out.append(cand)
         return out
 
     def gold(self, doc: Doc, sents: list[Sentence], spans: Iterable[tuple[int, int]]) -> list[Candidate]:

@@ -1,16 +1,25 @@
 """`parse(documents) -> ParsedDocument`s and `ingest(documents, store)`: the one path the CLI, the
-dashboard, evaluation and Dask use, wired once by `Pipeline.from_settings`."""
+dashboard, evaluation and Dask use, wired once by `Pipeline.from_settings`.
+
+Each article is read in its language (`language.language_of`: declared, else detected): English and
+French by their own spaCy model and rules; another language is not geoparsed (its text is split into
+sentences by the default language's model, so the store keeps and searches it; no mentions)."""
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
+from itertools import groupby
+from pathlib import Path
+
+from spacy.language import Language
 
 from .component import Geoparser
 from .config import Settings
-from .extract import iter_docs, load_nlp
+from .extract import iter_docs, load_nlp, rules_for, sentences
 from .gazetteer import Gazetteer, open_gazetteer
+from .language import DEFAULT, SUPPORTED, language_of
 from .records import Document, ParsedDocument
 from .resolve import Fallback
 from .store import IngestReport, Store
@@ -19,39 +28,98 @@ Notify = Callable[[str], None]
 
 
 class Pipeline:
-    """The spaCy model and the geoparser component (gazetteer, resolver), loaded once for every batch.
+    """A spaCy model and a geoparser component (gazetteer, resolver) per language, each loaded when
+    the first article in that language comes, then kept for every batch.
 
-    The model is shared by the pipelines of one process (`load_nlp`), so the component runs on its
-    output here rather than being added to it; it is the same `Geoparser` that `nlp.add_pipe("geodata")`
+    The models are shared by the pipelines of one process (`load_nlp`), so the component runs on their
+    output here rather than being added to them; it is the same `Geoparser` that `nlp.add_pipe("geodata")`
     adds to a user's pipeline."""
 
     def __init__(self, settings: Settings, *, gazetteer: Gazetteer | None = None, fallback: Fallback | None = None,
                  progress: Notify = lambda message: None):
         self.settings = settings
         self.gazetteer = gazetteer or open_gazetteer(settings.gazetteer_path, progress=progress)
-        self.nlp = load_nlp(settings.model)
-        self.geoparser = Geoparser(self.gazetteer, fallback)
+        self.fallback = fallback
+        self._models: dict[str, Language] = {}
+        self._geoparsers: dict[str, Geoparser] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, *, notify: Notify = lambda message: None,
-                      readonly_gazetteer: bool = False,
+                      readonly_gazetteer: bool = False, gazetteer_path: Path | None = None,
                       wrap_fallback: Callable[[Fallback], Fallback] = lambda fallback: fallback) -> Pipeline:
-        """The one wiring: the gazetteer (built on first use unless `readonly_gazetteer`), the online
-        geocoder as fallback unless `settings.offline` (`wrap_fallback` may pace it), the spaCy model.
-        `notify` hears the gazetteer's progress and the geocoder's once-only messages."""
+        """The one wiring: the gazetteer (`gazetteer_path`, default GEODATA_HOME's; built on first use
+        unless `readonly_gazetteer`), the online geocoder as fallback unless `settings.offline`
+        (`wrap_fallback` may pace it); the spaCy models load when first needed. `notify` hears the
+        gazetteer's progress and the geocoder's once-only messages."""
         from .geocoder import make_geocoder  # geopy loads only for the callers that parse
 
-        gazetteer = open_gazetteer(settings.gazetteer_path, progress=notify, readonly=readonly_gazetteer)
+        gazetteer = open_gazetteer(gazetteer_path or settings.gazetteer_path, progress=notify,
+                                   readonly=readonly_gazetteer)
         geocoder = make_geocoder(settings, gazetteer, notify=notify)
         return cls(settings, gazetteer=gazetteer, fallback=wrap_fallback(geocoder) if geocoder else None)
 
+    def model_name(self, language: str) -> str:
+        """The spaCy model articles in `language` are read with (the default one for a language not geoparsed)."""
+        return self.settings.model_fr if language == "fr" else self.settings.model
+
+    def nlp_for(self, language: str) -> Language:
+        """The spaCy model for `language`, loaded on first use."""
+        name = self.model_name(language)
+        if name not in self._models:
+            self._models[name] = load_nlp(name)
+        return self._models[name]
+
+    @property
+    def models_loaded(self) -> tuple[str, ...]:
+        """The names of the spaCy models this pipeline has loaded so far."""
+        return tuple(self._models)
+
+    @property
+    def nlp(self) -> Language:
+        """The default language's model."""
+        return self.nlp_for(DEFAULT)
+
+    def geoparser_for(self, language: str) -> Geoparser:
+        """The geoparser of a geoparsed language, made on first use. A language other than the default
+        reads the gazetteer's view that also holds its names, and takes the default geoparser's
+        resolver settings (explanations, calibration), as set by the caller."""
+        if language not in SUPPORTED:
+            raise ValueError(f"language {language!r} is not geoparsed (only {', '.join(SUPPORTED)})")
+        if language not in self._geoparsers:
+            if language == DEFAULT:
+                self._geoparsers[language] = Geoparser(self.gazetteer, self.fallback, rules_for(language))
+            else:
+                geoparser = Geoparser(self.gazetteer.in_language(language), self.fallback, rules_for(language))
+                geoparser.resolver.explain = self.geoparser.resolver.explain
+                geoparser.resolver.calibration = self.geoparser.resolver.calibration
+                self._geoparsers[language] = geoparser
+        return self._geoparsers[language]
+
+    @property
+    def geoparser(self) -> Geoparser:
+        """The default language's geoparser (set `resolver.explain` on it before parsing: the others copy it)."""
+        return self.geoparser_for(DEFAULT)
+
     def parse(self, documents: Iterable[Document]) -> Iterator[ParsedDocument]:
-        """Parse documents in spaCy batches, yielding results in input order. A title is geoparsed as a
-        sentence of its document (`title_mentions`), unless gold spans say what to resolve."""
-        docs = iter_docs(self.nlp, _with_titles(documents), self.settings.batch_size)
+        """Parse documents in spaCy batches, yielding results in input order; consecutive documents in one
+        language go to its model together. A title is geoparsed as a sentence of its document
+        (`title_mentions`), unless gold spans say what to resolve."""
+        read = ((document, language_of(document.text, document.title, document.language)) for document in documents)
+        for language, run in groupby(read, key=lambda pair: pair[1]):
+            yield from self._parse_run((document for document, _ in run), language)
+
+    def _parse_run(self, documents: Iterable[Document], language: str) -> Iterator[ParsedDocument]:
+        """Documents in one language: geoparsed if it is supported, else only split into sentences."""
+        nlp = self.nlp_for(language)
+        if language not in SUPPORTED:
+            for document, doc in iter_docs(nlp, documents, self.settings.batch_size):
+                yield ParsedDocument(document, sentences(doc), language=language)
+            return
+        geoparser = self.geoparser_for(language)
+        docs = iter_docs(nlp, _with_titles(documents), self.settings.batch_size)
         for (_, title), (document, doc) in zip(docs, docs):
-            found = self.geoparser.annotate(doc, document.spans, title)._.geodata
-            yield ParsedDocument(document, found.sentences, found.mentions, found.title_mentions)
+            found = geoparser.annotate(doc, document.spans, title)._.geodata
+            yield ParsedDocument(document, found.sentences, found.mentions, found.title_mentions, language)
 
 
 def _with_titles(documents: Iterable[Document]) -> Iterator[Document]:

@@ -22,7 +22,7 @@ from ..records import COUNTRY_CODES, Candidate, Place
 GENERIC_SUFFIXES: dict[str, str] = dict(read_table("generic_suffixes.txt", 2))
 GENERIC_PREFIXES: dict[str, str | None] = {words + " ": None if classes == "*" else classes
                                            for words, classes in read_table("generic_prefixes.txt", 2)}
-DIRECTIONS = frozenset(read_words("directions.txt"))
+DIRECTIONS = frozenset(read_words("directions.txt") + read_words("directions_fr.txt"))  # English and French
 STREET_WORDS = frozenset(read_words("street_words.txt"))
 # "County" -> "counties": words after a name that make it a US county or parish, and their plurals.
 DIVISIONS: dict[str, str] = dict(read_table("divisions.txt", 2))

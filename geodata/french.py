@@ -1,0 +1,65 @@
+"""French: the rules `extract.Extractor` and `evidence.Evidence` read French articles with (`FRENCH`).
+
+- spaCy's French models label LOC (every place), PER, ORG and MISC: PER is read as PERSON;
+- a lower-case article before a name is trimmed ("la Syrie", "l'Euphrate", "des États-Unis"); a
+  capitalised one mid-name stays: it is part of names such as "Le Caire", "La Haye", "Les Cayes";
+- adjectives and nouns of nationality ("irakienne", "les Syriens", "kurdes") point to their place
+  in all their gender and number forms, made from the masculine singular (`data/demonyms_fr.txt`);
+  French writes them in lower case, so they are sought word by word (`lowercase_demonyms`);
+- French cue words (`data/nonplace_cues_fr.txt`): "le président X", "l'ouragan X".
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from .evidence import Cues, read_cues
+from .gazetteer import normalize
+from .gazetteer.wordlists import read_table
+from .rules import Demonym, LanguageRules, demonym_table
+
+DEMONYMS_FILE = "demonyms_fr.txt"
+REGULAR = "-"  # the irregular-feminine column of a regular adjective
+# "la", "le", "les", "l'", "du", "des", "de la", "de l'", "d'", "au", "aux", lower-case only.
+LEADING = re.compile(r"^(?:(?:de\s+)?l['\u2019]|(?:de\s+la|la|le|les|du|des|au|aux)\s+|d['\u2019])")
+LIST_WORDS = frozenset({",", "et", "ou", "&"})
+
+
+def forms(masculine: str, feminine: str | None = None) -> tuple[str, str, str, str]:
+    """The masculine and feminine, singular and plural of a French adjective of nationality, normalised,
+    from its masculine singular by the regular rules ("syrien": syrienne, syriens, syriennes; "kurde":
+    kurde, kurdes; "français": française, français, françaises); `feminine` when it is irregular ("turque")."""
+    m = normalize(masculine)
+    if feminine is not None:
+        f = normalize(feminine)
+    elif m.endswith("e"):
+        f = m
+    elif m.endswith(("en", "on")):  # syrien -> syrienne, letton -> lettonne
+        f = m + m[-1] + "e"
+    else:  # allemand -> allemande, francais -> francaise
+        f = m + "e"
+    plural = m if m.endswith(("s", "x")) else m + "s"
+    return m, f, plural, f + "s"
+
+
+@lru_cache(maxsize=1)
+def demonym_forms() -> dict[str, Demonym]:
+    """Every form of every French adjective of nationality -> (GeoNames id, place name). The id is the
+    one the English demonyms give the same place's name (demonyms.csv), else None (found by name)."""
+    ids = {name: geonameid for geonameid, name in demonym_table().values() if geonameid}
+    table: dict[str, Demonym] = {}
+    for masculine, place, feminine in read_table(DEMONYMS_FILE, 3):
+        for form in forms(masculine, None if feminine == REGULAR else feminine):
+            table[form] = (ids.get(place), place)
+    return table
+
+
+def french_demonym(word: str) -> Demonym | None:
+    """The place a French word of nationality points to ("irakienne", "Syriens", "kurdes")."""
+    return demonym_forms().get(normalize(word))
+
+
+FRENCH = LanguageRules(
+    "fr", LEADING, french_demonym, Cues(read_cues("nonplace_cues_fr.txt"), LIST_WORDS),
+    labels={"PER": "PERSON"}, lowercase_demonyms=True)

@@ -1,0 +1,55 @@
+"""What reading place names depends on in an article's language: the NER's labels, the articles said
+before a name, the words of nationality, the cue words that say a name is no place. One
+`LanguageRules` per geoparsed language: `ENGLISH` here, `french.FRENCH`; `extract.rules_for` picks one.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+from spacy.tokens import Span
+
+from .evidence import ENGLISH_CUES, Cues
+from .gazetteer import normalize
+from .gazetteer.sources import read_csv
+
+Demonym = tuple[int | None, str]  # (GeoNames id or None, the place's name) a word of nationality points to
+
+
+@lru_cache(maxsize=1)
+def demonym_table() -> dict[str, Demonym]:
+    """Normalised English demonym or adjective -> (GeoNames id, place name) ("syrian" -> Syria)."""
+    return {normalize(row["word"]): (int(row["geonameid"]) if row["geonameid"] else None, row["name"])
+            for row in read_csv("demonyms.csv")}
+
+
+def english_demonym(word: str) -> Demonym | None:
+    """The place an English demonym points to, trying plural forms ("Iraqis" -> Iraq)."""
+    table = demonym_table()
+    key = normalize(word)
+    for form in (key, key[:-1] if key.endswith("s") else None, key[:-2] if key.endswith("es") else None):
+        if form and form in table:
+            return table[form]
+    return None
+
+
+@dataclass(frozen=True)
+class LanguageRules:
+    """The language-specific pieces of extraction; everything else is the same in every language."""
+
+    code: str  # ISO 639-1
+    leading: re.Pattern[str]  # an article before a name, trimmed off ("the", "la", "l'")
+    demonym: Callable[[str], Demonym | None]  # the place a word of nationality points to
+    cues: Cues  # cue words that say the name next to them is no place (`evidence.py`)
+    labels: Mapping[str, str] = field(default_factory=dict)  # the model's label -> ours ("PER" -> "PERSON")
+    lowercase_demonyms: bool = False  # adjectives of nationality are lower-case ("irakienne") and sought as words
+
+    def label(self, ent: Span) -> str:
+        """The entity's label in the English model's terms (PERSON, ORG, GPE, LOC, ...)."""
+        return self.labels.get(ent.label_, ent.label_)
+
+
+ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demonym, ENGLISH_CUES)

@@ -1,0 +1,129 @@
+"""French articles: read by the French spaCy model with French rules, in one `parse` with English ones;
+other languages stored, not geoparsed; the French words of nationality in all their forms."""
+
+from __future__ import annotations
+
+import importlib.util
+
+import pytest
+import spacy
+
+from geodata.evidence import cue_of
+from geodata.extract import RULES, trim
+from geodata.french import DEMONYMS_FILE, FRENCH, REGULAR, demonym_forms, forms, french_demonym
+from geodata.gazetteer.wordlists import read_table
+from geodata.language import SUPPORTED
+from geodata.pipeline import Pipeline
+from geodata.records import Document
+from tests.conftest import require
+
+FRENCH_TEXT = (
+    "Les jihadistes ont bloqué les routes menant hors de Baghouz, dernier réduit du groupe dans l'est de la "
+    "Syrie, près de la frontière irakienne. Des centaines de civils restent piégés sur les rives de "
+    "l'Euphrate, selon une ONG. Les forces kurdes se sont regroupées à Deir ez-Zor. Le Royaume-Uni, la "
+    "France et l'Allemagne ont salué l'avancée.")
+FRENCH_PLACES = {"Baghouz": "Al-Baghuz Fawqani", "Syrie": "Syria", "irakienne": "Iraq", "Euphrate": "Euphrates",
+                 "kurdes": "Kurdistan", "Deir ez-Zor": "Deir ez-Zor", "Royaume-Uni": "United Kingdom",
+                 "France": "France", "Allemagne": "Germany"}
+ENGLISH_TEXT = "Jihadists blocked the roads out of Baghouz, in eastern Syria, near the Iraqi border, officials said."
+GERMAN_TEXT = ("Die Dschihadisten haben die Straßen aus Baghouz blockiert. Die Stadt liegt im Osten Syriens, nahe "
+               "der irakischen Grenze, sagten die Behörden am Montag.")
+
+
+@pytest.fixture(scope="module")
+def french_pipeline(settings, gazetteer, pipeline) -> Pipeline:
+    require(importlib.util.find_spec(settings.model_fr) is not None,
+            f"spaCy model {settings.model_fr} is not installed")
+    require(hasattr(gazetteer, "in_language"), "the gazetteer has no French view (Gazetteer.in_language)")
+    return pipeline
+
+
+def test_a_french_paragraph_finds_its_places(french_pipeline) -> None:
+    (parsed,) = french_pipeline.parse([Document("fr", FRENCH_TEXT)])
+    assert parsed.language == "fr"
+    found = {m.text: m.place.name for m in parsed.mentions if m.place is not None}
+    assert found == FRENCH_PLACES
+    kinds = {m.text: m.kind for m in parsed.mentions}
+    assert kinds["irakienne"] == kinds["kurdes"] == "demonym" and kinds["Syrie"] == "toponym"
+    assert [FRENCH_TEXT[s.start:s.end].split()[0] for s in parsed.sentences] == ["Les", "Des", "Les", "Le"]
+
+
+def test_english_and_french_in_one_parse_keep_order_and_language(french_pipeline) -> None:
+    documents = [Document("en-1", ENGLISH_TEXT), Document("fr-1", FRENCH_TEXT), Document("fr-2", FRENCH_TEXT),
+                 Document("en-2", ENGLISH_TEXT, title="Civilians flee eastern Syria"),
+                 Document("fr-3", ENGLISH_TEXT, language="fr")]  # declared: read as French whatever it looks like
+    parsed = list(french_pipeline.parse(documents))
+    assert [(p.document.id, p.language) for p in parsed] == [
+        ("en-1", "en"), ("fr-1", "fr"), ("fr-2", "fr"), ("en-2", "en"), ("fr-3", "fr")]
+    english = {m.text: m.place.name for m in parsed[0].mentions}
+    assert english["Iraqi"] == "Iraq" and english["Syria"] == "Syria"
+    assert parsed[1].mentions == parsed[2].mentions
+    assert [m.text for m in parsed[3].title_mentions] == ["Syria"]
+
+
+def test_a_german_article_is_kept_but_not_geoparsed(pipeline) -> None:
+    (parsed,) = pipeline.parse([Document("de", GERMAN_TEXT, title="Baghouz: Zivilisten fliehen")])
+    assert parsed.language == "de"
+    assert parsed.mentions == [] and parsed.title_mentions == []
+    assert len(parsed.sentences) == 2  # split, so the store keeps and searches its text
+    assert parsed.to_json()["language"] == "de"
+
+
+def test_the_french_model_is_not_loaded_for_english_articles(settings, gazetteer) -> None:
+    fresh = Pipeline(settings, gazetteer=gazetteer)
+    parsed = list(fresh.parse([Document("en", ENGLISH_TEXT), Document("short", "Baghouz, Syria.")]))
+    assert [p.language for p in parsed] == ["en", "en"]
+    assert fresh.models_loaded == (settings.model,)
+
+
+def test_the_component_reads_a_french_pipeline_in_french(settings, french_pipeline) -> None:
+    nlp = spacy.load(settings.model_fr)
+    nlp.add_pipe("geodata", config={"gazetteer_path": str(settings.gazetteer_path)})
+    doc = nlp(FRENCH_TEXT)
+    assert {s.text: s._.place.name for s in doc.spans["toponyms"]} == FRENCH_PLACES
+
+
+def test_french_cue_words_say_a_name_is_no_place(settings, french_pipeline) -> None:
+    text = "Selon le porte-parole Tchad, l'ouragan Irma a frappé Cuba, a dit M. Haïti à N'Djamena."
+    doc = spacy.load(settings.model_fr)(text)
+    said = {t.text: cue_of(doc, doc[t.i:t.i + 1], lambda name: False, FRENCH.cues) for t in doc}
+    assert {name for name, cue in said.items() if cue} == {"Tchad", "Irma", "Haïti"}
+    assert all(cue_of(doc, doc[t.i:t.i + 1], lambda name: False) is None for t in doc)  # no English cue fires
+    (parsed,) = french_pipeline.parse([Document("cues", text, language="fr")])
+    names = {m.text for m in parsed.mentions}
+    assert "Cuba" in names and not names & {"Tchad", "Irma", "Haïti"}
+
+
+def test_french_articles_are_trimmed_lower_case_only() -> None:
+    for text, name in (("la Syrie", "Syrie"), ("l'Euphrate", "Euphrate"), ("des États-Unis", "États-Unis"),
+                       ("de la Syrie", "Syrie"), ("Le Caire", "Le Caire"), ("La Haye", "La Haye")):
+        start, end = trim(text, 0, len(text), FRENCH.leading)
+        assert text[start:end] == name
+
+
+def test_french_demonym_forms_over_the_whole_table(gazetteer) -> None:
+    assert forms("syrien") == ("syrien", "syrienne", "syriens", "syriennes")
+    assert forms("français") == ("francais", "francaise", "francais", "francaises")
+    assert forms("kurde") == ("kurde", "kurde", "kurdes", "kurdes")
+    assert forms("américain") == ("americain", "americaine", "americains", "americaines")
+    assert forms("turc", "turque") == ("turc", "turque", "turcs", "turques")
+    rows = read_table(DEMONYMS_FILE, 3)
+    assert len(rows) > 100
+    table = demonym_forms()
+    for masculine, place, feminine in rows:
+        for form in forms(masculine, None if feminine == REGULAR else feminine):
+            assert table[form][1] == place, (masculine, form)  # no form of one row is taken by another
+        geonameid, _ = table[forms(masculine)[0]]
+        found = gazetteer.by_geonameid(geonameid) if geonameid else None
+        assert found is not None or gazetteer.lookup(place), f"{masculine}: no gazetteer place {place!r}"
+    for word, place in (("irakienne", "Iraq"), ("Syriens", "Syria"), ("syriennes", "Syria"),
+                        ("américain", "United States"), ("kurdes", "Kurdistan"), ("françaises", "France"),
+                        ("Turques", "Turkey")):
+        assert french_demonym(word)[1] == place
+    assert french_demonym("arabe") is None and french_demonym("jihadiste") is None
+
+
+def test_every_language_geoparsed_has_its_rules_and_model(settings, gazetteer) -> None:
+    assert set(RULES) == set(SUPPORTED)
+    assert {Pipeline(settings, gazetteer=gazetteer).model_name(code) for code in SUPPORTED} == {
+        settings.model, settings.model_fr}
