@@ -37,6 +37,7 @@ class Snippet:
     sentence: str
     marks: tuple[tuple[int, int], ...]
     in_title: bool = False  # the sentence is the article's title (`TITLE_SENTENCE`)
+    language: str = ""  # the article's language (ISO 639-1 code), when known
 
 
 def text(value: object, default: str = "") -> str:
@@ -63,11 +64,12 @@ def snippets_by_place(mentions: pd.DataFrame, per_place: int = POPUP_SENTENCES) 
     grouped: dict[str, dict[tuple, list]] = {}
     for row in mentions.groupby("place_id", sort=False).head(per_place).itertuples():
         in_title = getattr(row, "sentence_index", None) == TITLE_SENTENCE
-        key = (getattr(row, "article_id", None), text(row.title) or "(untitled)", text(row.sentence), in_title)
+        key = (getattr(row, "article_id", None), text(row.title) or "(untitled)", text(row.sentence), in_title,
+               text(getattr(row, "language", None)))
         grouped.setdefault(row.place_id, {}).setdefault(key, []).append((int(row.sentence_start),
                                                                            int(row.sentence_end)))
-    return {place: [Snippet(title, sentence, tuple(marks), in_title)
-                    for (_, title, sentence, in_title), marks in sentences.items()]
+    return {place: [Snippet(title, sentence, tuple(marks), in_title, language)
+                    for (_, title, sentence, in_title, language), marks in sentences.items()]
             for place, sentences in grouped.items()}
 
 
@@ -105,7 +107,7 @@ def popup_html(row: object, snippets: Sequence[Snippet]) -> str:
             groups.append((snippet.title, []))
         groups[-1][1].append(snippet)
     items = "".join(
-        f"<div class='gd-art'><i>{heading(title, group)}</i><ol>"
+        f"<div class='gd-art'><i>{heading(title, group)}</i>{language_tag(group[0].language)}<ol>"
         + "".join(f"<li>{highlight(s)}</li>" for s in group if not s.in_title) + "</ol></div>"
         for title, group in groups)
     more = int(row.mentions) - sum(len(s.marks) for s in snippets)
@@ -117,6 +119,11 @@ def heading(title: str, group: Sequence[Snippet]) -> str:
     """An article's title over its sentences in a popup, the place marked when the title names it."""
     named = next((s for s in group if s.in_title), None)
     return highlight(named) if named is not None else html.escape(title)
+
+
+def language_tag(language: str) -> str:
+    """The article's language after its title in a popup (" · fr") when it is not English or unknown."""
+    return f"<small> &middot; {html.escape(language)}</small>" if language and language != "en" else ""
 
 
 def radius(mentions: int) -> float:

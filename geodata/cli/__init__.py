@@ -71,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="feed URLs or saved feed files (default: the feeds the store already follows)")
     p.add_argument("--every", default="15m", help="time between polls: 30s, 15m, 1h (default 15m)")
     p.add_argument("--polls", type=int, help="stop after this many polls (default: run until stopped)")
+    p.add_argument("--language", metavar="CODE", help=LANGUAGE_HELP)
     p.add_argument("--db", help="store file (default: GEODATA_HOME/store.sqlite)")
     p.add_argument("--offline", action="store_true", help=argparse.SUPPRESS)
     p.set_defaults(func=cmd_watch)

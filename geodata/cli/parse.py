@@ -49,15 +49,14 @@ def cmd_parse_dask(args: argparse.Namespace) -> int:
         raise CliError("--dask writes a directory of Parquet files: give --out DIR/")
     if args.online and args.offline:
         raise CliError("--online and --offline contradict each other")
-    if args.language:
-        raise CliError("--language does not apply with --dask yet: declare a `language` field in the JSONL or CSV")
+    language = language_code(args.language) if args.language else None
     settings = settings_for(args)
     if not args.worker_home:  # build it here once; workers open it read-only
         open_gazetteer(settings.gazetteer_path, progress=say).close()
     try:
         report = parse_to_parquet(inputs, args.out, settings, address=address, n_workers=args.workers,
                                   chunk_lines=args.chunk_lines, force=args.force, online=args.online,
-                                  worker_home=args.worker_home, progress=say)
+                                  worker_home=args.worker_home, language=language, progress=say)
     except DistributedError as exc:
         raise CliError(str(exc)) from exc
     for note in report.notes:
@@ -99,9 +98,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     web, files = split_inputs(args.inputs)
     if web:
-        if language:
-            raise CliError("--language does not apply to web inputs yet: ingest the files and the web apart")
-        return cmd_ingest_web(args, settings, web, files)
+        return cmd_ingest_web(args, settings, web, files, language)
     from ..pipeline import ingest
 
     loaded = load(args.inputs, language)

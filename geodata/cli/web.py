@@ -8,8 +8,8 @@ from pathlib import Path
 
 from ..config import Settings
 from ..documents import LoadResult
-from .common import (EXIT_INPUT, EXIT_OK, CliError, load, open_store, pipeline_for, report_inputs, report_languages,
-                     say, settings_for)
+from .common import (EXIT_INPUT, EXIT_OK, CliError, language_code, load, open_store, pipeline_for, report_inputs,
+                     report_languages, say, settings_for)
 
 
 def _missing_files(inputs: Sequence[str]) -> None:
@@ -20,15 +20,17 @@ def _missing_files(inputs: Sequence[str]) -> None:
         raise CliError(f"no such file: {', '.join(missing)}")
 
 
-def cmd_ingest_web(args: argparse.Namespace, settings: Settings, web: list[str], files: list[str]) -> int:
-    """`ingest` with URLs, saved pages or feeds among the inputs: fetched, read, and ingested with the files."""
+def cmd_ingest_web(args: argparse.Namespace, settings: Settings, web: list[str], files: list[str],
+                   language: str | None = None) -> int:
+    """`ingest` with URLs, saved pages or feeds among the inputs: fetched, read, and ingested with the files;
+    `language` (a code, `--language`): every one of them read in it."""
     from ..sources import ingest_web
 
     _missing_files(args.inputs)
-    loaded = load(files) if files else LoadResult()
+    loaded = load(files, language) if files else LoadResult()
     store = open_store(args, settings)
     report = ingest_web(web, store, lambda: pipeline_for(settings), settings, documents=loaded.documents,
-                        progress=_tell_reading)
+                        progress=_tell_reading, language=language)
     report_inputs(report.batch)
     report_languages(report.ingest.notes)
     errors = len(loaded.errors) + len(report.batch.errors)
@@ -63,7 +65,8 @@ def cmd_watch(args: argparse.Namespace) -> int:
     _missing_files(args.feeds)
     store = open_store(args, settings)
     try:
-        watcher = Watcher(args.feeds, store, lambda: pipeline_for(settings), settings, notify=say)
+        watcher = Watcher(args.feeds, store, lambda: pipeline_for(settings), settings, notify=say,
+                          language=language_code(args.language) if args.language else None)
     except ValueError as exc:
         raise CliError(str(exc)) from None
     say(f"watching {len(watcher.feeds)} feed(s) every {args.every}; Ctrl-C stops")

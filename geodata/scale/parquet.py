@@ -3,7 +3,8 @@ content hash, sentences) and `mentions/part-<key>.parquet` (one row per mention:
 kind, confidence, place), joined on `article_id`. A mention in the title is a row with sentence
 `TITLE_SENTENCE` (-1) whose offsets are into the title; it follows the text's mentions, so a text
 mention's `mention_index` is what it was before titles were geoparsed, and a result written before
-then reads back with no title mentions.
+then reads back with no title mentions. An article's `language` is the one it was read in (a result written
+before languages reads back as English, what it was read as) and `declared_language` the one it declared.
 
 A partition is written to hidden temporary files, fsync'ed, then renamed: mentions first, articles last.
 The articles file is the commit mark; its Parquet metadata holds the partition's summary: fingerprint
@@ -26,6 +27,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from ..documents import LoadResult
+from ..language import DEFAULT
 from ..records import TITLE_SENTENCE, Document, Mention, ParsedDocument, Place, Sentence
 from ..store import content_hash
 from .partitions import PartitionSpec
@@ -48,6 +50,8 @@ ARTICLE_SCHEMA = pa.schema([
     ("gold_spans", pa.list_(pa.list_(pa.int32()))),  # given toponym spans, or null
     ("mentions", pa.int32()),  # its rows in the mentions table: the text's and the title's
     ("url", pa.string()),  # canonical URL of a web article; null in results made before it (read as None)
+    ("language", pa.string()),  # ISO 639-1 code it was read in; null in results made before it (read as DEFAULT)
+    ("declared_language", pa.string()),  # `Document.language`: declared, or null (detected)
 ])
 
 MENTION_SCHEMA = pa.schema([
@@ -95,6 +99,7 @@ def _article_row(key: str, position: int, parsed: ParsedDocument) -> dict[str, A
         "sentence_ends": [s.end for s in parsed.sentences],
         "gold_spans": [list(s) for s in doc.spans] if doc.spans is not None else None,
         "mentions": len(parsed.mentions) + len(parsed.title_mentions), "url": doc.url,
+        "language": parsed.language, "declared_language": doc.language,
     }
 
 
@@ -216,8 +221,8 @@ def read_partition(out: Path, key: str) -> list[ParsedDocument]:
     for a in sorted(articles, key=lambda r: r["position"]):
         spans = tuple(tuple(s) for s in a["gold_spans"]) if a["gold_spans"] is not None else None
         document = Document(a["doc_id"], a["text"], a["title"], a["published"], a["source"], a["origin"], spans,
-                            a["url"])
+                            a["url"], a["declared_language"])
         sentences = [Sentence(i, s, e) for i, (s, e) in enumerate(zip(a["sentence_starts"], a["sentence_ends"]))]
         parsed.append(ParsedDocument(document, sentences, in_text.get(a["article_id"], []),
-                                     in_title.get(a["article_id"], [])))
+                                     in_title.get(a["article_id"], []), a["language"] or DEFAULT))
     return parsed

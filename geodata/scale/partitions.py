@@ -25,8 +25,8 @@ from typing import Any
 from ..documents import BINARY_MAGIC, InputError, LoadResult, expand, load_paths, read_bytes
 from ..records import Document
 
-FORMAT_VERSION = 2  # of the result: in every fingerprint and in the manifest (2: title mentions)
-READABLE_FORMATS = (1, 2)  # a format-1 result reads as one with no title mentions
+FORMAT_VERSION = 3  # of the result: in every fingerprint and in the manifest (2: title mentions, 3: languages)
+READABLE_FORMATS = (1, 2, 3)  # format 1 reads with no title mentions; 1 and 2 with every article read as English
 DEFAULT_CHUNK_LINES = 200
 DEFAULT_FILES_PER_PARTITION = 50
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")

@@ -67,11 +67,12 @@ def parse_to_parquet(inputs: Iterable[str | Path], out: str | Path, settings: Se
                      address: str | None = None, client: Any = None, n_workers: int | None = None,
                      chunk_lines: int = DEFAULT_CHUNK_LINES, files_per_partition: int = DEFAULT_FILES_PER_PARTITION,
                      force: bool = False, online: bool = False, worker_home: str | Path | None = None,
-                     retries: int = 2, limit: int | None = None, progress: Progress = lambda message: None
-                     ) -> RunReport:
+                     retries: int = 2, limit: int | None = None, language: str | None = None,
+                     progress: Progress = lambda message: None) -> RunReport:
     """Geoparse `inputs` on a Dask cluster into partitioned Parquet under `out`. Article and feed URLs, saved
     pages and feeds among `inputs` are fetched and read here first, politely (see `web`), and parsed after
-    the files; each one that fails is an error of the report.
+    the files; each one that fails is an error of the report. `language` (an ISO 639-1 code): every document
+    read in it, whatever it declares (`--language`); else each its declared `language`, else the detected one.
 
     The cluster is `client` if given, else the scheduler at `address`, else a LocalCluster of `n_workers`
     single-threaded worker processes (default: one per core) on 127.0.0.1, closed at the end."""
@@ -79,7 +80,8 @@ def parse_to_parquet(inputs: Iterable[str | Path], out: str | Path, settings: Se
 
     out = Path(out).resolve()
     wsettings = worker_settings(settings, online=online, worker_home=worker_home)
-    salt = json.dumps({"model": wsettings.model, "online": online})
+    salt = json.dumps({"model": wsettings.model, "model_fr": wsettings.model_fr, "online": online,
+                       "language": language})
     web, files = split_inputs([str(i) for i in inputs])  # URLs, saved pages and feeds; the rest for `plan`
     specs = plan(files, chunk_lines=chunk_lines, files_per_partition=files_per_partition, limit=limit, salt=salt)
     out.mkdir(parents=True, exist_ok=True)
@@ -89,7 +91,8 @@ def parse_to_parquet(inputs: Iterable[str | Path], out: str | Path, settings: Se
 
         documents, fetched = fetch_web(web, out, settings, progress)
         specs += plan_documents(documents, "web", chunk_lines=chunk_lines, salt=salt) if documents else []
-    start_manifest(out, specs, {"model": wsettings.model, "online": online, "home": str(wsettings.home)})
+    start_manifest(out, specs, {"model": wsettings.model, "model_fr": wsettings.model_fr, "online": online,
+                                "language": language, "home": str(wsettings.home)})
     report = RunReport(out=out, partitions=len(specs))
     summaries = {} if force else {s.key: done for s in specs if (done := completed(out, s)) is not None}
     todo = [s for s in specs if s.key not in summaries]
@@ -100,7 +103,7 @@ def parse_to_parquet(inputs: Iterable[str | Path], out: str | Path, settings: Se
         with preserved_environ(), _connected(client, address, n_workers) as cluster:  # nannies change os.environ
             report.workers = _warm_up(cluster, wsettings, online, len(todo), progress)
             report.seconds = _compute(cluster, todo, out, wsettings, online=online, force=force, retries=retries,
-                                      summaries=summaries, progress=progress)
+                                      language=language, summaries=summaries, progress=progress)
     missing = [s.key for s in specs if completed(out, s) is None]
     if missing:
         raise DistributedError(f"{len(missing)} partition(s) not written: {', '.join(missing[:5])}; run again to "
@@ -194,7 +197,7 @@ def _warm_up(client: Any, wsettings: Settings, online: bool, partitions: int, pr
 
 
 def _compute(client: Any, todo: list[PartitionSpec], out: Path, wsettings: Settings, *, online: bool, force: bool,
-             retries: int, summaries: dict[str, dict[str, Any]], progress: Progress) -> float:
+             retries: int, language: str | None, summaries: dict[str, dict[str, Any]], progress: Progress) -> float:
     """Run `todo` on the cluster, each partition's summary into `summaries` as it is written; the seconds
     from submitting the partitions to the last one written."""
     import dask.bag as db
@@ -202,7 +205,7 @@ def _compute(client: Any, todo: list[PartitionSpec], out: Path, wsettings: Setti
 
     run_id = uuid.uuid4().hex[:8]
     bag = db.from_sequence(todo, npartitions=len(todo)).map(
-        run_partition, out=str(out), settings=wsettings, online=online, force=force, run_id=run_id)
+        run_partition, out=str(out), settings=wsettings, online=online, force=force, run_id=run_id, language=language)
     started = time.perf_counter()
     futures = client.compute(bag.to_delayed(), retries=retries)
     done = 0

@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from ..config import Settings
+from ..documents import declare_language
 from ..records import Document, Place
 from .parquet import completed, write_partition
 from .partitions import PartitionSpec, load_partition
@@ -93,9 +94,10 @@ def warm(settings: Settings, online: bool = False) -> int:
 
 
 def run_partition(spec: PartitionSpec, *, out: str, settings: Settings, online: bool = False, force: bool = False,
-                  run_id: str = "run") -> dict[str, Any]:
+                  run_id: str = "run", language: str | None = None) -> dict[str, Any]:
     """The task: parse one partition on this worker and write it. Idempotent: a complete partition
-    (e.g. written by an attempt whose worker died before reporting) is not done again."""
+    (e.g. written by an attempt whose worker died before reporting) is not done again. `language` (an ISO
+    639-1 code): every document read in it, as `--language` does for `parse`."""
     out_dir = Path(out)
     if not force:
         done = completed(out_dir, spec)
@@ -105,7 +107,7 @@ def run_partition(spec: PartitionSpec, *, out: str, settings: Settings, online: 
     loaded_docs = load_partition(spec)
     loaded = worker_pipeline(settings, online)
     with loaded.lock:  # one pipeline per process; threads of the same worker take turns
-        parsed = list(loaded.pipeline.parse(loaded_docs.documents))
+        parsed = list(loaded.pipeline.parse(declare_language(loaded_docs.documents, language)))
     summary = write_partition(out_dir, spec, parsed, loaded_docs, run_id)
     return {**summary, "skipped": False, "seconds": time.perf_counter() - started,
             "cpu_seconds": time.process_time() - cpu, "pid": os.getpid()}

@@ -9,6 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ..config import Settings
+from ..documents import declare_language
 from ..records import Document
 from ..store import IngestReport, Store
 from ..store.feeds import feeds as stored_feeds
@@ -52,31 +53,34 @@ class WebReport:
 
 def ingest_web(inputs: Sequence[str], store: Store, pipeline, settings: Settings, *,
                documents: Sequence[Document] = (), fetcher: Fetcher | None = None,
-               feeds_only: bool = False, progress: Progress | None = None) -> WebReport:
+               feeds_only: bool = False, progress: Progress | None = None, language: str | None = None) -> WebReport:
     """Fetch and read the web inputs (URLs, saved pages and feeds), ingest them with `documents` (from the
     file loaders) through `pipeline.ingest`, then record the feeds and the items seen. `pipeline`: a
     `Pipeline` or a factory called only when something is new. Never raises for a bad URL or page: each
     is an error in `report.batch.errors`; a store that cannot be written raises `StoreError`. `progress`:
-    told before each input and feed item is read (`WebSources.collect`)."""
+    told before each input and feed item is read (`WebSources.collect`). `language` (an ISO 639-1 code):
+    the fetched articles read in it (`--language`), as `documents` already are."""
     from ..pipeline import ingest  # spaCy loads only when something is parsed
 
     sources = WebSources(settings, store, fetcher=fetcher)
     batch = sources.collect(list(inputs), feeds_only=feeds_only, progress=progress)
-    report = ingest([*documents, *batch.documents], store, pipeline)
+    report = ingest([*documents, *declare_language(batch.documents, language)], store, pipeline)
     sources.remember(batch)
     return WebReport(batch, report)
 
 
 class Watcher:
     """Polls feeds: each poll ingests the items not seen before and tells one line of what it added.
-    The feeds and the items seen live in the store, so a restarted watcher fetches nothing twice."""
+    The feeds and the items seen live in the store, so a restarted watcher fetches nothing twice.
+    `language`: the articles read in it (`--language`), else each in its detected one."""
 
     def __init__(self, feeds: Sequence[str], store: Store, pipeline, settings: Settings, *,
-                 notify: Notify = lambda message: None, fetcher: Fetcher | None = None) -> None:
+                 notify: Notify = lambda message: None, fetcher: Fetcher | None = None,
+                 language: str | None = None) -> None:
         self.feeds = [canonical(f) if is_url(f) else f for f in feeds] or [f.url for f in stored_feeds(store)]
         if not self.feeds:
             raise ValueError("no feed to watch: name one (a URL or a saved .xml/.rss/.atom file)")
-        self.store, self.settings, self.notify = store, settings, notify
+        self.store, self.settings, self.notify, self.language = store, settings, notify, language
         self._pipeline, self._loaded = pipeline, None
         self.fetcher = fetcher or Fetcher(settings)
         self.polls = self.added = self.errors = 0
@@ -90,15 +94,18 @@ class Watcher:
         return self._loaded
 
     def poll(self) -> WebReport:
-        """One poll of every feed; the errors, then one line, go to `notify`."""
+        """One poll of every feed; the errors, the articles stored but not geoparsed, then one line, go to
+        `notify`."""
         started, requests = time.monotonic(), self.fetcher.requests
         report = ingest_web(self.feeds, self.store, self.pipeline, self.settings, fetcher=self.fetcher,
-                            feeds_only=True)
+                            feeds_only=True, language=self.language)
         self.polls += 1
         self.added += report.added
         self.errors += len(report.batch.errors)
         for error in report.batch.errors:
             self.notify(f"error: {error}")
+        for note in report.ingest.notes:
+            self.notify(f"note: {note}")
         self.notify(self.line(report, self.fetcher.requests - requests, time.monotonic() - started))
         return report
 
