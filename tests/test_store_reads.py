@@ -1,8 +1,9 @@
 """The views' reads (place summary, popup sentences, totals, timeline) give the same rows in the same order
 as straightforward SQL over `effective_mentions`, for every kind of filter, with and without active
-corrections; they are read from the index of mentions by place when they can. Also: a search with too many
-word matches says they are unranked (library, CLI, dashboard), and a read-only store of the old schema reads
-its corrections. Real stores parsed by the real spaCy model."""
+corrections, and after adds, deletions, corrections and undos; they are read from the counts kept at write
+time (`place_articles`, `place_spellings`) or the index of mentions by place when they can. Also: a search
+with too many word matches says they are unranked (library, CLI, dashboard), and a read-only store of the old
+schema reads its corrections. Real stores parsed by the real spaCy model."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ import pandas as pd
 import pytest
 
 from geodata import maps
-from geodata.records import Document, ParsedDocument, Place, Sentence
+from geodata.records import Document, Mention, ParsedDocument, Place, Sentence
 from geodata.store import Filters, Store
 from geodata.store.search import RANK_BELOW, UNRANKED_NOTE
 from tests.conftest import SEED, copy_sqlite, run_cli
@@ -136,8 +137,9 @@ def test_the_views_reads_equal_plain_sql_with_active_corrections(store: Store) -
 
 
 def test_unfiltered_and_place_filters_are_read_from_the_index_alone(store: Store) -> None:
-    """What makes a repaint fast on a big store: the summary and the totals scan the index of mentions by
-    place without reading the mentions table or the articles; the popups read that index a place at a time."""
+    """What makes a repaint fast on a big store: without a confidence floor the summary and the totals read
+    the counts kept at write time (`place_articles`), with one they scan the index of mentions by place; neither
+    reads the mentions table or the articles; the popups read that index a place at a time."""
     statements: list[str] = []
     store.conn.set_trace_callback(statements.append)
     for filters in (Filters(), Filters(countries=("US",)), Filters(min_confidence=0.8)):
@@ -147,11 +149,12 @@ def test_unfiltered_and_place_filters_are_read_from_the_index_alone(store: Store
         store.mentions(filters, per_place=maps.POPUP_SENTENCES)
         plans = [" | ".join(r[3] for r in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", ()))
                  for sql in statements if sql.lstrip().upper().startswith(("SELECT", "WITH")) and "?" not in sql]
-        plans = [p for p in plans if "mentions" in p]
+        plans = [p for p in plans if "mentions" in p or "place_articles" in p]
         assert len(plans) == 3, statements
         summary, totals, popups = plans
+        source = "mentions_place_order" if filters.min_confidence else "place_articles"
         for plan in (summary, totals):
-            assert "COVERING INDEX mentions_place_order" in plan and "SEARCH a " not in plan, plan
+            assert source in plan and "SEARCH a " not in plan, plan
             assert "SCAN mentions" not in plan and "SEARCH mentions USING INTEGER" not in plan, plan
         assert "CORRELATED LIST SUBQUERY" in popups and "INDEX mentions_place_order (place_id=?)" in popups, popups
 
@@ -216,3 +219,74 @@ def test_a_read_only_store_of_the_old_schema_reads_its_corrections(store: Store)
     columns = ["id", "scope", "key", "place_id", "name", "undone_at"]
     migrated = Store(store.path).corrections(active_only=False)  # the same rows once migrated
     assert migrated[columns].equals(old.reset_index()[columns])
+
+
+# -- the counts kept at write time (geodata/store/aggregates.py) ------------------------------------------
+
+RECOUNTED = {  # each aggregate table as counted from the stored mentions now
+    "place_articles": """SELECT place_id, article_id, SUM(kind != 'demonym'), SUM(kind = 'demonym'),
+        ROUND(TOTAL(CASE WHEN kind != 'demonym' THEN confidence END), 9),
+        ROUND(TOTAL(CASE WHEN kind = 'demonym' THEN confidence END), 9)
+        FROM mentions WHERE place_id IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2""",
+    "place_spellings": """SELECT place_id, kind = 'demonym', text, COUNT(*) FROM mentions WHERE place_id IS NOT NULL
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+}
+KEPT = {"place_articles": """SELECT place_id, article_id, others, demonyms, ROUND(others_confidence, 9),
+    ROUND(demonyms_confidence, 9) FROM place_articles ORDER BY 1, 2""",
+        "place_spellings": "SELECT place_id, demonym, text, mentions FROM place_spellings ORDER BY 1, 2, 3"}
+
+
+def assert_counts_kept(store: Store) -> None:
+    for table, sql in RECOUNTED.items():
+        assert store.conn.execute(KEPT[table]).fetchall() == store.conn.execute(sql).fetchall(), table
+
+
+def demonym_article(store: Store) -> ParsedDocument:
+    """An article with a demonym and two spellings of a place already stored, and a place of its own."""
+    row = store.place_summary().iloc[0]
+    known = Place(row.place_id, row["name"], row.lat, row.lon, row.country, row.feature_class, row.feature_code)
+    new = Place("test:lyon", "Lyon", 45.76, 4.84, "FR", "P", "PPLA")
+    text = "Lyonnais crews met Zork crews. Lyon and Zork agreed."
+    mentions = [Mention(0, 8, "Lyonnais", 0, "NORP", "demonym", 0.5, new),
+                Mention(19, 23, "Zork", 0, "GPE", "toponym", 0.7, known),
+                Mention(31, 35, "Lyon", 1, "GPE", "toponym", 0.9, new),
+                Mention(40, 44, "Zork", 1, "GPE", "toponym", 0.2, known)]
+    return ParsedDocument(Document("demonyms", text, "Zork news", "2019-02-12"),
+                          [Sentence(0, 0, 30), Sentence(1, 31, len(text))], mentions)
+
+
+def test_the_counts_kept_follow_adds_deletions_and_corrections(store: Store) -> None:
+    """Place summary, totals and timeline read from the counts equal plain SQL after each kind of write."""
+    assert_counts_kept(store)
+    added = store.add(demonym_article(store))
+    assert_counts_kept(store)
+    assert "Zork" in store.place_summary().set_index("place_id").loc[store.place_summary().place_id.iloc[0]].spellings
+    assert_reads_match(store)
+    assert store.delete_article(2)
+    assert_counts_kept(store)
+    assert_reads_match(store)
+    ids = store.correct_name("Lyon", None)  # not a place: the reads fall back to the mentions, still exact
+    assert_reads_match(store)
+    store.undo(*ids)
+    assert_reads_match(store)
+    assert store.delete_article(added)
+    assert_counts_kept(store)
+    assert_reads_match(store)
+    assert store.conn.execute("SELECT COUNT(*) FROM place_spellings WHERE text IN ('Zork', 'Lyonnais')").fetchone() \
+        == (0,)
+
+
+def test_a_store_made_before_the_counts_gets_them_when_opened(store: Store) -> None:
+    expected = {table: store.conn.execute(sql).fetchall() for table, sql in KEPT.items()}
+    store.close()
+    conn = sqlite3.connect(store.path)
+    conn.executescript("DROP TABLE place_articles; DROP TABLE place_spellings;")
+    conn.close()
+    reader = Store(store.path, readonly=True)  # read-only: nothing written, the mentions are read instead
+    assert not reader.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'place_articles'").fetchone()
+    assert_reads_match(reader)
+    reader.close()
+    migrated = Store(store.path)
+    assert {table: migrated.conn.execute(sql).fetchall() for table, sql in KEPT.items()} == expected
+    assert_reads_match(migrated)
+    migrated.close()

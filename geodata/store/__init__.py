@@ -22,6 +22,7 @@ from ..filters import Filters
 from ..gazetteer import normalize
 from ..language import SUPPORTED
 from ..records import TITLE_SENTENCE, ParsedDocument, Place, Sentence
+from .aggregates import count_article, create_aggregates, uncount_article
 from .reads import StoreReads
 from .search import SEARCH_SCHEMA, fill_index, index_sentences, search, unindex_article
 from .schema import (BUSY_TIMEOUT_S, CORRECTION_SCOPES, ENGLISH_ARTICLES, LANGUAGE_COLUMN, PLACE_INSERT, SCHEMA,
@@ -161,7 +162,7 @@ class Store(StoreReads):
     def _migrate(self) -> None:
         """What a store made by an earlier version lacks, in one transaction: `articles.url` (and its
         index), `articles.language`, the sentences' search index, corrections of a name in one article and
-        "not a place"."""
+        "not a place", the mention counts of `aggregates`."""
         self.conn.execute("BEGIN IMMEDIATE")
         if not has_column(self.conn, "articles", "language"):
             self.conn.execute(LANGUAGE_COLUMN)
@@ -170,6 +171,7 @@ class Store(StoreReads):
         self.conn.execute(URL_COLUMN[1])
         fill_index(self.conn)
         migrate_corrections(self.conn)
+        create_aggregates(self.conn)
         self.conn.execute("COMMIT")
 
     def close(self) -> None:
@@ -226,6 +228,7 @@ class Store(StoreReads):
                 [(article_id, m.sentence, m.start, m.end, m.text, normalize(m.text), m.label, m.kind, m.confidence,
                   m.place.id if m.place else None, m.reason) for m in mentions],
             )
+            count_article(self.conn, article_id)
         return article_id
 
     def add_all(self, parsed: Iterable[ParsedDocument]) -> IngestReport:
@@ -288,6 +291,7 @@ class Store(StoreReads):
             self.conn.execute("DELETE FROM corrections WHERE scope = 'mention' AND key IN "
                               "(SELECT CAST(id AS TEXT) FROM mentions WHERE article_id = ?)", (article_id,))
             unindex_article(self.conn, article_id)
+            uncount_article(self.conn, article_id)  # its place_articles rows go with it (a cascade)
             self.conn.execute("DELETE FROM articles WHERE id = ?", (article_id,))  # sentences, mentions cascade
             self.conn.execute("DELETE FROM places WHERE id NOT IN (SELECT place_id FROM mentions "
                               "WHERE place_id IS NOT NULL) AND id NOT IN (SELECT place_id FROM corrections "

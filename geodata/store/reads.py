@@ -10,6 +10,7 @@ import pandas as pd
 
 from ..filters import Filters
 from ..records import Place
+from .aggregates import aggregated_mentions, has_aggregates, spellings_sql
 from .schema import KIND_SQL, PLACE_COLUMNS, PLAIN_MENTIONS, SENTENCE_SQL
 
 _ARTICLE_COLUMN = re.compile(r"\ba\.")
@@ -41,17 +42,23 @@ class StoreReads:
         """Whether a correction is active (reads then go through `effective_mentions`)."""
         return self.conn.execute("SELECT 1 FROM corrections WHERE undone_at IS NULL LIMIT 1").fetchone() is not None
 
+    def _aggregated(self, filters: Filters, corrected: bool) -> bool:
+        """Whether the counts kept at write time (`aggregates`) answer these filters exactly."""
+        return not corrected and filters.min_confidence == 0 and has_aggregates(self.conn)
+
     def _mentions_from(self, where: str, corrected: bool | None = None, *, article: bool = False,
-                       place: bool = False) -> str:
+                       place: bool = False, source: str | None = None) -> str:
         """The mentions as corrected (`m`), their article (`a`) and place (`p`); while no correction is active,
         the stored mentions themselves (`PLAIN_MENTIONS`: the same rows, read several times faster). The article
         and the place are joined only when the conditions `where` name them or the caller reads them (`article`,
         `place`): SQLite keeps an unused join in an aggregate, and without it the index `mentions_place_order`
-        alone serves."""
-        corrected = self._corrected() if corrected is None else corrected
+        alone serves. `source`: other rows read as the mentions (`aggregates.aggregated_mentions`)."""
+        if source is None:
+            corrected = self._corrected() if corrected is None else corrected
+            source = "effective_mentions" if corrected else PLAIN_MENTIONS
         joins = ("JOIN articles a ON a.id = m.article_id" if article or _ARTICLE_COLUMN.search(where) else "",
                  "LEFT JOIN places p ON p.id = m.eff_place_id" if place or _PLACE_COLUMN.search(where) else "")
-        return f"FROM {'effective_mentions' if corrected else PLAIN_MENTIONS} m {' '.join(joins)}"
+        return f"FROM {source} m {' '.join(joins)}"
 
     def _chosen(self, where: str, per_place: int | None) -> str:
         """The matching mentions, or only each place's first `per_place` (by article, then offset). Without
@@ -96,20 +103,37 @@ class StoreReads:
         return self._frame(sql, params)
 
     def totals(self, filters: Filters = Filters()) -> tuple[int, int]:
-        """(mentions, articles) that match the filters."""
+        """(mentions, articles) that match the filters (from the counts kept at write time when they can)."""
         where, params = filters.where()
-        sql = f"SELECT COUNT(*), COUNT(DISTINCT m.article_id) {self._mentions_from(where)} WHERE {where}"
+        corrected = self._corrected()
+        if self._aggregated(filters, corrected):
+            counted = self._mentions_from(where, source=aggregated_mentions(filters))
+            per_article = f"SELECT m.article_id, SUM(m.n) AS n {counted} WHERE {where} GROUP BY m.article_id"
+            sql = f"SELECT COALESCE(SUM(n), 0), COUNT(*) FROM ({per_article})"  # no COUNT DISTINCT
+        else:
+            sql = f"SELECT COUNT(*), COUNT(DISTINCT m.article_id) {self._mentions_from(where, corrected)} WHERE {where}"
         return self.conn.execute(sql, params).fetchone()
 
     def mentions_per_day(self, filters: Filters = Filters()) -> list[tuple[str | None, int]]:
         """(day, mentions) for the mentions that match the filters, counted in SQL by their article's day
         ("2019-02-17": `published` when it starts with a real date), in day order; the day None counts the
         mentions with none (undated articles, dates without a day). Feeds `geodata.timeline`. Counted per article,
-        then per date, then per day: the day of a date is worked out once, not once per mention (2x faster on 1M)."""
+        then per date, then per day: the day of a date is worked out once, not once per mention (2x faster on 1M);
+        from the counts kept at write time (`aggregates`) when they answer the filters."""
         where, params = filters.where()
         day = "substr(published, 1, 10)"
-        mentions = self._mentions_from(where, article=True)
-        per_article = f"SELECT a.published, COUNT(*) AS n {mentions} WHERE {where} GROUP BY a.id"
+        corrected = self._corrected()
+        aggregated = self._aggregated(filters, corrected)
+        if aggregated and not _ARTICLE_COLUMN.search(where):  # the counts carry their article's date
+            counted = self._mentions_from(where, source=aggregated_mentions(filters))
+            per_article = f"SELECT m.published, SUM(m.n) AS n {counted} WHERE {where} GROUP BY m.published"
+        elif aggregated:  # the articles first, by the index articles_published (their rows, the text, unread)
+            place = "LEFT JOIN places p ON p.id = m.eff_place_id" if _PLACE_COLUMN.search(where) else ""
+            counted = f"FROM articles a CROSS JOIN {aggregated_mentions(filters)} m ON m.article_id = a.id {place}"
+            per_article = f"SELECT a.published, SUM(m.n) AS n {counted} WHERE {where} GROUP BY a.published"
+        else:
+            mentions = self._mentions_from(where, corrected, article=True)
+            per_article = f"SELECT a.published, COUNT(*) AS n {mentions} WHERE {where} GROUP BY a.id"
         return self.conn.execute(
             f"""SELECT CASE WHEN date({day}, '+0 days') = {day} AND {day} >= '0001' THEN {day} END AS day, SUM(n)
             FROM (SELECT published, SUM(n) AS n FROM ({per_article}) GROUP BY published)
@@ -122,16 +146,26 @@ class StoreReads:
             "(SELECT MAX(id) FROM corrections), (SELECT COUNT(*) FROM corrections WHERE undone_at IS NULL)").fetchone()
 
     def place_summary(self, filters: Filters = Filters()) -> pd.DataFrame:
-        """One row per place with its number of mentions and articles, most mentioned first (aggregated in SQL,
-        from the index `mentions_place_order` alone when no correction is active nor condition on articles)."""
+        """One row per place with its number of mentions and articles, most mentioned first: from the counts kept
+        at write time without active corrections, confidence floor nor condition on articles (`spellings` then in
+        another order, the same set), else aggregated in SQL from the index `mentions_place_order` alone when no
+        correction is active nor condition on articles."""
         where, params = filters.where()
+        corrected = self._corrected()
+        if self._aggregated(filters, corrected) and not _ARTICLE_COLUMN.search(where):
+            grouped = f"""SELECT c.*, s.spellings FROM (SELECT m.eff_place_id AS place_id, SUM(m.n) AS mentions,
+                    COUNT(*) AS articles, SUM(m.confidence_sum) / SUM(m.n) AS confidence
+                {self._mentions_from(where, source=aggregated_mentions(filters))} WHERE {where}
+                GROUP BY m.eff_place_id) c LEFT JOIN ({spellings_sql(filters)}) s ON s.place_id = c.place_id"""
+        else:
+            grouped = f"""SELECT m.eff_place_id AS place_id, COUNT(*) AS mentions,
+                    COUNT(DISTINCT m.article_id) AS articles, AVG(m.confidence) AS confidence,
+                    GROUP_CONCAT(DISTINCT m.text) AS spellings
+                {self._mentions_from(where, corrected)} WHERE {where} GROUP BY m.eff_place_id"""
         return self._frame(
             f"""SELECT g.place_id, p.name, p.lat, p.lon, p.country, p.feature_class, p.feature_code, p.geonameid,
                 p.source, {KIND_SQL} AS kind, g.mentions, g.articles, g.confidence, g.spellings
-            FROM (SELECT m.eff_place_id AS place_id, COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles,
-                    AVG(m.confidence) AS confidence, GROUP_CONCAT(DISTINCT m.text) AS spellings
-                {self._mentions_from(where)} WHERE {where} GROUP BY m.eff_place_id) g
-            LEFT JOIN places p ON p.id = g.place_id ORDER BY g.mentions DESC, p.name, g.place_id""",
+            FROM ({grouped}) g LEFT JOIN places p ON p.id = g.place_id ORDER BY g.mentions DESC, p.name, g.place_id""",
             params,
         )
 
