@@ -4,6 +4,8 @@ other languages stored, not geoparsed; the French words of nationality in all th
 from __future__ import annotations
 
 import importlib.util
+import json
+from pathlib import Path
 
 import pytest
 import spacy
@@ -12,7 +14,7 @@ from geodata.evidence import cue_of
 from geodata.extract import RULES, trim
 from geodata.french import DEMONYMS_FILE, FRENCH, REGULAR, demonym_forms, forms, french_demonym
 from geodata.gazetteer.wordlists import read_table
-from geodata.language import SUPPORTED
+from geodata.language import SAMPLE_CHARS, SUPPORTED, language_of
 from geodata.pipeline import Pipeline
 from geodata.records import Document
 from tests.conftest import require
@@ -26,6 +28,16 @@ FRENCH_PLACES = {"Baghouz": "Al-Baghuz Fawqani", "Syrie": "Syria", "irakienne": 
                  "kurdes": "Kurdistan", "Deir ez-Zor": "Deir ez-Zor", "Royaume-Uni": "United Kingdom",
                  "France": "France", "Allemagne": "Germany"}
 ENGLISH_TEXT = "Jihadists blocked the roads out of Baghouz, in eastern Syria, near the Iraqi border, officials said."
+ENGLISH_REPORT = (
+    "Officials in the eastern province said on Monday that the convoy had been stopped at a checkpoint "
+    "for several hours before it was allowed to continue toward the border. Aid workers described long "
+    "lines of trucks waiting in the heat, and said that families who had walked through the night were "
+    "being given water, blankets and medical care. The governor told reporters that the roads would stay "
+    "open as long as the weather held, but warned that the bridge over the river could not carry heavy "
+    "vehicles much longer. Prices for bread and fuel have doubled since the fighting began, according to "
+    "traders in the market, who said that shops were closing early because few customers could afford "
+    "anything.")
+FRENCH_SET = Path(__file__).resolve().parents[1] / "benchmarks" / "corpora" / "fr-news.jsonl"
 GERMAN_TEXT = ("Die Dschihadisten haben die Straßen aus Baghouz blockiert. Die Stadt liegt im Osten Syriens, nahe "
                "der irakischen Grenze, sagten die Behörden am Montag.")
 
@@ -67,6 +79,27 @@ def test_a_german_article_is_kept_but_not_geoparsed(pipeline) -> None:
     assert parsed.mentions == [] and parsed.title_mentions == []
     assert len(parsed.sentences) == 2  # split, so the store keeps and searches its text
     assert parsed.to_json()["language"] == "de"
+
+
+def test_the_language_is_read_from_the_opening_of_the_article() -> None:
+    assert len(FRENCH_TEXT) < SAMPLE_CHARS < len(ENGLISH_REPORT)
+    assert language_of(f"{FRENCH_TEXT} {ENGLISH_REPORT} {ENGLISH_REPORT}") == "fr"  # the French opening decides
+    assert language_of(ENGLISH_REPORT, title="Baghouz : les civils fuient le dernier réduit") == "en"
+    assert language_of(" ".join([GERMAN_TEXT] * 10)) == "de"
+    with FRENCH_SET.open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle if line.strip()]
+    articles = [(row.get("title"), "\n\n".join(r["text"] for r in rows[i:i + 4])) for i, row in enumerate(rows)]
+    assert [language_of(text, title) for title, text in articles] == ["fr"] * len(rows)
+
+
+def test_titles_are_parsed_only_when_there_is_one(pipeline) -> None:
+    documents = [Document("a", ENGLISH_TEXT, title="Civilians flee eastern Syria"), Document("b", ENGLISH_TEXT),
+                 Document("c", ENGLISH_TEXT, title="  "), Document("d", ENGLISH_TEXT, title="Iraq", spans=((0, 9),)),
+                 Document("e", ENGLISH_TEXT, title="Civilians flee to Iraq")]
+    parsed = list(pipeline.parse(documents))
+    assert [p.document.id for p in parsed] == ["a", "b", "c", "d", "e"]
+    assert [[m.text for m in p.title_mentions] for p in parsed] == [["Syria"], [], [], [], ["Iraq"]]
+    assert parsed[1].mentions == parsed[2].mentions and {m.text for m in parsed[1].mentions} >= {"Syria", "Iraqi"}
 
 
 def test_the_french_model_is_not_loaded_for_english_articles(settings, gazetteer) -> None:
