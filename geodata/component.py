@@ -22,7 +22,7 @@ from spacy.tokens import Doc, Span
 from .config import Settings
 from .extract import Extractor, sentences
 from .gazetteer import Gazetteer
-from .records import TITLE_SENTENCE, Mention, Sentence
+from .records import TITLE_SENTENCE, Dropped, Mention, Sentence
 from .resolve import Fallback, Resolver
 from .rules import ENGLISH, LanguageRules
 
@@ -37,6 +37,7 @@ class Geoparse:
     sentences: list[Sentence]
     mentions: list[Mention]
     title_mentions: list[Mention] = field(default_factory=list)  # offsets into the title
+    dropped: list[Dropped] = field(default_factory=list)  # names in the text dropped as no place, and why
 
 
 def _register_extensions() -> None:
@@ -69,9 +70,9 @@ class Geoparser:
         toponyms are resolved together with the text's, each reading the other as context."""
         sents = sentences(doc)
         if gold_spans is not None:
-            cands = self.extractor.gold(doc, sents, gold_spans)
+            cands, dropped = self.extractor.gold(doc, sents, gold_spans), []
         else:
-            cands = self.extractor.candidates(doc, sents)
+            cands, dropped = self.extractor.read(doc, sents)
         text, shift = doc.text, len(doc.text) + len(TITLE_SEPARATOR)
         if title is not None and title.text.strip():  # resolved as if it followed the text, then moved back
             text += TITLE_SEPARATOR + title.text
@@ -80,7 +81,7 @@ class Geoparser:
         found = self.resolver.resolve(text, cands)
         mentions = [m for m in found if m.sentence != TITLE_SENTENCE]
         in_title = [replace(m, start=m.start - shift, end=m.end - shift) for m in found if m.sentence == TITLE_SENTENCE]
-        doc._.geodata = Geoparse(sents, mentions, in_title)
+        doc._.geodata = Geoparse(sents, mentions, in_title, dropped)
         doc.spans[SPANS_KEY] = [span for m in mentions if (span := self._span(doc, m)) is not None]
         return doc
 

@@ -33,7 +33,6 @@ import re
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 
 from spacy.tokens import Doc, Span, Token
 
@@ -50,9 +49,6 @@ LIST_REACH = 40  # tokens from a name back to the colon opening its list
 SPORT_WINDOW = 150  # characters either side of a club's name searched for a sport word
 PLURAL_CLASSES = {"storm", "sport"}  # classes whose words count in the plural too ("hurricanes")
 _WORD = re.compile(r"[^\W\d_][\w'-]*")
-
-
-_cue_key = lru_cache(maxsize=1 << 14)(normalize)  # the words next to names recur: "the", "President", ","
 
 
 def read_cues(name: str) -> dict[str, frozenset[str]]:
@@ -75,7 +71,7 @@ class Cues:
         words = self.words.get(cls)
         if not words:
             return False
-        key = _cue_key(text)
+        key = normalize(text)
         return key in words or (cls in PLURAL_CLASSES and key.endswith("s") and key[:-1] in words)
 
 

@@ -20,7 +20,7 @@ from .french import FRENCH
 from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance, is_strong
 from .gazetteer.wordlists import read_words
-from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Document, Sentence
+from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Document, Dropped, Sentence
 from .rules import ENGLISH, LanguageRules
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -214,8 +214,22 @@ class Extractor:
             return cand if self.notable(cand.text) else None
         return cand if self.strong(cand.text) else None
 
+    def _lone_person_places(self, ents: list[Span]) -> set[str]:
+        """Famous places' names the NER reads as a person's, but only ever alone ("Alexandria woman
+        charged", "of 420 Augusta St., Alexandria"): never as a word of a person's longer name
+        ("Michael Jordan", "Paris Hilton"), the evidence `evidence.py` weighs for a person."""
+        label = self.rules.label
+        persons = [e for e in ents if label(e) == "PERSON"]
+        in_names = {normalize(t.text) for e in persons if len(e) > 1 for t in e}
+        lone = {e.text for e in persons if len(e) == 1}
+        return {normalize(name) for name in lone if normalize(name) not in in_names and self.strong(name)}
+
     def candidates(self, doc: Doc, sents: list[Sentence]) -> list[Candidate]:
         """Toponym candidates of one doc, in text order."""
+        return self.read(doc, sents)[0]
+
+    def read(self, doc: Doc, sents: list[Sentence]) -> tuple[list[Candidate], list[Dropped]]:
+        """Toponym candidates of one doc, and the names dropped as no place (`not_place`), in text order."""
         view = TextView.of(doc, sents)
         found: dict[int, Candidate] = {}
         label = self.rules.label
@@ -231,7 +245,7 @@ class Extractor:
         # more often than as a place, and that no gazetteer place bears, is no place anywhere in the text.
         # (Names of places are left alone: a town's name often stands for its council or its people.)
         agents = {key for key, n in as_agent.items() if n > as_place[key] and not self.gazetteer.has_name(key)}
-        places = set(as_place) - agents
+        places = set(as_place) - agents | self._lone_person_places(ents)
         # person/org labels last, so they can lose to the same name read as a place elsewhere
         for ent in sorted(ents, key=lambda e: label(e) in AGENT_LABELS):
             cand = self._whole(view, ent, places)
@@ -252,7 +266,14 @@ class Extractor:
             for cand in self._adjectives(doc, view, covered):
                 found.setdefault(cand.start, cand)
         evidence = Evidence(doc, self.gazetteer.has_name, self.rules.cues, label)
-        return [found[k] for k in sorted(found) if not self.not_place(doc, evidence, found[k])]
+        kept, dropped = [], []
+        for cand in (found[k] for k in sorted(found)):
+            reasons = self.not_place(doc, evidence, cand)
+            if reasons:
+                dropped.append(Dropped(cand.start, cand.end, cand.text, cand.sentence, cand.label, tuple(reasons)))
+            else:
+                kept.append(cand)
+        return kept, dropped
 
     def not_place(self, doc: Doc, evidence: Evidence, cand: Candidate) -> list[str]:
         """Why a candidate is no place in this article (a person, a storm, a club: `evidence.py`), or []."""

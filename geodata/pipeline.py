@@ -119,7 +119,8 @@ class Pipeline:
         docs = iter_docs(nlp, _with_titles(documents), self.settings.batch_size)
         for (_, title), (document, doc) in zip(docs, docs):
             found = geoparser.annotate(doc, document.spans, title)._.geodata
-            yield ParsedDocument(document, found.sentences, found.mentions, found.title_mentions, language)
+            yield ParsedDocument(document, found.sentences, found.mentions, found.title_mentions, language,
+                                 found.dropped)
 
 
 def _with_titles(documents: Iterable[Document]) -> Iterator[Document]:

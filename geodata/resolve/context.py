@@ -4,6 +4,7 @@ each country and first-level division, where they lie, and a qualifier after the
 from __future__ import annotations
 
 import math
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -11,6 +12,12 @@ from dataclasses import dataclass
 from ..gazetteer import Gazetteer, normalize
 from ..records import COUNTRY_CODES, Candidate, Place
 from .features import Scored, confidence
+
+
+# Where the words after "Paris, " stop naming a state or country: a comma, a semicolon, a bracket
+# ("COLUMBUS, Ohio (AP)"), a dash, or a full stop after a word that ends the sentence ("in Columbus,
+# Ohio. Notre Dame"; not the one of "W. Va.").
+QUALIFIER_END = re.compile(r"[,;:()\[\]\n\u2014\u2013]|(?<=\w{3})\.\s+(?=[A-Z])")
 
 
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
@@ -117,7 +124,7 @@ class Context:
         tail = self.text[cand.end: cand.end + 40]
         if not tail.startswith(", "):
             return 0.0
-        word = tail[2:].split(",")[0].split(";")[0].strip()
+        word = QUALIFIER_END.split(tail[2:], maxsplit=1)[0].strip()
         if not word or not word[0].isupper() or self.gazetteer is None:
             return 0.0
         for container, _ in self.gazetteer.lookup(word):

@@ -10,6 +10,9 @@ A candidate's score is the sum of `FEATURES`, each a value a reader would weigh:
 - country_share, admin1_share: the share of the article's other places in the same country and
   first-level division; proximity: the share of them within `Context.NEAR_KM`.
 
+A division matched on an abbreviation the table writes with a period ("Man.") is a candidate only
+when the text has the period (`written_as_abbreviated`): a bare "Man" is not Manitoba.
+
 The options of a mention are its candidates and "no place" (`NONE`). A rule may take a candidate
 out of the running (a bare compass word, or an abbreviation such as "WA" of `data/abbreviations.csv`,
 outside the article's countries); "no place" has a score of its own, from named evidence
@@ -30,7 +33,7 @@ from typing import TYPE_CHECKING
 from ..evidence import club_name
 from ..gazetteer import Gazetteer, normalize
 from ..gazetteer.importance import importance, is_strong
-from ..gazetteer.sources import abbreviations_in_context
+from ..gazetteer.sources import abbreviations_in_context, read_csv
 from ..gazetteer.wordlists import read_table
 from ..records import GAZETTEER_LABEL, Candidate, Place
 from .expand import DIRECTIONS, Options, Query, find
@@ -85,8 +88,8 @@ def rank(cand: Candidate, options: Options, context: Context) -> list[Scored]:
     """The candidates scored, best first (ties: by place id). An abbreviation that needs its country
     ("WA") keeps only the divisions of the article's countries, so that it casts no vote of its own."""
     key = normalize(cand.text)
-    ranked = sorted((score(cand, key, p, primary, context) for p, primary in options),
-                    key=lambda s: (-s.score, s.place.id))
+    ranked = sorted((score(cand, key, p, primary, context) for p, primary in options
+                     if written_as_abbreviated(cand, key, p, context.text)), key=lambda s: (-s.score, s.place.id))
     if key in ABBREVIATIONS_IN_CONTEXT:
         ranked = [s for s in ranked if in_article(key, s, context)]
     return ranked
@@ -125,6 +128,33 @@ COMPASS_RULE = ("a bare compass word or a short abbreviation ('WA') names a regi
                 "article's other places are in")
 # Abbreviations of divisions that need the article to be about their country (`data/abbreviations.csv`).
 ABBREVIATIONS_IN_CONTEXT = abbreviations_in_context()
+
+
+def _dotted_abbreviations() -> dict[str, frozenset[int]]:
+    """Normalised abbreviation -> the divisions `data/abbreviations.csv` writes it for only with a
+    period ("Man.": Manitoba; not "Qld", written both ways)."""
+    forms: dict[tuple[str, int], list[bool]] = {}
+    for row in read_csv("abbreviations.csv"):
+        abbreviation = row["abbreviation"].strip()
+        forms.setdefault((normalize(abbreviation), int(row["geonameid"])), []).append(abbreviation.endswith("."))
+    table: dict[str, set[int]] = {}
+    for (key, geonameid), dotted in forms.items():
+        if all(dotted):
+            table.setdefault(key, set()).add(geonameid)
+    return {key: frozenset(ids) for key, ids in table.items()}
+
+
+# Abbreviations the table writes only with a period: without it the text says another word ("Man").
+DOTTED_ABBREVIATIONS = _dotted_abbreviations()
+
+
+def written_as_abbreviated(cand: Candidate, key: str, place: Place, text: str) -> bool:
+    """Whether the mention is written as the abbreviation that matched `place`: one the table writes
+    with a period ("Man.", "Alta.") needs it in the text, so a bare "Man" is not Manitoba, nor "Alta"
+    Alberta. Other matches pass."""
+    if place.geonameid not in DOTTED_ABBREVIATIONS.get(key, ()):
+        return True
+    return cand.text.endswith(".") or text[cand.end:cand.end + 1] == "."
 
 
 def in_article(key: str, candidate: Scored, settled: Context) -> bool:
