@@ -95,6 +95,7 @@ def sidebar_filters(summary: pd.DataFrame, articles: pd.DataFrame) -> Filters:
     init_filter_widgets(current, options)
     bar = st.sidebar
     bar.header("Filters")
+    clear_slot = bar.empty()  # "Clear filters" at the top, where it is seen without scrolling; drawn last
     # No "Select all" / "Select N matches" entry: Enter picks the best match, never a batch of them (and
     # "all" is what an empty box means). Titles are long: a fuzzy (subsequence) match found unrelated ones.
     bar.multiselect("Places", options=options["f_places"], key="f_places", select_all=False,
@@ -141,7 +142,8 @@ def sidebar_filters(summary: pd.DataFrame, articles: pd.DataFrame) -> Filters:
         st.query_params[key] = value
     # Always drawn (disabled when nothing is filtered): a button that comes and goes would linger on the page
     # until the whole run ends, looking live after it has done its work.
-    bar.button("Clear filters", on_click=clear_filters, icon=":material/filter_alt_off:", disabled=chosen == Filters())
+    clear_slot.button("Clear filters", on_click=clear_filters, icon=":material/filter_alt_off:",
+                      disabled=chosen == Filters())
     return chosen
 
 

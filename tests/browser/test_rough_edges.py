@@ -48,6 +48,7 @@ def click_box(page: Any, locator: Any) -> None:
     """Click the middle of an element with the mouse, as a user does. (Playwright's own click waits for the
     element to be accessible, which it is not while a filter box's list is open: the list hides the rest of
     the page from assistive technology, not from the mouse.)"""
+    locator.scroll_into_view_if_needed()
     box = locator.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
 
