@@ -204,3 +204,22 @@ def dashboard_over(geodata_home: Path, tmp_path_factory: pytest.TempPathFactory,
         yield url
     finally:
         stop_server(server)
+
+
+def open_options(page: Any, box: Any, attempts: int = 3) -> Any:
+    """Click a select box until its list of options shows; return the list.
+
+    A rerun of the app that lands just after the click closes the list again, so one click is
+    not enough on a loaded machine.
+    """
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    listbox = page.get_by_role("listbox")
+    for _ in range(attempts):
+        box.click()
+        try:
+            listbox.wait_for(state="visible", timeout=5_000)
+            return listbox
+        except PlaywrightTimeout:
+            page.wait_for_timeout(500)
+    raise AssertionError(f"no list of options opened after {attempts} clicks")

@@ -19,7 +19,7 @@ from geodata import basemap
 from geodata.documents import load_paths
 from geodata.records import Document
 from geodata.store import Filters, Store
-from tests.browser.conftest import ROOT, dashboard_over, home_with
+from tests.browser.conftest import ROOT, dashboard_over, home_with, open_options
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -329,7 +329,7 @@ def test_filters_remove_markers(dashboard: str, offline_page: Any, store: Store,
     # In the sidebar: add a kind; the URL and the map follow.
     countries = set(store.place_summary(Filters(countries=("SY",), kinds=("country",))).place_id)
     assert countries and countries < syria
-    page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").filter(has_text="Kinds").click()
+    open_options(page, page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").filter(has_text="Kinds"))
     page.get_by_role("option", name="country", exact=True).click()
     page.keyboard.press("Escape")
     wait_markers(page, countries)

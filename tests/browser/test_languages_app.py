@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from geodata.store import Filters, Store
-from tests.browser.conftest import dashboard_over
+from tests.browser.conftest import dashboard_over, open_options
 from tests.browser.test_dashboard import TIMEOUT_MS, map_frame, settle, wait_markers
 from tests.conftest import copy_sqlite, run_cli
 
@@ -76,7 +76,7 @@ def test_a_mixed_folder_is_mapped_and_filtered_by_language(dashboard: str, offli
     page.goto(dashboard)
     wait_markers(page, french | english)
 
-    page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").filter(has_text="Languages").click()
+    open_options(page, page.locator("[data-testid=stSidebar] [data-testid=stMultiSelect]").filter(has_text="Languages"))
     page.get_by_role("option", name=re.compile(r"French")).click()
     page.keyboard.press("Escape")
     expect(page).to_have_url(re.compile(r"[?&]lang=fr"), timeout=TIMEOUT_MS)
