@@ -146,6 +146,11 @@ class Settings:
     def max_page_bytes(self) -> int:
         return int(self.max_page_mb * 2**20)
 
+    def model_for(self, language: str) -> str:
+        """The spaCy model articles in `language` (ISO 639-1) are read with: `model_fr` for French, `model`
+        for English and for the languages not geoparsed (only split into sentences)."""
+        return {"fr": self.model_fr}.get(language, self.model)
+
     def with_(self, **changes: object) -> "Settings":
         """A copy with some fields changed (CLI flags over environment)."""
         return replace(self, **changes)

@@ -36,35 +36,34 @@ class Pipeline:
     adds to a user's pipeline."""
 
     def __init__(self, settings: Settings, *, gazetteer: Gazetteer | None = None, fallback: Fallback | None = None,
-                 progress: Notify = lambda message: None):
+                 progress: Notify = lambda message: None, explain: bool = False):
         self.settings = settings
         self.gazetteer = gazetteer or open_gazetteer(settings.gazetteer_path, progress=progress)
         self.fallback = fallback
+        self.explain = explain  # each mention says why it got its place (`parse --explain`)
         self._models: dict[str, Language] = {}
         self._geoparsers: dict[str, Geoparser] = {}
 
     @classmethod
     def from_settings(cls, settings: Settings, *, notify: Notify = lambda message: None,
                       readonly_gazetteer: bool = False, gazetteer_path: Path | None = None,
-                      wrap_fallback: Callable[[Fallback], Fallback] = lambda fallback: fallback) -> Pipeline:
+                      wrap_fallback: Callable[[Fallback], Fallback] = lambda fallback: fallback,
+                      explain: bool = False) -> Pipeline:
         """The one wiring: the gazetteer (`gazetteer_path`, default GEODATA_HOME's; built on first use
         unless `readonly_gazetteer`), the online geocoder as fallback unless `settings.offline`
         (`wrap_fallback` may pace it); the spaCy models load when first needed. `notify` hears the
-        gazetteer's progress and the geocoder's once-only messages."""
+        gazetteer's progress and the geocoder's once-only messages; `explain`: see `Pipeline`."""
         from .geocoder import make_geocoder  # geopy loads only for the callers that parse
 
         gazetteer = open_gazetteer(gazetteer_path or settings.gazetteer_path, progress=notify,
                                    readonly=readonly_gazetteer)
         geocoder = make_geocoder(settings, gazetteer, notify=notify)
-        return cls(settings, gazetteer=gazetteer, fallback=wrap_fallback(geocoder) if geocoder else None)
-
-    def model_name(self, language: str) -> str:
-        """The spaCy model articles in `language` are read with (the default one for a language not geoparsed)."""
-        return self.settings.model_fr if language == "fr" else self.settings.model
+        return cls(settings, gazetteer=gazetteer, fallback=wrap_fallback(geocoder) if geocoder else None,
+                   explain=explain)
 
     def nlp_for(self, language: str) -> Language:
-        """The spaCy model for `language`, loaded on first use."""
-        name = self.model_name(language)
+        """The spaCy model for `language` (`Settings.model_for`), loaded on first use."""
+        name = self.settings.model_for(language)
         if name not in self._models:
             self._models[name] = load_nlp(name)
         return self._models[name]
@@ -81,23 +80,19 @@ class Pipeline:
 
     def geoparser_for(self, language: str) -> Geoparser:
         """The geoparser of a geoparsed language, made on first use. A language other than the default
-        reads the gazetteer's view that also holds its names, and takes the default geoparser's
-        resolver settings (explanations, calibration), as set by the caller."""
+        reads the gazetteer's view that also holds its names."""
         if language not in SUPPORTED:
             raise ValueError(f"language {language!r} is not geoparsed (only {', '.join(SUPPORTED)})")
         if language not in self._geoparsers:
-            if language == DEFAULT:
-                self._geoparsers[language] = Geoparser(self.gazetteer, self.fallback, rules_for(language))
-            else:
-                geoparser = Geoparser(self.gazetteer.in_language(language), self.fallback, rules_for(language))
-                geoparser.resolver.explain = self.geoparser.resolver.explain
-                geoparser.resolver.calibration = self.geoparser.resolver.calibration
-                self._geoparsers[language] = geoparser
+            gazetteer = self.gazetteer if language == DEFAULT else self.gazetteer.in_language(language)
+            geoparser = Geoparser(gazetteer, self.fallback, rules_for(language))
+            geoparser.resolver.explain = self.explain
+            self._geoparsers[language] = geoparser
         return self._geoparsers[language]
 
     @property
     def geoparser(self) -> Geoparser:
-        """The default language's geoparser (set `resolver.explain` on it before parsing: the others copy it)."""
+        """The default language's geoparser."""
         return self.geoparser_for(DEFAULT)
 
     def parse(self, documents: Iterable[Document]) -> Iterator[ParsedDocument]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -78,3 +81,13 @@ def run_cli(*args: str, home: Path, input_text: str | None = None, env: dict[str
     full_env = {**os.environ, "GEODATA_HOME": str(home), "GEODATA_OFFLINE": "1", **(env or {})}
     return subprocess.run([sys.executable, "-m", "geodata", *args], cwd=ROOT, env=full_env, input=input_text,
                           capture_output=True, text=True, timeout=timeout, preexec_fn=preexec_fn)
+
+
+@contextmanager
+def local_dask(workers: int) -> Iterator[Any]:
+    """A `distributed.Client` of a real LocalCluster: `workers` single-threaded processes on loopback."""
+    from distributed import Client, LocalCluster
+
+    with LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, host="127.0.0.1",
+                      dashboard_address=None) as cluster, Client(cluster) as client:
+        yield client

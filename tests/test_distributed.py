@@ -22,13 +22,13 @@ import pytest
 from geodata.documents import load_paths
 from geodata.store import Store
 
-from .conftest import SEED, require, run_cli
+from .conftest import SEED, local_dask, require, run_cli
 
 try:
     import pyarrow.compute as pc
     import pyarrow.dataset as pads
     import pyarrow.parquet as pq
-    from distributed import Client, LocalCluster
+    import distributed  # noqa: F401
 
     from geodata import scale as dist
 except ImportError as exc:  # pragma: no cover - the pins in requirements.txt install them
@@ -82,8 +82,7 @@ def expected(corpus, pipeline):
 
 @pytest.fixture(scope="module")
 def client():
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as c:
+    with local_dask(2) as c:
         yield c
 
 

@@ -32,10 +32,13 @@ def test_extractor_reads_candidates_and_dropped_names_apart(pipeline):
 
 def test_parse_explain_lists_dropped_names_with_their_evidence(home, tmp_path):
     source = tmp_path / "storm.jsonl"
-    source.write_text(json.dumps({"id": "storm", "text": TEXT}) + "\n", encoding="utf-8")
+    french = {"id": "fr", "language": "fr", "text": "Les civils ont quitté Baghouz, dans l'est de la Syrie."}
+    source.write_text(json.dumps({"id": "storm", "text": TEXT}) + "\n" + json.dumps(french) + "\n", encoding="utf-8")
     result = run_cli("parse", str(source), "--explain", home=home)
     assert result.returncode == 0, result.stderr
-    (out,) = [json.loads(line) for line in result.stdout.splitlines()]
+    out, out_fr = [json.loads(line) for line in result.stdout.splitlines()]
+    assert {"Baghouz", "Syrie"} <= {m["text"] for m in out_fr["mentions"]}
+    assert all(m["explain"] for m in out_fr["mentions"])  # every language's mentions are explained
     shown = [m["text"] for m in out["mentions"]]
     assert "Hong Kong" in shown and "Xinhua" not in shown and "Typhoon Mangkhut" not in shown
     dropped = {(d["start"], d["end"]): d for d in out["dropped"]}
@@ -46,4 +49,4 @@ def test_parse_explain_lists_dropped_names_with_their_evidence(home, tmp_path):
     assert dropped[0, len("Typhoon Mangkhut")]["reasons"] == ["storm word 'Typhoon' starts it"]
     plain = run_cli("parse", str(source), home=home)
     assert plain.returncode == 0, plain.stderr
-    assert "dropped" not in json.loads(plain.stdout)  # only with --explain
+    assert all("dropped" not in json.loads(line) for line in plain.stdout.splitlines())  # only with --explain

@@ -156,7 +156,6 @@ def test_french_demonym_forms_over_the_whole_table(gazetteer) -> None:
     assert french_demonym("arabe") is None and french_demonym("jihadiste") is None
 
 
-def test_every_language_geoparsed_has_its_rules_and_model(settings, gazetteer) -> None:
+def test_every_language_geoparsed_has_its_rules_and_model(settings) -> None:
     assert set(RULES) == set(SUPPORTED)
-    assert {Pipeline(settings, gazetteer=gazetteer).model_name(code) for code in SUPPORTED} == {
-        settings.model, settings.model_fr}
+    assert {settings.model_for(code) for code in SUPPORTED} == {settings.model, settings.model_fr}

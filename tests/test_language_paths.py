@@ -14,13 +14,13 @@ import pytest
 
 from geodata import export, maps
 from geodata.store import Filters, Store
-from tests.conftest import require, run_cli
+from tests.conftest import local_dask, require, run_cli
 from tests.fake_nominatim import closed_port
 from tests.fake_web import FakeWeb, Route, article_page, rss_feed
 
 try:
     import pyarrow.parquet as pq
-    from distributed import Client, LocalCluster
+    import distributed  # noqa: F401
 
     from geodata.scale import ingest_result, parquet, parse_to_parquet, read_result
 except ImportError as exc:  # pragma: no cover - the pins in requirements.txt install them
@@ -44,8 +44,7 @@ def both_models(settings, pipeline):
 
 @pytest.fixture(scope="module")
 def client():
-    with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
-                      dashboard_address=None) as cluster, Client(cluster) as c:
+    with local_dask(1) as c:
         yield c
 
 

@@ -67,10 +67,10 @@ def report_languages(notes: Sequence[str]) -> None:
         say(f"note: {note}")
 
 
-def pipeline_for(settings: Settings):
+def pipeline_for(settings: Settings, *, explain: bool = False):
     from ..pipeline import Pipeline  # spaCy loads only for the commands that need it
 
-    return Pipeline.from_settings(settings, notify=say)
+    return Pipeline.from_settings(settings, notify=say, explain=explain)
 
 
 def open_store(args: argparse.Namespace, settings: Settings, *, readonly: bool = False) -> Store:

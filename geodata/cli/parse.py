@@ -22,8 +22,7 @@ def cmd_parse(args: argparse.Namespace) -> int:
         raise CliError("no input: give files, folders, .jsonl or .csv")
     settings = settings_for(args)
     loaded = load(args.inputs, language_code(args.language) if args.language else None)
-    pipeline = pipeline_for(settings)
-    pipeline.geoparser.resolver.explain = args.explain
+    pipeline = pipeline_for(settings, explain=args.explain)
     lines = (json.dumps(parsed.to_json(args.explain), ensure_ascii=False) + "\n"
              for parsed in pipeline.parse(loaded.documents))
     if args.out in (None, "-"):

@@ -15,9 +15,10 @@ from __future__ import annotations
 import itertools
 from collections.abc import Iterator
 
+from ..language import DEFAULT, SUPPORTED
 from .sources import DATA_DIR, read_csv
 
-LANGUAGES = ("fr",)
+LANGUAGES = tuple(code for code in SUPPORTED if code != DEFAULT)  # the default language's names are untagged
 LanguageNames = Iterator[tuple[str, str]]  # (place id, name)
 
 
