@@ -318,7 +318,7 @@ def main() -> None:
     filters = sidebar_filters(summary, articles)
     geocoder_status()
     places = summary if filters == Filters() else db.place_summary(filters)
-    popups = db.mentions(filters, per_place=maps.POPUP_SENTENCES)
+    popups = db.mentions(filters, per_place=maps.POPUP_SENTENCES, columns=maps.POPUP_COLUMNS)
     n_mentions, n_articles = db.totals(filters)
     st.caption(f"{len(places)} place(s), {n_mentions} mention(s) in {n_articles} article(s) "
                f"shown, of {len(articles)} article(s) stored.")
@@ -332,7 +332,7 @@ def main() -> None:
                 st.button("Clear filters", on_click=clear_filters, key="clear_filters_main")
     selected = selected_place()
     narrowed = filters.narrowed(selected) if selected else None
-    place_rows = db.mentions(narrowed) if narrowed else popups.iloc[0:0]  # the selected place's mentions
+    place_rows = db.mentions(narrowed) if narrowed else db.mentions(limit=0)  # the selected place's mentions
     left, right = st.columns([2, 1])
     with left:
         map_view(places, popups, selected)

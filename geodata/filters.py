@@ -53,6 +53,22 @@ class Filters:
             clauses.append("m.kind != 'demonym'")
         return " AND ".join(clauses), params
 
+    @property
+    def tables(self) -> frozenset[str]:
+        """The tables besides the mentions that `where()` reads: "articles" (`a`: article ids, languages,
+        dates), "places" (`p`: countries, kinds). A query joins only these."""
+        tables = set()
+        if self.articles or self.languages or self.date_from or self.date_to:
+            tables.add("articles")
+        if self.countries or self.kinds:
+            tables.add("places")
+        return frozenset(tables)
+
+    @property
+    def narrows_places(self) -> bool:
+        """Whether some places are left out whatever their mentions (place ids, countries, kinds)."""
+        return bool(self.places) or "places" in self.tables
+
     def narrowed(self, place_id: str) -> Filters | None:
         """These filters restricted to one place; None when they leave that place out."""
         if self.places and place_id not in self.places:

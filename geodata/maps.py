@@ -22,6 +22,9 @@ from .safejson import to_json_safe
 
 KIND_COLOURS = dict(zip(KINDS, ("#6a3d9a", "#e6550d", "#1f78b4", "#33a02c", "#636363"), strict=True))
 POPUP_SENTENCES = 8
+POPUP_COLUMNS = ("place_id", "article_id", "title", "language", "sentence", "sentence_start", "sentence_end",
+                 "sentence_index")
+"""What `snippets_by_place` reads of the store's mention rows (`Store.mentions(..., columns=POPUP_COLUMNS)`)."""
 TOOLTIP_ID_SEPARATOR = " \u00b7 "  # the tooltip ends with the place id, which the dashboard reads back
 
 

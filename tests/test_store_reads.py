@@ -1,7 +1,7 @@
 """The views' reads (place summary, popup sentences, totals, timeline) give the same rows in the same order
 as straightforward SQL over `effective_mentions`, for every kind of filter, with and without active
 corrections, and after adds, deletions, corrections and undos; they are read from the counts kept at write
-time (`place_articles`, `place_spellings`) or the index of mentions by place when they can. Also: a search
+time (`geodata/store/aggregates.py`) or the index of mentions by place when they can. Also: a search
 with too many word matches says they are unranked (library, CLI, dashboard), and a read-only store of the old
 schema reads its corrections. Real stores parsed by the real spaCy model."""
 
@@ -16,6 +16,9 @@ import pytest
 from geodata import maps
 from geodata.records import Document, Mention, ParsedDocument, Place, Sentence
 from geodata.store import Filters, Store
+from geodata.store.aggregates import BANDS, TABLES
+from geodata.store.reads import MENTION_COLUMNS
+from geodata.store.schema import PLAIN_MENTIONS
 from geodata.store.search import RANK_BELOW, UNRANKED_NOTE
 from tests.conftest import SEED, copy_sqlite, run_cli
 from tests.apptest import fresh_app, notices, ok
@@ -58,6 +61,8 @@ def filter_cases(store: Store) -> list[Filters]:
     country = summary.country.dropna().value_counts().index[0]
     return [Filters(), Filters(min_confidence=0.6), Filters(countries=(country,)), Filters(kinds=("country",)),
             Filters(kinds=("city", "country"), min_confidence=0.3), Filters(demonyms=False),
+            Filters(min_confidence=0.652), Filters(min_confidence=0.45, demonyms=False),
+            Filters(countries=(country,), min_confidence=0.95),
             Filters(date_from="2019-02-11", date_to="2019-03"), Filters(date_from="2019-02-11", undated=False),
             Filters(articles=(2, 4)), Filters(places=(top,)), Filters(countries=(country,), date_to="2019-02-28"),
             Filters(places=("nowhere",))]
@@ -117,7 +122,8 @@ def assert_reads_match(store: Store) -> None:
 def test_the_views_reads_equal_plain_sql_for_every_filter(store: Store) -> None:
     cases = filter_cases(store)
     assert all(not store.place_summary(f).empty for f in cases[:-1])  # the cases select something,
-    assert len({tuple(store.place_summary(f).place_id) for f in cases}) >= len(cases) - 2  # mostly different
+    summaries = [store.place_summary(f) for f in cases]
+    assert len({tuple(zip(s.place_id, s.mentions)) for s in summaries}) >= len(cases) - 2  # mostly different
     assert len(store.mentions(per_place=1)) < len(store.mentions(per_place=2)) < len(store.mentions())
     assert_reads_match(store)
 
@@ -136,27 +142,52 @@ def test_the_views_reads_equal_plain_sql_with_active_corrections(store: Store) -
     assert_reads_match(store)
 
 
-def test_unfiltered_and_place_filters_are_read_from_the_index_alone(store: Store) -> None:
-    """What makes a repaint fast on a big store: without a confidence floor the summary and the totals read
-    the counts kept at write time (`place_articles`), with one they scan the index of mentions by place; neither
-    reads the mentions table or the articles; the popups read that index a place at a time."""
+def query_plans(store: Store, read) -> list[str]:
+    """The query plans of what `read()` runs (one string each), but for the checks of corrections and tables."""
     statements: list[str] = []
     store.conn.set_trace_callback(statements.append)
-    for filters in (Filters(), Filters(countries=("US",)), Filters(min_confidence=0.8)):
-        statements.clear()
-        store.place_summary(filters)
-        store.totals(filters)
-        store.mentions(filters, per_place=maps.POPUP_SENTENCES)
-        plans = [" | ".join(r[3] for r in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}", ()))
-                 for sql in statements if sql.lstrip().upper().startswith(("SELECT", "WITH")) and "?" not in sql]
-        plans = [p for p in plans if "mentions" in p or "place_articles" in p]
-        assert len(plans) == 3, statements
-        summary, totals, popups = plans
-        source = "mentions_place_order" if filters.min_confidence else "place_articles"
-        for plan in (summary, totals):
-            assert source in plan and "SEARCH a " not in plan, plan
-            assert "SCAN mentions" not in plan and "SEARCH mentions USING INTEGER" not in plan, plan
+    read()
+    store.conn.set_trace_callback(None)
+    plans = [" | ".join(r[3] for r in store.conn.execute(f"EXPLAIN QUERY PLAN {sql}"))
+             for sql in statements if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
+    return [p for p in plans if "corrections" not in p and "sqlite_master" not in p]
+
+
+def test_a_repaint_reads_the_counts_per_band_not_the_mentions(store: Store) -> None:
+    """What makes a repaint fast on a big store: without active corrections nor conditions on articles, the
+    summary reads the counts per confidence band kept at write time (any floor at a band's edge, any condition on
+    places), and so do the totals and the timeline without conditions on places (with one and no floor, the
+    counts per place and article); none reads the mentions; the popups read the index of mentions by place a
+    place at a time."""
+    tables = ("place_bands", "place_tops", "spelling_bands", "article_tops", "day_bands", "place_articles")
+    for filters in (Filters(), Filters(countries=("US",)), Filters(min_confidence=0.8),
+                    Filters(min_confidence=0.45, demonyms=False, kinds=("country",))):
+        reads = {"summary": lambda: store.place_summary(filters), "totals": lambda: store.totals(filters),
+                 "timeline": lambda: store.mentions_per_day(filters)}
+        for name, read in reads.items():
+            plan, = query_plans(store, read)
+            if name == "summary":
+                expected = {"place_bands", "place_tops", "spelling_bands"}
+            elif not filters.narrows_places:
+                expected = {"place_bands", "article_tops"} if name == "totals" else {"day_bands"}
+            elif not filters.min_confidence:
+                expected = {"place_articles"}
+            else:
+                continue  # a floor and conditions on places: the index of mentions by place
+            assert {t for t in tables if t in plan} == expected, (name, filters, plan)
+            assert "mentions" not in plan, (name, filters, plan)
+        popups, = query_plans(store, lambda: store.mentions(filters, per_place=maps.POPUP_SENTENCES))
         assert "CORRELATED LIST SUBQUERY" in popups and "INDEX mentions_place_order (place_id=?)" in popups, popups
+    for filters in (Filters(min_confidence=0.652), Filters(min_confidence=0.8, date_from="2019-02-11")):
+        summary, = query_plans(store, lambda: store.place_summary(filters))  # no band answers: the index
+        assert "mentions_place_order" in summary and "place_bands" not in summary, summary
+
+
+def test_the_bands_floors_are_the_same_numbers_in_sql() -> None:
+    """The counts per band are exact only if SQLite reads each floor's literal as Python's float."""
+    conn = sqlite3.connect(":memory:")
+    assert all(conn.execute(f"SELECT {floor!r} = ?", (floor,)).fetchone()[0] for floor in BANDS)
+    assert BANDS[0] == 0 and BANDS[16] == 0.8 and len(set(BANDS)) == 21
 
 
 # -- a word search over RANK_BELOW sentences ---------------------------------------------------------------
@@ -223,17 +254,35 @@ def test_a_read_only_store_of_the_old_schema_reads_its_corrections(store: Store)
 
 # -- the counts kept at write time (geodata/store/aggregates.py) ------------------------------------------
 
-RECOUNTED = {  # each aggregate table as counted from the stored mentions now
+BAND = "(" + " + ".join(f"(confidence >= {floor!r})" for floor in BANDS[1:]) + ")"
+RECOUNTED = {  # each aggregate table as counted from the stored mentions now, in plain SQL
     "place_articles": """SELECT place_id, article_id, SUM(kind != 'demonym'), SUM(kind = 'demonym'),
         ROUND(TOTAL(CASE WHEN kind != 'demonym' THEN confidence END), 9),
         ROUND(TOTAL(CASE WHEN kind = 'demonym' THEN confidence END), 9)
         FROM mentions WHERE place_id IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2""",
-    "place_spellings": """SELECT place_id, kind = 'demonym', text, COUNT(*) FROM mentions WHERE place_id IS NOT NULL
-        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+    "place_bands": f"""SELECT place_id, {BAND}, kind = 'demonym', COUNT(*), ROUND(TOTAL(confidence), 9)
+        FROM mentions WHERE place_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+    "place_tops": f"""SELECT place_id, top, demonyms, COUNT(*) FROM (
+        SELECT place_id, article_id, MAX({BAND}) AS top, 1 AS demonyms FROM mentions WHERE place_id IS NOT NULL
+        GROUP BY 1, 2 UNION ALL SELECT place_id, article_id, MAX({BAND}), 0 FROM mentions
+        WHERE place_id IS NOT NULL AND kind != 'demonym' GROUP BY 1, 2) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+    "article_tops": f"""SELECT top, demonyms, COUNT(*) FROM (
+        SELECT article_id, MAX({BAND}) AS top, 1 AS demonyms FROM mentions WHERE place_id IS NOT NULL GROUP BY 1
+        UNION ALL SELECT article_id, MAX({BAND}), 0 FROM mentions WHERE place_id IS NOT NULL AND kind != 'demonym'
+        GROUP BY 1) GROUP BY 1, 2 ORDER BY 1, 2""",
+    "spelling_bands": f"""SELECT place_id, {BAND}, kind = 'demonym', text, COUNT(*) FROM mentions
+        WHERE place_id IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""",
+    "day_bands": f"""SELECT ifnull(a.published, ''), {BAND}, kind = 'demonym', COUNT(*) FROM mentions m
+        JOIN articles a ON a.id = m.article_id WHERE place_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
 }
 KEPT = {"place_articles": """SELECT place_id, article_id, others, demonyms, ROUND(others_confidence, 9),
     ROUND(demonyms_confidence, 9) FROM place_articles ORDER BY 1, 2""",
-        "place_spellings": "SELECT place_id, demonym, text, mentions FROM place_spellings ORDER BY 1, 2, 3"}
+        "place_bands": """SELECT place_id, band, demonym, mentions, ROUND(confidence_sum, 9) FROM place_bands
+            ORDER BY 1, 2, 3""",
+        "place_tops": "SELECT place_id, band, demonyms, articles FROM place_tops ORDER BY 1, 2, 3",
+        "article_tops": "SELECT band, demonyms, articles FROM article_tops ORDER BY 1, 2",
+        "spelling_bands": "SELECT place_id, band, demonym, text, mentions FROM spelling_bands ORDER BY 1, 2, 3, 4",
+        "day_bands": "SELECT published, band, demonym, mentions FROM day_bands ORDER BY 1, 2, 3"}
 
 
 def assert_counts_kept(store: Store) -> None:
@@ -272,7 +321,7 @@ def test_the_counts_kept_follow_adds_deletions_and_corrections(store: Store) -> 
     assert store.delete_article(added)
     assert_counts_kept(store)
     assert_reads_match(store)
-    assert store.conn.execute("SELECT COUNT(*) FROM place_spellings WHERE text IN ('Zork', 'Lyonnais')").fetchone() \
+    assert store.conn.execute("SELECT COUNT(*) FROM spelling_bands WHERE text IN ('Zork', 'Lyonnais')").fetchone() \
         == (0,)
 
 
@@ -280,7 +329,8 @@ def test_a_store_made_before_the_counts_gets_them_when_opened(store: Store) -> N
     expected = {table: store.conn.execute(sql).fetchall() for table, sql in KEPT.items()}
     store.close()
     conn = sqlite3.connect(store.path)
-    conn.executescript("DROP TABLE place_articles; DROP TABLE place_spellings;")
+    conn.executescript("".join(f"DROP TABLE {table};" for table in TABLES))
+    conn.execute("CREATE TABLE place_spellings (place_id TEXT)")  # the counts of an older version
     conn.close()
     reader = Store(store.path, readonly=True)  # read-only: nothing written, the mentions are read instead
     assert not reader.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'place_articles'").fetchone()
@@ -288,5 +338,45 @@ def test_a_store_made_before_the_counts_gets_them_when_opened(store: Store) -> N
     reader.close()
     migrated = Store(store.path)
     assert {table: migrated.conn.execute(sql).fetchall() for table, sql in KEPT.items()} == expected
+    assert not migrated.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'place_spellings'").fetchone()
     assert_reads_match(migrated)
     migrated.close()
+
+
+# -- what a query joins, what the popups read -------------------------------------------------------------------
+
+def test_the_filters_say_which_tables_their_conditions_read(store: Store) -> None:
+    """`Filters.tables` names every table `where()` reads besides the mentions: the conditions run with only
+    those joined (SQLite refuses a column of a table not joined), and the tables are named only when needed."""
+    joins = {"articles": "JOIN articles a ON a.id = m.article_id",
+             "places": "LEFT JOIN places p ON p.id = m.eff_place_id"}
+    more = [Filters(languages=("en",)), Filters(date_to="2019"), Filters(kinds=("site",))]
+    for filters in filter_cases(store) + more:
+        where, params = filters.where()
+        joined = " ".join(joins[t] for t in sorted(filters.tables))
+        store.conn.execute(f"SELECT COUNT(*) FROM {PLAIN_MENTIONS} m {joined} WHERE {where}", params).fetchone()
+        for table in filters.tables:
+            others = " ".join(joins[t] for t in sorted(filters.tables - {table}))
+            with pytest.raises(sqlite3.OperationalError, match="no such column"):
+                store.conn.execute(f"SELECT COUNT(*) FROM {PLAIN_MENTIONS} m {others} WHERE {where}", params)
+    assert Filters().tables == frozenset() and not Filters().narrows_places
+    assert Filters(places=("x",)).narrows_places and Filters(places=("x",)).tables == frozenset()
+    assert Filters(countries=("US",), date_from="2019").tables == {"articles", "places"}
+
+
+def test_the_popups_rows_hold_only_what_they_show(store: Store) -> None:
+    """`columns=maps.POPUP_COLUMNS`: the same rows and values as the full read, for every filter (the popups'
+    snippets alike), with and without corrections; the places are then not joined to the mentions."""
+    for filters in filter_cases(store):
+        full = store.mentions(filters, per_place=maps.POPUP_SENTENCES)
+        popups = store.mentions(filters, per_place=maps.POPUP_SENTENCES, columns=maps.POPUP_COLUMNS)
+        assert list(popups.columns) == list(maps.POPUP_COLUMNS)
+        assert popups.equals(full[list(maps.POPUP_COLUMNS)]), filters
+        assert maps.snippets_by_place(popups) == maps.snippets_by_place(full)
+    assert list(store.mentions(limit=0).columns) == list(MENTION_COLUMNS)
+    plan, = query_plans(store, lambda: store.mentions(per_place=maps.POPUP_SENTENCES, columns=maps.POPUP_COLUMNS))
+    assert "LEFT-JOIN" not in plan, plan
+    store.correct_name("Harvey", None)
+    corrected = store.mentions(per_place=2, columns=maps.POPUP_COLUMNS)
+    assert corrected.equals(store.mentions(per_place=2)[list(maps.POPUP_COLUMNS)]) and "Harvey" not in \
+        " ".join(store.mentions(per_place=2).text)

@@ -1,13 +1,24 @@
 """Counts of the stored mentions kept at write time, so that a repaint of a big store need not read every
-mention: per place and article (`place_articles`) and per place and spelling (`place_spellings`). They
-count the stored mentions as parsed (`mentions.place_id`, confidence >= 0), so they answer the views only
-while no correction is active and no confidence floor is set (`StoreReads._aggregated`)."""
+mention. They count the stored mentions as parsed (`mentions.place_id`, confidence >= 0), so they answer the
+views only while no correction is active (`StoreReads`):
+
+- per place and article (`place_articles`): the filters on articles (dates, language), without a confidence
+  floor;
+- per confidence band (`BANDS`: the floors the dashboard's slider steps through), small tables that answer
+  every filter on places and mentions, a floor at a band's edge included: per place (`place_bands`, and
+  `place_tops` for its articles), per place and spelling (`spelling_bands`), per publication date
+  (`day_bands`) and for the articles of all places (`article_tops`)."""
 
 from __future__ import annotations
 
 import sqlite3
 
 from ..filters import Filters
+
+BANDS = tuple(round(k / 20, 2) for k in range(21))
+"""The confidence floors 0, 0.05, ..., 1 (the dashboard's slider steps): a mention is counted in the band of the
+highest floor it reaches, so a floor in `BANDS` is answered exactly by the counts of the bands from its own up.
+The SQL reads each floor as a literal (`repr`), the same number as Python's (tested)."""
 
 AGGREGATES_SCHEMA = """
 CREATE TABLE IF NOT EXISTS place_articles (
@@ -22,71 +33,154 @@ CREATE TABLE IF NOT EXISTS place_articles (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS place_articles_place ON place_articles
     (place_id, article_id, others, demonyms, others_confidence, demonyms_confidence, published);
-CREATE TABLE IF NOT EXISTS place_spellings (
+CREATE TABLE IF NOT EXISTS place_bands (
     place_id TEXT NOT NULL,
+    band INTEGER NOT NULL,       -- index in BANDS of the highest floor the mentions' confidence reaches
     demonym INTEGER NOT NULL,    -- 1: mentions of kind 'demonym'
-    text TEXT NOT NULL,
-    mentions INTEGER NOT NULL,   -- how many stored mentions of the place are spelt so (rows at 0 are deleted)
-    PRIMARY KEY (place_id, demonym, text)
-) WITHOUT ROWID"""
+    mentions INTEGER NOT NULL,   -- rows at 0 are deleted (in every table below)
+    confidence_sum REAL NOT NULL,
+    PRIMARY KEY (place_id, band, demonym)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS place_tops (
+    place_id TEXT NOT NULL,
+    band INTEGER NOT NULL,       -- the band of the place's most confident mention in the article
+    demonyms INTEGER NOT NULL,   -- 1: of all its mentions there, 0: of those that are not demonyms
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (place_id, band, demonyms)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS article_tops (
+    band INTEGER NOT NULL,       -- the band of the article's most confident placed mention
+    demonyms INTEGER NOT NULL,
+    articles INTEGER NOT NULL,
+    PRIMARY KEY (band, demonyms)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS spelling_bands (
+    place_id TEXT NOT NULL,
+    band INTEGER NOT NULL,
+    demonym INTEGER NOT NULL,
+    text TEXT NOT NULL,          -- how the mentions are spelt
+    mentions INTEGER NOT NULL,
+    PRIMARY KEY (place_id, band, demonym, text)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS day_bands (
+    published TEXT NOT NULL,     -- the articles' (never changed), '' for none
+    band INTEGER NOT NULL,
+    demonym INTEGER NOT NULL,
+    mentions INTEGER NOT NULL,
+    PRIMARY KEY (published, band, demonym)
+) WITHOUT ROWID;
+DROP TABLE IF EXISTS place_spellings  -- (place, spelling) counts without bands: spelling_bands replaces them"""
+TABLES = ("place_articles", "place_bands", "place_tops", "article_tops", "spelling_bands", "day_bands")
 
 _COUNTED = "m.place_id IS NOT NULL AND m.confidence >= 0"
+_BAND = "(" + " + ".join(f"(m.confidence >= {floor!r})" for floor in BANDS[1:]) + ")"
+_MENTIONS = f"FROM mentions m WHERE {_COUNTED} AND {{where}}"
 _PER_PLACE_ARTICLE = f"""SELECT m.place_id, m.article_id, a.published, SUM(m.kind != 'demonym'),
     SUM(m.kind = 'demonym'), TOTAL(CASE WHEN m.kind != 'demonym' THEN m.confidence END),
     TOTAL(CASE WHEN m.kind = 'demonym' THEN m.confidence END)
     FROM mentions m JOIN articles a ON a.id = m.article_id WHERE {_COUNTED} AND {{where}}
     GROUP BY m.place_id, m.article_id"""
-_PER_SPELLING = f"""SELECT m.place_id, m.kind = 'demonym' AS demonym, m.text, COUNT(*) AS n FROM mentions m
-    WHERE {_COUNTED} AND {{where}} GROUP BY m.place_id, m.kind = 'demonym', m.text"""
+
+
+def _tops(per: str) -> str:
+    """Articles by the band of their most confident mention (of a place when `per` is "m.place_id, "), counting
+    demonyms or not."""
+    return f"""SELECT {per}top, demonyms, COUNT(*) FROM (
+        SELECT {per}m.article_id, MAX({_BAND}) AS top, 1 AS demonyms {_MENTIONS} GROUP BY {per}m.article_id
+        UNION ALL SELECT {per}m.article_id, MAX({_BAND}), 0 {_MENTIONS} AND m.kind != 'demonym'
+            GROUP BY {per}m.article_id) m GROUP BY {per}top, demonyms"""
+
+
+COUNTS: dict[str, tuple[tuple[str, ...], tuple[str, ...], str]] = {
+    # table: (its key columns, its counts, the SELECT of both for the mentions of `{where}`)
+    "place_bands": (("place_id", "band", "demonym"), ("mentions", "confidence_sum"),
+                    f"""SELECT m.place_id, {_BAND}, m.kind = 'demonym', COUNT(*), TOTAL(m.confidence) {_MENTIONS}
+                    GROUP BY 1, 2, 3"""),
+    "place_tops": (("place_id", "band", "demonyms"), ("articles",), _tops("m.place_id, ")),
+    "article_tops": (("band", "demonyms"), ("articles",), _tops("")),
+    "spelling_bands": (("place_id", "band", "demonym", "text"), ("mentions",),
+                       f"""SELECT m.place_id, {_BAND}, m.kind = 'demonym', m.text, COUNT(*) {_MENTIONS}
+                       GROUP BY 1, 2, 3, 4"""),
+    "day_bands": (("published", "band", "demonym"), ("mentions",),
+                  f"""SELECT ifnull(a.published, ''), {_BAND}, m.kind = 'demonym', COUNT(*) FROM mentions m
+                  JOIN articles a ON a.id = m.article_id WHERE {_COUNTED} AND {{where}} GROUP BY 1, 2, 3"""),
+}
+_ARTICLE = "m.article_id = :article"
+
+
+def band(min_confidence: float) -> int | None:
+    """The band whose counts start at this confidence floor; None when the floor is no band's edge."""
+    return BANDS.index(min_confidence) if min_confidence in BANDS else None
 
 
 def has_aggregates(conn: sqlite3.Connection) -> bool:
-    return conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'place_spellings'").fetchone() \
-        is not None
+    """Whether the store keeps every table of counts (they are made in one transaction)."""
+    return conn.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN "
+                        f"({','.join('?' * len(TABLES))})", TABLES).fetchone()[0] == len(TABLES)
 
 
 def create_aggregates(conn: sqlite3.Connection) -> None:
-    """Inside the caller's transaction: the tables, filled from the stored mentions when they are new (a store
-    made before them: 1.5M mentions in under a minute)."""
+    """Inside the caller's transaction: the tables, each filled from the stored mentions when it is new (a store
+    made before it: 1.5M mentions in about a minute)."""
     if has_aggregates(conn):
         return
+    missing = [t for t in TABLES if not conn.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?",
+                                                     (t,)).fetchone()]
     for statement in AGGREGATES_SCHEMA.split(";"):  # not executescript: it would commit the transaction
         conn.execute(statement)
-    conn.execute(f"INSERT INTO place_articles {_PER_PLACE_ARTICLE.format(where='1')}")
-    conn.execute(f"INSERT INTO place_spellings {_PER_SPELLING.format(where='1')}")
+    for table in missing:
+        if table == "place_articles":
+            conn.execute(f"INSERT INTO place_articles {_PER_PLACE_ARTICLE.format(where='1')}")
+        else:
+            keys, counts, select = COUNTS[table]
+            conn.execute(f"INSERT INTO {table} ({', '.join(keys + counts)}) {select.format(where='1')}")
 
 
 def count_article(conn: sqlite3.Connection, article_id: int) -> None:
     """Add a newly stored article's mentions to the counts (inside the caller's transaction)."""
-    conn.execute(f"INSERT INTO place_articles {_PER_PLACE_ARTICLE.format(where='m.article_id = ?')}", (article_id,))
-    conn.execute(f"""INSERT INTO place_spellings {_PER_SPELLING.format(where='m.article_id = ?')}
-        ON CONFLICT (place_id, demonym, text) DO UPDATE SET mentions = mentions + excluded.mentions""",
-                 (article_id,))
+    conn.execute(f"INSERT INTO place_articles {_PER_PLACE_ARTICLE.format(where=_ARTICLE)}", {"article": article_id})
+    for table, (keys, counts, select) in COUNTS.items():
+        added = ", ".join(f"{c} = {c} + excluded.{c}" for c in counts)
+        conn.execute(f"""INSERT INTO {table} ({', '.join(keys + counts)}) {select.format(where=_ARTICLE)}
+            ON CONFLICT ({', '.join(keys)}) DO UPDATE SET {added}""", {"article": article_id})
 
 
 def uncount_article(conn: sqlite3.Connection, article_id: int) -> None:
-    """Take an article's mentions out of the spellings' counts before it is deleted (its `place_articles` rows
-    go with it: a foreign key cascade)."""
-    conn.execute(f"""UPDATE place_spellings AS s SET mentions = s.mentions - d.n
-        FROM ({_PER_SPELLING.format(where='m.article_id = ?')}) AS d
-        WHERE s.place_id = d.place_id AND s.demonym = d.demonym AND s.text = d.text""", (article_id,))
-    conn.execute("DELETE FROM place_spellings WHERE mentions <= 0")
+    """Take an article's mentions out of the counts before it is deleted (its `place_articles` rows go with it:
+    a foreign key cascade)."""
+    for table, (keys, counts, select) in COUNTS.items():
+        names = [f"k{i}" for i in range(len(keys))] + [f"c{i}" for i in range(len(counts))]
+        conn.execute(f"""WITH d ({', '.join(names)}) AS ({select.format(where=_ARTICLE)})
+            UPDATE {table} AS s SET {', '.join(f'{c} = s.{c} - d.c{i}' for i, c in enumerate(counts))} FROM d
+            WHERE {' AND '.join(f's.{k} = d.k{i}' for i, k in enumerate(keys))}""", {"article": article_id})
+        conn.execute(f"DELETE FROM {table} WHERE {counts[0]} <= 0")
+
+
+# -- the counts as rows `m` that `Filters.where()` reads like mentions ----------------------------------------
+
+_FLOOR = "(CASE band " + " ".join(f"WHEN {k} THEN {floor!r}" for k, floor in enumerate(BANDS)) + " END)"
+"""A band's floor: the `confidence` of its rows, so that `m.confidence >= floor` keeps the bands from it up."""
 
 
 def aggregated_mentions(filters: Filters) -> str:
-    """`place_articles` as rows `m` that `Filters.where()` reads like mentions: `eff_place_id`, `article_id`,
-    `published`, `n` (the mentions the filters count: demonyms only while they are shown) and
-    `confidence_sum`. The conditions on a mention's confidence and kind hold for every row (`confidence` 0,
-    `kind` 'toponym'): the aggregates are read only without a confidence floor, and the demonyms' toggle is
-    applied to `n`."""
+    """`place_articles` as rows `m`: `eff_place_id`, `article_id`, `published`, `n` (the mentions the filters
+    count: demonyms only while they are shown) and `confidence_sum`. The conditions on a mention's confidence
+    and kind hold for every row (`confidence` 0, `kind` 'toponym'): read only without a confidence floor, the
+    demonyms' toggle applied to `n`."""
     n, confidence = (("others + demonyms", "others_confidence + demonyms_confidence") if filters.demonyms
                      else ("others", "others_confidence"))
     return f"""(SELECT place_id AS eff_place_id, article_id, published, {n} AS n, {confidence} AS confidence_sum,
         0.0 AS confidence, 'toponym' AS kind FROM place_articles WHERE {n} > 0)"""
 
 
-def spellings_sql(filters: Filters) -> str:
-    """Each place's spellings, comma-separated (`place_id`, `spellings`), as the filters count them."""
-    demonyms = "" if filters.demonyms else "WHERE demonym = 0"
-    return (f"SELECT place_id, GROUP_CONCAT(DISTINCT text) AS spellings FROM place_spellings {demonyms} "
-            "GROUP BY place_id")
+def banded(table: str, filters: Filters) -> str:
+    """A table of counts per band as rows `m`, read with `Filters.where()` when its floor is in `BANDS`: `n` (the
+    count), `confidence` (the band's floor), `kind` ('demonym' or not), `eff_place_id` (true for the tables
+    of all places), and the table's other columns. The tables of articles (`place_tops`, `article_tops`) count
+    them with or without demonyms as the filters do."""
+    place = "1" if table in ("article_tops", "day_bands") else "place_id"
+    if table in ("place_tops", "article_tops"):
+        n, kind, where = "articles", "'toponym'", f" WHERE demonyms = {int(filters.demonyms)}"
+    else:
+        n, kind, where = "mentions", "(CASE demonym WHEN 1 THEN 'demonym' ELSE 'toponym' END)", ""
+    return f"(SELECT *, {place} AS eff_place_id, {n} AS n, {_FLOOR} AS confidence, {kind} AS kind FROM {table}{where})"

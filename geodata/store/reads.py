@@ -2,20 +2,27 @@
 
 from __future__ import annotations
 
-import re
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
 import pandas as pd
 
 from ..filters import Filters
 from ..records import Place
-from .aggregates import aggregated_mentions, has_aggregates, spellings_sql
+from .aggregates import aggregated_mentions, band, banded, has_aggregates
 from .schema import KIND_SQL, PLACE_COLUMNS, PLAIN_MENTIONS, SENTENCE_SQL
 
-_ARTICLE_COLUMN = re.compile(r"\ba\.")
-_PLACE_COLUMN = re.compile(r"\bp\.")
-"""SQL conditions on a column of the article (`a`), of the place (`p`)."""
+MENTION_COLUMNS = {  # what `StoreReads.mentions` can read: the chosen mention (`c`), its article, sentence, place
+    "mention_id": "c.id", "article_id": "c.article_id", "title": "a.title", "published": "a.published",
+    "source": "a.source", "language": "a.language", "text": "c.text", "kind": "c.kind", "label": "c.label",
+    "confidence": "c.confidence", "correction_id": "c.correction_id", "place_id": "c.eff_place_id",
+    "place_name": "p.name", "lat": "p.lat", "lon": "p.lon", "country": "p.country",
+    "feature_class": "p.feature_class", "feature_code": "p.feature_code", "geonameid": "p.geonameid",
+    "place_kind": KIND_SQL, "sentence": SENTENCE_SQL, "sentence_start": "c.start - s.start",
+    "sentence_end": 'c."end" - s.start', "start": "c.start", "end": 'c."end"', "sentence_index": "c.sentence",
+}
+_OF_PLACE = {"place_name", "lat", "lon", "country", "feature_class", "feature_code", "geonameid", "place_kind"}
+"""The columns read from the place (`p`)."""
 
 
 class StoreReads:
@@ -43,24 +50,35 @@ class StoreReads:
         return self.conn.execute("SELECT 1 FROM corrections WHERE undone_at IS NULL LIMIT 1").fetchone() is not None
 
     def _aggregated(self, filters: Filters, corrected: bool) -> bool:
-        """Whether the counts kept at write time (`aggregates`) answer these filters exactly."""
+        """Whether the counts per place and article kept at write time (`place_articles`) answer these filters
+        exactly."""
         return not corrected and filters.min_confidence == 0 and has_aggregates(self.conn)
 
-    def _mentions_from(self, where: str, corrected: bool | None = None, *, article: bool = False,
+    def _banded(self, filters: Filters, corrected: bool) -> bool:
+        """Whether the counts per confidence band kept at write time (`aggregates.banded`) answer these filters
+        exactly: no active correction, no condition on articles, a floor at a band's edge."""
+        return (not corrected and "articles" not in filters.tables and band(filters.min_confidence) is not None
+                and has_aggregates(self.conn))
+
+    def _mentions_from(self, tables: frozenset[str], corrected: bool | None = None, *, article: bool = False,
                        place: bool = False, source: str | None = None) -> str:
         """The mentions as corrected (`m`), their article (`a`) and place (`p`); while no correction is active,
         the stored mentions themselves (`PLAIN_MENTIONS`: the same rows, read several times faster). The article
-        and the place are joined only when the conditions `where` name them or the caller reads them (`article`,
-        `place`): SQLite keeps an unused join in an aggregate, and without it the index `mentions_place_order`
-        alone serves. `source`: other rows read as the mentions (`aggregates.aggregated_mentions`)."""
+        and the place are joined only when the filters' conditions read them (`tables`: `Filters.tables`) or the
+        caller does (`article`, `place`): SQLite keeps an unused join in an aggregate, and without it the index
+        `mentions_place_order` alone serves. `source`: other rows read as the mentions (`aggregates`)."""
         if source is None:
             corrected = self._corrected() if corrected is None else corrected
             source = "effective_mentions" if corrected else PLAIN_MENTIONS
-        joins = ("JOIN articles a ON a.id = m.article_id" if article or _ARTICLE_COLUMN.search(where) else "",
-                 "LEFT JOIN places p ON p.id = m.eff_place_id" if place or _PLACE_COLUMN.search(where) else "")
+        joins = ("JOIN articles a ON a.id = m.article_id" if article or "articles" in tables else "",
+                 "LEFT JOIN places p ON p.id = m.eff_place_id" if place or "places" in tables else "")
         return f"FROM {source} m {' '.join(joins)}"
 
-    def _chosen(self, where: str, per_place: int | None) -> str:
+    def _banded_from(self, table: str, filters: Filters) -> str:
+        """FROM a table of counts per band (`aggregates.banded`) read as the mentions `m`."""
+        return self._mentions_from(filters.tables, source=banded(table, filters))
+
+    def _chosen(self, filters: Filters, where: str, per_place: int | None) -> str:
         """The matching mentions, or only each place's first `per_place` (by article, then offset). Without
         active corrections nor conditions on articles, those are read place by place from the index
         `mentions_place_order`, `per_place` at most each, rather than ranking every matching mention (the
@@ -69,34 +87,33 @@ class StoreReads:
                   "m.correction_id, m.eff_place_id"
         corrected = self._corrected()
         if not per_place:
-            return f"SELECT {columns} {self._mentions_from(where, corrected)} WHERE {where}"
-        if corrected or _ARTICLE_COLUMN.search(where):
-            return f"""SELECT {columns} FROM (SELECT m.*, ROW_NUMBER() OVER (PARTITION BY m.eff_place_id
-                ORDER BY m.article_id, m.start, m.id) AS rank {self._mentions_from(where, corrected)} WHERE {where}) m
-                WHERE m.rank <= {int(per_place)}"""
+            return f"SELECT {columns} {self._mentions_from(filters.tables, corrected)} WHERE {where}"
+        if corrected or "articles" in filters.tables:  # the matching mentions ranked by their ids alone
+            ranked = f"""SELECT m.id, ROW_NUMBER() OVER (PARTITION BY m.eff_place_id ORDER BY m.article_id, m.start,
+                m.id) AS rank {self._mentions_from(filters.tables, corrected)} WHERE {where}"""
+            return f"""SELECT {columns} FROM {"effective_mentions" if corrected else PLAIN_MENTIONS} m
+                WHERE m.id IN (SELECT id FROM ({ranked}) WHERE rank <= {int(per_place)})"""
         return f"""SELECT {columns} FROM places p JOIN {PLAIN_MENTIONS} m ON m.id IN (
                 SELECT m.id FROM {PLAIN_MENTIONS} m WHERE m.eff_place_id = p.id AND {where}
                 ORDER BY m.article_id, m.start, m.id LIMIT {int(per_place)})"""
 
-    def mentions(self, filters: Filters = Filters(), limit: int | None = None,
-                 per_place: int | None = None, name_key: str | None = None) -> pd.DataFrame:
+    def mentions(self, filters: Filters = Filters(), limit: int | None = None, per_place: int | None = None,
+                 name_key: str | None = None, columns: Sequence[str] = MENTION_COLUMNS) -> pd.DataFrame:
         """One row per mention: the place, the sentence (with the mention's offsets inside it) and the article,
         in article order. `per_place`: only each place's first mentions (what map popups show), chosen in SQL
         so that the sentences of the other mentions are never read. `name_key`: only the mentions of this
-        normalised name."""
+        normalised name. `columns`: only these of `MENTION_COLUMNS` (the place is not read unless asked)."""
         where, params = filters.where()
         if name_key is not None:
             where, params = f"{where} AND m.name_key = ?", [*params, name_key]
-        sql = f"""WITH chosen AS ({self._chosen(where, per_place)})
-            SELECT c.id AS mention_id, c.article_id, a.title, a.published, a.source, a.language, c.text, c.kind,
-                c.label, c.confidence, c.correction_id, c.eff_place_id AS place_id, p.name AS place_name, p.lat, p.lon,
-                p.country, p.feature_class, p.feature_code, p.geonameid, {KIND_SQL} AS place_kind,
-                {SENTENCE_SQL} AS sentence, c.start - s.start AS sentence_start,
-                c."end" - s.start AS sentence_end, c.start, c."end", c.sentence AS sentence_index
+        selected = ", ".join(f'{MENTION_COLUMNS[c]} AS "{c}"' for c in columns)
+        place = "LEFT JOIN places p ON p.id = c.eff_place_id" if _OF_PLACE.intersection(columns) else ""
+        sql = f"""WITH chosen AS ({self._chosen(filters, where, per_place)})
+            SELECT {selected}
             FROM chosen c
             JOIN articles a ON a.id = c.article_id
             JOIN sentences s ON s.article_id = c.article_id AND s.idx = c.sentence
-            LEFT JOIN places p ON p.id = c.eff_place_id
+            {place}
             ORDER BY c.article_id, c.sentence >= 0, c.start, c.id"""
         if limit is not None:
             sql += f" LIMIT {int(limit)}"
@@ -106,12 +123,17 @@ class StoreReads:
         """(mentions, articles) that match the filters (from the counts kept at write time when they can)."""
         where, params = filters.where()
         corrected = self._corrected()
-        if self._aggregated(filters, corrected):
-            counted = self._mentions_from(where, source=aggregated_mentions(filters))
+        if self._banded(filters, corrected) and not filters.narrows_places:
+            mentions, articles = (f"SELECT COALESCE(SUM(m.n), 0) {self._banded_from(table, filters)} WHERE {where}"
+                                  for table in ("place_bands", "article_tops"))
+            sql, params = f"SELECT ({mentions}), ({articles})", params * 2
+        elif self._aggregated(filters, corrected):
+            counted = self._mentions_from(filters.tables, source=aggregated_mentions(filters))
             per_article = f"SELECT m.article_id, SUM(m.n) AS n {counted} WHERE {where} GROUP BY m.article_id"
             sql = f"SELECT COALESCE(SUM(n), 0), COUNT(*) FROM ({per_article})"  # no COUNT DISTINCT
         else:
-            sql = f"SELECT COUNT(*), COUNT(DISTINCT m.article_id) {self._mentions_from(where, corrected)} WHERE {where}"
+            sql = f"SELECT COUNT(*), COUNT(DISTINCT m.article_id) {self._mentions_from(filters.tables, corrected)} " \
+                  f"WHERE {where}"
         return self.conn.execute(sql, params).fetchone()
 
     def mentions_per_day(self, filters: Filters = Filters()) -> list[tuple[str | None, int]]:
@@ -124,15 +146,18 @@ class StoreReads:
         day = "substr(published, 1, 10)"
         corrected = self._corrected()
         aggregated = self._aggregated(filters, corrected)
-        if aggregated and not _ARTICLE_COLUMN.search(where):  # the counts carry their article's date
-            counted = self._mentions_from(where, source=aggregated_mentions(filters))
+        if self._banded(filters, corrected) and not filters.narrows_places:  # the counts per date
+            per_article = f"""SELECT m.published, SUM(m.n) AS n {self._banded_from('day_bands', filters)}
+                WHERE {where} GROUP BY m.published"""
+        elif aggregated and "articles" not in filters.tables:  # the counts carry their article's date
+            counted = self._mentions_from(filters.tables, source=aggregated_mentions(filters))
             per_article = f"SELECT m.published, SUM(m.n) AS n {counted} WHERE {where} GROUP BY m.published"
         elif aggregated:  # the articles first, by the index articles_published (their rows, the text, unread)
-            place = "LEFT JOIN places p ON p.id = m.eff_place_id" if _PLACE_COLUMN.search(where) else ""
+            place = "LEFT JOIN places p ON p.id = m.eff_place_id" if "places" in filters.tables else ""
             counted = f"FROM articles a CROSS JOIN {aggregated_mentions(filters)} m ON m.article_id = a.id {place}"
             per_article = f"SELECT a.published, SUM(m.n) AS n {counted} WHERE {where} GROUP BY a.published"
         else:
-            mentions = self._mentions_from(where, corrected, article=True)
+            mentions = self._mentions_from(filters.tables, corrected, article=True)
             per_article = f"SELECT a.published, COUNT(*) AS n {mentions} WHERE {where} GROUP BY a.id"
         return self.conn.execute(
             f"""SELECT CASE WHEN date({day}, '+0 days') = {day} AND {day} >= '0001' THEN {day} END AS day, SUM(n)
@@ -146,22 +171,27 @@ class StoreReads:
             "(SELECT MAX(id) FROM corrections), (SELECT COUNT(*) FROM corrections WHERE undone_at IS NULL)").fetchone()
 
     def place_summary(self, filters: Filters = Filters()) -> pd.DataFrame:
-        """One row per place with its number of mentions and articles, most mentioned first: from the counts kept
-        at write time without active corrections, confidence floor nor condition on articles (`spellings` then in
-        another order, the same set), else aggregated in SQL from the index `mentions_place_order` alone when no
-        correction is active nor condition on articles."""
+        """One row per place with its number of mentions and articles, most mentioned first: from the counts per
+        confidence band kept at write time without active corrections nor condition on articles, for a floor at a
+        band's edge (`spellings` then in another order, the same set), else aggregated in SQL from the index
+        `mentions_place_order` alone when no correction is active nor condition on articles."""
         where, params = filters.where()
         corrected = self._corrected()
-        if self._aggregated(filters, corrected) and not _ARTICLE_COLUMN.search(where):
-            grouped = f"""SELECT c.*, s.spellings FROM (SELECT m.eff_place_id AS place_id, SUM(m.n) AS mentions,
-                    COUNT(*) AS articles, SUM(m.confidence_sum) / SUM(m.n) AS confidence
-                {self._mentions_from(where, source=aggregated_mentions(filters))} WHERE {where}
-                GROUP BY m.eff_place_id) c LEFT JOIN ({spellings_sql(filters)}) s ON s.place_id = c.place_id"""
+        if self._banded(filters, corrected):
+            def per_place(table: str, columns: str) -> str:
+                return f"""SELECT m.eff_place_id AS place_id, {columns} {self._banded_from(table, filters)}
+                    WHERE {where} GROUP BY m.eff_place_id"""
+            counted = "SUM(m.n) AS mentions, SUM(m.confidence_sum) / SUM(m.n) AS confidence"
+            grouped = f"""SELECT c.*, t.articles, s.spellings FROM ({per_place('place_bands', counted)}) c
+                JOIN ({per_place('place_tops', 'SUM(m.n) AS articles')}) t ON t.place_id = c.place_id
+                LEFT JOIN ({per_place('spelling_bands', 'GROUP_CONCAT(DISTINCT m.text) AS spellings')}) s
+                    ON s.place_id = c.place_id"""
+            params = params * 3
         else:
             grouped = f"""SELECT m.eff_place_id AS place_id, COUNT(*) AS mentions,
                     COUNT(DISTINCT m.article_id) AS articles, AVG(m.confidence) AS confidence,
                     GROUP_CONCAT(DISTINCT m.text) AS spellings
-                {self._mentions_from(where, corrected)} WHERE {where} GROUP BY m.eff_place_id"""
+                {self._mentions_from(filters.tables, corrected)} WHERE {where} GROUP BY m.eff_place_id"""
         return self._frame(
             f"""SELECT g.place_id, p.name, p.lat, p.lon, p.country, p.feature_class, p.feature_code, p.geonameid,
                 p.source, {KIND_SQL} AS kind, g.mentions, g.articles, g.confidence, g.spellings
@@ -209,7 +239,7 @@ class StoreReads:
                 m.eff_place_id AS place_id, p.name AS place_name, p.country, p.lat, p.lon, {KIND_SQL} AS kind,
                 COUNT(*) AS mentions, COUNT(DISTINCT m.article_id) AS articles,
                 GROUP_CONCAT(DISTINCT m.article_id) AS article_ids, AVG(m.confidence) AS confidence
-                {self._mentions_from(where, place=True)} WHERE {where}
+                {self._mentions_from(filters.tables, place=True)} WHERE {where}
                 GROUP BY m.name_key, m.eff_place_id HAVING AVG(m.confidence) < ?
                 ORDER BY confidence, mentions DESC, name""",
             [*params, below],
