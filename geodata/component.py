@@ -73,9 +73,11 @@ class Geoparser:
             cands, dropped = self.extractor.gold(doc, sents, gold_spans), []
         else:
             cands, dropped = self.extractor.read(doc, sents)
-        text, shift = doc.text, len(doc.text) + len(TITLE_SEPARATOR)
-        if title is not None and title.text.strip():  # resolved as if it followed the text, then moved back
-            text += TITLE_SEPARATOR + title.text
+        text = doc.text  # spaCy builds the string on every read
+        shift = len(text) + len(TITLE_SEPARATOR)
+        title_text = title.text if title is not None else ""
+        if title_text.strip():  # resolved as if it followed the text, then moved back
+            text += TITLE_SEPARATOR + title_text
             cands = [*cands, *(replace(c, start=c.start + shift, end=c.end + shift, sentence=TITLE_SENTENCE)
                                for c in self.extractor.candidates(title, sentences(title)))]
         found = self.resolver.resolve(text, cands)

@@ -203,24 +203,33 @@ class Evidence:
         self.cues = cues
         self.readings: dict[str, Reading] = defaultdict(Reading)
         self.person_words: set[str] = set()  # every word of the names read as a person's
-        self.alone = {normalize(e.text) for e in doc.ents if len(e) == 1}  # names said as one word
+        self._cues: dict[tuple[int, int], tuple[Span, Cue] | None] = {}  # (start, end) token -> `cue_of` there
+        ents = [(ent, label(ent)) for ent in doc.ents]
+        self.alone = {normalize(e.text) for e, _ in ents if len(e) == 1}  # names said as one word
         # token -> the person's (or group's) name holding it: the entities do not overlap
-        self.name_at = {i: e for e in doc.ents if label(e) in NAME_LABELS for i in range(e.start, e.end)}
-        for ent in doc.ents:
+        self.name_at = {i: e for e, tag in ents if tag in NAME_LABELS for i in range(e.start, e.end)}
+        for ent, tag in ents:
             key = normalize(ent.text)
-            if label(ent) == "PERSON":
+            if tag == "PERSON":
                 self.readings[key].person += 1
                 surname = _surname(ent)
                 if surname is not None:
                     self.readings[normalize(surname.text)].surname += 1
                 self.person_words.update(normalize(t.text) for t in ent if t.text[:1].isupper())
-            elif label(ent) in PLACE_READINGS:
+            elif tag in PLACE_READINGS:
                 self.readings[key].place += 1
-            found = cue_of(doc, ent, known, cues)
+            found = self._cue_of(ent)
             if found:
                 name, cue = found
                 for k in {key, normalize(name.text)}:
                     self.readings[k].cues.append(cue.reason)
+
+    def _cue_of(self, span: Span) -> tuple[Span, Cue] | None:
+        """`cue_of` a span, worked out once per span of the article (a candidate is mostly an entity read here)."""
+        where = span.start, span.end
+        if where not in self._cues:
+            self._cues[where] = cue_of(span.doc, span, self.known, self.cues)
+        return self._cues[where]
 
     def _full_name(self, span: Span) -> Cue | None:
         """The span is the first word(s) of a person's full name the article later calls by the last
@@ -235,7 +244,7 @@ class Evidence:
         place (`bears`: a gazetteer place has the name; `famous`: a famous one has it)."""
         key = normalize(span.text)
         reading = self.readings.get(key, Reading())
-        found = cue_of(span.doc, span, self.known, self.cues)
+        found = self._cue_of(span)
         own = found[1] if found else self._full_name(span)
         weight = reading.weight()
         if own and (own.decisive or not famous):

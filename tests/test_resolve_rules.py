@@ -14,7 +14,7 @@ from geodata.gazetteer.wordlists import WordListError, read_table, read_words
 from geodata.records import GAZETTEER_LABEL, Candidate, Place
 from geodata.resolve import EXPANSIONS, FEATURES, NAMED_AFTER_CONFIDENCE, NONE, Resolver, Scored
 from geodata.resolve.calibration import RAW
-from geodata.resolve.context import Context
+from geodata.resolve.context import Context, distance_km, within_km
 from geodata.resolve.features import ALWAYS, DOTTED_ABBREVIATIONS, NEVER, choose
 
 # (id, name, lat, lon, country, class, code, admin1, population), alternate names
@@ -118,6 +118,16 @@ def test_the_articles_other_places_pick_the_nearby_namesake(gazetteer):
     text = "Police in Springfield said the governor would visit Chicago and Peoria."
     springfield = resolve(gazetteer, text, "Springfield", "Chicago", "Peoria")["Springfield"]
     assert springfield.place.admin1 == "IL"  # the smaller one, in the article's state
+
+
+def test_the_quick_nearness_test_agrees_with_the_distance():
+    """`within_km` skips the trigonometry for points whose latitudes alone are too far apart: it must say
+    what the great-circle distance says, on both sides of the bound."""
+    pairs = [(10.0, 20.0, 12.69, 20.0), (10.0, 20.0, 12.71, 20.0), (45.0, 0.0, 45.0, 3.8), (45.0, 0.0, 45.0, 3.82),
+             (-33.0, 151.0, -35.6, 150.0), (70.0, -179.0, 70.5, 179.0)]
+    for lat1, lon1, lat2, lon2 in pairs:
+        assert within_km(lat1, lon1, lat2, lon2, 300.0) == (distance_km(lat1, lon1, lat2, lon2) < 300.0)
+    assert within_km(10.0, 20.0, 12.69, 20.0, 300.0) and not within_km(10.0, 20.0, 12.71, 20.0, 300.0)
 
 
 def test_words_after_a_name_make_it_a_county(gazetteer):

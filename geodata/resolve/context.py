@@ -20,11 +20,22 @@ from .features import Scored, confidence
 QUALIFIER_END = re.compile(r"[,;:()\[\]\n\u2014\u2013]|(?<=\w{3})\.\s+(?=[A-Z])")
 
 
+EARTH_KM = 6371.0
+KM_PER_DEGREE = EARTH_KM * math.pi / 180  # along a meridian: no two points are nearer than their latitudes
+
+
 def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
     p1, p2 = math.radians(lat1), math.radians(lat2)
     dp, dl = p2 - p1, math.radians(lon2 - lon1)
     a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * 6371.0 * math.asin(min(1.0, math.sqrt(a)))
+    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
+
+
+def within_km(lat1: float, lon1: float, lat2: float, lon2: float, km: float) -> bool:
+    """Whether two points are nearer than `km`. Points whose latitudes alone put them more than `km` apart
+    (with a kilometre to spare for rounding) are not: most pairs of an article's places, told without the
+    trigonometry."""
+    return abs(lat1 - lat2) * KM_PER_DEGREE < km + 1.0 and distance_km(lat1, lon1, lat2, lon2) < km
 
 
 @dataclass(frozen=True)
@@ -38,6 +49,31 @@ class Vote:
     lon: float
     weight: float
     point: bool  # a place small enough for distances to mean something
+
+
+@dataclass(frozen=True)
+class Others:
+    """The votes of an article's names other than one, summed once: in all, by country and by (country,
+    first-level division), and those of small places (`Vote.point`). Each sum adds the votes in their
+    order, so the context terms come out the same to the last bit."""
+
+    total: float
+    countries: dict[str, float]
+    divisions: dict[tuple[str, str | None], float]
+    points: list[Vote]
+    points_total: float
+
+    @classmethod
+    def of(cls, votes: list[Vote]) -> Others:
+        countries: dict[str, float] = {}
+        divisions: dict[tuple[str, str | None], float] = {}
+        for v in votes:
+            if v.country:
+                countries[v.country] = countries.get(v.country, 0) + v.weight
+                division = v.country, v.admin1
+                divisions[division] = divisions.get(division, 0) + v.weight
+        points = [v for v in votes if v.point]
+        return cls(sum(v.weight for v in votes), countries, divisions, points, sum(v.weight for v in points))
 
 
 class Context:
@@ -54,6 +90,7 @@ class Context:
         self.gazetteer = gazetteer  # None: no qualifier lookups (the settled article only answers `fits`)
         self.text = text
         self._terms: dict[tuple[str, str], tuple[float, float, float]] = {}  # (place id, name) -> context terms
+        self._by_key: dict[str, Others] = {}  # name -> the other names' votes
         self.votes: list[Vote] = []
         for cand, scored in zip(cands, ranked):
             if scored:
@@ -77,17 +114,19 @@ class Context:
             terms = self._terms[place.id, key] = self._context_terms(place, key)
         return (self.qualifier(place, cand), *terms)
 
-    def _others(self, key: str) -> tuple[list[Vote], float]:
-        """The votes of the article's other names, and their total weight."""
-        others = [v for v in self.votes if v.key != key]
-        return others, sum(v.weight for v in others)
+    def _others(self, key: str) -> Others:
+        """The votes of the article's names other than `key`, summed once per name."""
+        others = self._by_key.get(key)
+        if others is None:
+            others = self._by_key[key] = Others.of([v for v in self.votes if v.key != key])
+        return others
 
     def country_share(self, country: str | None, key: str) -> float | None:
         """The weight of the article's other places in `country`, as a share; None with no other place."""
-        others, total = self._others(key)
-        if not total:
+        others = self._others(key)
+        if not others.total:
             return None
-        return sum(v.weight for v in others if country and v.country == country) / total
+        return (others.countries.get(country, 0) if country else 0) / others.total
 
     def fits(self, place: Place, key: str) -> bool:
         """Whether `place` lies in a country the article's other places are in (or there are none)."""
@@ -98,25 +137,20 @@ class Context:
         """The article's other places' agreement with `place`: country, division, nearness. A sea or
         region across borders (a curated place with no country) agrees with any article about its
         parts: its country share is half the largest country's."""
-        others, total = self._others(key)
+        others = self._others(key)
+        total = others.total
         country = admin1 = near = 0.0
         if not total:
             return country, admin1, near
         if place.country:
             country = self.COUNTRY_WEIGHT * self.country_share(place.country, key)
             if place.admin1:
-                same = [v for v in others if v.country == place.country and v.admin1 == place.admin1]
-                admin1 = self.ADMIN1_WEIGHT * sum(v.weight for v in same) / total
+                admin1 = self.ADMIN1_WEIGHT * others.divisions.get((place.country, place.admin1), 0) / total
         elif place.source == "curated":
-            shares: Counter[str] = Counter()
-            for v in others:
-                if v.country:
-                    shares[v.country] += v.weight
-            country = 0.5 * self.COUNTRY_WEIGHT * max(shares.values(), default=0.0) / total
-        points = [v for v in others if v.point]
-        if points and (place.feature_code or "") not in COUNTRY_CODES | {"CONT"}:
-            weight = sum(v.weight for v in points if distance_km(place.lat, place.lon, v.lat, v.lon) < self.NEAR_KM)
-            near = self.NEAR_WEIGHT * weight / sum(v.weight for v in points)
+            country = 0.5 * self.COUNTRY_WEIGHT * max(others.countries.values(), default=0.0) / total
+        if others.points and (place.feature_code or "") not in COUNTRY_CODES | {"CONT"}:
+            weight = sum(v.weight for v in others.points if within_km(place.lat, place.lon, v.lat, v.lon, self.NEAR_KM))
+            near = self.NEAR_WEIGHT * weight / others.points_total
         return country, admin1, near
 
     def qualifier(self, place: Place, cand: Candidate) -> float:
