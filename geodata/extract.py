@@ -36,6 +36,11 @@ GROUP_WORDS = frozenset(read_words("group_words.txt"))
 GENERIC_WORDS = frozenset(read_words("generic_words.txt")) | GROUP_WORDS
 MAX_NGRAM = 4
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
+# A dateline: a place's name in capitals, maybe its state and the agency, then a dash, opening the text,
+# a line or a sentence ("ROSWELL - A man...", "BOWLING GREEN, Ohio (AP) -- Students..."). The NER
+# seldom reads a name in capitals, and a dateline always names a place.
+DATELINE = re.compile(r"([A-Z][A-Z'.]*(?:[ -][A-Z][A-Z'.]*){0,3})(?:, [A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
+                      r"(?: \([A-Za-z]{2,10}\))? ?(?:--|[-\u2013\u2014]) ")
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
 SENTER_PIPES = ("senter",)
@@ -259,6 +264,8 @@ class Extractor:
                 lead = self._leading_place(view, ent) if label(ent) == "ORG" and len(ent) > 1 else None
                 for inner in [lead] if lead else self._embedded(view, ent):
                     found.setdefault(inner.start, inner)
+        for cand in self._datelines(view):
+            found.setdefault(cand.start, cand)
         covered = {i for e in doc.ents for i in range(e.start, e.end)}
         for cand in self._outside(doc, view, covered):
             found.setdefault(cand.start, cand)
@@ -300,6 +307,22 @@ class Extractor:
                 run = []
         return out
 
+    def _datelines(self, view: TextView) -> list[Candidate]:
+        """Places named by a dateline (`DATELINE`) that the gazetteer knows as a town or a division."""
+        out = []
+        for match in DATELINE.finditer(view.text):
+            name = match.group(1)
+            if sum(ch.isalpha() for ch in name) < 4 or not _opens(view.text, match.start()):
+                continue
+            key = normalize(name)
+            if key in GENERIC_WORDS or not any(primary and p.feature_class in ("P", "A")
+                                               for p, primary in self.gazetteer.lookup(key)):
+                continue
+            cand = self._make(view, match.start(1), match.end(1), GAZETTEER_LABEL)
+            if cand is not None:
+                out.append(cand)
+        return out
+
     def _adjectives(self, doc: Doc, view: TextView, covered: set[int]) -> list[Candidate]:
         """Lower-case words of nationality outside the NER's entities ("la frontière irakienne"): in
         languages that write them so (`LanguageRules.lowercase_demonyms`)."""
@@ -325,6 +348,14 @@ class Extractor:
             out.append(Candidate(start, end, surface, view.sentence_of(start), "GOLD",
                                  "demonym" if demonym else "toponym", demonym))
         return out
+
+
+def _opens(text: str, start: int) -> bool:
+    """Whether `start` opens the text, a line or a sentence, or follows a date's year ("March 29, 2009 PATASKALA")."""
+    i = start
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    return i == 0 or text[i - 1] in "\n.!?\"\u201d" or (i >= 4 and text[i - 4:i].isdigit())
 
 
 def iter_docs(nlp: Language, documents: Iterable[Document], batch_size: int) -> Iterator[tuple[Document, Doc]]:

@@ -111,6 +111,14 @@ def test_county_words_after_names_make_them_counties(pipeline):
     assert avoyelles.place.name == "Avoyelles Parish" and avoyelles.place.admin1 == "LA"
 
 
+def test_a_dateline_in_capitals_names_a_place(pipeline):
+    text = ("TORRINGTON — A fire destroyed the roof of a house on Main Street on Monday.\n"
+            "March 29, 2009 PATASKALA -- City officials say the road will close. The FBI - not the police - came.")
+    found = {m.text: m for m in parse_text(pipeline, text).mentions}
+    assert found["TORRINGTON"].place.name == "Torrington" and found["PATASKALA"].place.name == "Pataskala"
+    assert "FBI" not in found  # capitals before a dash in the middle of a sentence: no dateline
+
+
 def test_newspaper_abbreviations_and_parts_of_places(pipeline):
     text = "He grew up in Loudon Co. near Charleston, W. Va., and moved to South Los Angeles."
     parsed = parse_text(pipeline, text, spans=spans_of(text, "Loudon Co.", "W. Va.", "South Los Angeles"))

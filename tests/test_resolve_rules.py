@@ -47,6 +47,10 @@ ROWS = [
     (("gn:26", "Holbrook", -33.0, 151.0, "AU", "P", "PPL", "02", 1_000), ["Ten Mile"]),
     (("gn:27", "Syria", 35.0, 38.0, "SY", "A", "PCLI", None, 18_000_000), []),
     (("cur:euphrates:STM", "Euphrates", 35.33, 40.15, None, "H", "STM", None, 0), []),
+    (("gn:28", "Alexandria", 38.80, -77.05, "US", "P", "PPL", "VA", 160_000), []),
+    (("gn:29", "Alexandria", 45.89, -95.38, "US", "P", "PPL", "MN", 14_000), []),
+    (("gn:30", "Douglas County", 41.30, -96.15, "US", "A", "ADM2", "NE", 510_000), []),
+    (("gn:31", "Douglas County", 45.93, -95.45, "US", "A", "ADM2", "MN", 38_000), []),
 ]
 
 
@@ -103,7 +107,7 @@ def test_the_expansions_are_named_and_ordered():
         "demonym", "division said after the name", "name", "name without its generic word", "place the part is of",
         "division named without the word"]
     assert FEATURES == ("importance", "alternate_name", "label_fit", "qualifier", "country_share", "admin1_share",
-                        "proximity")
+                        "proximity", "shared_division")
 
 
 def test_a_qualifier_picks_the_place_in_that_state(gazetteer):
@@ -128,6 +132,18 @@ def test_the_quick_nearness_test_agrees_with_the_distance():
     for lat1, lon1, lat2, lon2 in pairs:
         assert within_km(lat1, lon1, lat2, lon2, 300.0) == (distance_km(lat1, lon1, lat2, lon2) < 300.0)
     assert within_km(10.0, 20.0, 12.69, 20.0, 300.0) and not within_km(10.0, 20.0, 12.71, 20.0, 300.0)
+
+
+def test_names_that_could_share_a_division_read_each_other(gazetteer):
+    """Before any name is settled, the divisions the names' candidates could lie in: the smaller
+    Alexandria and Douglas County are both in Minnesota, the larger namesakes in two other states."""
+    text = "An Alexandria man was hurt in a crash in Douglas County on Friday."
+    found = resolve(gazetteer, text, "Alexandria", "Douglas County", explain=True)
+    assert {found[name].place.admin1 for name in found} == {"MN"}
+    top = found["Alexandria"].explanation["options"][0]
+    assert top["features"]["shared_division"] > 0
+    alone = resolve(gazetteer, "An Alexandria man was hurt on Friday.", "Alexandria")["Alexandria"]
+    assert alone.place.admin1 == "VA"  # the bigger one, with nothing else to go by
 
 
 def test_words_after_a_name_make_it_a_county(gazetteer):

@@ -51,6 +51,18 @@ class Vote:
     point: bool  # a place small enough for distances to mean something
 
 
+Division = tuple[str, str]  # (country, admin1)
+
+
+def name_divisions(cands: Sequence[Candidate], options: Sequence[Sequence[tuple[Place, bool]]]) -> dict[str, frozenset[Division]]:
+    """Each name of the article (normalised) -> the first-level divisions some candidate of it lies in."""
+    spread: dict[str, set[Division]] = {}
+    for cand, opts in zip(cands, options):
+        divisions = spread.setdefault(normalize(cand.text), set())
+        divisions.update((p.country, p.admin1) for p, _ in opts if p.country and p.admin1)
+    return {key: frozenset(d) for key, d in spread.items() if d}
+
+
 @dataclass(frozen=True)
 class Others:
     """The votes of an article's names other than one, summed once: in all, by country and by (country,
@@ -78,19 +90,23 @@ class Others:
 
 class Context:
     """The article as read so far: one vote per mention from the rankings of an earlier pass (none
-    in the first pass), weighted by that reading's confidence."""
+    in the first pass), weighted by that reading's confidence; and, from the start, where each name's
+    candidates lie (`spread`, `name_divisions`)."""
 
     COUNTRY_WEIGHT = 2.0
     ADMIN1_WEIGHT = 1.2
     NEAR_WEIGHT = 0.8
     NEAR_KM = 300.0
+    SHARED_WEIGHT = 1.0
 
     def __init__(self, gazetteer: Gazetteer | None, text: str, ranked: Sequence[list[Scored]] = (),
-                 cands: Sequence[Candidate] = ()):
+                 cands: Sequence[Candidate] = (), spread: dict[str, frozenset[Division]] | None = None):
         self.gazetteer = gazetteer  # None: no qualifier lookups (the settled article only answers `fits`)
         self.text = text
+        self.spread = spread or {}
         self._terms: dict[tuple[str, str], tuple[float, float, float]] = {}  # (place id, name) -> context terms
         self._by_key: dict[str, Others] = {}  # name -> the other names' votes
+        self._shared: dict[str, dict[Division, float]] = {}  # name -> division -> `shared_division` support
         self.votes: list[Vote] = []
         for cand, scored in zip(cands, ranked):
             if scored:
@@ -106,13 +122,29 @@ class Context:
                 weights[v.country] += v.weight
         return [c for c, _ in weights.most_common(3)]
 
-    def terms(self, place: Place, cand: Candidate, key: str) -> tuple[float, float, float, float]:
+    def terms(self, place: Place, cand: Candidate, key: str) -> tuple[float, float, float, float, float]:
         """The features the article gives a candidate (`key`: the mention's normalised text):
-        qualifier, country_share, admin1_share, proximity."""
+        qualifier, country_share, admin1_share, proximity, shared_division."""
         terms = self._terms.get((place.id, key))
         if terms is None:  # the same name and place recur: long articles were quadratic
-            terms = self._terms[place.id, key] = self._context_terms(place, key)
+            terms = self._terms[place.id, key] = (*self._context_terms(place, key), self.shared_division(place, key))
         return (self.qualifier(place, cand), *terms)
+
+    def shared_division(self, place: Place, key: str) -> float:
+        """How many of the article's other names could lie in `place`'s first-level division, each
+        counted as one over the number of divisions it could lie in (a name found in every state says
+        little), as a share of the other names: "Alexandria", "Douglas County" and "Nelson" together
+        point to Minnesota before any of them is settled."""
+        if not (place.country and place.admin1) or (place.feature_code or "") in COUNTRY_CODES:
+            return 0.0
+        support = self._shared.get(key)
+        if support is None:  # once per name
+            support = self._shared[key] = {}
+            others = [divisions for other, divisions in self.spread.items() if other != key]
+            for divisions in others:
+                for division in divisions:
+                    support[division] = support.get(division, 0.0) + 1.0 / len(divisions) / len(others)
+        return self.SHARED_WEIGHT * support.get((place.country, place.admin1), 0.0)
 
     def _others(self, key: str) -> Others:
         """The votes of the article's names other than `key`, summed once per name."""

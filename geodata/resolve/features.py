@@ -41,7 +41,8 @@ from .expand import DIRECTIONS, Options, Query, find
 if TYPE_CHECKING:
     from .context import Context
 
-FEATURES = ("importance", "alternate_name", "label_fit", "qualifier", "country_share", "admin1_share", "proximity")
+FEATURES = ("importance", "alternate_name", "label_fit", "qualifier", "country_share", "admin1_share", "proximity",
+            "shared_division")
 # A match on an alternate name ("Liverpool" for a town once called so) counts less than the main name.
 ALTERNATE_NAME_PENALTY = -0.6
 
@@ -75,13 +76,13 @@ class Scored:
 def score(cand: Candidate, key: str, place: Place, primary: bool, context: Context) -> Scored:
     """A candidate's features and their sum (summed in this order, to the last bit); `key`: the
     mention's normalised text."""
-    qualifier, country, admin1, near = context.terms(place, cand, key)
+    qualifier, country, admin1, near, shared = context.terms(place, cand, key)
     imp = importance(place)
     alternate = 0.0 if primary else ALTERNATE_NAME_PENALTY
     fit = LABEL_FIT.get(cand.label, _NO_FIT).get(place.feature_class or "", 0.0)
-    agreement = qualifier + country + admin1 + near
+    agreement = qualifier + country + admin1 + near + shared
     return Scored(place, imp + alternate + fit + agreement, primary, (imp, alternate, fit, qualifier, country, admin1,
-                                                                     near))
+                                                                     near, shared))
 
 
 def rank(cand: Candidate, options: Options, context: Context) -> list[Scored]:
