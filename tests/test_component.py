@@ -8,7 +8,7 @@ from dataclasses import replace
 import spacy
 
 from geodata.documents import load_paths
-from geodata.extract import SENTER_PIPES, UNUSED_PIPES
+from geodata.extract import SENTER_PIPES, UNUSED_PIPES, load_nlp
 from tests.conftest import SEED
 
 
@@ -34,3 +34,17 @@ def test_pipeline_and_component_are_one_path(settings, pipeline) -> None:
     found = nlp(document.text)._.geodata
     (parsed,) = pipeline.parse([replace(document, title=None)])  # a bare text: no title to read with it
     assert found.mentions == parsed.mentions and found.sentences == parsed.sentences
+
+
+def test_the_pipeline_runs_only_the_pipes_it_reads(settings) -> None:
+    """`load_nlp` leaves out the pipes nothing reads (a shared tok2vec that NER and senter do not listen
+    to): the entities are the full model's, the sentences the senter's."""
+    nlp = load_nlp(settings.model)
+    assert set(nlp.pipe_names) == {"senter", "ner"}
+    text = load_paths([SEED]).documents[0].text
+    full = spacy.load(settings.model)
+    assert [(e.start_char, e.end_char, e.label_) for e in nlp(text).ents] == [
+        (e.start_char, e.end_char, e.label_) for e in full(text).ents]
+    senter = spacy.load(settings.model, exclude=list(UNUSED_PIPES))
+    senter.enable_pipe("senter")
+    assert [s.start_char for s in nlp(text).sents] == [s.start_char for s in senter(text).sents]
