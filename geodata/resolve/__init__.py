@@ -23,7 +23,7 @@ from collections.abc import Callable, Sequence
 from ..gazetteer import Gazetteer
 from ..records import Candidate, Mention, Place
 from .calibration import Calibration, shipped
-from .context import Context, Vote, distance_km, name_divisions
+from .context import Context, Spread, Vote, distance_km
 from .expand import EXPANSIONS, Found, Query, division_after, find, named_after
 from .explain import BEST, GEOCODER, NAMED_AFTER, explanation
 from .features import FEATURES, NONE, Choice, Scored, choose, confidence, rank
@@ -54,7 +54,7 @@ class Resolver:
     def resolve(self, text: str, cands: Sequence[Candidate]) -> list[Mention]:
         """Mentions for one document's candidates (same order; a name that is no place here is left out)."""
         found = [find(self.gazetteer, Query.of_candidate(c, text)) for c in cands]
-        spread = name_divisions(cands, [f.options for f in found])
+        spread = Spread.of(cands, [f.options for f in found])  # read by both passes
         context = Context(self.gazetteer, text, spread=spread)
         first = [rank(c, f.options, context) for c, f in zip(cands, found)]
         context = Context(self.gazetteer, text, first, cands, spread)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, normalize
 from ..records import COUNTRY_CODES, Candidate, Place
+from .expand import Options
 from .features import Scored, confidence
 
 
@@ -54,13 +55,33 @@ class Vote:
 Division = tuple[str, str]  # (country, admin1)
 
 
-def name_divisions(cands: Sequence[Candidate], options: Sequence[Sequence[tuple[Place, bool]]]) -> dict[str, frozenset[Division]]:
-    """Each name of the article (normalised) -> the first-level divisions some candidate of it lies in."""
-    spread: dict[str, set[Division]] = {}
-    for cand, opts in zip(cands, options):
-        divisions = spread.setdefault(normalize(cand.text), set())
-        divisions.update((p.country, p.admin1) for p, _ in opts if p.country and p.admin1)
-    return {key: frozenset(d) for key, d in spread.items() if d}
+class Spread:
+    """Where each name of an article could lie, before any is settled: its candidates' first-level
+    divisions (`of`), and for each name the support the other names give each division (`support`)."""
+
+    def __init__(self, divisions: dict[str, frozenset[Division]]):
+        self.divisions = divisions  # normalised name -> the divisions some candidate of it lies in
+        self._support: dict[str, dict[Division, float]] = {}
+
+    @classmethod
+    def of(cls, cands: Sequence[Candidate], options: Sequence[Options]) -> Spread:
+        spread: dict[str, set[Division]] = {}
+        for cand, opts in zip(cands, options):
+            divisions = spread.setdefault(normalize(cand.text), set())
+            divisions.update((p.country, p.admin1) for p, _ in opts if p.country and p.admin1)
+        return cls({key: frozenset(d) for key, d in spread.items() if d})
+
+    def support(self, key: str) -> dict[Division, float]:
+        """Division -> the share of the names other than `key` that could lie in it, each counted as one over
+        the number of divisions it could lie in (a name found in every state says little); once per name."""
+        support = self._support.get(key)
+        if support is None:
+            support = self._support[key] = {}
+            others = [divisions for other, divisions in self.divisions.items() if other != key]
+            for divisions in others:
+                for division in divisions:
+                    support[division] = support.get(division, 0.0) + 1.0 / len(divisions) / len(others)
+        return support
 
 
 @dataclass(frozen=True)
@@ -91,7 +112,7 @@ class Others:
 class Context:
     """The article as read so far: one vote per mention from the rankings of an earlier pass (none
     in the first pass), weighted by that reading's confidence; and, from the start, where each name's
-    candidates lie (`spread`, `name_divisions`)."""
+    candidates lie (`Spread`)."""
 
     COUNTRY_WEIGHT = 2.0
     ADMIN1_WEIGHT = 1.2
@@ -100,13 +121,12 @@ class Context:
     SHARED_WEIGHT = 1.0
 
     def __init__(self, gazetteer: Gazetteer | None, text: str, ranked: Sequence[list[Scored]] = (),
-                 cands: Sequence[Candidate] = (), spread: dict[str, frozenset[Division]] | None = None):
+                 cands: Sequence[Candidate] = (), spread: Spread | None = None):
         self.gazetteer = gazetteer  # None: no qualifier lookups (the settled article only answers `fits`)
         self.text = text
-        self.spread = spread or {}
-        self._terms: dict[tuple[str, str], tuple[float, float, float]] = {}  # (place id, name) -> context terms
+        self.spread = spread or Spread({})
+        self._terms: dict[tuple[str, str], tuple[float, float, float, float]] = {}  # (place id, name) -> terms
         self._by_key: dict[str, Others] = {}  # name -> the other names' votes
-        self._shared: dict[str, dict[Division, float]] = {}  # name -> division -> `shared_division` support
         self.votes: list[Vote] = []
         for cand, scored in zip(cands, ranked):
             if scored:
@@ -131,20 +151,11 @@ class Context:
         return (self.qualifier(place, cand), *terms)
 
     def shared_division(self, place: Place, key: str) -> float:
-        """How many of the article's other names could lie in `place`'s first-level division, each
-        counted as one over the number of divisions it could lie in (a name found in every state says
-        little), as a share of the other names: "Alexandria", "Douglas County" and "Nelson" together
-        point to Minnesota before any of them is settled."""
+        """The support of the article's other names for `place`'s first-level division (`Spread.support`):
+        "Alexandria", "Douglas County" and "Nelson" together point to Minnesota before any is settled."""
         if not (place.country and place.admin1) or (place.feature_code or "") in COUNTRY_CODES:
             return 0.0
-        support = self._shared.get(key)
-        if support is None:  # once per name
-            support = self._shared[key] = {}
-            others = [divisions for other, divisions in self.spread.items() if other != key]
-            for divisions in others:
-                for division in divisions:
-                    support[division] = support.get(division, 0.0) + 1.0 / len(divisions) / len(others)
-        return self.SHARED_WEIGHT * support.get((place.country, place.admin1), 0.0)
+        return self.SHARED_WEIGHT * self.spread.support(key).get((place.country, place.admin1), 0.0)
 
     def _others(self, key: str) -> Others:
         """The votes of the article's names other than `key`, summed once per name."""
