@@ -4,8 +4,9 @@
    (`EXPANSIONS`: demonym, division said after the name, name, name without its generic word,
    place the part is of, division named without the word) that finds any gazetteer place;
 2. rank (`features.py`): each candidate's named features (`FEATURES`: importance, alternate_name,
-   label_fit, qualifier, country_share, admin1_share, proximity) add up to its score; the article's
-   context (`context.py`) comes from a first pass, and the second pass ranks every mention with it;
+   label_fit, qualifier, country_share, admin1_share, proximity, shared_division) add up to its score;
+   the article's context (`context.py`) comes from a first pass, and the second pass ranks every
+   mention with it; where every name's candidates could lie (`Spread`) is known to both passes;
 3. choose (`features.choose`): against the article as read in the end, a rule may take candidates
    out (a bare compass word outside the article's countries), and "no place" competes with the rest;
 4. a mention left with no candidate may still be placed by the online geocoder (`Fallback`) or at
