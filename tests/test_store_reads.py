@@ -60,9 +60,9 @@ def filter_cases(store: Store) -> list[Filters]:
     top = summary.place_id.iloc[0]
     country = summary.country.dropna().value_counts().index[0]
     return [Filters(), Filters(min_confidence=0.6), Filters(countries=(country,)), Filters(kinds=("country",)),
-            Filters(kinds=("city", "country"), min_confidence=0.3), Filters(demonyms=False),
-            Filters(min_confidence=0.652), Filters(min_confidence=0.45, demonyms=False),
-            Filters(countries=(country,), min_confidence=0.95),
+            Filters(kinds=("populated place", "country"), min_confidence=0.5), Filters(demonyms=False),
+            Filters(min_confidence=0.652), Filters(min_confidence=0.55, demonyms=False),
+            Filters(countries=(country,), min_confidence=0.8),
             Filters(date_from="2019-02-11", date_to="2019-03"), Filters(date_from="2019-02-11", undated=False),
             Filters(articles=(2, 4)), Filters(places=(top,)), Filters(countries=(country,), date_to="2019-02-28"),
             Filters(places=("nowhere",))]
