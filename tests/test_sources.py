@@ -16,9 +16,10 @@ import pytest
 from geodata.config import Settings, SettingsError
 from geodata.sources import FetchError, Fetcher, WebSources, canonical, ingest_web, parse_duration
 from geodata.sources.fetch import PAGE_TYPES
+from geodata.sources.pages import CHROME_LINE
 from geodata.store import Store
 from geodata.store.feeds import feed_state, feeds, seen_items
-from tests.conftest import ROOT, run_cli
+from tests.conftest import ROOT, SEED, run_cli
 from tests.fake_nominatim import closed_port
 from tests.fake_web import BOILERPLATE_MARKERS, FakeWeb, Route, article_page, rss_feed
 
@@ -125,7 +126,8 @@ def test_feed_ingest_stores_articles_refuses_the_rest_and_a_second_poll_fetches_
     assert other.paths() == []
     errors = _errors(report.batch)
     expected = {"/missing": "HTTP 404", "/slow": "no answer within 1 s", "/huge": "over the 1 MB limit",
-                "/report.pdf": "content type application/pdf is not a web page; not downloaded", "/private/memo": "robots.txt of 127.0.0.1 disallows"}
+                "/report.pdf": "content type application/pdf is not a web page; not downloaded",
+                "/private/memo": "robots.txt of 127.0.0.1 disallows"}
     for path, why in expected.items():
         assert why in errors[web.url + path] and feed in errors[web.url + path]
     assert "127.0.0.2 is a loopback address" in errors[other.url + "/secret"]
@@ -153,6 +155,36 @@ def test_feed_ingest_stores_articles_refuses_the_rest_and_a_second_poll_fetches_
         ("/feed.xml", 304, '"feed-v1"')]
     assert report.added == 0 and report.batch.feeds[0].status == "not modified"
     assert store.check() == []
+
+
+def test_a_reopened_store_fetches_no_item_twice_even_when_the_feed_has_no_validators(
+        pipeline, web_settings, web, tmp_path):
+    web.routes["/feed.xml"] = Route(rss_feed("Courier", ["/news/a", "/news/b?utm_source=rss", "/missing"],
+                                             base=web.url), content_type="application/rss+xml")
+    path = tmp_path / "store.sqlite"
+    store = Store(path)
+    assert ingest_web([web.url + "/feed.xml"], store, pipeline, web_settings).added == 2
+    store.close()
+    before = len(web.requests)
+    store = Store(path)  # a new process would do the same: a new store connection, a new fetcher
+    report = ingest_web([web.url + "/feed.xml"], store, pipeline, web_settings)
+    assert [r.path for r in web.requests[before:]] == ["/robots.txt", "/feed.xml"]
+    assert report.added == 0 and report.batch.new_items == 0 and not report.batch.errors
+
+
+def test_a_saved_atom_feed_ingests_every_item_once(pipeline, web_settings, fetcher, web, tmp_path):
+    entries = "".join(f"<entry><title>{path}</title><id>urn:{path}</id><updated>2026-11-21T08:00:00Z</updated>"
+                      f"<link href='{web.url}{path}?utm_medium=atom'/></entry>" for path in ("/news/a", "/news/b"))
+    saved = tmp_path / "courier.atom"
+    saved.write_text("<?xml version='1.0' encoding='utf-8'?><feed xmlns='http://www.w3.org/2005/Atom'>"
+                     f"<title>Courier (Atom)</title><id>urn:courier</id>{entries}</feed>")
+    store = Store(tmp_path / "store.sqlite")
+    report = ingest_web([str(saved)], store, pipeline, web_settings, fetcher=fetcher)
+    assert report.added == 2 and not report.batch.errors
+    assert set(_rows(store)) == {web.url + "/news/a", web.url + "/news/b"}
+    before = len(web.requests)
+    again = ingest_web([str(saved)], store, pipeline, web_settings, fetcher=fetcher)
+    assert again.added == 0 and again.batch.new_items == 0 and len(web.requests) == before
 
 
 def test_an_article_url_already_stored_is_not_fetched_again(pipeline, web_settings, fetcher, web, tmp_path):
@@ -200,6 +232,21 @@ def test_saved_pages_go_through_the_same_extraction(web_settings, tmp_path):
     assert _errors(batch) == {str(tmp_path / "not-html.htm"): "this is a PDF document, not a web page"}
 
 
+def test_navigation_left_among_the_paragraphs_does_not_become_sentences(web_settings, tmp_path):
+    """A lone "More From This Section" heading (as in the seed), a "Read more:" teaser link and an
+    "Advertisement" label between the paragraphs go; a subheading and a sentence that starts alike stay."""
+    title, (first, second) = ARTICLES["/news/a"]
+    inside = [f"<p>{first}</p>", "<h2>More From This Section</h2>",
+              "<p><a href='/x'>Read more: Officials announce a new budget for roads</a></p>", "<p>Advertisement</p>",
+              "<h2>Fighting in Idlib</h2>", "<p>More from the army arrived in Mosul on Sunday, officials said.</p>",
+              f"<p>{second}</p>"]
+    page = tmp_path / "saved.html"
+    page.write_text(article_page(title, ["PARAGRAPHS"]).replace("<p>PARAGRAPHS</p>", "\n".join(inside)))
+    [doc] = WebSources(web_settings, Store(tmp_path / "store.sqlite")).collect([str(page)]).documents
+    assert doc.text.split("\n") == [first, "Fighting in Idlib",
+                                     "More from the army arrived in Mosul on Sunday, officials said.", second]
+
+
 def test_the_fetcher_is_polite(web_settings, web):
     fetcher = Fetcher(web_settings.with_(fetch_delay=0.3))
     for path in ("/news/a", "/news/b", "/news/c"):
@@ -210,6 +257,31 @@ def test_the_fetcher_is_polite(web_settings, web):
     web.routes["/dated"] = Route("<p>x</p>", last_modified="Fri, 20 Nov 2026 08:00:00 GMT")
     response = fetcher.get(web.url + "/dated", types=PAGE_TYPES, validators=(None, "Fri, 20 Nov 2026 08:00:00 GMT"))
     assert response.not_modified and response.body == b""
+
+
+def test_the_delay_is_per_host(web_settings, web):
+    """Waits are recorded, not slept: one before each second request to a host, none for another host's first."""
+    waits: list[float] = []
+    fetcher = Fetcher(web_settings.with_(fetch_delay=30.0, allow_hosts=("127.0.0.0/8",)), sleep=waits.append)
+    with FakeWeb("127.0.0.2") as second:
+        second.routes["/news/x"] = Route(article_page(*ARTICLES["/news/b"]))
+        for url in (web.url + "/news/a", second.url + "/news/x", web.url + "/news/b"):
+            fetcher.get(url, types=PAGE_TYPES)
+        assert second.paths() == ["/robots.txt", "/news/x"]
+    assert web.paths() == ["/robots.txt", "/news/a", "/news/b"]
+    assert len(waits) == 3 and all(29.0 < wait <= 30.0 for wait in waits)  # robots.txt of 127.0.0.2: no wait
+
+
+def test_retries_back_off_and_honour_retry_after(web_settings, web):
+    waits: list[float] = []
+    fetcher = Fetcher(web_settings.with_(fetch_delay=0.0), backoff=0.5, sleep=waits.append)
+    web.routes["/busy"] = Route(article_page(*ARTICLES["/news/b"]), statuses=[503, 502])
+    web.routes["/later"] = Route(article_page(*ARTICLES["/news/c"]), statuses=[429], headers={"Retry-After": "7"})
+    assert fetcher.get(web.url + "/busy", types=PAGE_TYPES).status == 200
+    assert waits == [0.5, 1.0]  # backoff doubling
+    assert fetcher.get(web.url + "/later", types=PAGE_TYPES).status == 200
+    assert waits[2:] == [7.0]
+    assert web.paths().count("/busy") == 3 and web.paths().count("/later") == 2
 
 
 @pytest.mark.parametrize("route, why", [
@@ -345,3 +417,9 @@ def test_cli_watch_polls_remembers_and_stops_cleanly(home, web, tmp_path):
     assert proc.returncode == 0, rest
     assert "stopped after 1 poll(s): 0 article(s) added, 0 error(s)" in rest
     assert [(r.path, r.status) for r in web.requests[before:]] == [("/robots.txt", 200), ("/feed.xml", 304)]
+
+
+def test_the_seed_article_carries_no_navigation_line():
+    """The sample a first run shows is clean text: no line of it is site navigation (`CHROME_LINE`)."""
+    lines = SEED.read_text(encoding="utf-8").split("---\n", 2)[2].splitlines()
+    assert lines and not [line for line in lines if CHROME_LINE.fullmatch(line.strip())]

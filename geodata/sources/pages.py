@@ -7,6 +7,7 @@ into its menus. Extraction never touches the network."""
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass
 
 import trafilatura
@@ -18,6 +19,17 @@ from .urls import canonical, host_of, is_url, same_site
 
 logging.getLogger("trafilatura").setLevel(logging.ERROR)  # its warnings about odd HTML are not ours to show
 logging.getLogger("htmldate").setLevel(logging.ERROR)
+
+_CHROME_LABEL = (
+    r"(?:read|see|view|show|load) (?:more|also|all)|also read|more (?:from|on|in|about) (?:this|the|our) \w+(?: \w+)?"
+    r"|(?:related|recommended|popular|trending|top|latest|more) (?:stories|articles|news|content|links|reads?|videos?)"
+    r"|most (?:read|popular|viewed|shared|watched)|advertisement|share (?:this|on) \w+"
+    r"|(?:sign up|subscribe) (?:for|to) (?:our|the) newsletters?")
+CHROME_LINE = re.compile(rf"(?:{_CHROME_LABEL})(?:\s*[:|>\u00bb\u203a]\s*[^.!?]*)?\.?", re.IGNORECASE)
+"""A line that only points at the rest of the site: a label ("More From This Section", "Most read"), alone or
+before a teaser's headline ("Read more: Floods close roads"). trafilatura drops such blocks when they are
+marked up as one, not a lone heading or link left among the article's paragraphs (as its own filter drops
+lines like "More on this" or "Print")."""
 
 
 @dataclass(frozen=True)
@@ -51,6 +63,12 @@ def _url(declared: str | None, fetched: str | None) -> str | None:
     return canonical(fetched) if fetched else None
 
 
+def _without_chrome(text: str) -> str:
+    """The text without the lines that are only site navigation (`CHROME_LINE`)."""
+    return "\n".join(line for line in text.split("\n")
+                     if not CHROME_LINE.fullmatch(line.strip(" \t:|>\u00bb\u203a\u2026-\u2013\u2014")))
+
+
 def _body_text(text: str, title: str | None) -> str:
     """The text without the headline repeated as its first line (the title is kept apart)."""
     first, _, rest = text.partition("\n")
@@ -71,7 +89,7 @@ def page_document(body: bytes, *, fetched_url: str | None, origin: str, charset:
             include_comments=False, include_images=False, include_links=False, include_formatting=False)
     except Exception as exc:  # trafilatura on hostile markup: whatever it raises is this page's problem
         raise FetchError(f"could not read the page ({exc.__class__.__name__})") from None
-    text = (found.text or "").strip() if found else ""
+    text = _without_chrome(found.text or "").strip() if found else ""
     if not text:
         raise FetchError("no article text found on the page")
     url = _url(found.url, fetched_url)
