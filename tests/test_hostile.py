@@ -157,3 +157,13 @@ def test_delete_an_article_keeps_the_store_consistent(hostile: dict, tmp_path: P
     again = run_cli("delete", "--article", "hostile-3", home=data)
     assert again.returncode == 2 and "no such article" in again.stderr
     assert run_cli("export", "--html", str(tmp_path / "after.html"), home=data).returncode == 0
+
+
+def test_cli_messages_escape_control_characters_of_file_names(home: Path, tmp_path: Path) -> None:
+    """A file name carrying a terminal escape ("\\x1b]0;...") is named in the message, escaped: the
+    user's terminal gets no control sequence from an input's name."""
+    bad = tmp_path / "report\x1b]0;pwned\x07.txt"
+    bad.write_bytes(b"\x00\x01\x02 binary \xff\xfe")
+    done = run_cli("parse", str(bad), "--out", str(tmp_path / "out.jsonl"), home=home)
+    assert "report\\x1b]0;pwned\\x07.txt" in done.stderr
+    assert "\x1b" not in done.stderr and "\x07" not in done.stderr

@@ -4,6 +4,7 @@ the store and the pipeline."""
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -20,8 +21,14 @@ class CliError(Exception):
     """A user-facing failure: printed as one line, no traceback."""
 
 
+# Control characters other than newline and tab (ESC sequences, a lone CR) in a message carrying a
+# page's URL, title or a file's name: shown as \x escapes, so no text of an article drives the terminal.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
 def say(message: str) -> None:
-    print(message, file=sys.stderr, flush=True)
+    """A message for the user on stderr, its control characters escaped (`_CONTROL`)."""
+    print(_CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", message), file=sys.stderr, flush=True)
 
 
 def settings_for(args: argparse.Namespace) -> Settings:
