@@ -21,6 +21,7 @@ from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance, is_strong
 from .gazetteer.wordlists import read_words
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Document, Dropped, Sentence
+from .resolve.expand import PLURAL_DIVISIONS
 from .rules import ENGLISH, LanguageRules
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -41,6 +42,15 @@ RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geop
 # seldom reads a name in capitals, and a dateline always names a place.
 DATELINE = re.compile(r"([A-Z][A-Z'.]*(?:[ -][A-Z][A-Z'.]*){0,3})(?:, [A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
                       r"(?: \([A-Za-z]{2,10}\))? ?(?:--|[-\u2013\u2014]) ")
+# A US politician's party and home after the name ("Rep. Earl Pomeroy, D-N.D.", "(R-Ocilla)"): the state
+# or town they represent.
+PARTY_TAG = re.compile(r"(?:, |\()(?:D|R|I|DFL)-([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})")
+# A list of names closed by a plural division ("Douglas, Sarpy and Lancaster counties"): each is one.
+# The list is read in the few words before the plural (`LIST_REACH` characters), so its cost is bounded.
+PLURAL_DIVISION = re.compile(rf"\b(?:{'|'.join(PLURAL_DIVISIONS)})\b")
+_LISTED = r"[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,2}"
+DIVISION_LIST = re.compile(rf"\b(?:{_LISTED}(?:,? (?:and|or|&) |, ))+{_LISTED} $")
+LIST_REACH = 160
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
 SENTER_PIPES = ("senter",)
@@ -268,7 +278,9 @@ class Extractor:
                 lead = self._leading_place(view, ent) if label(ent) == "ORG" and len(ent) > 1 else None
                 for inner in [lead] if lead else self._embedded(view, ent):
                     found.setdefault(inner.start, inner)
-        for cand in self._datelines(view):
+        # names the text's form says are places: a dateline, a party tag, a list closed by "counties"
+        said = [*self._datelines(view), *self._party_tags(view), *self._division_lists(view)]
+        for cand in said:
             found.setdefault(cand.start, cand)
         covered = {i for e in doc.ents for i in range(e.start, e.end)}
         for cand in self._outside(doc, view, covered):
@@ -277,9 +289,10 @@ class Extractor:
             for cand in self._adjectives(doc, view, covered):
                 found.setdefault(cand.start, cand)
         evidence = Evidence(doc, self.gazetteer.has_name, self.rules.cues, label)
+        placed = {cand.start for cand in said}
         kept, dropped = [], []
         for cand in (found[k] for k in sorted(found)):
-            reasons = self.not_place(doc, evidence, cand)
+            reasons = [] if cand.start in placed else self.not_place(doc, evidence, cand)
             if reasons:
                 dropped.append(Dropped(cand.start, cand.end, cand.text, cand.sentence, cand.label, tuple(reasons)))
             else:
@@ -311,21 +324,47 @@ class Extractor:
                 run = []
         return out
 
+    def _town_or_division(self, name: str, *, primary: bool = True) -> bool:
+        """The gazetteer knows the name as a town or a division (by its main name, or also by an
+        alias such as "N.D." when `primary` is False)."""
+        key = normalize(name)
+        return key not in GENERIC_WORDS and any((pri or not primary) and p.feature_class in ("P", "A")
+                                                for p, pri in self.gazetteer.lookup(key))
+
+    def _said(self, view: TextView, spans: Iterable[tuple[int, int]]) -> list[Candidate]:
+        cands = (self._make(view, start, end, GAZETTEER_LABEL) for start, end in spans)
+        return [cand for cand in cands if cand is not None]
+
     def _datelines(self, view: TextView) -> list[Candidate]:
         """Places named by a dateline (`DATELINE`) that the gazetteer knows as a town or a division."""
-        out = []
-        for match in DATELINE.finditer(view.text):
-            name = match.group(1)
-            if sum(ch.isalpha() for ch in name) < 4 or not _opens(view.text, match.start()):
-                continue
-            key = normalize(name)
-            if key in GENERIC_WORDS or not any(primary and p.feature_class in ("P", "A")
-                                               for p, primary in self.gazetteer.lookup(key)):
-                continue
-            cand = self._make(view, match.start(1), match.end(1), GAZETTEER_LABEL)
-            if cand is not None:
-                out.append(cand)
-        return out
+        return self._said(view, (m.span(1) for m in DATELINE.finditer(view.text)
+                                 if sum(ch.isalpha() for ch in m.group(1)) >= 4 and _opens(view.text, m.start())
+                                 and self._town_or_division(m.group(1))))
+
+    def _party_tags(self, view: TextView) -> list[Candidate]:
+        """The state or town of a politician's party tag (`PARTY_TAG`), known as a town or division."""
+        return self._said(view, (m.span(1) for m in PARTY_TAG.finditer(view.text)
+                                 if self._town_or_division(m.group(1), primary=False)))
+
+    def _division_lists(self, view: TextView) -> list[Candidate]:
+        """Each name of a list closed by "counties" or "parishes" (`DIVISION_LIST`) that names one."""
+        text, spans = view.text, []
+        for plural in PLURAL_DIVISION.finditer(text):
+            listed = DIVISION_LIST.search(text, max(0, plural.start() - LIST_REACH), plural.start())
+            word = PLURAL_DIVISIONS[plural.group()]
+            for name in re.finditer(_LISTED, listed.group() if listed else ""):
+                span = self._division_named(text, listed.start() + name.start(), listed.start() + name.end(), word)
+                if span:
+                    spans.append(span)
+        return self._said(view, spans)
+
+    def _division_named(self, text: str, start: int, end: int, word: str) -> tuple[int, int] | None:
+        """The words of a listed name that, with the division's word, name one ("Small Hitchcock" ->
+        "Hitchcock" of Hitchcock County)."""
+        for begin in [start, *(start + m.end() for m in re.finditer(" ", text[start:end]))]:
+            if any(p.feature_class == "A" for p, _ in self.gazetteer.lookup(f"{text[begin:end]} {word}")):
+                return begin, end
+        return None
 
     def _adjectives(self, doc: Doc, view: TextView, covered: set[int]) -> list[Candidate]:
         """Lower-case words of nationality outside the NER's entities ("la frontière irakienne"): in

@@ -119,6 +119,45 @@ def test_a_dateline_in_capitals_names_a_place(pipeline):
     assert "FBI" not in found  # capitals before a dash in the middle of a sentence: no dateline
 
 
+def test_a_party_tag_names_the_state_or_town_a_politician_represents(pipeline):
+    text = ("Senate Tax Chairman Tom Bakk, DFL-Cook, spoke for Minnesota schools. Rep. Earl Pomeroy, D-N.D., "
+            "and State Rep. Jay Roberts (R-Ocilla) disagreed. The B-52 and the I-95 are no tags.")
+    found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
+    assert (found["Cook"].name, found["Cook"].admin1) == ("Cook", "MN")
+    assert found["N.D"].name == "North Dakota" and (found["Ocilla"].name, found["Ocilla"].admin1) == ("Ocilla", "GA")
+    assert not {"52", "95"} & set(found)
+
+
+def test_every_name_of_a_list_closed_by_counties_is_one(pipeline):
+    text = ("The population of Douglas, Sarpy and Lancaster counties grew. "
+            "Small Hitchcock and Hayes counties in southwest Nebraska gained people.")
+    found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
+    for name in ("Sarpy", "Lancaster", "Hitchcock", "Hayes"):  # "Hitchcock" though the NER reads a person
+        assert (found[name].name, found[name].feature_code, found[name].admin1) == (f"{name} County", "ADM2", "NE")
+    assert "Small Hitchcock" not in found and "Small" not in found
+
+
+def test_a_name_without_its_generic_word_is_never_a_bare_compass_word(pipeline):
+    text = "A man was attacked in River North, Chicago police said, in the 400 block of North State Street."
+    found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
+    assert found["Chicago"].admin1 == "IL"
+    assert all(place is None or place.country == "US" for place in found.values())  # not Cameroon's North Region
+
+
+def test_a_state_named_alone_before_counties_is_where_they_lie(pipeline):
+    text = "Its jobless rate is near the middle of Indiana counties, 42nd of the state's 92 counties."
+    (indiana,) = parse_text(pipeline, text, spans=spans_of(text, "Indiana")).mentions
+    assert (indiana.place.name, indiana.place.feature_code) == ("Indiana", "ADM1")
+
+
+def test_a_body_named_after_a_county_is_placed_in_it(pipeline):
+    text = "He was booked into the Titus County Jail in Texas and arraigned at the Henderson County Jail."
+    found = {m.text: m for m in parse_text(pipeline, text).mentions}
+    titus, henderson = found["Titus County Jail"], found["Henderson County Jail"]
+    assert (titus.place.name, titus.place.admin1) == ("Titus County", "TX") and titus.confidence == 0.4
+    assert (henderson.place.name, henderson.place.admin1) == ("Henderson County", "TX")  # not Henderson, Nevada
+
+
 def test_newspaper_abbreviations_and_parts_of_places(pipeline):
     text = "He grew up in Loudon Co. near Charleston, W. Va., and moved to South Los Angeles."
     parsed = parse_text(pipeline, text, spans=spans_of(text, "Loudon Co.", "W. Va.", "South Los Angeles"))

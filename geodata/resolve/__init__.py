@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from ..gazetteer import Gazetteer
+from ..gazetteer import Gazetteer, normalize
 from ..records import Candidate, Mention, Place
 from .calibration import Calibration, shipped
 from .context import Context, Spread, Vote, distance_km
@@ -85,7 +85,8 @@ class Resolver:
             answer = self.fallback(cand.text, context.countries())
             if answer is not None:
                 return answer, confidence([Scored(answer, 0.0)], cand), GEOCODER, cand.text
-        hit = named_after(self.gazetteer, cand, settled.fits)
+        key = normalize(cand.text)
+        hit = named_after(self.gazetteer, cand, settled.fits, lambda place: sum(context.terms(place, cand, key)))
         if hit is not None:
             return hit[0], NAMED_AFTER_CONFIDENCE, NAMED_AFTER, hit[1]
         return None, 0.0, NONE, None

@@ -27,6 +27,7 @@ STREET_WORDS = frozenset(read_words("street_words.txt"))
 # "County" -> "counties": words after a name that make it a US county or parish, and their plurals.
 DIVISIONS: dict[str, str] = dict(read_table("divisions.txt", 2))
 PLURAL_DIVISIONS = {plural: word for word, plural in DIVISIONS.items()}
+DIVISION_WORDS = frozenset(word.lower() for word in DIVISIONS)
 LIST_WORDS = {",", "and", "or", "&"}  # what may stand between the names of a list closed by "counties"
 # A part of a place ("South Los Angeles") only of a place this big (or a region, or a curated feature).
 PARTS_POPULATION = 20_000
@@ -62,7 +63,7 @@ class Query:
         """The query for a candidate of `text`: a demonym's place, or its name and the words after it."""
         if cand.place_hint is not None:
             return cls.of(cand.text, None, cand.place_hint)
-        return cls.of(cand.text, division_after(text, cand.end))
+        return cls.of(cand.text, division_after(text, cand.start, cand.end))
 
 
 @dataclass(frozen=True)
@@ -108,9 +109,11 @@ def _name(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
 
 
 def _without_generic_word(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
-    """The name without a generic word it carries ("Euphrates river"), places of the word's kind first."""
+    """The name without a generic word it carries ("Euphrates river"), places of the word's kind first;
+    never a bare compass word ("River North" is no region called North)."""
     for stripped, allowed in _without_generic_words(q.key):
-        yield stripped, _of_kind(gazetteer.lookup(stripped), allowed)
+        if stripped not in DIRECTIONS:
+            yield stripped, _of_kind(gazetteer.lookup(stripped), allowed)
 
 
 def _part_of_place(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
@@ -157,20 +160,24 @@ def find(gazetteer: Gazetteer, query: Query) -> Found:
     return Found([])
 
 
-def named_after(gazetteer: Gazetteer, cand: Candidate, fits: Callable[[Place, str], bool]) -> tuple[Place, str] | None:
-    """For a name the gazetteer lacks, the famous place its first words name, where the building or
-    body most likely is ("Manila Cathedral", "Dubai World Trade Centre", "Cavan County Council"),
-    if it `fits` the article; with the words looked up. Never for a street ("Memphis St." is in
-    Alexandria), nor for a compass word ("West Wing", "South Kilburn Estate")."""
+def named_after(gazetteer: Gazetteer, cand: Candidate, fits: Callable[[Place, str], bool],
+                agreement: Callable[[Place], float]) -> tuple[Place, str] | None:
+    """For a name the gazetteer lacks, the place its first words name, where the building or body most
+    likely is, if it `fits` the article; with the words looked up. A famous place ("Manila Cathedral",
+    "Dubai World Trade Centre"), or a county or parish said so ("Titus County Jail", "Guernsey County
+    Common Pleas Court"), the one the article's other places agree with most (`agreement`). Never for
+    a street ("Memphis St." is in Alexandria), nor for a compass word ("West Wing", "South Kilburn Estate")."""
     key = normalize(cand.text)
     words = key.split()
     if len(words) < 2 or words[-1] in STREET_WORDS or words[0] in DIRECTIONS:
         return None
     for n in range(len(words) - 1, 0, -1):
         query = " ".join(words[:n])
-        found = [p for p, primary in gazetteer.lookup(query) if primary and is_strong(p) and fits(p, key)]
+        division = n > 1 and words[n - 1] in DIVISION_WORDS
+        found = [p for p, primary in gazetteer.lookup(query)
+                 if primary and (is_strong(p) or division and p.feature_class == "A") and fits(p, key)]
         if found:
-            return max(found, key=importance), query
+            return max(found, key=lambda p: (agreement(p), importance(p))), query
     return None
 
 
@@ -204,12 +211,16 @@ def _without_generic_words(key: str) -> Iterator[tuple[str, str | None]]:
             yield key[len(prefix):], allowed
 
 
-def division_after(text: str, end: int) -> str | None:
+def division_after(text: str, start: int, end: int) -> str | None:
     """'County' or 'Parish' when the words after a name make it one: "Hall County", or a list of
-    names closed by "counties" ("Jackson and Barrow counties")."""
+    names closed by "counties" ("Jackson and Barrow counties"). A name alone before the plural is
+    where the divisions lie ("Indiana counties")."""
     tail = re.findall(r"[\w'.-]+|[,&]", text[end:end + 120])
     if tail and tail[0] in DIVISIONS:
         return tail[0]
+    head = re.findall(r"[\w'.-]+|[,&]", text[max(0, start - 8):start])
+    if tail and tail[0].lower() in PLURAL_DIVISIONS and not (head and head[-1] in LIST_WORDS):
+        return None
     for word in tail[:16]:
         if word.lower() in PLURAL_DIVISIONS:
             return PLURAL_DIVISIONS[word.lower()]
