@@ -29,13 +29,14 @@ class Filters:
     demonyms: bool = True
     undated: bool = True  # articles with no date pass the date bounds
 
-    def where(self) -> tuple[str, list[object]]:
-        """SQL conditions over `m` (effective_mentions), `p` (places) and `a` (articles)."""
+    def where(self, language: str = "a.language") -> tuple[str, list[object]]:
+        """SQL conditions over `m` (effective_mentions), `p` (places) and `a` (articles); `language`: the column
+        of the article's language (`m.language` for rows that carry it, the counts per band)."""
         clauses = ["m.eff_place_id IS NOT NULL", "m.confidence >= ?"]
         params: list[object] = [self.min_confidence]
         for column, values in (("m.eff_place_id", self.places), ("a.id", self.articles),
                                ("p.country", self.countries), (kind_sql("p"), self.kinds),
-                               ("a.language", self.languages)):
+                               (language, self.languages)):
             if values:
                 clauses.append(f"{column} IN ({','.join('?' * len(values))})")
                 params.extend(values)
@@ -63,6 +64,11 @@ class Filters:
         if self.countries or self.kinds:
             tables.add("places")
         return frozenset(tables)
+
+    @property
+    def picks_articles(self) -> bool:
+        """Whether some conditions read the articles beyond their language (ids, dates)."""
+        return bool(self.articles or self.date_from or self.date_to)
 
     @property
     def narrows_places(self) -> bool:

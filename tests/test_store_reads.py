@@ -16,7 +16,7 @@ import pytest
 from geodata import maps
 from geodata.records import Document, Mention, ParsedDocument, Place, Sentence
 from geodata.store import Filters, Store
-from geodata.store.aggregates import BANDS, TABLES
+from geodata.store.aggregates import BANDS, COUNTS, TABLES
 from geodata.store.reads import MENTION_COLUMNS
 from geodata.store.schema import PLAIN_MENTIONS
 from geodata.store.search import RANK_BELOW, UNRANKED_NOTE
@@ -45,8 +45,23 @@ def parsed_store(tmp_path_factory: pytest.TempPathFactory, pipeline) -> Path:
     store = Store(path)
     store.add_all(pipeline.parse(load_paths([SEED]).documents))
     store.add_all(pipeline.parse([Document(id=t, title=t, published=d, text=x) for t, d, x in ARTICLES]))
+    store.add(french_article(store))
     store.close()
     return path
+
+
+def french_article(store: Store) -> ParsedDocument:
+    """An article read in French: a demonym and the two most mentioned places, confidences on both sides of the
+    floors the filter cases try."""
+    first, second = (store.place(place_id) for place_id in store.place_summary().place_id[:2])
+    text = "Des équipes parisiennes ont rejoint Houston. Houston et Genève ont signé."
+    mentions = [Mention(start, start + len(name), name, int(start > 44), "GPE", kind, confidence, place)
+                for name, start, kind, confidence, place in (("parisiennes", 12, "demonym", 0.86, second),
+                                                             ("Houston", 36, "toponym", 0.66, first),
+                                                             ("Houston", 45, "toponym", 0.84, first),
+                                                             ("Genève", 56, "toponym", 0.31, second))]
+    return ParsedDocument(Document("nouvelles", text, "Nouvelles", "2019-02-13"),
+                          [Sentence(0, 0, 44), Sentence(1, 45, len(text))], mentions, language="fr")
 
 
 @pytest.fixture
@@ -65,6 +80,9 @@ def filter_cases(store: Store) -> list[Filters]:
             Filters(countries=(country,), min_confidence=0.8),
             Filters(date_from="2019-02-11", date_to="2019-03"), Filters(date_from="2019-02-11", undated=False),
             Filters(articles=(2, 4)), Filters(places=(top,)), Filters(countries=(country,), date_to="2019-02-28"),
+            Filters(languages=("fr",)), Filters(languages=("en",), min_confidence=0.65),
+            Filters(languages=("fr",), min_confidence=0.652, demonyms=False), Filters(min_confidence=0.83),
+            Filters(languages=("en", "fr"), countries=(country,), min_confidence=0.3141),
             Filters(places=("nowhere",))]
 
 
@@ -153,15 +171,29 @@ def query_plans(store: Store, read) -> list[str]:
     return [p for p in plans if "corrections" not in p and "sqlite_master" not in p]
 
 
+BAND_READS = ("SEARCH m USING COVERING INDEX mentions_confidence (confidence>? AND confidence<?)",
+              "SEARCH o USING COVERING INDEX mentions_place_order (place_id=? AND article_id=?)",
+              "SEARCH o USING INDEX mentions_article (article_id=?)",
+              "SEARCH a USING COVERING INDEX articles_language (id=?")
+"""What the counts per band read besides their tables for a floor between two bands' edges (how each read
+starts): the mentions of one band, whether their article (and place) has a more confident one, their article's
+language and date."""
+ROW_ALIASES = ("o", "a", "mentions", "articles")  # (`m` is also the counts' rows: "SCAN m" is theirs)
+
+
 def test_a_repaint_reads_the_counts_per_band_not_the_mentions(store: Store) -> None:
-    """What makes a repaint fast on a big store: without active corrections nor conditions on articles, the
-    summary reads the counts per confidence band kept at write time (any floor at a band's edge, any condition on
+    """What makes a repaint fast on a big store: without active corrections nor conditions on articles but their
+    language, the summary reads the counts per confidence band kept at write time (any floor, any condition on
     places), and so do the totals and the timeline without conditions on places (with one and no floor, the
-    counts per place and article); none reads the mentions; the popups read the index of mentions by place a
-    place at a time."""
+    counts per place and article); none reads the mentions, but the mentions of one band by the index
+    mentions_confidence for a floor between two bands' edges (`BAND_READS`), and none reads an article's row;
+    the popups read the index of mentions by place a place at a time (and the articles' language from their
+    index)."""
     tables = ("place_bands", "place_tops", "spelling_bands", "article_tops", "day_bands", "place_articles")
     for filters in (Filters(), Filters(countries=("US",)), Filters(min_confidence=0.8),
-                    Filters(min_confidence=0.45, demonyms=False, kinds=("country",))):
+                    Filters(min_confidence=0.45, demonyms=False, kinds=("country",)), Filters(languages=("fr",)),
+                    Filters(min_confidence=0.652), Filters(min_confidence=0.83, languages=("en",), demonyms=False),
+                    Filters(min_confidence=0.401, countries=("US",))):
         reads = {"summary": lambda: store.place_summary(filters), "totals": lambda: store.totals(filters),
                  "timeline": lambda: store.mentions_per_day(filters)}
         for name, read in reads.items():
@@ -175,12 +207,16 @@ def test_a_repaint_reads_the_counts_per_band_not_the_mentions(store: Store) -> N
             else:
                 continue  # a floor and conditions on places: the index of mentions by place
             assert {t for t in tables if t in plan} == expected, (name, filters, plan)
-            assert "mentions" not in plan, (name, filters, plan)
+            reads_of_rows = [p for p in plan.split(" | ") if p.startswith(("SEARCH m ", "SCAN m USING"))
+                             or p.split(" ")[0] in ("SCAN", "SEARCH") and p.split(" ")[1] in ROW_ALIASES]
+            allowed = BAND_READS if filters.min_confidence not in BANDS else ()
+            assert all(p.startswith(allowed) for p in reads_of_rows), (name, filters, plan)
+            assert (BAND_READS[0] in plan) == (filters.min_confidence not in BANDS), (name, filters, plan)
         popups, = query_plans(store, lambda: store.mentions(filters, per_place=maps.POPUP_SENTENCES))
         assert "CORRELATED LIST SUBQUERY" in popups and "INDEX mentions_place_order (place_id=?)" in popups, popups
-    for filters in (Filters(min_confidence=0.652), Filters(min_confidence=0.8, date_from="2019-02-11")):
-        summary, = query_plans(store, lambda: store.place_summary(filters))  # no band answers: the index
-        assert "mentions_place_order" in summary and "place_bands" not in summary, summary
+        assert ("INDEX articles_language (id=?" in popups) == bool(filters.languages), popups
+    summary, = query_plans(store, lambda: store.place_summary(Filters(min_confidence=0.8, date_from="2019-02-11")))
+    assert "mentions_place_order" in summary and "place_bands" not in summary, summary  # no band answers dates
 
 
 def test_the_bands_floors_are_the_same_numbers_in_sql() -> None:
@@ -255,34 +291,36 @@ def test_a_read_only_store_of_the_old_schema_reads_its_corrections(store: Store)
 # -- the counts kept at write time (geodata/store/aggregates.py) ------------------------------------------
 
 BAND = "(" + " + ".join(f"(confidence >= {floor!r})" for floor in BANDS[1:]) + ")"
+COUNTED = "FROM mentions m JOIN articles a ON a.id = m.article_id WHERE place_id IS NOT NULL"
 RECOUNTED = {  # each aggregate table as counted from the stored mentions now, in plain SQL
     "place_articles": """SELECT place_id, article_id, SUM(kind != 'demonym'), SUM(kind = 'demonym'),
         ROUND(TOTAL(CASE WHEN kind != 'demonym' THEN confidence END), 9),
         ROUND(TOTAL(CASE WHEN kind = 'demonym' THEN confidence END), 9)
         FROM mentions WHERE place_id IS NOT NULL GROUP BY 1, 2 ORDER BY 1, 2""",
-    "place_bands": f"""SELECT place_id, {BAND}, kind = 'demonym', COUNT(*), ROUND(TOTAL(confidence), 9)
-        FROM mentions WHERE place_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
-    "place_tops": f"""SELECT place_id, top, demonyms, COUNT(*) FROM (
-        SELECT place_id, article_id, MAX({BAND}) AS top, 1 AS demonyms FROM mentions WHERE place_id IS NOT NULL
-        GROUP BY 1, 2 UNION ALL SELECT place_id, article_id, MAX({BAND}), 0 FROM mentions
-        WHERE place_id IS NOT NULL AND kind != 'demonym' GROUP BY 1, 2) GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
-    "article_tops": f"""SELECT top, demonyms, COUNT(*) FROM (
-        SELECT article_id, MAX({BAND}) AS top, 1 AS demonyms FROM mentions WHERE place_id IS NOT NULL GROUP BY 1
-        UNION ALL SELECT article_id, MAX({BAND}), 0 FROM mentions WHERE place_id IS NOT NULL AND kind != 'demonym'
-        GROUP BY 1) GROUP BY 1, 2 ORDER BY 1, 2""",
-    "spelling_bands": f"""SELECT place_id, {BAND}, kind = 'demonym', text, COUNT(*) FROM mentions
-        WHERE place_id IS NOT NULL GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""",
-    "day_bands": f"""SELECT ifnull(a.published, ''), {BAND}, kind = 'demonym', COUNT(*) FROM mentions m
-        JOIN articles a ON a.id = m.article_id WHERE place_id IS NOT NULL GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+    "place_bands": f"""SELECT place_id, {BAND}, kind = 'demonym', language, COUNT(*), ROUND(TOTAL(confidence), 9)
+        {COUNTED} GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""",
+    "place_tops": f"""SELECT place_id, top, demonyms, language, COUNT(*) FROM (
+        SELECT place_id, article_id, language, MAX({BAND}) AS top, 1 AS demonyms {COUNTED} GROUP BY 1, 2
+        UNION ALL SELECT place_id, article_id, language, MAX({BAND}), 0 {COUNTED} AND kind != 'demonym'
+        GROUP BY 1, 2) GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""",
+    "article_tops": f"""SELECT top, demonyms, language, COUNT(*) FROM (
+        SELECT article_id, language, MAX({BAND}) AS top, 1 AS demonyms {COUNTED} GROUP BY 1
+        UNION ALL SELECT article_id, language, MAX({BAND}), 0 {COUNTED} AND kind != 'demonym' GROUP BY 1)
+        GROUP BY 1, 2, 3 ORDER BY 1, 2, 3""",
+    "spelling_bands": f"""SELECT place_id, {BAND}, kind = 'demonym', m.text, language, COUNT(*) {COUNTED}
+        GROUP BY 1, 2, 3, 4, 5 ORDER BY 1, 2, 3, 4, 5""",
+    "day_bands": f"""SELECT ifnull(published, ''), {BAND}, kind = 'demonym', language, COUNT(*) {COUNTED}
+        GROUP BY 1, 2, 3, 4 ORDER BY 1, 2, 3, 4""",
 }
 KEPT = {"place_articles": """SELECT place_id, article_id, others, demonyms, ROUND(others_confidence, 9),
     ROUND(demonyms_confidence, 9) FROM place_articles ORDER BY 1, 2""",
-        "place_bands": """SELECT place_id, band, demonym, mentions, ROUND(confidence_sum, 9) FROM place_bands
-            ORDER BY 1, 2, 3""",
-        "place_tops": "SELECT place_id, band, demonyms, articles FROM place_tops ORDER BY 1, 2, 3",
-        "article_tops": "SELECT band, demonyms, articles FROM article_tops ORDER BY 1, 2",
-        "spelling_bands": "SELECT place_id, band, demonym, text, mentions FROM spelling_bands ORDER BY 1, 2, 3, 4",
-        "day_bands": "SELECT published, band, demonym, mentions FROM day_bands ORDER BY 1, 2, 3"}
+        "place_bands": """SELECT place_id, band, demonym, language, mentions, ROUND(confidence_sum, 9)
+            FROM place_bands ORDER BY 1, 2, 3, 4""",
+        "place_tops": "SELECT place_id, band, demonyms, language, articles FROM place_tops ORDER BY 1, 2, 3, 4",
+        "article_tops": "SELECT band, demonyms, language, articles FROM article_tops ORDER BY 1, 2, 3",
+        "spelling_bands": """SELECT place_id, band, demonym, text, language, mentions FROM spelling_bands
+            ORDER BY 1, 2, 3, 4, 5""",
+        "day_bands": "SELECT published, band, demonym, language, mentions FROM day_bands ORDER BY 1, 2, 3, 4"}
 
 
 def assert_counts_kept(store: Store) -> None:
@@ -339,6 +377,37 @@ def test_a_store_made_before_the_counts_gets_them_when_opened(store: Store) -> N
     migrated = Store(store.path)
     assert {table: migrated.conn.execute(sql).fetchall() for table, sql in KEPT.items()} == expected
     assert not migrated.conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'place_spellings'").fetchone()
+    assert_reads_match(migrated)
+    migrated.close()
+
+
+def test_a_store_with_counts_of_an_earlier_version_gets_them_counted_anew_when_opened(store: Store) -> None:
+    """Counts per band made before they carried the articles' language (the language filter reads them) are not
+    read (the mentions are, read-only), then counted anew when the store is opened for writing, with the indexes
+    they read; the articles, mentions and corrections are kept."""
+    store.undo(*store.correct_name("Harvey", None))
+    expected = {table: store.conn.execute(sql).fetchall() for table, sql in KEPT.items()}
+    stored = ("articles", "mentions", "corrections")
+    kept = {table: store.conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() for table in stored}
+    store.close()
+    conn = sqlite3.connect(store.path)
+    for table, (keys, counts, _) in COUNTS.items():  # the same counts without the language, as they were
+        old_keys = ", ".join(k for k in keys if k != "language")
+        conn.executescript(f"""ALTER TABLE {table} RENAME TO counted;
+            CREATE TABLE {table} AS SELECT {old_keys}, {', '.join(f'SUM({c}) AS {c}' for c in counts)} FROM counted
+            GROUP BY {old_keys}; DROP TABLE counted;""")
+    conn.executescript("DROP INDEX articles_language; DROP INDEX mentions_confidence;")
+    conn.close()
+    reader = Store(store.path, readonly=True)
+    assert_reads_match(reader)
+    plan, = query_plans(reader, lambda: reader.place_summary(Filters(languages=("fr",))))
+    assert "place_bands" not in plan, plan
+    reader.close()
+    migrated = Store(store.path)
+    assert {table: migrated.conn.execute(sql).fetchall() for table, sql in KEPT.items()} == expected
+    assert {table: migrated.conn.execute(f"SELECT * FROM {table} ORDER BY 1").fetchall() for table in stored} == kept
+    assert {"articles_language", "mentions_confidence"} <= {r[0] for r in migrated.conn.execute(
+        "SELECT name FROM sqlite_master WHERE type = 'index'")}
     assert_reads_match(migrated)
     migrated.close()
 

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..filters import Filters
 from ..records import Place
-from .aggregates import aggregated_mentions, band, banded, has_aggregates
+from .aggregates import ARTICLES, aggregated_mentions, banded, has_aggregates
 from .schema import KIND_SQL, PLACE_COLUMNS, PLAIN_MENTIONS, SENTENCE_SQL
 
 MENTION_COLUMNS = {  # what `StoreReads.mentions` can read: the chosen mention (`c`), its article, sentence, place
@@ -56,8 +56,9 @@ class StoreReads:
 
     def _banded(self, filters: Filters, corrected: bool) -> bool:
         """Whether the counts per confidence band kept at write time (`aggregates.banded`) answer these filters
-        exactly: no active correction, no condition on articles, a floor at a band's edge."""
-        return (not corrected and "articles" not in filters.tables and band(filters.min_confidence) is not None
+        exactly: no active correction, no condition on articles but their language, a floor from 0 to 1 (one
+        between two bands' edges adds the mentions of one band, read from the index mentions_confidence)."""
+        return (not corrected and not filters.picks_articles and 0 <= filters.min_confidence <= 1
                 and has_aggregates(self.conn))
 
     def _mentions_from(self, tables: frozenset[str], corrected: bool | None = None, *, article: bool = False,
@@ -75,27 +76,36 @@ class StoreReads:
         return f"FROM {source} m {' '.join(joins)}"
 
     def _banded_from(self, table: str, filters: Filters) -> str:
-        """FROM a table of counts per band (`aggregates.banded`) read as the mentions `m`."""
-        return self._mentions_from(filters.tables, source=banded(table, filters))
+        """FROM a table of counts per band (`aggregates.banded`) read as the mentions `m` (with their language:
+        read with `filters.where(language="m.language")`, the articles are not joined)."""
+        return self._mentions_from(filters.tables - {"articles"}, source=banded(table, filters))
 
-    def _chosen(self, filters: Filters, where: str, per_place: int | None) -> str:
-        """The matching mentions, or only each place's first `per_place` (by article, then offset). Without
-        active corrections nor conditions on articles, those are read place by place from the index
-        `mentions_place_order`, `per_place` at most each, rather than ranking every matching mention (the
-        conditions on the place, `p`, are then the outer query's: tested once a place)."""
+    def _chosen(self, filters: Filters, where: str, params: list[object],
+                per_place: int | None) -> tuple[str, list[object]]:
+        """The matching mentions, or only each place's first `per_place` (by article, then offset), and the
+        parameters of that SQL. Without active corrections nor conditions on articles but their language, those
+        are read place by place from the index `mentions_place_order`, `per_place` at most each, rather than
+        ranking every matching mention (the conditions on the place, `p`, are then the outer query's: tested
+        once a place); with a language, only the places mentioned in it (from the counts per band, when they
+        answer the filters) and the articles' language from their index (`aggregates.INDEXES`)."""
         columns = 'm.id, m.article_id, m.sentence, m.start, m."end", m.text, m.kind, m.label, m.confidence, ' \
                   "m.correction_id, m.eff_place_id"
         corrected = self._corrected()
         if not per_place:
-            return f"SELECT {columns} {self._mentions_from(filters.tables, corrected)} WHERE {where}"
-        if corrected or "articles" in filters.tables:  # the matching mentions ranked by their ids alone
+            return f"SELECT {columns} {self._mentions_from(filters.tables, corrected)} WHERE {where}", params
+        if corrected or filters.picks_articles or (filters.languages and not self._banded(filters, corrected)):
             ranked = f"""SELECT m.id, ROW_NUMBER() OVER (PARTITION BY m.eff_place_id ORDER BY m.article_id, m.start,
                 m.id) AS rank {self._mentions_from(filters.tables, corrected)} WHERE {where}"""
             return f"""SELECT {columns} FROM {"effective_mentions" if corrected else PLAIN_MENTIONS} m
-                WHERE m.id IN (SELECT id FROM ({ranked}) WHERE rank <= {int(per_place)})"""
-        return f"""SELECT {columns} FROM places p JOIN {PLAIN_MENTIONS} m ON m.id IN (
-                SELECT m.id FROM {PLAIN_MENTIONS} m WHERE m.eff_place_id = p.id AND {where}
-                ORDER BY m.article_id, m.start, m.id LIMIT {int(per_place)})"""
+                WHERE m.id IN (SELECT id FROM ({ranked}) WHERE rank <= {int(per_place)})""", params
+        places, article = "places", ""
+        if filters.languages:
+            places = f"""(SELECT * FROM places WHERE id IN (SELECT place_id FROM place_bands
+                WHERE language IN ({','.join('?' * len(filters.languages))})))"""
+            params, article = [*filters.languages, *params], ARTICLES
+        return f"""SELECT {columns} FROM {places} p JOIN {PLAIN_MENTIONS} m ON m.id IN (
+                SELECT m.id FROM {PLAIN_MENTIONS} m {article} WHERE m.eff_place_id = p.id AND {where}
+                ORDER BY m.article_id, m.start, m.id LIMIT {int(per_place)})""", params
 
     def mentions(self, filters: Filters = Filters(), limit: int | None = None, per_place: int | None = None,
                  name_key: str | None = None, columns: Sequence[str] = MENTION_COLUMNS) -> pd.DataFrame:
@@ -108,7 +118,8 @@ class StoreReads:
             where, params = f"{where} AND m.name_key = ?", [*params, name_key]
         selected = ", ".join(f'{MENTION_COLUMNS[c]} AS "{c}"' for c in columns)
         place = "LEFT JOIN places p ON p.id = c.eff_place_id" if _OF_PLACE.intersection(columns) else ""
-        sql = f"""WITH chosen AS ({self._chosen(filters, where, per_place)})
+        chosen, params = self._chosen(filters, where, params, per_place)
+        sql = f"""WITH chosen AS ({chosen})
             SELECT {selected}
             FROM chosen c
             JOIN articles a ON a.id = c.article_id
@@ -124,6 +135,7 @@ class StoreReads:
         where, params = filters.where()
         corrected = self._corrected()
         if self._banded(filters, corrected) and not filters.narrows_places:
+            where = filters.where(language="m.language")[0]
             mentions, articles = (f"SELECT COALESCE(SUM(m.n), 0) {self._banded_from(table, filters)} WHERE {where}"
                                   for table in ("place_bands", "article_tops"))
             sql, params = f"SELECT ({mentions}), ({articles})", params * 2
@@ -147,6 +159,7 @@ class StoreReads:
         corrected = self._corrected()
         aggregated = self._aggregated(filters, corrected)
         if self._banded(filters, corrected) and not filters.narrows_places:  # the counts per date
+            where = filters.where(language="m.language")[0]
             per_article = f"""SELECT m.published, SUM(m.n) AS n {self._banded_from('day_bands', filters)}
                 WHERE {where} GROUP BY m.published"""
         elif aggregated and "articles" not in filters.tables:  # the counts carry their article's date
@@ -172,12 +185,14 @@ class StoreReads:
 
     def place_summary(self, filters: Filters = Filters()) -> pd.DataFrame:
         """One row per place with its number of mentions and articles, most mentioned first: from the counts per
-        confidence band kept at write time without active corrections nor condition on articles, for a floor at a
-        band's edge (`spellings` then in another order, the same set), else aggregated in SQL from the index
+        confidence band kept at write time without active corrections nor condition on articles but their language
+        (`spellings` then in another order, the same set), else aggregated in SQL from the index
         `mentions_place_order` alone when no correction is active nor condition on articles."""
         where, params = filters.where()
         corrected = self._corrected()
         if self._banded(filters, corrected):
+            where = filters.where(language="m.language")[0]
+
             def per_place(table: str, columns: str) -> str:
                 return f"""SELECT m.eff_place_id AS place_id, {columns} {self._banded_from(table, filters)}
                     WHERE {where} GROUP BY m.eff_place_id"""
