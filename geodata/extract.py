@@ -280,7 +280,9 @@ class Extractor:
                     found.setdefault(inner.start, inner)
         # names the text's form says are places: a dateline, a party tag, a list closed by "counties"
         said = [*self._datelines(view), *self._party_tags(view), *self._division_lists(view)]
-        for cand in said:
+        for cand in said:  # the whole name, over the NER's pieces of it ("ST" and "PAUL" of "ST. PAUL -")
+            for start in [k for k, c in found.items() if cand.start <= k < cand.end and c.end <= cand.end]:
+                del found[start]
             found.setdefault(cand.start, cand)
         covered = {i for e in doc.ents for i in range(e.start, e.end)}
         for cand in self._outside(doc, view, covered):

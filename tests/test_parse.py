@@ -117,6 +117,8 @@ def test_a_dateline_in_capitals_names_a_place(pipeline):
     found = {m.text: m for m in parse_text(pipeline, text).mentions}
     assert found["TORRINGTON"].place.name == "Torrington" and found["PATASKALA"].place.name == "Pataskala"
     assert "FBI" not in found  # capitals before a dash in the middle of a sentence: no dateline
+    found = {m.text: m for m in parse_text(pipeline, "ST. PAUL - Lawmakers met on Monday.").mentions}
+    assert list(found) == ["ST. PAUL"]  # the whole name, not the NER's pieces "ST" and "PAUL"
 
 
 def test_a_party_tag_names_the_state_or_town_a_politician_represents(pipeline):
