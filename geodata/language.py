@@ -61,4 +61,4 @@ def language_of(text: str, title: str | None = None, declared: str | None = None
     """The language an article is read in: the declared one, else the one detected in title and text."""
     if declared:
         return check_code(declared)
-    return detect(f"{title}\n{text}" if title else text)
+    return detect(f"{title}\n{text[:SAMPLE_CHARS]}" if title else text)
