@@ -42,9 +42,9 @@ RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geop
 # seldom reads a name in capitals, and a dateline always names a place.
 DATELINE = re.compile(r"([A-Z][A-Z'.]*(?:[ -][A-Z][A-Z'.]*){0,3})(?:, [A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
                       r"(?: \([A-Za-z]{2,10}\))? ?(?:--|[-\u2013\u2014]) ")
-# A US politician's party and home after the name ("Rep. Earl Pomeroy, D-N.D.", "(R-Ocilla)"): the state
-# or town they represent.
-PARTY_TAG = re.compile(r"(?:, |\()(?:D|R|I|DFL)-([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})")
+# A US politician's party and home after the name ("Rep. Earl Pomeroy, D-N.D.", "Roberts (R-Ocilla)"): the
+# state or town they represent. After a capitalised word (the name), not after any comma or bracket.
+PARTY_TAG = re.compile(r"[A-Z][\w'-]*(?:, | \()(?:D|R|I|DFL)-([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})")
 # A list of names closed by a plural division ("Douglas, Sarpy and Lancaster counties"): each is one.
 # The list is read in the few words before the plural (`LIST_REACH` characters), so its cost is bounded.
 PLURAL_DIVISION = re.compile(rf"\b(?:{'|'.join(PLURAL_DIVISIONS)})\b")
