@@ -73,8 +73,10 @@ def test_selecting_a_place_again_after_moving_away_goes_back_to_it(dashboard: st
     (or another town) after zooming out used to leave the map where the user had taken it."""
     page = offline_page
     damascus = store.place(DAMASCUS)
+    open_page(page, f"{dashboard}/?selected={quote(DAMASCUS)}")
+    wait_view(page, damascus.lat, damascus.lon, 7)  # a link with a selection alone opens the map on it
     open_page(page, f"{dashboard}/?place={quote(DAMASCUS)}&selected={quote(DAMASCUS)}")
-    wait_view(page, damascus.lat, damascus.lon, 7)  # a link with a selection opens the map on it
+    wait_view(page, damascus.lat, damascus.lon, 7)
     map_frame(page).evaluate(f"() => {{ ({FIND_MAP})().setView([20, 0], 2, {{animate: false}}); }}")
     assert map_frame(page).evaluate(MARKERS)["zoom"] == 2
     grid = page.locator("[data-testid=stDataFrame]")
