@@ -128,9 +128,11 @@ def test_the_ingest_report_says_once_per_article_not_geoparsed(mixed_store: Path
 
 
 def old_store(mixed_store: Path, path: Path) -> Path:
-    """A store file as made before articles had a language: the same rows, no `language` column."""
+    """A store file as made before articles had a language: the same rows, no `language` column (nor the
+    index of articles' languages that came after it)."""
     copy_sqlite(mixed_store, path)
     conn = sqlite3.connect(path)
+    conn.execute("DROP INDEX articles_language")
     conn.execute("ALTER TABLE articles DROP COLUMN language")
     conn.commit()
     conn.close()
