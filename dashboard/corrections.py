@@ -18,6 +18,7 @@ from geodata.store import StoreError
 TITLE_CHARS = 60  # an article's title in a correction's label, cut beyond this
 FORM_KEYS = ("corr_name", "corr_mention", "corr_query", "corr_candidate", "corr_label", "corr_lat", "corr_lon")
 """The correction form's fields that belong to one place: they start again when another place is selected."""
+CURRENT = " (current place)"  # marks the selected place among the candidates
 
 
 def candidates(query: str) -> dict[str, Place]:
@@ -28,21 +29,31 @@ def candidates(query: str) -> dict[str, Place]:
 
 
 def correction_label(row: object) -> str:
-    """A correction as the user knows it (a row of `Store.corrections`): “Baghouz” in “<title>” → Hajin, SY
-    (34.397, 40.857); “Salah”: not a place (everywhere); every mention of Al-Baghuz Fawqani (SY) → ..."""
+    """A correction as the user knows it (a row of `Store.corrections`): “Baghouz” in “<title>” → Hajīn,
+    Dayr az Zawr, Syria (34.397, 40.857); “Salah”: not a place (everywhere); every mention of Al-Baghuz
+    Fawqani, Dayr az Zawr, Syria → ..."""
     name = maps.text(row.name) or row.key
     title = maps.text(row.article_title, "(article deleted)")
     title = title if len(title) <= TITLE_CHARS else title[:TITLE_CHARS - 1] + "…"
-    country = maps.text(row.name_country)
-    subject = {"place": f"every mention of {name}" + (f" ({country})" if country else ""),
+    subject = {"place": f"every mention of {stored_place_words(row.key) or name}",
                "name": f"“{name}”", "article": f"“{name}” in “{title}”",
                "mention": f"“{name}” in “{title}” (this mention)"}.get(row.scope, f"{row.scope} {name}")
     everywhere = " (everywhere)" if row.scope == "name" else ""
     if pd.isna(row.place_id):
         return f"{subject}: not a place{everywhere}"
-    where = maps.text(row.place_country)
-    return (f"{subject}{everywhere} → {maps.text(row.place_name)}{', ' + where if where else ''} "
-            f"({row.lat:.3f}, {row.lon:.3f})")
+    target = stored_place_words(row.place_id) or maps.text(row.place_name)
+    return f"{subject}{everywhere} → {target} ({row.lat:.3f}, {row.lon:.3f})"
+
+
+def place_words(place: Place) -> str:
+    """"Garden City, South Carolina, United States": a place's name, division and country by their names."""
+    return gazetteer_describe(gazetteer(), place)
+
+
+def stored_place_words(place_id: str) -> str:
+    """`place_words` of a place in the store; empty when it is not there."""
+    place = store().place(place_id)
+    return place_words(place) if place is not None else ""
 
 
 def applied_message(correction_ids: Iterable[int]) -> str:
@@ -122,13 +133,12 @@ def correction_form(place_id: str, rows: pd.DataFrame) -> None:
     if how == "gazetteer":
         query = st.text_input("Search the gazetteer", value=names[0] if names else place.name, key="corr_query")
         options = candidates(query)
-        options.pop(place_id, None)
         if options:
-            chosen = st.selectbox("Candidates", list(options), format_func=lambda pid: describe(options[pid]),
-                                  key="corr_candidate")
+            chosen = st.selectbox("Candidates", list(options), key="corr_candidate",
+                                  format_func=lambda pid: describe(options[pid]) + CURRENT * (pid == place_id))
             target = options[chosen]
         else:
-            st.caption("No other gazetteer place by that name: try another spelling, or coordinates.")
+            st.caption("No gazetteer place by that name: try another spelling, or coordinates.")
     else:
         name = st.text_input("Name", value=place.name, key="corr_label")
         col1, col2 = st.columns(2)
@@ -136,7 +146,10 @@ def correction_form(place_id: str, rows: pd.DataFrame) -> None:
         lon = col2.number_input("Longitude", -180.0, 180.0, float(place.lon), format="%.5f", key="corr_lon")
         target = Place(f"user:{lat:.5f},{lon:.5f}", name.strip() or place.name, lat, lon, place.country,
                        place.feature_class, place.feature_code, source="user")
-    if target is not None and st.button("Apply correction", type="primary"):
+    unchanged = target is not None and target.id == place_id
+    if unchanged:
+        st.caption("The mentions are at this place now: pick another one to move them.")
+    if target is not None and st.button("Apply correction", type="primary", disabled=unchanged):
         try:
             with write_lock():
                 cid = store().correct(scope, key, target)
@@ -153,4 +166,4 @@ def describe(place: Place) -> str:
     """"Garden City, South Carolina, United States — populated place (33.59, -79.01), pop. 9,209 [geonames]"."""
     pop = f", pop. {place.population:,}" if place.population else ""
     where = f"({place.lat:.2f}, {place.lon:.2f})"
-    return f"{gazetteer_describe(gazetteer(), place)} — {place.kind} {where}{pop} [{place.source}]"
+    return f"{place_words(place)} — {place.kind} {where}{pop} [{place.source}]"

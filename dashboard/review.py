@@ -9,7 +9,7 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.context import store, write
-from dashboard.corrections import applied_message, candidates, corrections_list, describe
+from dashboard.corrections import applied_message, candidates, corrections_list, describe, place_words
 from dashboard.ui import esc, notice
 from geodata import maps
 from geodata.filters import Filters
@@ -56,14 +56,14 @@ def sentences_html(rows: pd.DataFrame) -> str:
 def review_item(row: object, filters: Filters, readonly: bool) -> None:
     key = item_key(row)
     article_ids = tuple(int(a) for a in str(row.article_ids).split(","))
-    where = f", {maps.text(row.country)}" if maps.text(row.country) else ""
-    head = (f"<div class='gd-art-head'>“{esc(row.name)}” → {esc(row.place_name)}{esc(where)}"
+    current = store().place(row.place_id)
+    where = place_words(current) if current is not None else maps.text(row.place_name)
+    head = (f"<div class='gd-art-head'>“{esc(row.name)}” → {esc(where)}"
             f"<span class='gd-meta'> · {esc(row.kind)} · {int(row.mentions)} mention(s) in "
             f"{int(row.articles)} article(s) · confidence {row.confidence:.2f}</span></div>")
     narrowed = filters.narrowed(row.place_id) or filters
     rows = store().mentions(narrowed, limit=REVIEW_SENTENCES, name_key=row.name_key)
     st.html(head + sentences_html(rows))
-    current = store().place(row.place_id)
     buttons = st.container(horizontal=True)
     buttons.button("Accept", key=f"rv-accept-{key}", on_click=act, args=(row.name_key, article_ids, current),
                 disabled=readonly or current is None, help="Keep this place: the name is no longer doubtful")

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from geodata.records import TITLE_SENTENCE
+from dashboard.corrections import CURRENT
+from geodata.records import TITLE_SENTENCE, Document
 from geodata.store import Filters, Store
 from tests.apptest import (BAGHOUZ, INGEST_TIMEOUT, caption, expected, fresh_app, html_text, notices, ok,
                            table_names, texts, widget)
@@ -269,6 +270,29 @@ def test_the_sidebar_says_when_the_online_geocoder_is_unreachable(seeded, monkey
     assert service.requests == []  # a connection was opened, no request sent
 
 
+def test_the_sidebar_says_when_the_online_geocoder_is_off(seeded) -> None:
+    at = ok(fresh_app())  # GEODATA_OFFLINE=1, as every AppTest here
+    assert [c.value for c in at.sidebar.caption if "Online geocoder" in c.value] == [
+        "Online geocoder: **off** (GEODATA_OFFLINE). Only the local gazetteer is used."]
+
+
+def test_undated_articles_are_counted_and_pass_the_date_bounds(seeded, pipeline) -> None:
+    store = Store(seeded / "store.sqlite")
+    report = store.add_all(pipeline.parse([Document(id="undated", title="No date",
+                                                    text="Troops crossed from Iraq into Jordan on Monday.")]))
+    store.close()
+    assert report.added == 1
+    at = ok(fresh_app(**{"from": "2019-03-01"}))  # after the seed's date: only the undated article is left
+    assert widget(at.sidebar.toggle, "Include undated articles (1 of 2)").value
+    names, shown = expected(seeded, date_from="2019-03-01")
+    assert "Jordan" in names and caption(at).startswith(shown) and table_names(at) == names
+    assert "Syria" not in names  # the seed is dated before the bound
+
+    at = ok(fresh_app(**{"from": "2019-03-01", "undated": "0"}))
+    assert not widget(at.sidebar.toggle, "Include undated articles (1 of 2)").value
+    assert caption(at).startswith("0 place(s), 0 mention(s)")
+
+
 def test_article_links_keep_the_filters(seeded) -> None:
     at = ok(fresh_app(tab="Article", kind="country", demonyms="0"))
     body = html_text(at)
@@ -297,7 +321,8 @@ def test_correction_with_coordinates_survives_restart_and_undo(seeded: Path) -> 
     assert list(zip(active.scope, active.key, active.place_id)) == [("place", BAGHOUZ, "user:34.50000,40.90000")]
     assert at.query_params["selected"] == "user:34.50000,40.90000"
     listed = [t for t in texts(at.text) if "Baghouz (corrected)" in t]
-    assert listed and "Al-Baghuz Fawqani (SY)" in listed[0] and "(34.500, 40.900)" in listed[0]
+    assert listed and listed[0].startswith("every mention of Al-Baghuz Fawqani, ")  # names, not codes
+    assert listed[0].endswith(", Syria → Baghouz (corrected), Syria (34.500, 40.900)") and "SY" not in listed[0]
     assert "Baghouz (corrected)" in html_text(at) and "3 mention(s) in 1 article(s)" in html_text(at)
 
     at = ok(fresh_app(tab="Places"))  # restart: still applied
@@ -321,7 +346,9 @@ def test_correction_by_name_from_the_gazetteer_applies_to_later_articles(seeded:
     widget(at.selectbox, "Name").set_value("Iraq")
     assert widget(at.text_input, "Search the gazetteer").value == "Iraq"
     candidates = widget(at.selectbox, "Candidates")
-    assert "gn:99237" not in candidates.options
+    # the selected place is offered as what it is, and cannot be applied onto itself
+    [current] = [o for o in candidates.options if o.endswith(CURRENT)]
+    assert current.startswith("Iraq — country (33.00, 44.00)")
     candidates.set_value("gn:143127")  # Arāk, Iran
     ok(at)
     widget(at.button, "Apply correction").click()

@@ -5,8 +5,10 @@ all this. Real stores, the real spaCy model; the Review tab in `AppTest`."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 import sqlite3
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -14,8 +16,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+from dashboard.corrections import CURRENT
 from dashboard.review import item_key
 from geodata import export
+from geodata.gazetteer.describe import describe
 from geodata.documents import load_paths
 from geodata.records import Document, Place
 from geodata.store import Filters, Store
@@ -251,11 +255,21 @@ def button(at, key: str):
     return found[0]
 
 
-def test_review_tab_lists_marks_not_a_place_and_undoes(review_home: Path) -> None:
+def place_words(home: Path, gazetteer, place_id: str) -> str:
+    """A stored place as the app names it ("Harvey, Illinois, United States")."""
+    store = Store(home / "store.sqlite")
+    place = store.place(place_id)
+    store.close()
+    return describe(gazetteer, place)
+
+
+def test_review_tab_lists_marks_not_a_place_and_undoes(review_home: Path, gazetteer) -> None:
     row = harvey_row(review_home)
+    words = place_words(review_home, gazetteer, row.place_id)
+    assert words.startswith(f"{row.place_name}, ") and words.endswith(", United States") and words.count(",") == 2
     at = ok(fresh_app(tab="Review", below=str(REVIEW_BELOW)))
     page = html_text(at)
-    assert f"“{HARVEY}” → {row.place_name}, US" in page and f"confidence {row.confidence:.2f}" in page
+    assert f"“{HARVEY}” → {words}<" in page and f"confidence {row.confidence:.2f}" in page
     assert f"Hurricane Irma hit Florida after <mark>{HARVEY}</mark> flooded Houston" in page
     assert page.index(f"“{HARVEY}”") < page.index("“Florida”")  # lowest confidence first
     assert "“Syria”" not in page
@@ -291,16 +305,72 @@ def test_review_everywhere_scope_and_the_filters(review_home: Path) -> None:
     assert list(zip(active.scope, active.key, active.place_id)) == [("name", "harvey", None)]
 
 
+def harvey_head(at) -> int:
+    """The index of Harvey's heading among the page's HTML elements."""
+    return next(i for i, h in enumerate(at.get("html")) if f"“{HARVEY}” →" in h.value)
+
+
+def test_review_accept_takes_the_name_out_of_the_queue(review_home: Path, gazetteer) -> None:
+    row = harvey_row(review_home)
+    at = ok(fresh_app(tab="Review", below=str(REVIEW_BELOW)))
+    button(at, f"rv-accept-{item_key(row)}").click()
+    ok(at)
+    words = place_words(review_home, gazetteer, row.place_id)
+    where = f"{words} ({row.lat:.3f}, {row.lon:.3f})"
+    assert notices(at, "success") == [f"Applied: “{HARVEY}” in “{STORM_TITLE}” → {where}"]
+    assert f"“{HARVEY}” →" not in html_text(at) and "“Florida” →" in html_text(at)
+    store = Store(review_home / "store.sqlite")
+    harvey = store.mentions().set_index("text").loc[HARVEY]
+    assert (harvey.place_id, harvey.confidence) == (row.place_id, 1.0)
+
+
+def test_review_move_here_shows_divisions_and_moves_the_mentions(review_home: Path, gazetteer) -> None:
+    row = harvey_row(review_home)
+    at = ok(fresh_app(tab="Review", below=str(REVIEW_BELOW)))
+    after = [html.unescape(h.value) for h in at.get("html")[harvey_head(at) + 1:]]
+    lines = [t for t in after[:next(i for i, t in enumerate(after) if "gd-art-head" in t)] if "gd-details" in t]
+    # "Harvey, Louisiana, United States — populated place (...)": the division tells the towns apart
+    assert len(lines) > 1 and all(re.search(rf">{HARVEY}, [^,<]+, [^,<]+ — ", t) for t in lines), lines
+    button(at, f"rv-move-{item_key(row)}-0").click()
+    ok(at)
+    store = Store(review_home / "store.sqlite")
+    [moved] = set(placed_at(store, HARVEY))
+    words = place_words(review_home, gazetteer, moved)
+    assert moved != row.place_id and f">{words} — " in lines[0]
+    [applied] = notices(at, "success")
+    assert applied.startswith(f"Applied: “{HARVEY}” in “{STORM_TITLE}” → {words} (")
+    assert f"“{HARVEY}” →" not in html_text(at)  # certain now: out of the queue
+
+
+def placed_at(store: Store, name: str) -> list[str]:
+    rows = store.mentions()
+    return list(rows[rows.text == name].place_id)
+
+
 def test_a_correction_keeps_the_choices_and_says_what_it_did(review_home: Path) -> None:
     at = ok(fresh_app(selected=SYRIA, tab="Corrections"))
     widget(at.text_input, "Search the gazetteer").input("Hajin")
     ok(at)
-    target = widget(at.selectbox, "Candidates").value
+    box = widget(at.selectbox, "Candidates")
+    assert box.options[0].startswith("Hajīn, Dayr az Zawr, Syria — ")
+    saimbeyli = next(o for o in box.options if o.startswith("Saimbeyli, Adana, Turkey — "))
+    box.set_value("gn:302150")  # the second candidate
+    ok(at)
     widget(at.button, "Apply correction").click()
     ok(at)
-    assert at.query_params["selected"] == target
+    assert at.query_params["selected"] == "gn:302150"
     [applied] = notices(at, "success")
-    assert applied.startswith("Applied: every mention of Syria (SY) → Haj") and ", SY (" in applied
+    assert applied.startswith("Applied: every mention of Syria → Saimbeyli, Adana, Turkey (37.9")
     assert widget(at.text_input, "Search the gazetteer").value == "Hajin"  # kept across the rerun
+    box = widget(at.selectbox, "Candidates")  # still the place applied, now where the mentions are
+    assert (box.value, box.options[box.index]) == ("gn:302150", saimbeyli + CURRENT)
+    assert widget(at.button, "Apply correction").disabled  # no second move by a second click
+    assert any("pick another one to move them" in c.value for c in at.caption)
     listed = [e.value for e in at.text]
     assert applied.removeprefix("Applied: ") in listed and SYRIA not in " ".join(listed)
+
+    box.set_value("gn:174506")  # another candidate: the button is back
+    ok(at)
+    assert not widget(at.button, "Apply correction").disabled
+    active = Store(review_home / "store.sqlite").corrections()
+    assert list(zip(active.scope, active.key, active.place_id)) == [("place", SYRIA, "gn:302150")]
