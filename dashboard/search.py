@@ -1,4 +1,5 @@
-"""The search box (`q=` in the URL): places as the articles spell them, then sentences by their words.
+"""The search box (`q=` in the URL): places as the articles spell them or by any of their gazetteer names,
+then sentences by their words.
 
 Results are shown through `ui` only (escaped); each links to its place and to its article."""
 
@@ -7,9 +8,11 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
+from dashboard.context import gazetteer
 from dashboard.state import link
 from dashboard.ui import esc, notice
 from geodata import maps
+from geodata.gazetteer import GazetteerError
 from geodata.store import Store
 
 RESULTS = 50
@@ -18,15 +21,20 @@ RESULTS = 50
 def search_box(store: Store, params: dict[str, list[str]]) -> None:
     if "search_q" not in st.session_state:
         st.session_state["search_q"] = st.query_params.get("q", "")
-    query = st.text_input("Search", key="search_q", placeholder="A place as the articles spell it, or words "
-                          "of a sentence", label_visibility="collapsed")
+    query = st.text_input("Search", key="search_q", placeholder="A place by any of its names, or words of a "
+                          "sentence", label_visibility="collapsed")
     if not query.strip():
         if "q" in st.query_params:
             del st.query_params["q"]
         return
     if st.query_params.get("q") != query:
         st.query_params["q"] = query
-    results = store.search(query, limit=RESULTS)
+    try:
+        names = gazetteer()
+    except GazetteerError as exc:  # places are then found as the articles spell them only
+        notice(f"Searching without the gazetteer's names: {exc}", "warning")
+        names = None
+    results = store.search(query, limit=RESULTS, gazetteer=names)
     if results.empty:
         notice(f"Nothing found for “{query}”.", "note")
         return

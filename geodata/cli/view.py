@@ -49,11 +49,18 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    """`search QUERY`: one JSON line per sentence found (mentions of the places it names, then its words)."""
+    """`search QUERY`: one JSON line per sentence found (mentions of the places it names, by any of their
+    names in the gazetteer, then its words)."""
     from ..export import json_value
+    from ..gazetteer import open_gazetteer
 
-    store = open_store(args, settings_for(args), readonly=True)
-    found = store.search(args.query, limit=args.limit)
+    settings = settings_for(args)
+    store = open_store(args, settings, readonly=True)
+    gazetteer = open_gazetteer(settings.gazetteer_path, progress=say)
+    try:
+        found = store.search(args.query, limit=args.limit, gazetteer=gazetteer)
+    finally:
+        gazetteer.close()
     if found.attrs.get("note"):
         say(found.attrs["note"])
     for row in found.to_dict("records"):

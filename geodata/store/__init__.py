@@ -24,7 +24,7 @@ from ..language import SUPPORTED
 from ..records import TITLE_SENTENCE, ParsedDocument, Place, Sentence
 from .aggregates import count_article, create_aggregates, uncount_article
 from .reads import StoreReads
-from .search import SEARCH_SCHEMA, fill_index, index_sentences, search, unindex_article
+from .search import SEARCH_SCHEMA, PlaceNames, fill_index, index_sentences, search, unindex_article
 from .schema import (BUSY_TIMEOUT_S, CORRECTION_SCOPES, ENGLISH_ARTICLES, LANGUAGE_COLUMN, PLACE_INSERT, SCHEMA,
                      URL_COLUMN, StoreError, has_column, is_readonly, is_storage_error, migrate_corrections,
                      read_as_migrated, source_sql, why)
@@ -328,9 +328,10 @@ class Store(StoreReads):
             problems.append(f"{bad_hashes} articles whose content hash does not match their text")
         return problems
 
-    def search(self, query: str, limit: int = 50) -> pd.DataFrame:
-        """Sentences about the places a query names, then sentences holding its words (`search.search`)."""
-        return search(self.conn, query, limit)
+    def search(self, query: str, limit: int = 50, gazetteer: PlaceNames | None = None) -> pd.DataFrame:
+        """Sentences about the places a query names (also by any of their names in `gazetteer`), then sentences
+        holding its words (`search.search`)."""
+        return search(self.conn, query, limit, gazetteer)
 
     @contextmanager
     def snapshot(self) -> Iterator[Store]:

@@ -1,4 +1,5 @@
-"""Search the store: places by the names the articles use, sentences by their words (SQLite FTS5).
+"""Search the store: places by the names the articles use or the gazetteer gives them, sentences by their
+words (SQLite FTS5).
 
 The sentence index is contentless (the text stays in `articles`; the index holds only its terms),
 keyed by `article_id << 20 | sentence index` (the title's index -1 as 2**20 - 1), and kept in step with
@@ -12,11 +13,12 @@ import json
 import re
 import sqlite3
 from collections.abc import Sequence
+from typing import Protocol
 
 import pandas as pd
 
 from ..gazetteer import normalize
-from ..records import TITLE_SENTENCE, Sentence
+from ..records import TITLE_SENTENCE, Place, Sentence
 from .schema import SENTENCE_SQL
 
 SENTENCE_BITS = 20  # up to ~1M sentences an article
@@ -26,6 +28,13 @@ CREATE VIRTUAL TABLE IF NOT EXISTS sentence_index USING fts5(
     text, content='', tokenize='unicode61 remove_diacritics 2');
 """
 _WORDS = re.compile(r"\w+")
+
+
+class PlaceNames(Protocol):
+    """What a search reads of a gazetteer (`geodata.gazetteer.Gazetteer`): the places a name, primary or
+    alternate, is of (each with whether it is the primary name)."""
+
+    def lookup(self, name: str) -> list[tuple[Place, bool]]: ...
 
 
 def _key(article_id: int, index: int) -> int:
@@ -67,7 +76,8 @@ def match_expression(query: str) -> str | None:
     return " ".join(f'"{w}"' for w in words[:-1]) + (" " if len(words) > 1 else "") + f'"{words[-1]}"*'
 
 
-_TARGETS = """WITH target(id) AS (SELECT id FROM places WHERE name = :name COLLATE NOCASE),
+_TARGETS = """WITH target(id) AS (SELECT id FROM places WHERE name = :name COLLATE NOCASE
+        UNION SELECT value FROM json_each(:ids)),
     fix(scope, key) AS (SELECT scope, key FROM corrections WHERE undone_at IS NULL AND place_id IN target)"""
 _NAMED = """(m.name_key = :key OR m.place_id IN target
     OR m.name_key IN (SELECT key FROM fix WHERE scope IN ('article', 'name'))
@@ -96,11 +106,12 @@ _PLACE_ROWS = """
     ORDER BY a.published DESC, a.id, m.start LIMIT :limit"""
 
 
-def _place_mentions(conn: sqlite3.Connection, query: str, limit: int) -> pd.DataFrame:
-    """Mentions of the place `query` names (by the articles' spelling or the place's name), newest first.
+def _place_mentions(conn: sqlite3.Connection, query: str, place_ids: Sequence[str], limit: int) -> pd.DataFrame:
+    """Mentions of the place `query` names (by the articles' spelling or the place's name) or of `place_ids`
+    (the places the gazetteer knows by that name), newest first.
     Few candidates are sorted by date; many are found walking the articles by date (index
     `articles_published`) until `limit` of them are: either way no scan of every mention."""
-    params = {"name": query.strip(), "key": normalize(query), "limit": limit}
+    params = {"name": query.strip(), "key": normalize(query), "ids": json.dumps(list(place_ids)), "limit": limit}
     many = conn.execute(f"{_TARGETS} SELECT COUNT(*) FROM (SELECT 1 FROM mentions m WHERE {_NAMED} LIMIT :cap)",
                         {**params, "cap": PLACE_WALK_FROM}).fetchone()[0] >= PLACE_WALK_FROM
     if many:
@@ -137,11 +148,18 @@ def _word_sentences(conn: sqlite3.Connection, expression: str, limit: int) -> tu
     return found, ranked
 
 
-def search(conn: sqlite3.Connection, query: str, limit: int = 50) -> pd.DataFrame:
-    """Mentions of places named by `query` (the article's own spelling, or the place's name), newest first,
-    then sentences holding its words that no such mention already gives (the most relevant, or the newest
-    stored when over `RANK_BELOW` sentences hold them: `attrs["note"]` then says so); each row one sentence."""
-    places = _place_mentions(conn, query, limit)
+def named_places(gazetteer: PlaceNames | None, query: str) -> list[str]:
+    """Ids of the places `gazetteer` knows by `query`, by any of their names (none without a gazetteer)."""
+    return [place.id for place, _ in gazetteer.lookup(query)] if gazetteer is not None and query.strip() else []
+
+
+def search(conn: sqlite3.Connection, query: str, limit: int = 50,
+           gazetteer: PlaceNames | None = None) -> pd.DataFrame:
+    """Mentions of places named by `query` (the article's own spelling, the place's name, or any name
+    `gazetteer` gives a place), newest first, then sentences holding its words that no such mention
+    already gives (the most relevant, or the newest stored when over `RANK_BELOW` sentences hold them:
+    `attrs["note"]` then says so); each row one sentence. The query is only ever a bound parameter."""
+    places = _place_mentions(conn, query, named_places(gazetteer, query), limit)
     expression = match_expression(query)
     if expression is None or len(places) >= limit:
         return places
