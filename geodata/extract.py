@@ -36,6 +36,7 @@ IGNORED_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CA
 GROUP_WORDS = frozenset(read_words("group_words.txt"))
 GENERIC_WORDS = frozenset(read_words("generic_words.txt")) | GROUP_WORDS
 MAX_NGRAM = 4
+MAX_LOCATIVE_TOKENS = 2  # a person or body read as a town after "in" is one or two words ("in Grants Pass")
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
 # A dateline: a place's name in capitals, maybe its state and the agency, then a dash, opening the text,
 # a line or a sentence ("ROSWELL - A man...", "BOWLING GREEN, Ohio (AP) -- Students..."). The NER
@@ -223,6 +224,9 @@ class Extractor:
             return cand
         if key in places:
             return cand
+        if label in AGENT_LABELS and not short_caps and self._after_locative(ent) \
+                and self._town_or_division(cand.text):
+            return self._make(view, ent.start_char, ent.end_char, GAZETTEER_LABEL)
         if label == "PERSON":
             return None
         if label == "ORG":
@@ -232,6 +236,12 @@ class Extractor:
         if label == "NORP":
             return cand if self.notable(cand.text) else None
         return cand if self.strong(cand.text) else None
+
+    def _after_locative(self, ent: Span) -> bool:
+        """A short name right after a preposition of place ("in Dewsbury"): the NER's person or body
+        there is a town when the gazetteer knows one by that name. Found as the gazetteer's candidate,
+        so the resolver keeps it only as a famous place or one in the article's countries."""
+        return 0 < ent.start and len(ent) <= MAX_LOCATIVE_TOKENS and ent.doc[ent.start - 1].lower_ in self.rules.locatives
 
     def _lone_person_places(self, ents: list[Span]) -> set[str]:
         """Famous places' names the NER reads as a person's, but only ever alone ("Alexandria woman

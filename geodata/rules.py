@@ -46,10 +46,15 @@ class LanguageRules:
     cues: Cues  # cue words that say the name next to them is no place (`evidence.py`)
     labels: Mapping[str, str] = field(default_factory=dict)  # the model's label -> ours ("PER" -> "PERSON")
     lowercase_demonyms: bool = False  # adjectives of nationality are lower-case ("irakienne") and sought as words
+    # Prepositions of place and motion: a town's name right after one is the town, even where the NER
+    # reads it as a person's or a body's ("grew up in Dewsbury", "drove to Riverdale").
+    locatives: frozenset[str] = frozenset()
 
     def label(self, ent: Span) -> str:
         """The entity's label in the English model's terms (PERSON, ORG, GPE, LOC, ...)."""
         return self.labels.get(ent.label_, ent.label_)
 
 
-ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demonym, ENGLISH_CUES)
+ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demonym, ENGLISH_CUES, locatives=frozenset(
+    ("in", "from", "near", "outside", "at", "to", "into", "across", "around", "throughout", "toward", "towards",
+     "via")))

@@ -79,6 +79,24 @@ def test_a_famous_places_name_the_ner_reads_only_as_a_lone_person_is_the_place(p
     assert "Jordan" not in placed(pipeline, named)  # a word of "Michael Jordan": the person
 
 
+def test_a_town_the_ner_reads_as_a_body_or_a_person_after_a_preposition_of_place_is_the_town(pipeline):
+    """"in Dewsbury", "moved to Batley", "from Riverdale": the gazetteer's town, even where the NER reads an
+    organisation or a person; kept, like any name the gazetteer alone found, only as a famous place or one
+    in the article's countries, and never for a name no town bears."""
+    text = "The couple met at a dance hall in Dewsbury in 1956, and later moved to Batley."
+    assert {e.text: e.label_ for e in pipeline.nlp(text).ents if e.label_ != "DATE"} == {"Dewsbury": "ORG",
+                                                                                       "Batley": "ORG"}
+    assert placed(pipeline, text) == {"Dewsbury": ["GB"], "Batley": ["GB"]}
+    us = "Fire crews from Riverdale and Harvey were called to the blaze in Georgia, officials said."
+    assert [e.label_ for e in pipeline.nlp(us).ents if e.text == "Riverdale"] == ["PERSON"]
+    assert placed(pipeline, us)["Riverdale"] == ["US"]
+    abroad = ("Customs officials in Lagos said on Monday that the seized cargo had come from Riverdale, according "
+              "to documents seen by reporters in Nigeria.")
+    assert "Riverdale" not in placed(pipeline, abroad)  # no Riverdale in Nigeria, none famous
+    firms = "The analyst spoke at Goldman last week and later moved to Microsoft, where she leads a team in Seattle."
+    assert set(placed(pipeline, firms)) == {"Seattle"}
+
+
 def test_the_cue_tables_hold_classes_of_words_not_the_names():
     """The evidence words are roles, storm kinds, organisation and club words; the generic words no
     longer hold real places that evidence now tells apart."""
