@@ -201,11 +201,13 @@ class Extractor:
         return out
 
     def _leading_place(self, view: TextView, ent: Span) -> Candidate | None:
-        """The place an organisation is named after ("Gainesville Police Department")."""
-        for n in range(min(MAX_NGRAM, len(ent) - 1), 0, -1):
-            piece = ent[:n]
-            if piece[-1].is_punct or not piece.text[:1].isupper():
-                continue
+        """The place an organisation is named after ("Gainesville Police Department", "the Suffolk Times")."""
+        lead = self.rules.leading.match(ent.text)
+        first = next((t.i for t in ent if t.idx >= ent.start_char + lead.end()), ent.end) - ent.start if lead else 0
+        for n in range(min(MAX_NGRAM, len(ent) - first - 1), 0, -1):
+            piece = ent[first:first + n]
+            if piece[-1].is_punct or not piece.text[:1].isupper() or not ent[first + n].text[:1].isupper():
+                continue  # "Bank of England" is not named after a town called Bank
             if self.known(piece.text) and not self.gazetteer.has_name(ent.text):
                 return self._make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
         return None

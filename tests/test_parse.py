@@ -91,6 +91,19 @@ def test_an_organisations_leading_name_must_fit_the_article(pipeline):
     assert (found["Gainesville"].place.country, found["Gainesville"].place.admin1) == ("US", "GA")
 
 
+def test_an_organisations_leading_name_is_read_after_its_article_and_before_a_capitalised_word(pipeline):
+    """"the Beverly Hills Police Department": the NER's span opens with "the"; "the Bank of England" is
+    named after England, not after a town called Bank."""
+    text = "A spokesman for the Beverly Hills Police Department said the child was not hurt."
+    assert [e.text for e in pipeline.nlp(text).ents] == ["the Beverly Hills Police Department"]
+    found = {m.text: m for m in parse_text(pipeline, text).mentions}
+    assert (found["Beverly Hills"].place.country, found["Beverly Hills"].place.admin1) == ("US", "CA")
+    text = "She began her career at the Bank of England before moving to Frankfurt."
+    assert "the Bank of England" in [e.text for e in pipeline.nlp(text).ents]
+    found = {m.text: m for m in parse_text(pipeline, text).mentions}
+    assert "Bank" not in found and found["England"].place.country == "GB"
+
+
 def test_spans_without_a_capital_are_no_names(pipeline):
     parsed = parse_text(pipeline, "She opened her new beach boutique in Clacton on Thursday.")
     assert [m.text for m in parsed.mentions] == ["Clacton"]  # spaCy tags "new beach" GPE
