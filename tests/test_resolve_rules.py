@@ -189,6 +189,11 @@ def test_a_part_of_a_place_only_of_a_place_with_parts(gazetteer):
     assert found["South Los Angeles"].place.name == "Los Angeles"
     assert found["South Los Angeles"].explanation["expansion"] == "place the part is of"
     assert found["West Wing"].place is None  # not the village of Wing
+    text = "A man of north west Los Angeles and one of south-east Wing were charged."
+    found = resolve(gazetteer, text, "north west Los Angeles", "south-east Wing", explain=True)
+    assert found["north west Los Angeles"].place.name == "Los Angeles"
+    assert found["north west Los Angeles"].explanation["query"] == "los angeles"
+    assert found["south-east Wing"].place is None  # two compass words before a village: still no part of it
 
 
 def test_a_compass_word_outside_the_articles_countries_is_ruled_out(gazetteer):

@@ -117,10 +117,13 @@ def _without_generic_word(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str,
 
 
 def _part_of_place(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
-    """"South Los Angeles" is Los Angeles when nothing bears the whole name, if Los Angeles is big
-    enough to have parts (not "West Wing" for the village of Wing)."""
-    first, _, rest = q.key.partition(" ")
-    if first in DIRECTIONS and len(rest) > 2:
+    """"South Los Angeles", "north west London" are Los Angeles and London when nothing bears the whole
+    name, if the place is big enough to have parts (not "West Wing" for the village of Wing)."""
+    words = q.key.split(" ")
+    for skip in (1, 2):
+        rest = " ".join(words[skip:])
+        if not all(word in DIRECTIONS for word in words[:skip]) or len(rest) <= 2:
+            return
         yield rest, [(p, primary) for p, primary in gazetteer.lookup(rest) if primary and _has_parts(p)]
 
 
