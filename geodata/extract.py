@@ -21,7 +21,7 @@ from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance, is_strong
 from .gazetteer.wordlists import read_words
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Document, Dropped, Sentence
-from .resolve.expand import PLURAL_DIVISIONS
+from .resolve.expand import PLURAL_DIVISIONS, Query, find
 from .rules import ENGLISH, LanguageRules
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -245,6 +245,17 @@ class Extractor:
         so the resolver keeps it only as a famous place or one in the article's countries."""
         return 0 < ent.start and len(ent) <= MAX_LOCATIVE_TOKENS and ent.doc[ent.start - 1].lower_ in self.rules.locatives
 
+    def _famous_inside(self, view: TextView, ent: Span, cand: Candidate | None) -> list[Candidate]:
+        """The famous places and demonyms inside a place's or building's name that no gazetteer place bears
+        by any expansion, instead of the whole: "Greece Italy" (a comma missing), "Nazi Germany", "the
+        Vancouver International Airport"; [] otherwise. (A name with none inside, "Titus County Jail", stays
+        whole: the resolver may place it at the place its first words name.)"""
+        if cand is None or cand.label not in PLACE_LABELS or cand.kind != "toponym" or len(ent) < 2:
+            return []
+        if find(self.gazetteer, Query.of_candidate(cand, view.text)).options:
+            return []
+        return self._embedded(view, ent)
+
     def _lone_person_places(self, ents: list[Span]) -> set[str]:
         """Famous places' names the NER reads as a person's, but only ever alone ("Alexandria woman
         charged", "of 420 Augusta St., Alexandria"): never as a word of a person's longer name
@@ -283,7 +294,11 @@ class Extractor:
             if cand is not None and cand.label in PLACE_LABELS and cand.kind == "toponym" \
                     and normalize(cand.text) in agents:
                 continue  # "United Russia" tagged GPE once, ORG three times
-            if cand is not None:
+            inner = self._famous_inside(view, ent, cand)
+            if inner:
+                for piece in inner:
+                    found.setdefault(piece.start, piece)
+            elif cand is not None:
                 found[cand.start] = cand
                 places.add(normalize(cand.text))
             elif label(ent) != "PERSON":

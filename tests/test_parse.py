@@ -104,6 +104,20 @@ def test_an_organisations_leading_name_is_read_after_its_article_and_before_a_ca
     assert "Bank" not in found and found["England"].place.country == "GB"
 
 
+def test_a_place_name_no_gazetteer_place_bears_gives_the_famous_places_inside_it(pipeline):
+    """"Greece Italy" (a comma missing), "Nazi Germany": the NER's one place is read as the famous places in
+    it; a name some expansion finds stays whole ("South Los Angeles")."""
+    for text, expected in [
+            ("It could create employment in countries such as Cyprus, Greece Italy or Spain, the group said.",
+             {"Cyprus": "CY", "Greece": "GR", "Italy": "IT", "Spain": "ES"}),
+            ("Comparisons between Russia and Nazi Germany are heard in the British parliament these days.",
+             {"Russia": "RU", "Germany": "DE", "British": "GB"})]:
+        assert {"Greece Italy", "Nazi Germany"} & {e.text for e in pipeline.nlp(text).ents if e.label_ == "GPE"}
+        assert {m.text: m.place.country for m in parse_text(pipeline, text).mentions} == expected
+    whole = [m.text for m in parse_text(pipeline, "He moved to South Los Angeles in 1990 with his family.").mentions]
+    assert whole == ["South Los Angeles"]
+
+
 def test_spans_without_a_capital_are_no_names(pipeline):
     parsed = parse_text(pipeline, "She opened her new beach boutique in Clacton on Thursday.")
     assert [m.text for m in parsed.mentions] == ["Clacton"]  # spaCy tags "new beach" GPE
@@ -168,9 +182,10 @@ def test_a_state_named_alone_before_counties_is_where_they_lie(pipeline):
 def test_a_body_named_after_a_county_is_placed_in_it(pipeline):
     text = "He was booked into the Titus County Jail in Texas and arraigned at the Henderson County Jail."
     found = {m.text: m for m in parse_text(pipeline, text).mentions}
-    titus, henderson = found["Titus County Jail"], found["Henderson County Jail"]
+    titus, henderson = found["Titus County Jail"], found["Henderson"]
     assert (titus.place.name, titus.place.admin1) == ("Titus County", "TX") and titus.confidence == 0.4
-    assert (henderson.place.name, henderson.place.admin1) == ("Henderson County", "TX")  # not Henderson, Nevada
+    # a famous name inside (Henderson, Nevada) is read on its own, as the county said after it
+    assert (henderson.place.name, henderson.place.admin1) == ("Henderson County", "TX")
 
 
 def test_newspaper_abbreviations_and_parts_of_places(pipeline):
