@@ -21,7 +21,7 @@ from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance, is_strong
 from .gazetteer.wordlists import read_words
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Document, Dropped, Sentence
-from .resolve.expand import PLURAL_DIVISIONS, Query, find
+from .resolve.expand import DIRECTIONS, PLURAL_DIVISIONS, STREET_WORDS, Query, find
 from .rules import ENGLISH, LanguageRules
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -208,7 +208,8 @@ class Extractor:
             piece = ent[first:first + n]
             if piece[-1].is_punct or not piece.text[:1].isupper() or not ent[first + n].text[:1].isupper():
                 continue  # "Bank of England" is not named after a town called Bank
-            if self.known(piece.text) and not self.gazetteer.has_name(ent.text):
+            if self.known(piece.text) and normalize(piece.text) not in DIRECTIONS \
+                    and not self.gazetteer.has_name(ent.text):
                 return self._make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
         return None
 
@@ -250,8 +251,9 @@ class Extractor:
         by any expansion, instead of the whole: "Greece Italy" (a comma missing), "Nazi Germany", "the
         Vancouver International Airport"; [] otherwise. (A name with none inside, "Titus County Jail", stays
         whole: the resolver may place it at the place its first words name.)"""
-        if cand is None or cand.label not in PLACE_LABELS or cand.kind != "toponym" or len(ent) < 2:
-            return []
+        if cand is None or cand.label not in PLACE_LABELS or cand.kind != "toponym" or len(ent) < 2 \
+                or normalize(ent[-1].text) in STREET_WORDS:
+            return []  # "Frenchmen Street" is not in France
         if find(self.gazetteer, Query.of_candidate(cand, view.text)).options:
             return []
         return self._embedded(view, ent)

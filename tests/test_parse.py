@@ -102,6 +102,9 @@ def test_an_organisations_leading_name_is_read_after_its_article_and_before_a_ca
     assert "the Bank of England" in [e.text for e in pipeline.nlp(text).ents]
     found = {m.text: m for m in parse_text(pipeline, text).mentions}
     assert "Bank" not in found and found["England"].place.country == "GB"
+    text = "Patients from Derry are treated at the Northwest Cancer Centre in the city."
+    assert "the Northwest Cancer Centre" in [e.text for e in pipeline.nlp(text).ents]
+    assert "Northwest" not in {m.text for m in parse_text(pipeline, text).mentions}  # a compass word, no town
 
 
 def test_a_place_name_no_gazetteer_place_bears_gives_the_famous_places_inside_it(pipeline):
@@ -116,6 +119,9 @@ def test_a_place_name_no_gazetteer_place_bears_gives_the_famous_places_inside_it
         assert {m.text: m.place.country for m in parse_text(pipeline, text).mentions} == expected
     whole = [m.text for m in parse_text(pipeline, "He moved to South Los Angeles in 1990 with his family.").mentions]
     assert whole == ["South Los Angeles"]
+    street = "The old library stood on the corner of Frenchmen Street, near the river in New Orleans."
+    found = {m.text: m.place for m in parse_text(pipeline, street).mentions}
+    assert found["Frenchmen Street"] is None and "Frenchmen" not in found  # a street is not in France
 
 
 def test_spans_without_a_capital_are_no_names(pipeline):
