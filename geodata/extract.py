@@ -36,6 +36,7 @@ IGNORED_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CA
 GROUP_WORDS = frozenset(read_words("group_words.txt"))
 GENERIC_WORDS = frozenset(read_words("generic_words.txt")) | GROUP_WORDS
 MAX_NGRAM = 4
+POSSESSIVE = {"'s", "\u2019s"}
 MAX_LOCATIVE_TOKENS = 2  # a person or body read as a town after "in" is one or two words ("in Grants Pass")
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
 # A dateline: a place's name in capitals, maybe its state and the agency, then a dash, opening the text,
@@ -206,8 +207,9 @@ class Extractor:
         first = next((t.i for t in ent if t.idx >= ent.start_char + lead.end()), ent.end) - ent.start if lead else 0
         for n in range(min(MAX_NGRAM, len(ent) - first - 1), 0, -1):
             piece = ent[first:first + n]
-            if piece[-1].is_punct or not piece.text[:1].isupper() or not ent[first + n].text[:1].isupper():
-                continue  # "Bank of England" is not named after a town called Bank
+            after = ent[first + n].text
+            if piece[-1].is_punct or not piece.text[:1].isupper() or not (after[:1].isupper() or after in POSSESSIVE):
+                continue  # "Bank of England" is not named after a town called Bank; "Derry's Hospital" is
             if self.known(piece.text) and normalize(piece.text) not in DIRECTIONS \
                     and not self.gazetteer.has_name(ent.text):
                 return self._make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
@@ -228,7 +230,7 @@ class Extractor:
         if key in places:
             return cand
         if label in AGENT_LABELS and not short_caps and self._after_locative(ent) \
-                and self._town_or_division(cand.text):
+                and self._town_or_division(cand.text, primary=False):
             return self._make(view, ent.start_char, ent.end_char, GAZETTEER_LABEL)
         if label == "PERSON":
             return None
@@ -242,7 +244,7 @@ class Extractor:
 
     def _after_locative(self, ent: Span) -> bool:
         """A short name right after a preposition of place ("in Dewsbury"): the NER's person or body
-        there is a town when the gazetteer knows one by that name. Found as the gazetteer's candidate,
+        there is a town when the gazetteer knows one by that name, main or other ("in Matias Romero"). Found as the gazetteer's candidate,
         so the resolver keeps it only as a famous place or one in the article's countries."""
         return 0 < ent.start and len(ent) <= MAX_LOCATIVE_TOKENS and ent.doc[ent.start - 1].lower_ in self.rules.locatives
 

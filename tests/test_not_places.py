@@ -93,6 +93,9 @@ def test_a_town_the_ner_reads_as_a_body_or_a_person_after_a_preposition_of_place
     abroad = ("Customs officials in Lagos said on Monday that the seized cargo had come from Riverdale, according "
               "to documents seen by reporters in Nigeria.")
     assert "Riverdale" not in placed(pipeline, abroad)  # no Riverdale in Nigeria, none famous
+    other_name = "Migrants of the caravan have been camped out in Matias Romero, Oaxaca State, Mexico, on Wednesday."
+    assert [e.label_ for e in pipeline.nlp(other_name).ents if e.text == "Matias Romero"] == ["PERSON"]
+    assert placed(pipeline, other_name)["Matias Romero"] == ["MX"]  # GeoNames: "Matías Romero Avendaño"
     firms = "The analyst spoke at Goldman last week and later moved to Microsoft, where she leads a team in Seattle."
     assert set(placed(pipeline, firms)) == {"Seattle"}
 

@@ -102,6 +102,9 @@ def test_an_organisations_leading_name_is_read_after_its_article_and_before_a_ca
     assert "the Bank of England" in [e.text for e in pipeline.nlp(text).ents]
     found = {m.text: m for m in parse_text(pipeline, text).mentions}
     assert "Bank" not in found and found["England"].place.country == "GB"
+    text = "He later worked at Derry’s Altnagelvin Hospital in Northern Ireland."
+    assert "Derry’s Altnagelvin Hospital" in [e.text for e in pipeline.nlp(text).ents]
+    assert parse_text(pipeline, text).mentions[0].place.country == "GB"  # "Derry", before the possessive
     text = "Patients from Derry are treated at the Northwest Cancer Centre in the city."
     assert "the Northwest Cancer Centre" in [e.text for e in pipeline.nlp(text).ents]
     assert "Northwest" not in {m.text for m in parse_text(pipeline, text).mentions}  # a compass word, no town
