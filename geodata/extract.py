@@ -229,9 +229,8 @@ class Extractor:
             return cand
         if key in places:
             return cand
-        if label in AGENT_LABELS and not short_caps and self._after_locative(ent) \
-                and self._town_or_division(cand.text, primary=False):
-            return self._make(view, ent.start_char, ent.end_char, GAZETTEER_LABEL)
+        if label in AGENT_LABELS and (town := self._town_after_locative(view, ent)):
+            return town
         if label == "PERSON":
             return None
         if label == "ORG":
@@ -241,6 +240,14 @@ class Extractor:
         if label == "NORP":
             return cand if self.notable(cand.text) else None
         return cand if self.strong(cand.text) else None
+
+    def _town_after_locative(self, view: TextView, span: Span) -> Candidate | None:
+        """A town's name right after a preposition of place ("at Wana"), whatever the NER read there
+        (a person, a body, nothing), as the gazetteer's candidate (see `_after_locative`)."""
+        short_caps = span.text.isupper() and len(span.text) <= 3
+        if short_caps or not self._after_locative(span) or not self._town_or_division(span.text, primary=False):
+            return None
+        return self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL)
 
     def _after_locative(self, ent: Span) -> bool:
         """A short name right after a preposition of place ("in Dewsbury"): the NER's person or body
@@ -348,7 +355,8 @@ class Extractor:
                 continue
             if run:
                 span = doc[run[0].i: run[-1].i + 1]
-                for cand in self._embedded(view, span):
+                town = self._town_after_locative(view, span)
+                for cand in [town] if town else self._embedded(view, span):
                     first = doc.char_span(cand.start, cand.end, alignment_mode="expand")
                     single = first is not None and len(first) == 1
                     if single and first[0].is_sent_start and not (first.text.isupper() and len(first.text) > 3):

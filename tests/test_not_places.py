@@ -80,8 +80,8 @@ def test_a_famous_places_name_the_ner_reads_only_as_a_lone_person_is_the_place(p
 
 
 def test_a_town_the_ner_reads_as_a_body_or_a_person_after_a_preposition_of_place_is_the_town(pipeline):
-    """"in Dewsbury", "moved to Batley", "from Riverdale": the gazetteer's town, even where the NER reads an
-    organisation or a person; kept, like any name the gazetteer alone found, only as a famous place or one
+    """"in Dewsbury", "moved to Batley", "from Riverdale", "at Stonewall": the gazetteer's town, even where
+    the NER reads an organisation, a person or nothing; kept, like any name the gazetteer alone found, only as a famous place or one
     in the article's countries, and never for a name no town bears."""
     text = "The couple met at a dance hall in Dewsbury in 1956, and later moved to Batley."
     assert {e.text: e.label_ for e in pipeline.nlp(text).ents if e.label_ != "DATE"} == {"Dewsbury": "ORG",
@@ -96,6 +96,9 @@ def test_a_town_the_ner_reads_as_a_body_or_a_person_after_a_preposition_of_place
     other_name = "Migrants of the caravan have been camped out in Matias Romero, Oaxaca State, Mexico, on Wednesday."
     assert [e.label_ for e in pipeline.nlp(other_name).ents if e.text == "Matias Romero"] == ["PERSON"]
     assert placed(pipeline, other_name)["Matias Romero"] == ["MX"]  # GeoNames: "Matías Romero Avendaño"
+    unread = "Shoppers at Stonewall can find groceries, and the schools nearby are good, residents of Virginia said."
+    assert "Stonewall" not in [e.text for e in pipeline.nlp(unread).ents]  # the NER read nothing there
+    assert placed(pipeline, unread)["Stonewall"] == ["US"]
     firms = "The analyst spoke at Goldman last week and later moved to Microsoft, where she leads a team in Seattle."
     assert set(placed(pipeline, firms)) == {"Seattle"}
 
