@@ -37,7 +37,7 @@ GROUP_WORDS = frozenset(read_words("group_words.txt"))
 GENERIC_WORDS = frozenset(read_words("generic_words.txt")) | GROUP_WORDS
 MAX_NGRAM = 4
 POSSESSIVE = {"'s", "\u2019s"}
-MAX_LOCATIVE_TOKENS = 2  # a person or body read as a town after "in" is one or two words ("in Grants Pass")
+MAX_LOCATIVE_TOKENS = 2  # a town's name read after "in" is one or two words ("in Grants Pass")
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
 # A dateline: a place's name in capitals, maybe its state and the agency, then a dash, opening the text,
 # a line or a sentence ("ROSWELL - A man...", "BOWLING GREEN, Ohio (AP) -- Students..."). The NER
@@ -204,7 +204,8 @@ class Extractor:
     def _leading_place(self, view: TextView, ent: Span) -> Candidate | None:
         """The place an organisation is named after ("Gainesville Police Department", "the Suffolk Times")."""
         lead = self.rules.leading.match(ent.text)
-        first = next((t.i for t in ent if t.idx >= ent.start_char + lead.end()), ent.end) - ent.start if lead else 0
+        article = lead.end() if lead else 0  # characters of a leading article ("the ")
+        first = next((t.i - ent.start for t in ent if t.idx >= ent.start_char + article), len(ent))
         for n in range(min(MAX_NGRAM, len(ent) - first - 1), 0, -1):
             piece = ent[first:first + n]
             after = ent[first + n].text
@@ -242,18 +243,19 @@ class Extractor:
         return cand if self.strong(cand.text) else None
 
     def _town_after_locative(self, view: TextView, span: Span) -> Candidate | None:
-        """A town's name right after a preposition of place ("at Wana"), whatever the NER read there
-        (a person, a body, nothing), as the gazetteer's candidate (see `_after_locative`)."""
+        """A town's name right after a preposition of place ("in Dewsbury", "at Wana"), whatever the NER
+        read there (a person, a body, nothing), when a town or division bears it as its main name or
+        another ("in Matias Romero"). It is the gazetteer's candidate, so the resolver keeps it only as a
+        famous place or one in the article's countries."""
         short_caps = span.text.isupper() and len(span.text) <= 3
         if short_caps or not self._after_locative(span) or not self._town_or_division(span.text, primary=False):
             return None
         return self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL)
 
-    def _after_locative(self, ent: Span) -> bool:
-        """A short name right after a preposition of place ("in Dewsbury"): the NER's person or body
-        there is a town when the gazetteer knows one by that name, main or other ("in Matias Romero"). Found as the gazetteer's candidate,
-        so the resolver keeps it only as a famous place or one in the article's countries."""
-        return 0 < ent.start and len(ent) <= MAX_LOCATIVE_TOKENS and ent.doc[ent.start - 1].lower_ in self.rules.locatives
+    def _after_locative(self, span: Span) -> bool:
+        """Whether a span of a few words stands right after a preposition of place (`LanguageRules.locatives`)."""
+        return (0 < span.start and len(span) <= MAX_LOCATIVE_TOKENS
+                and span.doc[span.start - 1].lower_ in self.rules.locatives)
 
     def _famous_inside(self, view: TextView, ent: Span, cand: Candidate | None) -> list[Candidate]:
         """The famous places and demonyms inside a place's or building's name that no gazetteer place bears
