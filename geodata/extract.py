@@ -21,8 +21,9 @@ from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance, is_strong
 from .gazetteer.wordlists import read_words
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Document, Dropped, Sentence
-from .resolve.expand import DIRECTIONS, PLURAL_DIVISIONS, STREET_WORDS, Query, find
+from .resolve.expand import DIRECTIONS, STREET_WORDS, Query, find
 from .rules import ENGLISH, LanguageRules
+from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
 # Labels whose spans are people or bodies: a place only if the same name is a place elsewhere in the text.
@@ -39,20 +40,6 @@ MAX_NGRAM = 4
 POSSESSIVE = {"'s", "\u2019s"}
 MAX_LOCATIVE_TOKENS = 2  # a town's name read after "in" is one or two words ("in Grants Pass")
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
-# A dateline: a place's name in capitals, maybe its state and the agency, then a dash, opening the text,
-# a line or a sentence ("ROSWELL - A man...", "BOWLING GREEN, Ohio (AP) -- Students..."). The NER
-# seldom reads a name in capitals, and a dateline always names a place.
-DATELINE = re.compile(r"([A-Z][A-Z'.]*(?:[ -][A-Z][A-Z'.]*){0,3})(?:, [A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
-                      r"(?: \([A-Za-z]{2,10}\))? ?(?:--|[-\u2013\u2014]) ")
-# A US politician's party and home after the name ("Rep. Earl Pomeroy, D-N.D.", "Roberts (R-Ocilla)"): the
-# state or town they represent. After a capitalised word (the name), not after any comma or bracket.
-PARTY_TAG = re.compile(r"[A-Z][\w'-]*(?:, | \()(?:D|R|I|DFL)-([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})")
-# A list of names closed by a plural division ("Douglas, Sarpy and Lancaster counties"): each is one.
-# The list is read in the few words before the plural (`LIST_REACH` characters), so its cost is bounded.
-PLURAL_DIVISION = re.compile(rf"\b(?:{'|'.join(PLURAL_DIVISIONS)})\b")
-_LISTED = r"[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,2}"
-DIVISION_LIST = re.compile(rf"\b(?:{_LISTED}(?:,? (?:and|or|&) |, ))+{_LISTED} $")
-LIST_REACH = 160
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
 SENTER_PIPES = ("senter",)
@@ -127,6 +114,7 @@ class Extractor:
         self.rules = rules
         self._demonyms: dict[str, str | None] = {}
         self._lower_words: dict[int, bool] = {}  # a lower-case word's hash -> whether it is a word of nationality
+        self.forms = TextForms(gazetteer, self._town_or_division)
 
     def demonym_place(self, surface: str) -> str | None:
         """Id of the place a demonym denotes, or None when the word is no demonym."""
@@ -319,7 +307,7 @@ class Extractor:
                 for inner in [lead] if lead else self._embedded(view, ent):
                     found.setdefault(inner.start, inner)
         # names the text's form says are places: a dateline, a party tag, a list closed by "counties"
-        said = [*self._datelines(view), *self._party_tags(view), *self._division_lists(view)]
+        said = [c for c in (self._make(view, *span, GAZETTEER_LABEL) for span in self.forms.spans(view.text)) if c]
         for cand in said:  # the whole name, over the NER's pieces of it ("ST" and "PAUL" of "ST. PAUL -")
             for start in [k for k, c in found.items() if cand.start <= k < cand.end and c.end <= cand.end]:
                 del found[start]
@@ -374,41 +362,6 @@ class Extractor:
         return key not in GENERIC_WORDS and any((pri or not primary) and p.feature_class in ("P", "A")
                                                 for p, pri in self.gazetteer.lookup(key))
 
-    def _said(self, view: TextView, spans: Iterable[tuple[int, int]]) -> list[Candidate]:
-        cands = (self._make(view, start, end, GAZETTEER_LABEL) for start, end in spans)
-        return [cand for cand in cands if cand is not None]
-
-    def _datelines(self, view: TextView) -> list[Candidate]:
-        """Places named by a dateline (`DATELINE`) that the gazetteer knows as a town or a division."""
-        return self._said(view, (m.span(1) for m in DATELINE.finditer(view.text)
-                                 if sum(ch.isalpha() for ch in m.group(1)) >= 4 and _opens(view.text, m.start())
-                                 and self._town_or_division(m.group(1))))
-
-    def _party_tags(self, view: TextView) -> list[Candidate]:
-        """The state or town of a politician's party tag (`PARTY_TAG`), known as a town or division."""
-        return self._said(view, (m.span(1) for m in PARTY_TAG.finditer(view.text)
-                                 if self._town_or_division(m.group(1), primary=False)))
-
-    def _division_lists(self, view: TextView) -> list[Candidate]:
-        """Each name of a list closed by "counties" or "parishes" (`DIVISION_LIST`) that names one."""
-        text, spans = view.text, []
-        for plural in PLURAL_DIVISION.finditer(text):
-            listed = DIVISION_LIST.search(text, max(0, plural.start() - LIST_REACH), plural.start())
-            word = PLURAL_DIVISIONS[plural.group()]
-            for name in re.finditer(_LISTED, listed.group() if listed else ""):
-                span = self._division_named(text, listed.start() + name.start(), listed.start() + name.end(), word)
-                if span:
-                    spans.append(span)
-        return self._said(view, spans)
-
-    def _division_named(self, text: str, start: int, end: int, word: str) -> tuple[int, int] | None:
-        """The words of a listed name that, with the division's word, name one ("Small Hitchcock" ->
-        "Hitchcock" of Hitchcock County)."""
-        for begin in [start, *(start + m.end() for m in re.finditer(" ", text[start:end]))]:
-            if any(p.feature_class == "A" for p, _ in self.gazetteer.lookup(f"{text[begin:end]} {word}")):
-                return begin, end
-        return None
-
     def _adjectives(self, doc: Doc, view: TextView, covered: set[int]) -> list[Candidate]:
         """Lower-case words of nationality outside the NER's entities ("la frontière irakienne"): in
         languages that write them so (`LanguageRules.lowercase_demonyms`)."""
@@ -434,14 +387,6 @@ class Extractor:
             out.append(Candidate(start, end, surface, view.sentence_of(start), "GOLD",
                                  "demonym" if demonym else "toponym", demonym))
         return out
-
-
-def _opens(text: str, start: int) -> bool:
-    """Whether `start` opens the text, a line or a sentence, or follows a date's year ("March 29, 2009 PATASKALA")."""
-    i = start
-    while i > 0 and text[i - 1] in " \t":
-        i -= 1
-    return i == 0 or text[i - 1] in "\n.!?\"\u201d" or (i >= 4 and text[i - 4:i].isdigit())
 
 
 def iter_docs(nlp: Language, documents: Iterable[Document], batch_size: int) -> Iterator[tuple[Document, Doc]]:

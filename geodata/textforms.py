@@ -1,0 +1,78 @@
+"""Places the text's form names, whatever the NER read there: a dateline ("BOWLING GREEN, Ohio (AP) --"),
+a politician's party tag ("Rep. Earl Pomeroy, D-N.D."), a list closed by a plural division ("Douglas,
+Sarpy and Lancaster counties"). Each name is kept only if the gazetteer knows it as a town or a division."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from .gazetteer import Gazetteer
+from .resolve.expand import PLURAL_DIVISIONS
+
+# A dateline: a place's name in capitals, maybe its state and the agency, then a dash, opening the text,
+# a line or a sentence ("ROSWELL - A man...", "BOWLING GREEN, Ohio (AP) -- Students..."). The NER
+# seldom reads a name in capitals, and a dateline always names a place.
+DATELINE = re.compile(r"([A-Z][A-Z'.]*(?:[ -][A-Z][A-Z'.]*){0,3})(?:, [A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
+                      r"(?: \([A-Za-z]{2,10}\))? ?(?:--|[-\u2013\u2014]) ")
+# A US politician's party and home after the name ("Rep. Earl Pomeroy, D-N.D.", "Roberts (R-Ocilla)"): the
+# state or town they represent. After a capitalised word (the name), not after any comma or bracket.
+PARTY_TAG = re.compile(r"[A-Z][\w'-]*(?:, | \()(?:D|R|I|DFL)-([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})")
+# A list of names closed by a plural division ("Douglas, Sarpy and Lancaster counties"): each is one.
+# The list is read in the few words before the plural (`LIST_REACH` characters), so its cost is bounded.
+PLURAL_DIVISION = re.compile(rf"\b(?:{'|'.join(PLURAL_DIVISIONS)})\b")
+_LISTED = r"[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,2}"
+DIVISION_LIST = re.compile(rf"\b(?:{_LISTED}(?:,? (?:and|or|&) |, ))+{_LISTED} $")
+LIST_REACH = 160
+
+Spans = list[tuple[int, int]]
+
+
+class TextForms:
+    """Reads the places a text's form names. `knows(name, primary=...)` says whether the gazetteer
+    knows a name as a town or a division (by its main name, or by any when `primary` is False)."""
+
+    def __init__(self, gazetteer: Gazetteer, knows: Callable[..., bool]):
+        self.gazetteer = gazetteer
+        self.knows = knows
+
+    def spans(self, text: str) -> Spans:
+        """The (start, end) of every name the text's form says is a place, in the order of the rules."""
+        return [*self.datelines(text), *self.party_tags(text), *self.division_lists(text)]
+
+    def datelines(self, text: str) -> Spans:
+        """Places named by a dateline (`DATELINE`) that the gazetteer knows as a town or a division."""
+        return [m.span(1) for m in DATELINE.finditer(text)
+                if sum(ch.isalpha() for ch in m.group(1)) >= 4 and _opens(text, m.start()) and self.knows(m.group(1))]
+
+    def party_tags(self, text: str) -> Spans:
+        """The state or town of a politician's party tag (`PARTY_TAG`), known as a town or division."""
+        return [m.span(1) for m in PARTY_TAG.finditer(text) if self.knows(m.group(1), primary=False)]
+
+    def division_lists(self, text: str) -> Spans:
+        """Each name of a list closed by "counties" or "parishes" (`DIVISION_LIST`) that names one."""
+        spans = []
+        for plural in PLURAL_DIVISION.finditer(text):
+            listed = DIVISION_LIST.search(text, max(0, plural.start() - LIST_REACH), plural.start())
+            word = PLURAL_DIVISIONS[plural.group()]
+            for name in re.finditer(_LISTED, listed.group() if listed else ""):
+                span = self._division_named(text, listed.start() + name.start(), listed.start() + name.end(), word)
+                if span:
+                    spans.append(span)
+        return spans
+
+    def _division_named(self, text: str, start: int, end: int, word: str) -> tuple[int, int] | None:
+        """The words of a listed name that, with the division's word, name one ("Small Hitchcock" ->
+        "Hitchcock" of Hitchcock County)."""
+        for begin in [start, *(start + m.end() for m in re.finditer(" ", text[start:end]))]:
+            if any(p.feature_class == "A" for p, _ in self.gazetteer.lookup(f"{text[begin:end]} {word}")):
+                return begin, end
+        return None
+
+
+def _opens(text: str, start: int) -> bool:
+    """Whether `start` opens the text, a line or a sentence, or follows a date's year ("March 29, 2009 PATASKALA")."""
+    i = start
+    while i > 0 and text[i - 1] in " \t":
+        i -= 1
+    return i == 0 or text[i - 1] in "\n.!?\"\u201d" or (i >= 4 and text[i - 4:i].isdigit())
