@@ -14,6 +14,7 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc, Span
+from spacy.util import compile_infix_regex
 
 from .evidence import Evidence
 from .french import FRENCH
@@ -38,10 +39,13 @@ GROUP_WORDS = frozenset(read_words("group_words.txt"))
 GENERIC_WORDS = frozenset(read_words("generic_words.txt")) | GROUP_WORDS
 MAX_NGRAM = 4
 POSSESSIVE = {"'s", "\u2019s"}
-MAX_LOCATIVE_TOKENS = 2  # a town's name read after "in" is one or two words ("in Grants Pass")
+MAX_LOCATIVE_WORDS = 2  # a town's name read after "in" is one or two words ("in Grants Pass", "in Wilkes-Barre")
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
+# A hyphen or a dash glued to an abbreviation's full stop is a token of its own ("U.S.-led", "U.K.-based",
+# "Calif.--(BUSINESS WIRE)"): spaCy's own rules keep such a word whole, and the NER then reads no place in it.
+ABBREVIATION_DASH = r"(?<=[A-Za-z]\.)(?:--|-)(?=[A-Za-z(])"
 SENTER_PIPES = ("senter",)
 UNUSED_PIPES = ("parser", "tagger", "morphologizer", "lemmatizer", "attribute_ruler")
 
@@ -60,6 +64,7 @@ def load_nlp(model: str) -> Language:
             nlp.enable_pipe(pipe)
     if "tok2vec" in nlp.pipe_names and not nlp.get_pipe("tok2vec").listening_components:
         nlp.remove_pipe("tok2vec")
+    nlp.tokenizer.infix_finditer = compile_infix_regex([*nlp.Defaults.infixes, ABBREVIATION_DASH]).finditer
     return nlp
 
 
@@ -230,6 +235,23 @@ class Extractor:
             return cand if self.notable(cand.text) else None
         return cand if self.strong(cand.text) else None
 
+    def _hyphenated(self, view: TextView, ent: Span) -> Candidate | None:
+        """A hyphenated name of a town or division that the NER cut or read as a body ("Gilgit" of
+        "Gilgit-Baltistan", "Batesburg-Leesville" as ORG): the whole name, with the entity's label if it
+        is a place's, else as the gazetteer's candidate; None when the name has no hyphen or none bears it."""
+        doc, start, end = ent.doc, ent.start, ent.end
+        while end + 1 < len(doc) and _glued_hyphen(doc, end) and doc[end + 1].text[:1].isupper():
+            end += 2
+        while start >= 2 and _glued_hyphen(doc, start - 1) and doc[start - 2].text[:1].isupper():
+            start -= 2
+        if not any(_glued_hyphen(doc, i) for i in range(start + 1, end - 1)):
+            return None
+        name = doc[start:end]
+        if not self._town_or_division(name.text, primary=False):
+            return None
+        label = self.rules.label(ent)
+        return self._make(view, name.start_char, name.end_char, label if label in PLACE_LABELS else GAZETTEER_LABEL)
+
     def _town_after_locative(self, view: TextView, span: Span) -> Candidate | None:
         """A town's name right after a preposition of place ("in Dewsbury", "at Wana"), whatever the NER
         read there (a person, a body, nothing), when a town or division bears it as its main name or
@@ -241,9 +263,13 @@ class Extractor:
         return self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL)
 
     def _after_locative(self, span: Span) -> bool:
-        """Whether a span of a few words stands right after a preposition of place (`LanguageRules.locatives`)."""
-        return (0 < span.start and len(span) <= MAX_LOCATIVE_TOKENS
-                and span.doc[span.start - 1].lower_ in self.rules.locatives)
+        """Whether a span of a few words stands right after a preposition of place (`LanguageRules.locatives`),
+        or after a comma and a word that says where someone lives ("Jane Doe, 52, of Grovetown")."""
+        doc, i = span.doc, span.start
+        if i == 0 or sum(not t.is_punct for t in span) > MAX_LOCATIVE_WORDS:
+            return False
+        before = doc[i - 1].lower_
+        return before in self.rules.locatives or (before in self.rules.residence and i > 1 and doc[i - 2].text == ",")
 
     def _famous_inside(self, view: TextView, ent: Span, cand: Candidate | None) -> list[Candidate]:
         """The famous places and demonyms inside a place's or building's name that no gazetteer place bears
@@ -291,7 +317,7 @@ class Extractor:
         places = set(as_place) - agents | self._lone_person_places(ents)
         # person/org labels last, so they can lose to the same name read as a place elsewhere
         for ent in sorted(ents, key=lambda e: label(e) in AGENT_LABELS):
-            cand = self._whole(view, ent, places)
+            cand = self._hyphenated(view, ent) or self._whole(view, ent, places)
             if cand is not None and cand.label in PLACE_LABELS and cand.kind == "toponym" \
                     and normalize(cand.text) in agents:
                 continue  # "United Russia" tagged GPE once, ORG three times
@@ -387,6 +413,11 @@ class Extractor:
             out.append(Candidate(start, end, surface, view.sentence_of(start), "GOLD",
                                  "demonym" if demonym else "toponym", demonym))
         return out
+
+
+def _glued_hyphen(doc: Doc, i: int) -> bool:
+    """Whether token `i` is a hyphen with no space on either side ("Gilgit-Baltistan")."""
+    return doc[i].text == "-" and not doc[i].whitespace_ and not doc[i - 1].whitespace_
 
 
 def iter_docs(nlp: Language, documents: Iterable[Document], batch_size: int) -> Iterator[tuple[Document, Doc]]:

@@ -49,6 +49,9 @@ class LanguageRules:
     # Prepositions of place and motion: a town's name right after one is the town, even where the NER
     # reads it as a person's or a body's ("grew up in Dewsbury", "drove to Riverdale").
     locatives: frozenset[str] = frozenset()
+    # Words that, after a comma, say where the person just named lives ("Jane Doe, 52, of Grovetown"). Alone
+    # they say little: "Bank of England".
+    residence: frozenset[str] = frozenset()
 
     def label(self, ent: Span) -> str:
         """The entity's label in the English model's terms (PERSON, ORG, GPE, LOC, ...)."""
@@ -57,4 +60,4 @@ class LanguageRules:
 
 ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demonym, ENGLISH_CUES, locatives=frozenset(
     ("in", "from", "near", "outside", "at", "to", "into", "across", "around", "throughout", "toward", "towards",
-     "via")))
+     "via")), residence=frozenset(("of",)))

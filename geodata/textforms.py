@@ -11,10 +11,11 @@ from .gazetteer import Gazetteer
 from .resolve.expand import PLURAL_DIVISIONS
 
 # A dateline: a place's name in capitals, maybe its state and the agency, then a dash, opening the text,
-# a line or a sentence ("ROSWELL - A man...", "BOWLING GREEN, Ohio (AP) -- Students..."). The NER
-# seldom reads a name in capitals, and a dateline always names a place.
+# a line or a sentence ("ROSWELL - A man...", "BOWLING GREEN, Ohio (AP) -- Students...", a wire's
+# "PLEASANTON, Calif.--(BUSINESS WIRE)--"). The NER seldom reads a name in capitals, and a dateline
+# always names a place.
 DATELINE = re.compile(r"([A-Z][A-Z'.]*(?:[ -][A-Z][A-Z'.]*){0,3})(?:, [A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
-                      r"(?: \([A-Za-z]{2,10}\))? ?(?:--|[-\u2013\u2014]) ")
+                      r"(?: \([A-Za-z]{2,10}\))? ?(?:--|[-\u2013\u2014])[ (]")
 # A US politician's party and home after the name ("Rep. Earl Pomeroy, D-N.D.", "Roberts (R-Ocilla)"): the
 # state or town they represent. After a capitalised word (the name), not after any comma or bracket.
 PARTY_TAG = re.compile(r"[A-Z][\w'-]*(?:, | \()(?:D|R|I|DFL)-([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})")
