@@ -26,14 +26,16 @@ from pathlib import Path
 
 from geodata.evaluation import DEVELOPMENT, TEST, Calibration, CorpusError, GoldDocument, calibrate, load_corpus
 from geodata.records import Mention, ParsedDocument
-from geodata.resolve import NAMED_AFTER_CONFIDENCE
+from geodata.resolve import ARTICLE_TOWN_CONFIDENCE, NAMED_AFTER_CONFIDENCE
 from geodata.resolve.calibration import (CALIBRATION_CSV, RAW, Calibration as ConfidenceCalibration, ConfidenceMap,
                                          fit, write)
-from geodata.resolve.explain import BEST, NAMED_AFTER
+from geodata.resolve.explain import ARTICLE_TOWN, BEST, NAMED_AFTER
 
 CORPORA = ("gwn", "lgl")
 BINS = 12  # bins of equal weight before pooling: at most this many knots for the best-candidate map
-MIN_OUTCOME = 30  # fewer judged development placements named after a place: NAMED_AFTER_CONFIDENCE stays
+MIN_OUTCOME = 30  # fewer judged development placements of a set-confidence outcome: its confidence stays
+# The outcomes whose raw confidence is one set value, each fitted as one block (`MIN_OUTCOME`).
+SET_CONFIDENCE = {NAMED_AFTER: NAMED_AFTER_CONFIDENCE, ARTICLE_TOWN: ARTICLE_TOWN_CONFIDENCE}
 
 
 @dataclass(frozen=True)
@@ -79,11 +81,12 @@ def fit_table(rows: Sequence[Judged], bins: int) -> ConfidenceCalibration:
     dev = [r for r in rows if r.half == DEVELOPMENT]
     per_corpus = {c: sum(r.corpus == c for r in dev) for c in CORPORA}
     weighed = [(r, 1.0 / per_corpus[r.corpus]) for r in dev]
-    best = [(r.raw, r.right, w) for r, w in weighed if r.outcome != NAMED_AFTER]
+    best = [(r.raw, r.right, w) for r, w in weighed if r.outcome not in SET_CONFIDENCE]
     maps = {BEST: fit(best, bins)}
-    named = [(r.raw, r.right, w) for r, w in weighed if r.outcome == NAMED_AFTER]
-    kept = ConfidenceMap(((NAMED_AFTER_CONFIDENCE, NAMED_AFTER_CONFIDENCE),))  # too few to fit: the set value
-    maps[NAMED_AFTER] = fit(named, 1) if len(named) >= MIN_OUTCOME else kept
+    for outcome, raw in SET_CONFIDENCE.items():
+        judged_rows = [(r.raw, r.right, w) for r, w in weighed if r.outcome == outcome]
+        kept = ConfidenceMap(((raw, raw),))  # too few to fit: the set value
+        maps[outcome] = fit(judged_rows, 1) if len(judged_rows) >= MIN_OUTCOME else kept
     return ConfidenceCalibration(maps)
 
 
@@ -125,17 +128,20 @@ def parsed_at() -> str:
 def header(rows: Sequence[Judged], bins: int, parsed: str) -> str:
     dev = [r for r in rows if r.half == DEVELOPMENT]
     counts = ", ".join(f"{c} {sum(r.corpus == c for r in dev)}" for c in CORPORA)
-    named = sum(r.outcome == NAMED_AFTER for r in dev)
-    return (f"Confidence calibration: the raw confidence (resolve/features.py `confidence`, NAMED_AFTER_CONFIDENCE)\n"
+    fixed = []
+    for outcome in SET_CONFIDENCE:
+        n = sum(r.outcome == outcome for r in dev)
+        fixed.append(f"'{outcome}': {n} judged placements, " + ("fitted as one block." if n >= MIN_OUTCOME else
+                     f"under {MIN_OUTCOME}: too few to fit, so its set confidence is kept."))
+    return (f"Confidence calibration: the raw confidence (resolve/features.py `confidence`, NAMED_AFTER_CONFIDENCE,\n"
+            f"ARTICLE_TOWN_CONFIDENCE)\n"
             f"-> share of placements right within 161 km, by outcome; linear between knots, flat beyond the ends;\n"
             f"an outcome without rows (the geocoder's) uses 'best candidate'. Read by geodata/resolve/calibration.py.\n"
             f"Fitted by `python -m devtools.calibrate` from an offline parse of\n{parsed}, on the development halves\n"
             f"(even lines from 0) of shared/bench {'/'.join(CORPORA)}.jsonl only: judged placements {counts},\n"
             f"each corpus weighing the same;\n"
             f"isotonic regression (pool adjacent violators) over {bins} equal-weight bins of raw confidence,\n"
-            f"a knot at each pooled block's mean. '{NAMED_AFTER}': {named} judged placements, "
-            + ("fitted as one block." if named >= MIN_OUTCOME else
-               f"under {MIN_OUTCOME}:\ntoo few to fit, so NAMED_AFTER_CONFIDENCE is kept as set."))
+            f"a knot at each pooled block's mean.\n" + "\n".join(fixed))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

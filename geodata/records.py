@@ -119,7 +119,7 @@ class Mention:
     kind: str
     confidence: float
     place: Place | None
-    reason: str | None = None  # why it is unresolved
+    reason: str | None = None  # why it is unresolved, or that it is placed at its article's town
     # why it got its place or none (`Resolver(explain=True)`, `parse --explain`): plain JSON-able data
     explanation: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 

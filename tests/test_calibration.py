@@ -9,7 +9,7 @@ import pytest
 from geodata.component import Geoparser
 from geodata.resolve.calibration import (CALIBRATION_CSV, RAW, Block, CalibrationError, ConfidenceMap, bins, fit,
                                          isotonic, read, shipped)
-from geodata.resolve.explain import BEST, NAMED_AFTER
+from geodata.resolve.explain import ARTICLE_TOWN, BEST, NAMED_AFTER
 
 
 def test_isotonic_pools_adjacent_violators():
@@ -60,7 +60,7 @@ def test_shipped_table_is_monotone_within_the_unit_interval():
         assert raws == sorted(set(raws)) and values == sorted(values)
         assert all(0.0 <= v <= 1.0 for v in raws + values)
     grid = [i / 100 for i in range(101)]
-    for outcome in (BEST, NAMED_AFTER):
+    for outcome in (BEST, NAMED_AFTER, ARTICLE_TOWN):
         mapped = [table(x, outcome) for x in grid]
         assert mapped == sorted(mapped) and 0.0 <= mapped[0] and mapped[-1] <= 1.0
 

@@ -7,6 +7,7 @@ gazetteer, and a copy of a store holding the seed article when the test needs on
 
 from __future__ import annotations
 
+import html
 import json
 import re
 import sqlite3
@@ -15,7 +16,8 @@ from pathlib import Path
 import pytest
 
 from dashboard.corrections import CURRENT
-from geodata.records import TITLE_SENTENCE
+from geodata.records import TITLE_SENTENCE, Document
+from geodata.resolve import IN_ARTICLE_TOWN
 from geodata.store import Filters, Store
 from tests.apptest import (BAGHOUZ, INGEST_TIMEOUT, caption, expected, fresh_app, html_text, notices, ok,
                            table_names, texts, widget)
@@ -409,3 +411,16 @@ def test_add_articles_from_web_addresses(seeded, monkeypatch: pytest.MonkeyPatch
 def test_the_country_filter_lists_names(seeded) -> None:
     countries = widget(ok(fresh_app()).sidebar.multiselect, "Countries")
     assert "Syria (SY)" in countries.options and "Iraq (IQ)" in countries.options
+
+
+def test_a_street_placed_at_its_articles_town_says_so_in_the_article_view(seeded: Path, pipeline) -> None:
+    text = "The parade left Press Street in New Orleans on Sunday. New Orleans police closed the road."
+    store = Store(seeded / "store.sqlite")
+    store.add_all(pipeline.parse([Document("parade", text, title="Parade")]))
+    doc = int(store.articles().set_index("title").loc["Parade", "id"])
+    store.close()
+    body = html_text(ok(fresh_app(tab="Article", doc=str(doc))))
+    street = body.split("<mark>Press Street</mark>", 1)[0].rsplit("<a ", 1)[1]  # its link and tooltip
+    assert "title='New Orleans (" in street and html.escape(IN_ARTICLE_TOWN, quote=True) in street
+    town = body.split("<mark>New Orleans</mark>", 1)[0].rsplit("<a ", 1)[1]
+    assert "placed at the town" not in town  # a place the gazetteer found says nothing more

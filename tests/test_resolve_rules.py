@@ -12,7 +12,7 @@ from geodata.gazetteer.db import SCHEMA, Gazetteer, connect, insert_places
 from geodata.gazetteer.sources import DATA_DIR, data_files
 from geodata.gazetteer.wordlists import WordListError, read_table, read_words
 from geodata.records import GAZETTEER_LABEL, Candidate, Place
-from geodata.resolve import EXPANSIONS, FEATURES, NAMED_AFTER_CONFIDENCE, NONE, Resolver, Scored
+from geodata.resolve import EXPANSIONS, FEATURES, IN_ARTICLE_TOWN, NAMED_AFTER_CONFIDENCE, NONE, Resolver, Scored
 from geodata.resolve.calibration import RAW
 from geodata.resolve.context import Context, distance_km, within_km
 from geodata.resolve.features import ALWAYS, DOTTED_ABBREVIATIONS, NEVER, choose
@@ -188,12 +188,14 @@ def test_a_part_of_a_place_only_of_a_place_with_parts(gazetteer):
     found = resolve(gazetteer, text, "South Los Angeles", "West Wing", explain=True)
     assert found["South Los Angeles"].place.name == "Los Angeles"
     assert found["South Los Angeles"].explanation["expansion"] == "place the part is of"
-    assert found["West Wing"].place is None  # not the village of Wing
+    wing = found["West Wing"]  # not the village of Wing: no gazetteer place, so the article's town
+    assert (wing.place.name, wing.reason) == ("Los Angeles", IN_ARTICLE_TOWN)
     text = "A man of north west Los Angeles and one of south-east Wing were charged."
     found = resolve(gazetteer, text, "north west Los Angeles", "south-east Wing", explain=True)
     assert found["north west Los Angeles"].place.name == "Los Angeles"
     assert found["north west Los Angeles"].explanation["query"] == "los angeles"
-    assert found["south-east Wing"].place is None  # two compass words before a village: still no part of it
+    east = found["south-east Wing"]  # two compass words before a village: still no part of it
+    assert east.explanation["expansion"] is None and east.reason == IN_ARTICLE_TOWN
 
 
 def test_a_compass_word_outside_the_articles_countries_is_ruled_out(gazetteer):

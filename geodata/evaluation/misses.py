@@ -10,8 +10,8 @@ Sources, as the gold lets us tell:
 - in our gazetteer: the place is there; detection or ranking missed it.
 
 Two ceilings follow: a GeoNames dump can recover at most the "in GeoNames only" misses, and the
-online geocoder at most the misses detected and left without a place (the only names the
-resolver hands to it).
+online geocoder at most the misses detected with no gazetteer place: left without a place, or placed
+at the article's town for want of one (the only names the resolver hands to it).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..gazetteer import Gazetteer
 from ..records import Mention
-from ..resolve import distance_km
+from ..resolve import IN_ARTICLE_TOWN, distance_km
 from .gold import Gold
 from .scores import WITHIN_KM, Pairs, best_hit, error_km, hits_of
 
@@ -70,9 +70,11 @@ class Misses:
 
 
 def outcome_of(hits: Sequence[Mention]) -> str:
+    """NO_PLACE counts a mention placed at its article's town (`IN_ARTICLE_TOWN`): no gazetteer place
+    bore its name, so the geocoder would be asked for it."""
     if not hits:
         return NOT_DETECTED
-    return NO_PLACE if all(m.place is None for m in hits) else MISPLACED
+    return NO_PLACE if all(m.place is None or m.reason == IN_ARTICLE_TOWN for m in hits) else MISPLACED
 
 
 def find_misses(pairs: Pairs, gazetteer: Gazetteer) -> Misses:

@@ -9,8 +9,10 @@
    mention with it; where every name's candidates could lie (`Spread`) is known to both passes;
 3. choose (`features.choose`): against the article as read in the end, a rule may take candidates
    out (a bare compass word outside the article's countries), and "no place" competes with the rest;
-4. a mention left with no candidate may still be placed by the online geocoder (`Fallback`) or at
-   the famous place it is named after ("Manila Cathedral");
+4. a mention left with no candidate may still be placed by the online geocoder (`Fallback`), at
+   the famous place it is named after ("Manila Cathedral"), or, when no expansion of its name found
+   any place, at the town the article names most (`article_town`): a street or a building no
+   gazetteer holds ("Press Street" in a story on New Orleans) lies there or near it;
 5. the placed mention's raw confidence passes through the calibration (`calibration.py`), fitted on the
    evaluation corpora's development halves, so that confidence c means right about c of the time.
 
@@ -26,16 +28,20 @@ from ..records import Candidate, Mention, Place
 from .calibration import Calibration, shipped
 from .context import Context, Spread, Vote, distance_km
 from .expand import EXPANSIONS, Found, Query, division_after, find, named_after
-from .explain import BEST, GEOCODER, NAMED_AFTER, explanation
+from .explain import ARTICLE_TOWN, BEST, GEOCODER, NAMED_AFTER, explanation
 from .features import FEATURES, NONE, Choice, Scored, choose, confidence, rank
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
 # The confidence of a building or body placed at the town it is named after: near, not at, the place.
 NAMED_AFTER_CONFIDENCE = 0.4
+# The raw confidence of a name no gazetteer place bears placed at the article's town: in it, or near it.
+ARTICLE_TOWN_CONFIDENCE = 0.3
 UNRESOLVED = "no gazetteer place fits this name"
+IN_ARTICLE_TOWN = "no gazetteer place bears this name: placed at the town the article names most"
 
-__all__ = ["EXPANSIONS", "FEATURES", "NAMED_AFTER_CONFIDENCE", "NONE", "Choice", "Context", "Fallback", "Found",
-           "Query", "Resolver", "Scored", "Vote", "confidence", "distance_km", "division_after"]
+__all__ = ["ARTICLE_TOWN_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "NAMED_AFTER_CONFIDENCE", "NONE",
+           "UNRESOLVED", "Choice", "Context", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote", "article_town",
+           "confidence", "distance_km", "division_after"]
 
 
 class Resolver:
@@ -62,19 +68,23 @@ class Resolver:
         final = [rank(c, f.options, context) for c, f in zip(cands, found)]
         settled = Context(None, text, final, cands)  # the article as read in the end
         choices = [choose(c, ranked, settled) for c, ranked in zip(cands, final)]
-        return [self._mention(c, f, choice, context, settled)
+        town = article_town(cands, choices)
+        return [self._mention(c, f, choice, context, settled, town)
                 for c, f, choice in zip(cands, found, choices) if choice.is_toponym]
 
-    def _mention(self, cand: Candidate, found: Found, choice: Choice, context: Context, settled: Context) -> Mention:
+    def _mention(self, cand: Candidate, found: Found, choice: Choice, context: Context, settled: Context,
+                 town: Place | None) -> Mention:
         winner = choice.winner
         if winner is not None:
             place, conf, outcome, via = winner.place, confidence(choice.ranked, cand), BEST, None
         else:
             place, conf, outcome, via = self._no_candidate(cand, context, settled)
+            if place is None and town is not None and found.expansion is None:
+                place, conf, outcome, via = town, ARTICLE_TOWN_CONFIDENCE, ARTICLE_TOWN, town.name
         conf = self.calibration(conf, outcome) if place is not None else conf
         why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via) if self.explain else None
-        return Mention(cand.start, cand.end, cand.text, cand.sentence, cand.label, cand.kind, conf, place,
-                       UNRESOLVED if place is None else None, why)
+        reason = UNRESOLVED if place is None else IN_ARTICLE_TOWN if outcome == ARTICLE_TOWN else None
+        return Mention(cand.start, cand.end, cand.text, cand.sentence, cand.label, cand.kind, conf, place, reason, why)
 
     def _no_candidate(self, cand: Candidate, context: Context,
                       settled: Context) -> tuple[Place | None, float, str, str | None]:
@@ -90,3 +100,16 @@ class Resolver:
         if hit is not None:
             return hit[0], NAMED_AFTER_CONFIDENCE, NAMED_AFTER, hit[1]
         return None, 0.0, NONE, None
+
+
+def article_town(cands: Sequence[Candidate], choices: Sequence[Choice]) -> Place | None:
+    """The town the article names most: the one whose mentions' confidences add up highest; None
+    when no mention is placed at a town."""
+    weights: dict[str, float] = {}
+    towns: dict[str, Place] = {}
+    for cand, choice in zip(cands, choices):
+        winner = choice.winner
+        if winner is not None and winner.place.feature_class == "P":
+            weights[winner.place.id] = weights.get(winner.place.id, 0.0) + confidence(choice.ranked, cand)
+            towns[winner.place.id] = winner.place
+    return towns[max(weights, key=weights.__getitem__)] if weights else None

@@ -18,8 +18,8 @@ if TYPE_CHECKING:
     from .context import Context
 
 # How a mention got its place: the best candidate, the online geocoder, the famous place it is
-# named after; or NONE.
-BEST, GEOCODER, NAMED_AFTER = "best candidate", "geocoder", "named after"
+# named after, the town the article names most; or NONE.
+BEST, GEOCODER, NAMED_AFTER, ARTICLE_TOWN = "best candidate", "geocoder", "named after", "article's town"
 SHOWN = 5  # candidates listed, best first ("candidates" gives the count of all)
 
 
@@ -60,12 +60,16 @@ def _why(found: Found, choice: Choice, outcome: str, via: str | None) -> str:
         return f"{why}; the geocoder answered for {via!r}"
     if outcome == NAMED_AFTER:
         return f"{why}; placed at the famous place its first words name ({via!r}): near it, not at it"
+    if outcome == ARTICLE_TOWN:
+        return (f"{why}; no geocoder answer; placed at {via!r}, the town the article names most: a street or "
+                "building there, or near it")
     return f"{why}; no geocoder answer, and no famous place its first words name fits the article"
 
 
 def explanation(cand: Candidate, found: Found, choice: Choice, settled: Context, *, outcome: str,
                 place: Place | None = None, via: str | None = None) -> dict[str, Any]:
-    """`outcome`: BEST, GEOCODER, NAMED_AFTER or NONE; `via`: what the last two looked up."""
+    """`outcome`: BEST, GEOCODER, NAMED_AFTER, ARTICLE_TOWN or NONE; `via`: what the geocoder or the
+    named-after rule looked up, or the article's town."""
     return {
         "expansion": found.expansion,
         "query": found.query,
