@@ -68,15 +68,17 @@ class Resolver:
         final = [rank(c, f.options, context) for c, f in zip(cands, found)]
         settled = Context(None, text, final, cands)  # the article as read in the end
         choices = [choose(c, ranked, settled) for c, ranked in zip(cands, final)]
-        town = article_town(cands, choices)
-        return [self._mention(c, f, choice, context, settled, town)
-                for c, f, choice in zip(cands, found, choices) if choice.is_toponym]
+        raw = [confidence(choice.ranked, c) if choice.winner is not None else 0.0 for c, choice in zip(cands, choices)]
+        town = article_town(choices, raw)
+        return [self._mention(c, f, choice, conf, context, settled, town)
+                for c, f, choice, conf in zip(cands, found, choices, raw) if choice.is_toponym]
 
-    def _mention(self, cand: Candidate, found: Found, choice: Choice, context: Context, settled: Context,
-                 town: Place | None) -> Mention:
+    def _mention(self, cand: Candidate, found: Found, choice: Choice, raw: float, context: Context,
+                 settled: Context, town: Place | None) -> Mention:
+        """`raw`: the winner's raw confidence, if the mention has one; `town`: the article's (`article_town`)."""
         winner = choice.winner
         if winner is not None:
-            place, conf, outcome, via = winner.place, confidence(choice.ranked, cand), BEST, None
+            place, conf, outcome, via = winner.place, raw, BEST, None
         else:
             place, conf, outcome, via = self._no_candidate(cand, context, settled)
             if place is None and town is not None and found.expansion is None:
@@ -102,14 +104,14 @@ class Resolver:
         return None, 0.0, NONE, None
 
 
-def article_town(cands: Sequence[Candidate], choices: Sequence[Choice]) -> Place | None:
-    """The town the article names most: the one whose mentions' confidences add up highest; None
-    when no mention is placed at a town."""
+def article_town(choices: Sequence[Choice], raw: Sequence[float]) -> Place | None:
+    """The town the article names most: the one whose mentions' raw confidences (`raw`, one per choice)
+    add up highest; None when no mention is placed at a town."""
     weights: dict[str, float] = {}
     towns: dict[str, Place] = {}
-    for cand, choice in zip(cands, choices):
+    for choice, conf in zip(choices, raw):
         winner = choice.winner
         if winner is not None and winner.place.feature_class == "P":
-            weights[winner.place.id] = weights.get(winner.place.id, 0.0) + confidence(choice.ranked, cand)
+            weights[winner.place.id] = weights.get(winner.place.id, 0.0) + conf
             towns[winner.place.id] = winner.place
     return towns[max(weights, key=weights.__getitem__)] if weights else None
