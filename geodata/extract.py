@@ -39,7 +39,7 @@ GROUP_WORDS = frozenset(read_words("group_words.txt"))
 GENERIC_WORDS = frozenset(read_words("generic_words.txt")) | GROUP_WORDS
 MAX_NGRAM = 4
 POSSESSIVE = {"'s", "\u2019s"}
-MAX_LOCATIVE_WORDS = 2  # a town's name read after "in" is one or two words ("in Grants Pass", "in Wilkes-Barre")
+MAX_LOCATIVE_WORDS = 2  # a town's name read by its words is one or two ("in Grants Pass", "in Wilkes-Barre")
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
@@ -223,7 +223,7 @@ class Extractor:
             return cand
         if key in places:
             return cand
-        if label in AGENT_LABELS and (town := self._town_after_locative(view, ent)):
+        if label in AGENT_LABELS and (town := self._town_by_its_words(view, ent)):
             return town
         if label == "PERSON":
             return None
@@ -252,24 +252,31 @@ class Extractor:
         label = self.rules.label(ent)
         return self._make(view, name.start_char, name.end_char, label if label in PLACE_LABELS else GAZETTEER_LABEL)
 
-    def _town_after_locative(self, view: TextView, span: Span) -> Candidate | None:
-        """A town's name right after a preposition of place ("in Dewsbury", "at Wana"), whatever the NER
-        read there (a person, a body, nothing), when a town or division bears it as its main name or
-        another ("in Matias Romero"). It is the gazetteer's candidate, so the resolver keeps it only as a
-        famous place or one in the article's countries."""
+    def _town_by_its_words(self, view: TextView, span: Span) -> Candidate | None:
+        """A town's name that the words around it say is one, whatever the NER read there (a person, a
+        body, nothing): after a preposition of place ("in Dewsbury", "at Wana") or before a word for the
+        town's people ("a Winona man", "Gainesville residents"); when a town or division bears it as its
+        main name or another ("in Matias Romero"). It is the gazetteer's candidate, so the resolver keeps
+        it only as a famous place or one in the article's countries."""
         short_caps = span.text.isupper() and len(span.text) <= 3
-        if short_caps or not self._after_locative(span) or not self._town_or_division(span.text, primary=False):
+        if short_caps or sum(not t.is_punct for t in span) > MAX_LOCATIVE_WORDS \
+                or not (self._after_locative(span) or self._before_people(span)) \
+                or not self._town_or_division(span.text, primary=False):
             return None
         return self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL)
 
     def _after_locative(self, span: Span) -> bool:
-        """Whether a span of a few words stands right after a preposition of place (`LanguageRules.locatives`),
-        or after a comma and a word that says where someone lives ("Jane Doe, 52, of Grovetown")."""
+        """Whether a span stands right after a preposition of place (`LanguageRules.locatives`), or after a
+        comma and a word that says where someone lives ("Jane Doe, 52, of Grovetown")."""
         doc, i = span.doc, span.start
-        if i == 0 or sum(not t.is_punct for t in span) > MAX_LOCATIVE_WORDS:
+        if i == 0:
             return False
         before = doc[i - 1].lower_
         return before in self.rules.locatives or (before in self.rules.residence and i > 1 and doc[i - 2].text == ",")
+
+    def _before_people(self, span: Span) -> bool:
+        """Whether a span stands right before a word for a town's people (`LanguageRules.people`)."""
+        return span.end < len(span.doc) and span.doc[span.end].lower_ in self.rules.people
 
     def _famous_inside(self, view: TextView, ent: Span, cand: Candidate | None) -> list[Candidate]:
         """The famous places and demonyms inside a place's or building's name that no gazetteer place bears
@@ -371,7 +378,7 @@ class Extractor:
                 continue
             if run:
                 span = doc[run[0].i: run[-1].i + 1]
-                town = self._town_after_locative(view, span)
+                town = self._town_by_its_words(view, span)
                 for cand in [town] if town else self._embedded(view, span):
                     first = doc.char_span(cand.start, cand.end, alignment_mode="expand")
                     single = first is not None and len(first) == 1

@@ -52,6 +52,9 @@ class LanguageRules:
     # Words that, after a comma, say where the person just named lives ("Jane Doe, 52, of Grovetown"). Alone
     # they say little: "Bank of England".
     residence: frozenset[str] = frozenset()
+    # Words for a town's people, right after its name: the name is the town's ("a Winona man", "Gainesville
+    # residents", "Oxford police").
+    people: frozenset[str] = frozenset()
 
     def label(self, ent: Span) -> str:
         """The entity's label in the English model's terms (PERSON, ORG, GPE, LOC, ...)."""
@@ -60,4 +63,6 @@ class LanguageRules:
 
 ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demonym, ENGLISH_CUES, locatives=frozenset(
     ("in", "from", "near", "outside", "at", "to", "into", "across", "around", "throughout", "toward", "towards",
-     "via")), residence=frozenset(("of",)))
+     "via")), residence=frozenset(("of",)), people=frozenset(
+    ("man", "woman", "men", "women", "boy", "girl", "teen", "teenager", "resident", "residents", "native", "natives",
+     "couple", "police", "officials")))
