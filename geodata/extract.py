@@ -336,8 +336,9 @@ class Extractor:
                 found[cand.start] = cand
                 places.add(normalize(cand.text))
             elif label(ent) != "PERSON":
-                lead = self._leading_place(view, ent) if label(ent) == "ORG" and len(ent) > 1 else None
-                for inner in [lead] if lead else self._embedded(view, ent):
+                famous = self._embedded(view, ent)  # before a lesser town it leads with ("Metro Vancouver")
+                lead = self._leading_place(view, ent) if not famous and label(ent) == "ORG" and len(ent) > 1 else None
+                for inner in [lead] if lead else famous:
                     found.setdefault(inner.start, inner)
         # names the text's form says are places: a dateline, a party tag, a list closed by "counties"
         said = [c for c in (self._make(view, *span, GAZETTEER_LABEL) for span in self.forms.spans(view.text)) if c]

@@ -108,6 +108,9 @@ def test_an_organisations_leading_name_is_read_after_its_article_and_before_a_ca
     text = "Patients from Derry are treated at the Northwest Cancer Centre in the city."
     assert "the Northwest Cancer Centre" in [e.text for e in pipeline.nlp(text).ents]
     assert "Northwest" not in {m.text for m in parse_text(pipeline, text).mentions}  # a compass word, no town
+    text = "Few residents know the program, according to Metro Vancouver. The Marine Energy Wales Conference met."
+    found = {m.text: m.place.country for m in parse_text(pipeline, text).mentions}
+    assert found == {"Vancouver": "CA", "Wales": "GB"}  # a famous place inside, not Metro (Indonesia) nor Marine
 
 
 def test_a_place_name_no_gazetteer_place_bears_gives_the_famous_places_inside_it(pipeline):
