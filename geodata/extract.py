@@ -22,7 +22,7 @@ from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance, is_strong
 from .gazetteer.wordlists import read_words
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Document, Dropped, Sentence
-from .resolve.expand import DIRECTIONS, STREET_WORDS, Query, find
+from .resolve.expand import DIRECTIONS, DIVISION_WORDS, STREET_WORDS, Query, find
 from .rules import ENGLISH, LanguageRules
 from .textforms import TextForms
 
@@ -209,6 +209,18 @@ class Extractor:
                 return self._make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
         return None
 
+    def _county_inside(self, view: TextView, ent: Span) -> Candidate | None:
+        """A county or parish named inside a body's or a person's name, whatever the label ("Anderson County
+        Sheriff Greg Taylor" as a person, "Rapides Parish Fire District"): no person's name holds one."""
+        for j in range(1, len(ent)):
+            if ent[j].lower_ not in DIVISION_WORDS or not ent[j].text[:1].isupper():
+                continue
+            for i in range(max(0, j - 3), j):
+                name = ent[i:j + 1]
+                if all(t.text[:1].isupper() for t in name) and self._town_or_division(name.text):
+                    return self._make(view, name.start_char, name.end_char, GAZETTEER_LABEL)
+        return None
+
     def _whole(self, view: TextView, ent: Span, places: set[str]) -> Candidate | None:
         """The entity itself as a candidate, when its label and the gazetteer agree it is a place."""
         label = self.rules.label(ent)
@@ -335,6 +347,8 @@ class Extractor:
             elif cand is not None:
                 found[cand.start] = cand
                 places.add(normalize(cand.text))
+            elif (county := self._county_inside(view, ent)) is not None:
+                found.setdefault(county.start, county)
             elif label(ent) != "PERSON":
                 famous = self._embedded(view, ent)  # before a lesser town it leads with ("Metro Vancouver")
                 lead = self._leading_place(view, ent) if not famous and label(ent) == "ORG" and len(ent) > 1 else None

@@ -222,6 +222,11 @@ def test_a_body_named_after_a_county_is_placed_in_it(pipeline):
     assert (titus.place.name, titus.place.admin1) == ("Titus County", "TX") and titus.confidence == 0.4
     # a famous name inside (Henderson, Nevada) is read on its own, as the county said after it
     assert (henderson.place.name, henderson.place.admin1) == ("Henderson County", "TX")
+    # a county inside a name the NER reads as a person's: no person's name holds one
+    text = "The right of way, according to Anderson County Sheriff Greg Taylor in Texas, was clear."
+    assert ("Anderson County Sheriff", "PERSON") in [(e.text, e.label_) for e in pipeline.nlp(text).ents]
+    found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
+    assert (found["Anderson County"].name, found["Anderson County"].admin1) == ("Anderson County", "TX")
 
 
 def test_newspaper_abbreviations_and_parts_of_places(pipeline):
