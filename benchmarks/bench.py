@@ -186,7 +186,7 @@ def section_parse(ctx: Context) -> Table:
     cpu_scaling = {phase: 2 * runs[("1p", phase)]["cpu"] / runs[("2p", phase)]["cpu"] for phase in ("ner", "pipeline")}
     others = max((r["others"] + r["steal"]) / r["wall"] for (g, _), r in runs.items() if g == "2p")
     table.notes += [
-        "same texts, same model object (geodata.extract.load_nlp), batch size "
+        "same texts, same model object (geodata.nlp.load_nlp), batch size "
         f"{int(os.environ.get('GEODATA_BATCH_SIZE', '32'))}; NER alone = nlp.pipe over the texts "
         "(tokenizer, tok2vec, senter, ner); words = whitespace tokens",
         f"3 worker processes (spawn; 1 for '1 proc', 2 for '2 procs', each with its own pipeline and gazetteer, "

@@ -20,8 +20,9 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from .config import Settings
-from .extract import Extractor, sentences
+from .extract import Extractor
 from .gazetteer import Gazetteer
+from .nlp import sentences
 from .records import TITLE_SENTENCE, Dropped, Mention, Sentence
 from .resolve import Fallback, Resolver
 from .rules import ENGLISH, LanguageRules

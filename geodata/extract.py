@@ -1,27 +1,22 @@
-"""Sentences and toponym candidates from spaCy: place entities, demonyms, and entities of other
+"""Toponym candidates from spaCy's docs (`nlp.py`): place entities, demonyms, and entities of other
 labels that the gazetteer knows as places. What depends on the article's language (labels, articles
 before names, words of nationality, cue words) comes from its `LanguageRules` (`rules_for`)."""
 
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
 from collections import Counter
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from functools import lru_cache
+from collections.abc import Iterable
 
-import spacy
-from spacy.language import Language
 from spacy.tokens import Doc, Span
-from spacy.util import compile_infix_regex
 
 from .evidence import Evidence
 from .french import FRENCH
 from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance, is_strong
 from .gazetteer.wordlists import read_words
-from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Document, Dropped, Sentence
+from .nlp import TextView
+from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Dropped, Sentence
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, STREET_WORDS, Query, find
 from .rules import ENGLISH, LanguageRules
 from .textforms import TextForms
@@ -43,29 +38,7 @@ MAX_LOCATIVE_WORDS = 2  # a town's name read by its words is one or two ("in Gra
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
-# A hyphen or a dash glued to an abbreviation's full stop is a token of its own ("U.S.-led", "U.K.-based",
-# "Calif.--(BUSINESS WIRE)"): spaCy's own rules keep such a word whole, and the NER then reads no place in it.
-ABBREVIATION_DASH = r"(?<=[A-Za-z]\.)(?:--|-)(?=[A-Za-z(])"
-SENTER_PIPES = ("senter",)
-UNUSED_PIPES = ("parser", "tagger", "morphologizer", "lemmatizer", "attribute_ruler")
 
-
-@lru_cache(maxsize=2)
-def load_nlp(model: str) -> Language:
-    """The spaCy model with only what we use: tokens, NER and the fast sentence splitter. A shared
-    `tok2vec` that none of those listens to (the English and French models' NER and senter embed their
-    own) is removed: it would compute vectors nothing reads, a third of the English model's time."""
-    try:
-        nlp = spacy.load(model, exclude=list(UNUSED_PIPES))
-    except OSError as exc:
-        raise RuntimeError(f"spaCy model {model!r} is not installed (pip install -r requirements.txt)") from exc
-    for pipe in SENTER_PIPES:
-        if pipe in nlp.disabled:
-            nlp.enable_pipe(pipe)
-    if "tok2vec" in nlp.pipe_names and not nlp.get_pipe("tok2vec").listening_components:
-        nlp.remove_pipe("tok2vec")
-    nlp.tokenizer.infix_finditer = compile_infix_regex([*nlp.Defaults.infixes, ABBREVIATION_DASH]).finditer
-    return nlp
 
 
 def rules_for(language: str) -> LanguageRules:
@@ -89,26 +62,6 @@ def trim(text: str, start: int, end: int, leading: re.Pattern[str] = ENGLISH.lea
     if tail and tail.start() > 0:
         end = start + tail.start()
     return start, end
-
-
-def sentences(doc: Doc) -> list[Sentence]:
-    return [Sentence(i, s.start_char, s.end_char) for i, s in enumerate(doc.sents)]
-
-
-@dataclass(frozen=True)
-class TextView:
-    """A document's text, read once (spaCy rebuilds `Doc.text` on every access), and its sentence starts."""
-
-    text: str
-    starts: tuple[int, ...]
-
-    @classmethod
-    def of(cls, doc: Doc, sents: list[Sentence]) -> "TextView":
-        return cls(doc.text, tuple(s.start for s in sents) or (0,))
-
-    def sentence_of(self, char: int) -> int:
-        """Index of the sentence holding `char`."""
-        return max(bisect_right(self.starts, char) - 1, 0)
 
 
 class Extractor:
@@ -440,9 +393,3 @@ class Extractor:
 def _glued_hyphen(doc: Doc, i: int) -> bool:
     """Whether token `i` is a hyphen with no space on either side ("Gilgit-Baltistan")."""
     return doc[i].text == "-" and not doc[i].whitespace_ and not doc[i - 1].whitespace_
-
-
-def iter_docs(nlp: Language, documents: Iterable[Document], batch_size: int) -> Iterator[tuple[Document, Doc]]:
-    """Run spaCy over documents in batches (streaming), pairing each record with its doc."""
-    for doc, document in nlp.pipe(((d.text, d) for d in documents), batch_size=batch_size, as_tuples=True):
-        yield document, doc

@@ -17,9 +17,10 @@ from spacy.language import Language
 
 from .component import Geoparser
 from .config import Settings
-from .extract import iter_docs, load_nlp, rules_for, sentences
+from .extract import rules_for
 from .gazetteer import Gazetteer, open_gazetteer
 from .language import DEFAULT, SUPPORTED, language_of
+from .nlp import iter_docs, load_nlp, sentences
 from .records import Document, ParsedDocument
 from .resolve import Fallback
 from .store import IngestReport, Store

@@ -8,7 +8,7 @@ from dataclasses import replace
 import spacy
 
 from geodata.documents import load_paths
-from geodata.extract import SENTER_PIPES, UNUSED_PIPES, load_nlp
+from geodata.nlp import SENTER_PIPES, UNUSED_PIPES, load_nlp
 from tests.conftest import SEED
 
 

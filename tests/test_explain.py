@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from geodata.extract import sentences
+from geodata.nlp import sentences
 from geodata.records import Document
 
 from .conftest import run_cli
