@@ -188,7 +188,7 @@ class Extractor:
             return cand
         if key in places:
             return cand
-        if label in AGENT_LABELS and (town := self._town_by_its_words(view, ent)):
+        if (town := self._town_by_its_words(view, ent)) is not None:
             return town
         if label == "PERSON":
             return None
@@ -219,7 +219,7 @@ class Extractor:
 
     def _town_by_its_words(self, view: TextView, span: Span) -> Candidate | None:
         """A town's name that the words around it say is one, whatever the NER read there (a person, a
-        body, nothing): after a preposition of place ("in Dewsbury", "at Wana") or before a word for the
+        body, a product, nothing): after a preposition of place ("in Dewsbury", "at Wana") or before a word for the
         town's people ("a Winona man", "Gainesville residents"); when a town or division bears it as its
         main name or another ("in Matias Romero"). It is the gazetteer's candidate, so the resolver keeps
         it only as a famous place or one in the article's countries."""

@@ -104,13 +104,17 @@ def test_a_town_the_ner_reads_as_a_body_or_a_person_after_a_preposition_of_place
 
 
 def test_a_town_the_ner_reads_as_a_body_or_a_person_before_a_word_for_its_people_is_the_town(pipeline):
-    """"a Winona man", "Gainesville residents", "Oxford police": the town's name, whatever the NER read; a
-    family's or a firm's name before such a word is no town's (and a name no town bears stays out)."""
+    """"a Winona man", "Gainesville residents", "Oxford police", "the Saratoga native": the town's name,
+    whatever the NER read (a body, a person, a product); a family's or a firm's name before such a word
+    is no town's (and a name no town bears stays out)."""
     text = ("The body of a 22-year-old Winona man was found on Sunday. About 55 Gainesville residents marched on "
             "Friday, and Oxford police closed the road in Georgia.")
     labels = {e.text: e.label_ for e in pipeline.nlp(text).ents}
     assert (labels["Winona"], labels["Gainesville"], labels["Oxford"]) == ("ORG", "PERSON", "ORG")
     assert placed(pipeline, text) == {"Winona": ["US"], "Gainesville": ["US"], "Oxford": ["US"], "Georgia": ["US"]}
+    native = "He went to Hollywood. The Saratoga native oversaw the first Sony players in California."
+    assert ("Saratoga", "PRODUCT") in [(e.text, e.label_) for e in pipeline.nlp(native).ents]  # any label
+    assert placed(pipeline, native)["Saratoga"] == ["US"]
     others = "The Smith family and Apple officials met Trump officials in Washington."
     assert set(placed(pipeline, others)) == {"Washington"}
 
