@@ -39,8 +39,6 @@ RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geop
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
 
-
-
 def rules_for(language: str) -> LanguageRules:
     """The rules of a geoparsed language (ISO 639-1); KeyError for another."""
     return RULES[language]
@@ -219,10 +217,10 @@ class Extractor:
 
     def _town_by_its_words(self, view: TextView, span: Span) -> Candidate | None:
         """A town's name that the words around it say is one, whatever the NER read there (a person, a
-        body, a product, nothing): after a preposition of place ("in Dewsbury", "at Wana") or before a word for the
-        town's people ("a Winona man", "Gainesville residents"); when a town or division bears it as its
-        main name or another ("in Matias Romero"). It is the gazetteer's candidate, so the resolver keeps
-        it only as a famous place or one in the article's countries."""
+        body, a product, nothing): after a preposition of place ("in Dewsbury", "at Wana") or before a word
+        for the town's people ("a Winona man", "Gainesville residents"); when a town or division bears it as
+        its main name or another ("in Matias Romero"). It is the gazetteer's candidate, so the resolver
+        keeps it only as a famous place or one in the article's countries."""
         short_caps = span.text.isupper() and len(span.text) <= 3
         if short_caps or sum(not t.is_punct for t in span) > MAX_LOCATIVE_WORDS \
                 or not (self._after_locative(span) or self._before_people(span)) \

@@ -81,8 +81,8 @@ def test_a_famous_places_name_the_ner_reads_only_as_a_lone_person_is_the_place(p
 
 def test_a_town_the_ner_reads_as_a_body_or_a_person_after_a_preposition_of_place_is_the_town(pipeline):
     """"in Dewsbury", "moved to Batley", "from Riverdale", "at Stonewall": the gazetteer's town, even where
-    the NER reads an organisation, a person or nothing; kept, like any name the gazetteer alone found, only as a famous place or one
-    in the article's countries, and never for a name no town bears."""
+    the NER reads an organisation, a person or nothing; kept, like any name the gazetteer alone found, only
+    as a famous place or one in the article's countries, and never for a name no town bears."""
     text = "The couple met at a dance hall in Dewsbury in 1956, and later moved to Batley."
     assert {e.text: e.label_ for e in pipeline.nlp(text).ents if e.label_ != "DATE"} == {"Dewsbury": "ORG",
                                                                                        "Batley": "ORG"}

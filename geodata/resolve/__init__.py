@@ -39,9 +39,9 @@ ARTICLE_TOWN_CONFIDENCE = 0.3
 UNRESOLVED = "no gazetteer place fits this name"
 IN_ARTICLE_TOWN = "no gazetteer place bears this name: placed at the town the article names most"
 
-__all__ = ["ARTICLE_TOWN_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "NAMED_AFTER_CONFIDENCE", "NONE",
-           "UNRESOLVED", "Choice", "Context", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote", "article_town",
-           "confidence", "distance_km", "division_after"]
+__all__ = ["ARTICLE_TOWN_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "NAMED_AFTER_CONFIDENCE",
+           "NONE", "UNRESOLVED", "Choice", "Context", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote",
+           "article_town", "confidence", "distance_km", "division_after"]
 
 
 class Resolver:
