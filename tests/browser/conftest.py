@@ -223,3 +223,35 @@ def open_options(page: Any, box: Any, attempts: int = 3) -> Any:
         except PlaywrightTimeout:
             page.wait_for_timeout(500)
     raise AssertionError(f"no list of options opened after {attempts} clicks")
+
+
+def settled(page: Any, timeout_ms: int = 60_000) -> None:
+    """Wait until no script run is in progress and none starts for 3 s.
+
+    The map's first value reruns the script once after the page loads; a click that lands in that
+    rerun is lost (a chart redrawn under the mouse, a deferred download whose callable is gone).
+    """
+    quiet = 0
+    for _ in range(timeout_ms // 250):
+        running = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state") != "notRunning"
+        quiet = 0 if running else quiet + 1
+        if quiet >= 12:
+            return
+        page.wait_for_timeout(250)
+    pytest.fail("the app never stopped running")
+
+
+def download(page: Any, label: str, timeout_ms: int = 60_000) -> Any:
+    """Click the download button `label` once the app is settled; the Download.
+
+    The file is made on the click (a deferred callable of the last script run), so the click waits
+    for the reruns that follow a page load.
+    """
+    from playwright.sync_api import expect
+
+    button = page.get_by_role("button", name=label)
+    expect(button).to_be_visible(timeout=timeout_ms)
+    settled(page, timeout_ms)
+    with page.expect_download(timeout=timeout_ms) as started:
+        button.click()
+    return started.value

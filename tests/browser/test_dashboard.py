@@ -19,7 +19,7 @@ from geodata import basemap
 from geodata.documents import load_paths
 from geodata.records import Document
 from geodata.store import Filters, Store
-from tests.browser.conftest import ROOT, dashboard_over, home_with, open_options
+from tests.browser.conftest import ROOT, dashboard_over, download, home_with, open_options
 
 try:
     from playwright.sync_api import Error as PlaywrightError
@@ -345,12 +345,8 @@ def test_exported_html_works_standalone_and_runs_no_script(
         console_errors: list[str], dialogs: list[str], shot) -> None:
     page = offline_page
     page.goto(f"{dashboard}/?tab=Export")
-    button = page.get_by_role("button", name="Download map (HTML)")
-    expect(button).to_be_visible(timeout=TIMEOUT_MS)
-    with page.expect_download(timeout=TIMEOUT_MS) as download:
-        button.click()
     path = tmp_path / "places-map.html"
-    download.value.save_as(path)
+    download(page, "Download map (HTML)").save_as(path)
     assert "<script src=" not in path.read_text()
 
     page.goto(path.as_uri())

@@ -24,7 +24,7 @@ import pytest
 from devtools.servers import free_port, stop_server, streamlit_healthy
 from geodata.records import Document
 from geodata.store import Filters, Store
-from tests.browser.conftest import DASHBOARD as APP, home_with, open_options
+from tests.browser.conftest import DASHBOARD as APP, download, home_with, open_options
 from tests.browser.test_dashboard import (
     FIND_MAP, MAP_IFRAME, TIMEOUT_MS, map_frame, no_script_ran, nothing_left_the_machine, reveal, settle,
     wait_markers,
@@ -231,12 +231,8 @@ def test_hostile_text_renders_literally_and_runs_nothing(
 
     # The exported map: made on the server (branca renders it), opened from the file.
     page.goto(f"{app_url}/?tab=Export")
-    button = page.get_by_role("button", name="Download map (HTML)")
-    expect(button).to_be_visible(timeout=TIMEOUT_MS)
-    with page.expect_download(timeout=TIMEOUT_MS) as download:
-        button.click()
     exported = tmp_path / "places-map.html"
-    download.value.save_as(exported)
+    download(page, "Download map (HTML)").save_as(exported)
     nothing_escaped(page, dialogs, blocked_urls, sentinel)
     page.goto(exported.as_uri())
     wait_markers(page, set(store.place_summary().place_id), frame_of=lambda p: p.main_frame)

@@ -17,7 +17,7 @@ from geodata.documents import load_paths
 from geodata.records import Document
 from geodata.store import Filters, Store
 from geodata.timeline import timeline
-from tests.browser.conftest import ROOT, dashboard_over, home_with
+from tests.browser.conftest import ROOT, dashboard_over, home_with, settled
 from tests.test_timeline import ARTICLES
 
 try:
@@ -48,19 +48,6 @@ def dashboard(timeline_home: Path, chromium_browser: Any, tmp_path_factory: pyte
 def url_dates(page: Any) -> tuple[str | None, str | None]:
     query = parse_qs(urlsplit(page.url).query)
     return (query.get("from") or [None])[0], (query.get("to") or [None])[0]
-
-
-def settled(page: Any) -> None:
-    """Wait until no script run is in progress and none starts for 3 s (the map's first value reruns the
-    script once after the page loads, which redraws the chart under the mouse)."""
-    quiet = 0
-    for _ in range(TIMEOUT_MS // 250):
-        running = page.locator('[data-testid="stApp"]').get_attribute("data-test-script-state") != "notRunning"
-        quiet = 0 if running else quiet + 1
-        if quiet >= 12:
-            return
-        page.wait_for_timeout(250)
-    pytest.fail("the app never stopped running")
 
 
 def drag_across(page: Any, chart: Any, share: float) -> None:
@@ -96,14 +83,14 @@ def test_dragging_across_the_timeline_sets_the_dates(dashboard: str, timeline_ho
     heights = [box["height"] for box in (bars.nth(i).bounding_box() for i in range(len(weekly.buckets)))]
     tallest = max(range(len(weekly.buckets)), key=lambda i: weekly.buckets[i].mentions)
     assert heights.index(max(heights)) == tallest
-    settled(page)
+    settled(page, TIMEOUT_MS)
     page.get_by_text("Drag across the chart").scroll_into_view_if_needed()
     page.screenshot(path=artifacts_dir / "timeline_weekly.png")
 
     # Drag across the first tenth of the plot (the axis runs from the first week's Monday to the last's Sunday).
     # A drag that a rerun interrupted (the chart redrawn under the mouse) is made again.
     for attempt in range(3):
-        settled(page)
+        settled(page, TIMEOUT_MS)
         drag_across(page, chart, 0.1)
         try:
             expect(page).to_have_url(re.compile(r"[?&]to=\d{4}-\d{2}-\d{2}"), timeout=20_000)
@@ -124,7 +111,7 @@ def test_dragging_across_the_timeline_sets_the_dates(dashboard: str, timeline_ho
     expect(chart.locator("g.mark-rect.marks path")).to_have_count(len(daily.buckets))
     n_mentions, n_articles = store.totals(chosen)
     expect(page.get_by_text(f"{n_mentions} mention(s) in {n_articles} article(s) shown")).to_be_visible()
-    settled(page)
+    settled(page, TIMEOUT_MS)
     page.get_by_text("Drag across the chart").scroll_into_view_if_needed()
     page.screenshot(path=artifacts_dir / "timeline_selected.png")
 
