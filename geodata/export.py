@@ -17,7 +17,7 @@ from .outputs import write_text
 from .store import Filters, Store
 
 CSV_COLUMNS = ["mention_id", "article_id", "title", "published", "source", "language", "text", "kind", "confidence",
-               "place_id", "place_name", "lat", "lon", "country", "place_kind", "geonameid", "sentence"]
+               "reason", "place_id", "place_name", "lat", "lon", "country", "place_kind", "geonameid", "sentence"]
 
 
 def view(store: Store, filters: Filters) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -14,6 +14,7 @@ import pytest
 
 from geodata import export
 from geodata.documents import load_paths, read_bytes
+from geodata.resolve import IN_ARTICLE_TOWN
 from geodata.store import Filters, Store
 from tests.conftest import ROOT, copy_sqlite, run_cli
 
@@ -74,6 +75,31 @@ def test_csv_of_a_filtered_view(store: Store) -> None:
     assert paris["country"] == "FR" and paris["title"] == "Talks in Paris" and paris["published"] == "2020-05-04"
     assert paris["sentence"] == "Ministers met in Paris on Monday, then flew to Berlin."
     assert abs(float(paris["lat"]) - 48.85) < 0.1
+
+
+STREET = {"id": "street", "title": "Parade", "published": "2018-02-10",
+          "text": "The parade left Press Street in New Orleans on Sunday. New Orleans police closed Royal Street, "
+                  "and crowds from Baton Rouge joined them."}
+
+
+def test_exports_say_why_a_mention_has_its_place(tmp_path: Path, pipeline) -> None:
+    """A street no gazetteer holds, placed at its article's town, says so in the CSV and the GeoJSON (the
+    recipient can tell it from a place the gazetteer found); corrected, it says the correction placed it."""
+    store = Store(tmp_path / "store.sqlite")
+    assert store.add_all(pipeline.parse(read_bytes("street.jsonl", json.dumps(STREET).encode()).documents)).added == 1
+    rows = {r["text"]: r for r in csv.DictReader(io.StringIO(export.csv_text(store.mentions())))}
+    assert rows["Press Street"]["place_name"] == "New Orleans"
+    assert rows["Press Street"]["reason"] == IN_ARTICLE_TOWN and rows["Baton Rouge"]["reason"] == ""
+    props = {f["properties"]["text"]: f["properties"] for f in export.geojson(store.mentions())["features"]}
+    assert props["Press Street"]["reason"] == IN_ARTICLE_TOWN and props["Baton Rouge"]["reason"] is None
+
+    new_orleans = store.place(rows["Press Street"]["place_id"])
+    store.correct_name("Press Street", new_orleans)  # accepted by the user: now certain
+    rows = {r["text"]: r for r in csv.DictReader(io.StringIO(export.csv_text(store.mentions())))}
+    assert (rows["Press Street"]["reason"], rows["Press Street"]["confidence"]) == ("placed by a correction", "1.0")
+    marks = store.article_mentions(int(rows["Press Street"]["article_id"])).set_index("text")
+    assert marks.reason["Press Street"] == "placed by a correction"  # the article view's tooltip too
+    store.close()
 
 
 def test_filters_reach_the_exports(store: Store, tmp_path: Path) -> None:

@@ -15,8 +15,8 @@ from .schema import KIND_SQL, PLACE_COLUMNS, PLAIN_MENTIONS, SENTENCE_SQL
 MENTION_COLUMNS = {  # what `StoreReads.mentions` can read: the chosen mention (`c`), its article, sentence, place
     "mention_id": "c.id", "article_id": "c.article_id", "title": "a.title", "published": "a.published",
     "source": "a.source", "language": "a.language", "text": "c.text", "kind": "c.kind", "label": "c.label",
-    "confidence": "c.confidence", "correction_id": "c.correction_id", "place_id": "c.eff_place_id",
-    "place_name": "p.name", "lat": "p.lat", "lon": "p.lon", "country": "p.country",
+    "confidence": "c.confidence", "reason": "c.reason", "correction_id": "c.correction_id",
+    "place_id": "c.eff_place_id", "place_name": "p.name", "lat": "p.lat", "lon": "p.lon", "country": "p.country",
     "feature_class": "p.feature_class", "feature_code": "p.feature_code", "geonameid": "p.geonameid",
     "place_kind": KIND_SQL, "sentence": SENTENCE_SQL, "sentence_start": "c.start - s.start",
     "sentence_end": 'c."end" - s.start', "start": "c.start", "end": 'c."end"', "sentence_index": "c.sentence",
@@ -89,7 +89,7 @@ class StoreReads:
         once a place); with a language, only the places mentioned in it (from the counts per band, when they
         answer the filters) and the articles' language from their index (`aggregates.INDEXES`)."""
         columns = 'm.id, m.article_id, m.sentence, m.start, m."end", m.text, m.kind, m.label, m.confidence, ' \
-                  "m.correction_id, m.eff_place_id"
+                  "m.reason, m.correction_id, m.eff_place_id"
         corrected = self._corrected()
         if not per_place:
             return f"SELECT {columns} {self._mentions_from(filters.tables, corrected)} WHERE {where}", params

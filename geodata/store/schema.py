@@ -27,7 +27,8 @@ CORRECTIONS_INDEX = """CREATE UNIQUE INDEX IF NOT EXISTS corrections_active
 EFFECTIVE_MENTIONS = """CREATE VIEW effective_mentions AS
 SELECT m.id, m.article_id, m.sentence, m.start, m."end", m.text, m.name_key, m.label, m.kind, m.place_id,
        CASE WHEN c.id IS NULL THEN m.confidence ELSE 1.0 END AS confidence,
-       CASE WHEN c.id IS NOT NULL AND c.place_id IS NULL THEN 'not a place (corrected)' ELSE m.reason END AS reason,
+       CASE WHEN c.id IS NULL THEN m.reason WHEN c.place_id IS NULL THEN 'not a place (corrected)'
+            ELSE 'placed by a correction' END AS reason,
        CASE WHEN c.id IS NULL THEN m.place_id ELSE c.place_id END AS eff_place_id,
        c.id AS correction_id
 FROM mentions m
@@ -41,7 +42,8 @@ LEFT JOIN corrections cp ON cp.scope = 'place' AND cp.key = m.place_id AND ifnul
 LEFT JOIN corrections c ON c.id = COALESCE(cm.id, ca.id, cn.id, cp.id)"""
 """Mentions as the user corrected them, at read time (so a correction by name also covers articles added
 later): the first active correction of the mention, of its name in its article, of its name, or of its
-place wins. A corrected mention is certain (confidence 1); one corrected to no place (`place_id` NULL:
+place wins. A corrected mention is certain (confidence 1), its reason the correction's (the resolver's
+reason, such as a placement at the article's town, no longer holds); one corrected to no place (`place_id` NULL:
 "not a place") has no `eff_place_id`, so every view, search and export leaves it out."""
 
 PLAIN_MENTIONS = """(SELECT id, article_id, sentence, start, "end", text, name_key, label, kind, place_id, confidence,
