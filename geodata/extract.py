@@ -198,22 +198,28 @@ class Extractor:
             return cand if self.notable(cand.text) else None
         return cand if self.strong(cand.text) else None
 
-    def _hyphenated(self, view: TextView, ent: Span) -> Candidate | None:
-        """A hyphenated name of a town or division that the NER cut or read as a body ("Gilgit" of
-        "Gilgit-Baltistan", "Batesburg-Leesville" as ORG): the whole name, with the entity's label if it
-        is a place's, else as the gazetteer's candidate; None when the name has no hyphen or none bears it."""
+    def _cut_short(self, view: TextView, ent: Span) -> Candidate | None:
+        """A name of a town or division that the NER cut or read as a body: hyphenated ("Gilgit" of
+        "Gilgit-Baltistan", "Batesburg-Leesville" as ORG), or followed by capitalised words of its name
+        ("U.S." of "the U.S. Virgin Islands"). The longest such name the gazetteer bears, with the entity's
+        label if it is a place's, else as the gazetteer's candidate; None when there is none."""
         doc, start, end = ent.doc, ent.start, ent.end
         while end + 1 < len(doc) and _glued_hyphen(doc, end) and doc[end + 1].text[:1].isupper():
             end += 2
         while start >= 2 and _glued_hyphen(doc, start - 1) and doc[start - 2].text[:1].isupper():
             start -= 2
-        if not any(_glued_hyphen(doc, i) for i in range(start + 1, end - 1)):
-            return None
-        name = doc[start:end]
-        if not self._town_or_division(name.text, primary=False):
-            return None
+        hyphenated = any(_glued_hyphen(doc, i) for i in range(start + 1, end - 1))
+        longest = end
+        while longest < min(len(doc), start + MAX_NGRAM) and doc[longest].is_title and doc[longest].is_alpha \
+                and doc[longest - 1].whitespace_ and not doc[longest].is_sent_start and not doc[longest].ent_type_:
+            longest += 1
         label = self.rules.label(ent)
-        return self._make(view, name.start_char, name.end_char, label if label in PLACE_LABELS else GAZETTEER_LABEL)
+        for stop in range(longest, end - hyphenated, -1):  # the entity as cut only when hyphenated
+            name = doc[start:stop]
+            if self._town_or_division(name.text, primary=stop > end):  # aliases ("N.D.") only as cut
+                return self._make(view, name.start_char, name.end_char,
+                                  label if label in PLACE_LABELS else GAZETTEER_LABEL)
+        return None
 
     def _town_by_its_words(self, view: TextView, span: Span) -> Candidate | None:
         """A town's name that the words around it say is one, whatever the NER read there (a person, a
@@ -287,7 +293,7 @@ class Extractor:
         places = set(as_place) - agents | self._lone_person_places(ents)
         # person/org labels last, so they can lose to the same name read as a place elsewhere
         for ent in sorted(ents, key=lambda e: label(e) in AGENT_LABELS):
-            cand = self._hyphenated(view, ent) or self._whole(view, ent, places)
+            cand = self._cut_short(view, ent) or self._whole(view, ent, places)
             if cand is not None and cand.label in PLACE_LABELS and cand.kind == "toponym" \
                     and normalize(cand.text) in agents:
                 continue  # "United Russia" tagged GPE once, ORG three times

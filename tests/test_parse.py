@@ -175,6 +175,15 @@ def test_names_cut_by_hyphens_and_dashes_are_read_whole(pipeline):
     assert (found["Batesburg-Leesville"].name, found["Batesburg-Leesville"].admin1) == ("Batesburg-Leesville", "SC")
 
 
+def test_a_name_the_ner_cut_before_its_last_words_is_read_whole(pipeline):
+    """The NER reads "U.S." of "the U.S. Virgin Islands" (the United States): the capitalised words after
+    it complete a gazetteer place's main name, so the name is read whole."""
+    text = "Tickets are sold in 44 states, Washington, D.C., and the U.S. Virgin Islands. Players can add it."
+    found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
+    assert "U.S" not in found and (found["U.S. Virgin Islands"].country, found["U.S. Virgin Islands"].feature) == (
+        "VI", "A.PCLI")
+
+
 def test_a_residents_town_after_a_comma_and_of(pipeline):
     """"Sears, 41, of Grovetown": the NER reads Grovetown as a body; after a comma, "of" says where the
     person lives. Without the comma it says little ("Jodi Mahler of Bellmore" is left to the NER)."""
