@@ -65,7 +65,7 @@ class Geoparser:
         return self.annotate(doc)
 
     def annotate(self, doc: Doc, gold_spans: tuple[tuple[int, int], ...] | None = None,
-                 title: Doc | None = None) -> Doc:
+                 title: Doc | None = None, url: str | None = None) -> Doc:
         """Find and resolve the doc's toponyms (or resolve `gold_spans`, offsets given by a corpus). `title`:
         the document's title parsed by the same model, one sentence of the article (`TITLE_SENTENCE`): its
         toponyms are resolved together with the text's, each reading the other as context."""
@@ -81,7 +81,7 @@ class Geoparser:
             text += TITLE_SEPARATOR + title_text
             cands = [*cands, *(replace(c, start=c.start + shift, end=c.end + shift, sentence=TITLE_SENTENCE)
                                for c in self.extractor.candidates(title, sentences(title)))]
-        found = self.resolver.resolve(text, cands)
+        found = self.resolver.resolve(text, cands, url)
         mentions = [m for m in found if m.sentence != TITLE_SENTENCE]
         in_title = [replace(m, start=m.start - shift, end=m.end - shift) for m in found if m.sentence == TITLE_SENTENCE]
         doc._.geodata = Geoparse(sents, mentions, in_title, dropped)

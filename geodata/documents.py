@@ -18,6 +18,8 @@ stays bounded. Also:
 - Front matter (`---` lines at the top of a text file) that is never closed is read as text, with a note.
 - A `language` (front matter key, JSONL field, CSV column) declares the article's ISO 639-1 code ("fr");
   a value that is not one is a note, and the article's language is then detected.
+- A `url` (or `link`) gives the article's address (its outlet's country domain is evidence for the
+  resolver, and the article view links to it); one that is no http(s) address is a note, and left out.
 """
 
 from __future__ import annotations
@@ -191,6 +193,14 @@ def _normalise_newlines(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+def _url(value: str | None, result: LoadResult, name: str, line: int | None) -> str | None:
+    """A declared address, if it is an http(s) one; else None, with a note."""
+    if value is None or re.match(r"https?://[^\s/]", value, re.I):
+        return value
+    result.notes.append(InputError(name, line, f"`url` is no http(s) address ({value[:60]!r}); left out"))
+    return None
+
+
 def _language(value: object, result: LoadResult, name: str, line: int | None) -> str | None:
     """A declared `language` as its ISO 639-1 code; None when missing, or unusable (with a note: detected)."""
     if value is None or value == "" or (isinstance(value, float) and not math.isfinite(value)):
@@ -240,7 +250,8 @@ def _text_document(name: str, stem: str, text: str, result: LoadResult, max_char
     language = meta.get("language")
     doc = Document(id=meta.get("id") or stem, text=body, title=meta.get("title") or stem,
                    published=meta.get("published") or meta.get("date"), source=meta.get("source"), origin=name,
-                   language=_language(language, result, name, _meta_line(text, "language") if language else None))
+                   language=_language(language, result, name, _meta_line(text, "language") if language else None),
+                   url=_url(meta.get("url") or meta.get("link"), result, name, _meta_line(text, "(?:url|link)")))
     accept(result, name, None, doc, max_chars, label="text")
 
 
@@ -298,7 +309,8 @@ def _jsonl_document(name: str, number: int, line: str, result: LoadResult) -> Do
     return Document(id=_field(obj, "id", "doc_id", numbers=True) or str(number), text=body,
                     title=_field(obj, "title"), published=_field(obj, "published", "date"),
                     source=_field(obj, "source"), origin=f"{name}:{number}", spans=_spans(obj.get("spans"), body),
-                    language=_language(obj.get("language"), result, name, number))
+                    language=_language(obj.get("language"), result, name, number),
+                    url=_url(_field(obj, "url", "link"), result, name, number))
 
 
 def _jsonl_documents(name: str, text: str, result: LoadResult, max_chars: int) -> None:
@@ -338,7 +350,7 @@ def _csv_documents(name: str, text: str, result: LoadResult, max_chars: int) -> 
         return
     optional = {key: _pick(columns, names) for key, names in
                 {"id": ("id", "doc_id"), "title": ("title", "headline"), "published": DATE_COLUMNS,
-                 "source": ("source", "publisher"), "language": ("language", "lang")}.items()}
+                 "source": ("source", "publisher"), "language": ("language", "lang"), "url": ("url", "link")}.items()}
     for line, row in rows:
         if isinstance(row, str):
             result.errors.append(InputError(name, line, row))
@@ -351,7 +363,8 @@ def _csv_documents(name: str, text: str, result: LoadResult, max_chars: int) -> 
         get = {key: (row[index[col]] or None) if col else None for key, col in optional.items()}
         doc = Document(id=get["id"] or str(line), text=_normalise_newlines(row[index[text_col]]),
                        title=get["title"], published=get["published"], source=get["source"],
-                       origin=f"{name}:{line}", language=_language(get["language"], result, name, line))
+                       origin=f"{name}:{line}", language=_language(get["language"], result, name, line),
+                       url=_url(get["url"], result, name, line))
         accept(result, name, line, doc, max_chars, label=f"`{text_col}`")
 
 

@@ -1,5 +1,6 @@
 import codecs
 import json
+from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -58,6 +59,21 @@ def test_csv_text_column_quoted_newlines_and_bad_row():
     assert result.documents[0].text == "Line one\nline two"
     assert result.documents[0].published == "2020-01-02"
     assert [str(e) for e in result.errors] == ["news.csv:4: 4 fields where the header has 3"]
+
+
+def test_an_articles_address_is_read_from_every_format_and_a_bad_one_is_a_note(tmp_path: Path) -> None:
+    """`url` (or `link`): the article's address, kept when it is http(s); anything else ("javascript:")
+    is a note naming file and line, and the article loads without it."""
+    (tmp_path / "a.md").write_text("---\ntitle: T\nurl: https://www.bbc.co.uk/news/1\n---\nIn Suffolk.\n")
+    (tmp_path / "b.jsonl").write_text(json.dumps({"text": "In Cairo.", "link": "http://ahram.org.eg/2"}) + "\n"
+                                      + json.dumps({"text": "In Amman.", "url": "javascript:alert(1)"}) + "\n")
+    (tmp_path / "c.csv").write_text("text,url\nIn Berlin.,https://taz.de/3\nIn Rome.,\n")
+    loaded = load_paths([tmp_path])
+    assert not loaded.errors and len(loaded.documents) == 5
+    assert [d.url for d in loaded.documents] == ["https://www.bbc.co.uk/news/1", "http://ahram.org.eg/2", None,
+                                                 "https://taz.de/3", None]
+    (note,) = loaded.notes
+    assert str(note).startswith(f"{tmp_path / 'b.jsonl'}:2: `url` is no http(s) address ('javascript:alert(1)')")
 
 
 def test_csv_without_text_column():

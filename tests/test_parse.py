@@ -184,6 +184,16 @@ def test_a_name_the_ner_cut_before_its_last_words_is_read_whole(pipeline):
         "VI", "A.PCLI")
 
 
+def test_the_country_of_the_outlets_domain_counts_as_a_place_of_the_article(pipeline):
+    """The same sentence from a paper under .co.uk is about Suffolk, England; from a .com one, with no
+    other place to go by, the resolver keeps its reading (Suffolk, Virginia). The address comes with the
+    article (`url`) and is all that differs."""
+    text = "Officials in Suffolk said the road would reopen on Monday."
+    british = parse_text(pipeline, text, url="https://www.bbc.co.uk/news/uk-england-suffolk-1").mentions[0].place
+    plain = parse_text(pipeline, text, url="https://www.example.com/news/1").mentions[0].place
+    assert (british.country, british.admin1) == ("GB", "ENG") and plain.country == "US"
+
+
 def test_a_residents_town_after_a_comma_and_of(pipeline):
     """"Sears, 41, of Grovetown": the NER reads Grovetown as a body; after a comma, "of" says where the
     person lives. Without the comma it says little ("Jodi Mahler of Bellmore" is left to the NER)."""

@@ -15,6 +15,7 @@ from geodata.records import GAZETTEER_LABEL, Candidate, Place
 from geodata.resolve import EXPANSIONS, FEATURES, IN_ARTICLE_TOWN, NAMED_AFTER_CONFIDENCE, NONE, Resolver, Scored
 from geodata.resolve.calibration import RAW
 from geodata.resolve.context import Context, distance_km, within_km
+from geodata.resolve.outlet import outlet_country
 from geodata.resolve.features import ALWAYS, DOTTED_ABBREVIATIONS, NEVER, choose
 
 # (id, name, lat, lon, country, class, code, admin1, population), alternate names
@@ -313,3 +314,13 @@ def test_a_malformed_word_list_is_refused(tmp_path, monkeypatch):
     with pytest.raises(WordListError, match="bad.txt:2"):
         wordlists.read_table("bad.txt", 2)
     wordlists.read_table.cache_clear()
+
+
+def test_the_outlets_country_is_read_from_a_country_domain_only() -> None:
+    assert [outlet_country(u) for u in ("https://www.themoscowtimes.ru/a", "http://news.bbc.co.uk/b",
+                                        "http://www.dailystar.com.lb/c", "https://ahram.org.eg./d")] == [
+        "RU", "GB", "LB", "EG"]
+    # generic domains, domains used for their letters, no domain, no address: nothing
+    assert {outlet_country(u) for u in ("https://www.parisbeacon.com/a", "https://youtu.be/x", "https://x.io/",
+                                        "http://127.0.0.1:8501/a", "http://localhost/a", "http://[::1]/a",
+                                        "http://[bad/a", "http://site.zz/a", "file:///tmp/a.txt", "", None)} == {None}

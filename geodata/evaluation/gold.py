@@ -94,7 +94,7 @@ def load_corpus(path: Path, limit: int | None = None) -> list[GoldDocument]:
                 try:
                     raw = json.loads(text)
                     doc_id = str(raw.get("doc_id", raw.get("id", line + 1)))
-                    document = Document(doc_id, raw["text"], raw.get("title"))
+                    document = Document(doc_id, raw["text"], raw.get("title"), url=raw.get("url") or None)
                     docs.append(GoldDocument(document, gold_rows(raw), line))
                 except (json.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as exc:
                     raise CorpusError(f"{path}:{line + 1}: not a gold document ({exc})") from exc

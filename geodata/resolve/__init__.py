@@ -6,7 +6,8 @@
 2. rank (`features.py`): each candidate's named features (`FEATURES`: importance, alternate_name,
    label_fit, qualifier, country_share, admin1_share, proximity, shared_division) add up to its score;
    the article's context (`context.py`) comes from a first pass, and the second pass ranks every
-   mention with it; where every name's candidates could lie (`Spread`) is known to both passes;
+   mention with it; where every name's candidates could lie (`Spread`), and the country of the
+   outlet's domain ("moscowtimes.ru", `outlet.py`), are known to both passes;
 3. choose (`features.choose`): against the article as read in the end, a rule may take candidates
    out (a bare compass word outside the article's countries), and "no place" competes with the rest;
 4. a mention left with no candidate may still be placed by the online geocoder (`Fallback`), at
@@ -30,6 +31,7 @@ from .context import Context, Spread, Vote, distance_km
 from .expand import EXPANSIONS, Found, Query, division_after, find, named_after
 from .explain import ARTICLE_TOWN, BEST, GEOCODER, NAMED_AFTER, explanation
 from .features import FEATURES, NONE, Choice, Scored, choose, confidence, rank
+from .outlet import outlet_country
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
 # The confidence of a building or body placed at the town it is named after: near, not at, the place.
@@ -58,15 +60,17 @@ class Resolver:
         first expansion that finds any."""
         return find(self.gazetteer, Query.of(name, division)).options
 
-    def resolve(self, text: str, cands: Sequence[Candidate]) -> list[Mention]:
-        """Mentions for one document's candidates (same order; a name that is no place here is left out)."""
+    def resolve(self, text: str, cands: Sequence[Candidate], url: str | None = None) -> list[Mention]:
+        """Mentions for one document's candidates (same order; a name that is no place here is left out);
+        `url`: the article's address, whose outlet's country is evidence too (`outlet.py`)."""
+        outlet = outlet_country(url)
         found = [find(self.gazetteer, Query.of_candidate(c, text)) for c in cands]
         spread = Spread.of(cands, [f.options for f in found])  # read by both passes
-        context = Context(self.gazetteer, text, spread=spread)
+        context = Context(self.gazetteer, text, spread=spread, outlet=outlet)
         first = [rank(c, f.options, context) for c, f in zip(cands, found)]
-        context = Context(self.gazetteer, text, first, cands, spread)
+        context = Context(self.gazetteer, text, first, cands, spread, outlet)
         final = [rank(c, f.options, context) for c, f in zip(cands, found)]
-        settled = Context(None, text, final, cands)  # the article as read in the end
+        settled = Context(None, text, final, cands, outlet=outlet)  # the article as read in the end
         choices = [choose(c, ranked, settled) for c, ranked in zip(cands, final)]
         raw = [confidence(choice.ranked, c) if choice.winner is not None else 0.0 for c, choice in zip(cands, choices)]
         town = article_town(choices, raw)

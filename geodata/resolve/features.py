@@ -8,7 +8,8 @@ A candidate's score is the sum of `FEATURES`, each a value a reader would weigh:
 - label_fit: fit of the feature class to spaCy's label (`data/label_fit.txt`);
 - qualifier: a qualifier right after the name names its state or country ("Paris, Texas");
 - country_share, admin1_share: the share of the article's other places in the same country and
-  first-level division; proximity: the share of them within `Context.NEAR_KM`;
+  first-level division (the country of the outlet's domain counts as one of them); proximity: the
+  share of them within `Context.NEAR_KM`;
 - shared_division: the share of the article's other names that could lie in the same first-level
   division, before any is settled (`context.Spread`).
 
