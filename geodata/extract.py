@@ -213,8 +213,12 @@ class Extractor:
         while longest < min(len(doc), start + MAX_NGRAM) and doc[longest].is_title and doc[longest].is_alpha \
                 and doc[longest - 1].whitespace_ and not doc[longest].is_sent_start and not doc[longest].ent_type_:
             longest += 1
+        if not any(t.text[:1].isupper() and t.lower_ not in GENERIC_WORDS for t in doc[start:end]):
+            longest = end  # "City of" + "Richmond" is a county of Virginia's name, not the town's
         label = self.rules.label(ent)
         for stop in range(longest, end - hyphenated, -1):  # the entity as cut only when hyphenated
+            if stop > end and all(t.lower_ in GENERIC_WORDS for t in doc[end:stop]):
+                continue  # "Dublin" + "City" (Council) is Ireland's county, not an Ohio paper's town
             name = doc[start:stop]
             if self._town_or_division(name.text, primary=stop > end):  # aliases ("N.D.") only as cut
                 return self._make(view, name.start_char, name.end_char,
