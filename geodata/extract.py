@@ -200,27 +200,33 @@ class Extractor:
 
     def _cut_short(self, view: TextView, ent: Span) -> Candidate | None:
         """A name of a town or division that the NER cut or read as a body: hyphenated ("Gilgit" of
-        "Gilgit-Baltistan", "Batesburg-Leesville" as ORG), or followed by capitalised words of its name
-        ("U.S." of "the U.S. Virgin Islands"). The longest such name the gazetteer bears, with the entity's
-        label if it is a place's, else as the gazetteer's candidate; None when there is none."""
+        "Gilgit-Baltistan", "Batesburg-Leesville" as ORG), or with capitalised words of its name around it
+        ("U.S." of "the U.S. Virgin Islands", "Paul" of "St. Paul"). The longest such name the gazetteer
+        bears, with the entity's label if it is a place's, else as the gazetteer's candidate; None when
+        there is none."""
         doc, start, end = ent.doc, ent.start, ent.end
         while end + 1 < len(doc) and _glued_hyphen(doc, end) and doc[end + 1].text[:1].isupper():
             end += 2
         while start >= 2 and _glued_hyphen(doc, start - 1) and doc[start - 2].text[:1].isupper():
             start -= 2
         hyphenated = any(_glued_hyphen(doc, i) for i in range(start + 1, end - 1))
-        longest = end
-        while longest < min(len(doc), start + MAX_NGRAM) and doc[longest].is_title and doc[longest].is_alpha \
-                and doc[longest - 1].whitespace_ and not doc[longest].is_sent_start and not doc[longest].ent_type_:
-            longest += 1
-        if not any(t.text[:1].isupper() and t.lower_ not in GENERIC_WORDS for t in doc[start:end]):
-            longest = end  # "City of" + "Richmond" is a county of Virginia's name, not the town's
+        first, last = start, end
+        if any(t.text[:1].isupper() and t.lower_ not in GENERIC_WORDS for t in doc[start:end]):
+            # not "City of" + "Richmond": the name of a county of Virginia, not the town's
+            while last < min(len(doc), first + MAX_NGRAM) and _joins(doc, last - 1, last):
+                last += 1
+            while first > max(0, last - MAX_NGRAM) and _joins(doc, first, first - 1) \
+                    and not self.rules.leading.match(doc[first - 1].text_with_ws):  # not "The" of "The Webster"
+                first -= 1
         label = self.rules.label(ent)
-        for stop in range(longest, end - hyphenated, -1):  # the entity as cut only when hyphenated
-            if stop > end and all(t.lower_ in GENERIC_WORDS for t in doc[end:stop]):
+        spans = sorted(((a, b) for a in range(first, start + 1) for b in range(end, last + 1)),
+                       key=lambda ab: ab[0] - ab[1])  # the longest first
+        for a, b in spans:
+            added = [*doc[a:start], *doc[end:b]]
+            if (not added and not hyphenated) or (added and all(t.lower_ in GENERIC_WORDS for t in added)):
                 continue  # "Dublin" + "City" (Council) is Ireland's county, not an Ohio paper's town
-            name = doc[start:stop]
-            if self._town_or_division(name.text, primary=stop > end):  # aliases ("N.D.") only as cut
+            name = doc[a:b]
+            if self._town_or_division(name.text, primary=bool(added)):  # aliases ("N.D.") only as cut
                 return self._make(view, name.start_char, name.end_char,
                                   label if label in PLACE_LABELS else GAZETTEER_LABEL)
         return None
@@ -396,6 +402,14 @@ class Extractor:
             out.append(Candidate(start, end, surface, view.sentence_of(start), "GOLD",
                                  "demonym" if demonym else "toponym", demonym))
         return out
+
+
+def _joins(doc: Doc, i: int, j: int) -> bool:
+    """Whether token `j`, next to token `i` (before or after it) in one sentence, could be a word of the
+    same name: capitalised ("St." too), apart from it, and in no entity of the NER's."""
+    word = doc[j]
+    return (word.is_title and (word.is_alpha or word.text.endswith(".")) and not word.ent_type_
+            and doc[min(i, j)].whitespace_ != "" and not doc[max(i, j)].is_sent_start)
 
 
 def _glued_hyphen(doc: Doc, i: int) -> bool:

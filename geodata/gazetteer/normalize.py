@@ -40,3 +40,12 @@ def without_arabic_article(key: str) -> str:
 def is_latin(name: str) -> bool:
     """True when the name has at least one ASCII letter once accents are gone (worth indexing)."""
     return any("a" <= ch <= "z" for ch in normalize(name))
+
+
+# Words that names write abbreviated or in full: "St. Paul" is Saint Paul's own name, not another one.
+_SPELLED_OUT = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
+
+
+def spelled_out(key: str) -> str:
+    """A normalised name with its abbreviated words in full ("st paul" -> "saint paul")."""
+    return " ".join(_SPELLED_OUT.get(word, word) for word in key.split(" "))
