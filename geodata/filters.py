@@ -54,6 +54,11 @@ class Filters:
             clauses.append("m.kind != 'demonym'")
         return " AND ".join(clauses), params
 
+    def banded_where(self) -> str:
+        """`where`'s conditions over the counts per band (`store.aggregates`), whose rows `m` carry their
+        article's language; the parameters are `where`'s."""
+        return self.where(language="m.language")[0]
+
     @property
     def tables(self) -> frozenset[str]:
         """The tables besides the mentions that `where()` reads: "articles" (`a`: article ids, languages,

@@ -200,7 +200,7 @@ _OWN = {"place_bands": ("confidence_sum", "m.confidence"), "spelling_bands": ("t
 
 
 def banded(table: str, filters: Filters) -> str:
-    """A table of counts per band as rows `m`, read with `Filters.where(language="m.language")`: `n` (the count),
+    """A table of counts per band as rows `m`, read with `Filters.banded_where()`: `n` (the count),
     `confidence` (the band's floor), `kind` ('demonym' or not), `eff_place_id` (true for the tables of all
     places), `language` and the table's own column (`_OWN`). The tables of articles (`place_tops`,
     `article_tops`) count them with or without demonyms as the filters do. A floor between two bands' edges

@@ -77,7 +77,7 @@ class StoreReads:
 
     def _banded_from(self, table: str, filters: Filters) -> str:
         """FROM a table of counts per band (`aggregates.banded`) read as the mentions `m` (with their language:
-        read with `filters.where(language="m.language")`, the articles are not joined)."""
+        read with `filters.banded_where()`, the articles are not joined)."""
         return self._mentions_from(filters.tables - {"articles"}, source=banded(table, filters))
 
     def _chosen(self, filters: Filters, where: str, params: list[object],
@@ -135,7 +135,7 @@ class StoreReads:
         where, params = filters.where()
         corrected = self._corrected()
         if self._banded(filters, corrected) and not filters.narrows_places:
-            where = filters.where(language="m.language")[0]
+            where = filters.banded_where()
             mentions, articles = (f"SELECT COALESCE(SUM(m.n), 0) {self._banded_from(table, filters)} WHERE {where}"
                                   for table in ("place_bands", "article_tops"))
             sql, params = f"SELECT ({mentions}), ({articles})", params * 2
@@ -159,7 +159,7 @@ class StoreReads:
         corrected = self._corrected()
         aggregated = self._aggregated(filters, corrected)
         if self._banded(filters, corrected) and not filters.narrows_places:  # the counts per date
-            where = filters.where(language="m.language")[0]
+            where = filters.banded_where()
             per_article = f"""SELECT m.published, SUM(m.n) AS n {self._banded_from('day_bands', filters)}
                 WHERE {where} GROUP BY m.published"""
         elif aggregated and "articles" not in filters.tables:  # the counts carry their article's date
@@ -191,7 +191,7 @@ class StoreReads:
         where, params = filters.where()
         corrected = self._corrected()
         if self._banded(filters, corrected):
-            where = filters.where(language="m.language")[0]
+            where = filters.banded_where()
 
             def per_place(table: str, columns: str) -> str:
                 return f"""SELECT m.eff_place_id AS place_id, {columns} {self._banded_from(table, filters)}
