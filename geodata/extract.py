@@ -218,6 +218,8 @@ class Extractor:
             while first > max(0, last - MAX_NGRAM) and _joins(doc, first, first - 1) \
                     and not self.rules.leading.match(doc[first - 1].text_with_ws):  # not "The" of "The Webster"
                 first -= 1
+        if (first, last) == (start, end) and not hyphenated:
+            return None  # most entities: nothing around them to read
         label = self.rules.label(ent)
         spans = sorted(((a, b) for a in range(first, start + 1) for b in range(end, last + 1)),
                        key=lambda ab: ab[0] - ab[1])  # the longest first

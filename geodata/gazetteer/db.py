@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from ..records import COUNTRY_CODES, Place
 from .cache import CachedAnswer, GeocodeAnswer, cached_answer, remember_answer
-from .normalize import normalize, spelled_out
+from .normalize import ABBREVIABLE, normalize, spelled_out
 from .places import ARABIC_COUNTRIES, PLACE_COLUMNS, insert_places, place_from_row, place_row
 
 __all__ = ["ARABIC_COUNTRIES", "ANY_LANGUAGE", "BUILTIN_SOURCES", "PLACE_COLUMNS", "SCHEMA", "SCHEMA_VERSION",
@@ -188,9 +188,10 @@ class Gazetteer:
         hit = self._cache.get(key)
         if hit is None:
             rows = self.conn.execute(self._lookup_sql, (key, *self._params)).fetchall()
-            places = [(place_from_row(r[:-1]), bool(r[-1])) for r in rows]
+            hit = [(place_from_row(r[:-1]), bool(r[-1])) for r in rows]
             full = spelled_out(key)
-            hit = [(p, primary or spelled_out(normalize(p.name)) == full) for p, primary in places]
+            if full != key or ABBREVIABLE.intersection(key.split(" ")):  # "st paul", "saint petersburg"
+                hit = [(p, primary or spelled_out(normalize(p.name)) == full) for p, primary in hit]
             if len(self._cache) > 200_000:
                 self._cache.clear()
             self._cache[key] = hit

@@ -44,6 +44,7 @@ def is_latin(name: str) -> bool:
 
 # Words that names write abbreviated or in full: "St. Paul" is Saint Paul's own name, not another one.
 _SPELLED_OUT = {"st": "saint", "ste": "sainte", "mt": "mount", "ft": "fort"}
+ABBREVIABLE = frozenset(_SPELLED_OUT.values())  # the words in full ("saint")
 
 
 def spelled_out(key: str) -> str:
