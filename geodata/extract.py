@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 
 from spacy.tokens import Doc, Span
 
@@ -339,16 +340,18 @@ class Extractor:
         placed = {cand.start for cand in said}
         kept, dropped = [], []
         for cand in (found[k] for k in sorted(found)):
-            reasons = [] if cand.start in placed else self.not_place(doc, evidence, cand)
+            span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
+            reasons = [] if cand.start in placed else self.not_place(span, evidence, cand)
             if reasons:
                 dropped.append(Dropped(cand.start, cand.end, cand.text, cand.sentence, cand.label, tuple(reasons)))
             else:
-                kept.append(cand)
+                kept.append(replace(cand, said_place=True) if span is not None and self._after_locative(span)
+                            else cand)
         return kept, dropped
 
-    def not_place(self, doc: Doc, evidence: Evidence, cand: Candidate) -> list[str]:
-        """Why a candidate is no place in this article (a person, a storm, a club: `evidence.py`), or []."""
-        span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
+    def not_place(self, span: Span | None, evidence: Evidence, cand: Candidate) -> list[str]:
+        """Why a candidate (`span`: its tokens) is no place in this article (a person, a storm, a club:
+        `evidence.py`), or []."""
         if cand.kind != "toponym" or span is None:
             return []
         return evidence.against(span, bears=self.gazetteer.has_name(cand.text), famous=self.strong(cand.text))
@@ -402,7 +405,7 @@ class Extractor:
             surface = view.text[start:end]
             demonym = self.demonym_place(surface)
             out.append(Candidate(start, end, surface, view.sentence_of(start), "GOLD",
-                                 "demonym" if demonym else "toponym", demonym))
+                                 "demonym" if demonym else "toponym", demonym, said_place=True))
         return out
 
 

@@ -107,6 +107,10 @@ class Candidate:
     label: str  # spaCy's label, or GAZETTEER_LABEL
     kind: str = "toponym"  # or "demonym"
     place_hint: str | None = None  # the place a demonym denotes (a gazetteer id)
+    # The text says it is a place: a span given as one, or a name after a preposition of place ("in
+    # Earlsheaton", "Jane Doe, 52, of Gun"). A name of one word no gazetteer place bears is placed at
+    # its article's town only then: most such words are a person's, a firm's, a thing's ("Pawlenty").
+    said_place: bool = False
 
 
 @dataclass(frozen=True)

@@ -284,6 +284,17 @@ def test_a_street_no_gazetteer_holds_is_placed_at_the_town_the_article_names_mos
     assert street.place is None and street.reason == UNRESOLVED
 
 
+def test_a_lone_word_no_gazetteer_place_bears_lies_in_the_articles_town_only_where_the_text_says_so(pipeline):
+    """"a machinist in Earlsheaton": a hamlet no source holds, placed at the article's town; "power UConn",
+    read as a place by the NER, is no place, and a lone word the text does not call one stays unplaced."""
+    text = "She works as a trouser machinist in Earlsheaton, near Dewsbury. Dewsbury police said so."
+    hamlet = {m.text: m for m in parse_text(pipeline, text).mentions}["Earlsheaton"]
+    assert (hamlet.place.name, hamlet.reason) == ("Dewsbury", IN_ARTICLE_TOWN)
+    text = "The game saw perennial power UConn beat Louisville in Hartford on Sunday. Hartford fans cheered."
+    team = {m.text: m for m in parse_text(pipeline, text).mentions}["UConn"]
+    assert (team.place, team.reason) == (None, UNRESOLVED)
+
+
 def test_a_minor_places_old_name_is_no_sure_match(pipeline):
     text = "He spoke with Jeremy Watson, 30, of Ten Mile, who said his family had moved from Lyon."
     ten_mile, lyon = parse_text(pipeline, text, spans=spans_of(text, "Ten Mile", "Lyon")).mentions

@@ -13,7 +13,8 @@
 4. a mention left with no candidate may still be placed by the online geocoder (`Fallback`), at
    the famous place it is named after ("Manila Cathedral"), or, when no expansion of its name found
    any place, at the town the article names most (`article_town`): a street or a building no
-   gazetteer holds ("Press Street" in a story on New Orleans) lies there or near it;
+   gazetteer holds ("Press Street" in a story on New Orleans) lies there or near it (a lone word only
+   when the text says it is a place: "in Earlsheaton", not "Pawlenty");
 5. the placed mention's raw confidence passes through the calibration (`calibration.py`), fitted on the
    evaluation corpora's development halves, so that confidence c means right about c of the time.
 
@@ -85,7 +86,7 @@ class Resolver:
             place, conf, outcome, via = winner.place, raw, BEST, None
         else:
             place, conf, outcome, via = self._no_candidate(cand, context, settled)
-            if place is None and town is not None and found.expansion is None:
+            if place is None and town is not None and found.expansion is None and _may_lie_in_town(cand):
                 place, conf, outcome, via = town, ARTICLE_TOWN_CONFIDENCE, ARTICLE_TOWN, town.name
         conf = self.calibration(conf, outcome) if place is not None else conf
         why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via) if self.explain else None
@@ -106,6 +107,13 @@ class Resolver:
         if hit is not None:
             return hit[0], NAMED_AFTER_CONFIDENCE, NAMED_AFTER, hit[1]
         return None, 0.0, NONE, None
+
+
+def _may_lie_in_town(cand: Candidate) -> bool:
+    """Whether a name no gazetteer place bears may be placed at its article's town: a name of more than
+    one word ("Press Street", "Logan-Rogersville"), or one the text says is a place (`said_place`); a
+    lone word otherwise is mostly no place at all ("Pawlenty", "IoTX")."""
+    return cand.said_place or any(ch in cand.text.strip() for ch in " -")
 
 
 def article_town(choices: Sequence[Choice], raw: Sequence[float]) -> Place | None:
