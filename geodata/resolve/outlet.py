@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from ..gazetteer.sources import read_csv
+from ..gazetteer.sources import country_names
 
 # Country domains used for their letters ("youtu.be", "bit.ly", "x.ai"), and ones that name no country.
 GENERIC_COUNTRY_DOMAINS = frozenset({"ai", "am", "be", "cc", "co", "eu", "fm", "gg", "io", "la", "ly", "me", "nu",
                                      "su", "to", "tv", "ws"})
 DOMAIN_COUNTRY = {"uk": "GB"}  # the one country domain that is not its country's ISO code
-COUNTRIES = frozenset(row["iso2"].strip().upper() for row in read_csv("countries.csv"))
+COUNTRIES = frozenset(country_names())  # the ISO codes of the gazetteer's countries
 
 
 def outlet_country(url: str | None) -> str | None:
