@@ -138,6 +138,7 @@ class Extractor:
                 if piece[-1].is_punct:
                     continue
                 if self.demonym_place(piece.text) or self.strong(piece.text):
+                    piece = self._town_ending_with(tokens, i, i + n) or piece
                     cand = self._make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
                     if cand:
                         out.append(cand)
@@ -145,6 +146,17 @@ class Extractor:
                     break
             i += 1
         return out
+
+    def _town_ending_with(self, tokens: Span, start: int, end: int) -> Span | None:
+        """The town or division whose main name is a famous one with capitalised words before it, inside a
+        longer name: "New London" of "New London Police Department", not London; None when there is none.
+        Not over a word of direction alone: "North Arlington" is as often a part of Arlington as the town."""
+        for first in range(max(0, end - MAX_NGRAM), start):
+            name, added = tokens[first:end], tokens[first:start]
+            if all(t.is_title and t.is_alpha for t in added) and normalize(added.text) not in DIRECTIONS \
+                    and self._town_or_division(name.text):
+                return name
+        return None
 
     def _leading_place(self, view: TextView, ent: Span) -> Candidate | None:
         """The place an organisation is named after ("Gainesville Police Department", "the Suffolk Times")."""

@@ -184,6 +184,15 @@ def test_a_name_the_ner_cut_before_its_last_words_is_read_whole(pipeline):
         "VI", "A.PCLI")
 
 
+def test_a_famous_name_inside_a_body_is_read_with_the_words_of_its_town_before_it(pipeline):
+    """"New London Police Department": London is famous, but the body is New London's. A word of direction
+    alone does not extend it ("North Arlington" is as often a part of Arlington as the town)."""
+    text = ("He looked back at his two years leading the New London Police Department. The files include a "
+            "section of the New London Code of Ordinances.")
+    found = [(m.text, m.place.country) for m in parse_text(pipeline, text).mentions]
+    assert found == [("New London", "US"), ("New London", "US")]  # the NER read two bodies
+
+
 def test_the_country_of_the_outlets_domain_counts_as_a_place_of_the_article(pipeline):
     """The same sentence from a paper under .co.uk is about Suffolk, England; from a .com one, with no
     other place to go by, the resolver keeps its reading (Suffolk, Virginia). The address comes with the
