@@ -6,7 +6,9 @@
 - adjectives and nouns of nationality ("irakienne", "les Syriens", "kurdes") point to their place
   in all their gender and number forms, made from the masculine singular (`data/demonyms_fr.txt`);
   French writes them in lower case, so they are sought word by word (`lowercase_demonyms`);
-- French cue words (`data/nonplace_cues_fr.txt`): "le président X", "l'ouragan X".
+- French cue words (`data/nonplace_cues_fr.txt`): "le président X", "l'ouragan X";
+- prepositions of place and motion (`LOCATIVES`): a town's name right after one is the town, whatever
+  the NER read ("il vit à Grovetown", MISC). "de" is not one: "la police de Winona" is a body's name.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ REGULAR = "-"  # the irregular-feminine column of a regular adjective
 # "la", "le", "les", "l'", "du", "des", "de la", "de l'", "d'", "au", "aux", lower-case only.
 LEADING = re.compile(r"^(?:(?:de\s+)?l['\u2019]|(?:de\s+la|la|le|les|du|des|au|aux)\s+|d['\u2019])")
 LIST_WORDS = frozenset({",", "et", "ou", "&"})
+LOCATIVES = frozenset({"à", "au", "aux", "en", "dans", "vers", "depuis", "via"})  # "jusqu'à": "à" is a token
 
 
 def forms(masculine: str, feminine: str | None = None) -> tuple[str, str, str, str]:
@@ -62,4 +65,4 @@ def french_demonym(word: str) -> Demonym | None:
 
 FRENCH = LanguageRules(
     "fr", LEADING, french_demonym, Cues(read_cues("nonplace_cues_fr.txt"), LIST_WORDS),
-    labels={"PER": "PERSON"}, lowercase_demonyms=True)
+    labels={"PER": "PERSON"}, lowercase_demonyms=True, locatives=LOCATIVES)

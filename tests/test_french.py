@@ -127,6 +127,15 @@ def test_french_cue_words_say_a_name_is_no_place(settings, french_pipeline) -> N
     assert "Cuba" in names and not names & {"Tchad", "Irma", "Haïti"}
 
 
+def test_a_town_after_a_french_preposition_of_place_is_the_town(french_pipeline) -> None:
+    """The French model reads "Grovetown" and "Winona" as MISC here. After "à" the name is a town's; after
+    "de" ("la police de Winona") it says nothing, as in English."""
+    text = "Il vit à Grovetown depuis dix ans, selon la police de Winona."
+    (parsed,) = french_pipeline.parse([Document("loc", text, language="fr")])
+    found = {m.text: m.place for m in parsed.mentions}
+    assert set(found) == {"Grovetown"} and (found["Grovetown"].name, found["Grovetown"].admin1) == ("Grovetown", "GA")
+
+
 def test_french_articles_are_trimmed_lower_case_only() -> None:
     for text, name in (("la Syrie", "Syrie"), ("l'Euphrate", "Euphrate"), ("des États-Unis", "États-Unis"),
                        ("de la Syrie", "Syrie"), ("Le Caire", "Le Caire"), ("La Haye", "La Haye")):
