@@ -171,10 +171,11 @@ def on_map_click() -> None:
 
 
 def sentence_html(row: object) -> str:
+    reason = maps.text(row.reason)
     snippet = maps.Snippet(maps.text(row.title), maps.text(row.sentence),
-                           ((int(row.sentence_start), int(row.sentence_end)),))
-    corrected = " · corrected" if pd.notna(row.correction_id) else ""
-    meta = f"“{row.text}” · {row.kind} · confidence {row.confidence:.2f}{corrected}"
+                           ((int(row.sentence_start), int(row.sentence_end)),), reasons=(reason,))
+    why = f" · {reason}" if reason else ""  # the article's town, a correction: not the gazetteer's answer
+    meta = f"“{row.text}” · {row.kind} · confidence {row.confidence:.2f}{why}"
     return f"<div class='gd-sentence'><span class='gd-meta'>{esc(meta)}</span>{maps.highlight(snippet)}</div>"
 
 

@@ -33,6 +33,7 @@ STYLE = """<style>
 .gd-article a {text-decoration: none; color: inherit;}
 .gd-article a:hover mark {background: #ffc53d;}
 .gd-article mark.gd-unresolved {background: #e5e5e5;}
+.gd-sentence mark.gd-reason {background: none; border-bottom: 2px dashed #b8860b;}
 .gd-notice {padding: .6rem .9rem; border-radius: .5rem; margin: .15rem 0 .4rem 0; font-size: .92rem;
             line-height: 1.45; white-space: pre-wrap; overflow-wrap: anywhere;}
 .gd-error {background: #fdecea; color: #7d1a12;}

@@ -23,7 +23,7 @@ from .safejson import to_json_safe
 KIND_COLOURS = dict(zip(KINDS, ("#6a3d9a", "#e6550d", "#1f78b4", "#33a02c", "#636363"), strict=True))
 POPUP_SENTENCES = 8
 POPUP_COLUMNS = ("place_id", "article_id", "title", "language", "sentence", "sentence_start", "sentence_end",
-                 "sentence_index")
+                 "sentence_index", "reason")
 """What `snippets_by_place` reads of the store's mention rows (`Store.mentions(..., columns=POPUP_COLUMNS)`)."""
 TOOLTIP_ID_SEPARATOR = " \u00b7 "  # the tooltip ends with the place id, which the dashboard reads back
 
@@ -41,6 +41,9 @@ class Snippet:
     marks: tuple[tuple[int, int], ...]
     in_title: bool = False  # the sentence is the article's title (`TITLE_SENTENCE`)
     language: str = ""  # the article's language (ISO 639-1 code), when known
+    # why each mark has its place when the gazetteer did not name it (the article's town, a correction),
+    # "" for the others; in the order of `marks`
+    reasons: tuple[str, ...] = ()
 
 
 def text(value: object, default: str = "") -> str:
@@ -51,12 +54,16 @@ def text(value: object, default: str = "") -> str:
 
 
 def highlight(snippet: Snippet) -> str:
-    """The sentence as HTML with each mention in <mark>; every piece of text is escaped."""
+    """The sentence as HTML with each mention in <mark>; every piece of text is escaped. A mark with a
+    reason is drawn apart (`gd-reason`) and says it on hover."""
     s, parts, pos = snippet.sentence, [], 0
+    reasons = dict(zip(snippet.marks, snippet.reasons))
     for start, end in sorted(snippet.marks):
         if start < pos:
             continue  # overlapping marks: the first one wins
-        parts += [html.escape(s[pos:start]), "<mark>", html.escape(s[start:end]), "</mark>"]
+        reason = reasons.get((start, end))
+        mark = f"<mark class='gd-reason' title='{html.escape(reason)}'>" if reason else "<mark>"
+        parts += [html.escape(s[pos:start]), mark, html.escape(s[start:end]), "</mark>"]
         pos = end
     return "".join(parts) + html.escape(s[pos:])
 
@@ -69,9 +76,10 @@ def snippets_by_place(mentions: pd.DataFrame, per_place: int = POPUP_SENTENCES) 
         in_title = getattr(row, "sentence_index", None) == TITLE_SENTENCE
         key = (getattr(row, "article_id", None), text(row.title) or "(untitled)", text(row.sentence), in_title,
                text(getattr(row, "language", None)))
-        grouped.setdefault(row.place_id, {}).setdefault(key, []).append((int(row.sentence_start),
-                                                                           int(row.sentence_end)))
-    return {place: [Snippet(title, sentence, tuple(marks), in_title, language)
+        grouped.setdefault(row.place_id, {}).setdefault(key, []).append(
+            ((int(row.sentence_start), int(row.sentence_end)), text(getattr(row, "reason", None))))
+    return {place: [Snippet(title, sentence, tuple(m for m, _ in marks), in_title, language,
+                            tuple(r for _, r in marks))
                     for (_, title, sentence, in_title, language), marks in sentences.items()]
             for place, sentences in grouped.items()}
 
@@ -115,7 +123,10 @@ def popup_html(row: object, snippets: Sequence[Snippet]) -> str:
         for title, group in groups)
     more = int(row.mentions) - sum(len(s.marks) for s in snippets)
     tail = f"<div><small>and {more} more</small></div>" if more > 0 else ""
-    return f"{head}{items}{tail}</div>"
+    reasons = dict.fromkeys(r for s in snippets for r in s.reasons if r)  # each once, in order
+    notes = "".join(f"<div><small><mark class='gd-reason'>dashed</mark>: {html.escape(r)}</small></div>"
+                    for r in reasons)
+    return f"{head}{items}{tail}{notes}</div>"
 
 
 def heading(title: str, group: Sequence[Snippet]) -> str:
@@ -247,6 +258,7 @@ MAP_CSS = """<style>
 .gd-popup .gd-art > i {color: #444;}
 .gd-popup li {margin-bottom: .35em;}
 .gd-popup mark {background: #ffe58a; padding: 0 .1em;}
+.gd-popup mark.gd-reason {background: none; border-bottom: 2px dashed #b8860b; cursor: help;}
 .gd-popup small {color: #555;}
 .leaflet-tooltip {font: 12px/1.3 sans-serif;}
 /* Clusters in neutral greys: green/yellow/orange would read as kinds of the legend. */

@@ -424,3 +424,11 @@ def test_a_street_placed_at_its_articles_town_says_so_in_the_article_view(seeded
     assert "title='New Orleans (" in street and html.escape(IN_ARTICLE_TOWN, quote=True) in street
     town = body.split("<mark>New Orleans</mark>", 1)[0].rsplit("<a ", 1)[1]
     assert "placed at the town" not in town  # a place the gazetteer found says nothing more
+    # The selected place's panel: the street's sentence says why, its mark drawn apart; the town's does not.
+    store = Store(seeded / "store.sqlite")
+    place = store.mentions().set_index("text").place_id["Press Street"]
+    store.close()
+    panel = html_text(ok(fresh_app(selected=place)))
+    reason = html.escape(IN_ARTICLE_TOWN, quote=True)
+    assert "“Press Street” · toponym · confidence" in panel and f"{reason}</span>" in panel
+    assert f"<mark class='gd-reason' title='{reason}'>Press Street</mark>" in panel

@@ -4,6 +4,7 @@ from the command line (`python -m geodata export`) with its filter options."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -92,6 +93,12 @@ def test_exports_say_why_a_mention_has_its_place(tmp_path: Path, pipeline) -> No
     assert rows["Press Street"]["reason"] == IN_ARTICLE_TOWN and rows["Baton Rouge"]["reason"] == ""
     props = {f["properties"]["text"]: f["properties"] for f in export.geojson(store.mentions())["features"]}
     assert props["Press Street"]["reason"] == IN_ARTICLE_TOWN and props["Baton Rouge"]["reason"] is None
+    page = export.map_html(*export.view(store, Filters()))  # the map's popup marks it apart and says why
+    popups = {row[6]: row[5] for row in json.loads(re.search(r"var data = (\[.*?\]);\n", page).group(1))}
+    popup = popups[rows["Press Street"]["place_id"]]
+    reason = html.escape(IN_ARTICLE_TOWN)
+    assert f"<mark class='gd-reason' title='{reason}'>Press Street</mark>" in popup
+    assert "<mark>New Orleans</mark>" in popup and popup.count(reason) == 2  # the mark's title and the note
 
     new_orleans = store.place(rows["Press Street"]["place_id"])
     store.correct_name("Press Street", new_orleans)  # accepted by the user: now certain

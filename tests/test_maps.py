@@ -83,6 +83,19 @@ def test_a_sentence_naming_a_place_twice_is_shown_once_with_both_marked() -> Non
     assert popup.count("<li>") == 1 and "and 1 more" in popup  # 3 mentions, 2 of them shown
 
 
+def test_a_mark_with_a_reason_says_it_escaped() -> None:
+    """A mention the gazetteer did not place (the article's town, a correction) is marked apart, its reason
+    on hover and once under the popup; the reason comes from the store, so it is escaped like the text."""
+    sentence = "Crowds left Press Street in Damascus."
+    frame = pd.concat([mentions_frame(sentence).assign(sentence_start=12, sentence_end=24, reason="town's <b>"),
+                       mentions_frame(sentence).assign(sentence_start=28, sentence_end=36, reason=None)])
+    (snippet,) = maps.snippets_by_place(frame)["gn:170654"]
+    assert maps.highlight(snippet) == ("Crowds left <mark class='gd-reason' title='town&#x27;s &lt;b&gt;'>Press "
+                                       "Street</mark> in <mark>Damascus</mark>.")
+    popup = maps.popup_html(next(places_frame().itertuples()), [snippet])
+    assert popup.count("town&#x27;s &lt;b&gt;") == 2 and "<b>" not in popup.replace("<b>Damascus</b>", "")
+
+
 def test_doubtful_places_are_marked_for_a_hollow_marker_and_the_legend_says_so() -> None:
     places = pd.concat([places_frame(), places_frame(place_id="gn:1", confidence=0.3)])
     assert [row[7] for row in maps.marker_rows(places, {})] == [False, True]
