@@ -5,7 +5,7 @@ Sarpy and Lancaster counties"). Each name is kept only if the gazetteer knows it
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from typing import Protocol
 
 from .gazetteer import Gazetteer
 from .resolve.expand import PLURAL_DIVISIONS
@@ -29,11 +29,17 @@ LIST_REACH = 160
 Spans = list[tuple[int, int]]
 
 
-class TextForms:
-    """Reads the places a text's form names. `knows(name, primary=...)` says whether the gazetteer
-    knows a name as a town or a division (by its main name, or by any when `primary` is False)."""
+class Knows(Protocol):
+    """Whether the gazetteer knows a name as a town or a division: by its main name, or by any name when
+    `primary` is False (`Extractor._town_or_division`)."""
 
-    def __init__(self, gazetteer: Gazetteer, knows: Callable[..., bool]):
+    def __call__(self, name: str, *, primary: bool = True) -> bool: ...
+
+
+class TextForms:
+    """Reads the places a text's form names; `knows` checks each name."""
+
+    def __init__(self, gazetteer: Gazetteer, knows: Knows):
         self.gazetteer = gazetteer
         self.knows = knows
 
