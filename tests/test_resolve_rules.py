@@ -52,6 +52,7 @@ ROWS = [
     (("gn:29", "Alexandria", 45.89, -95.38, "US", "P", "PPL", "MN", 14_000), []),
     (("gn:30", "Douglas County", 41.30, -96.15, "US", "A", "ADM2", "NE", 510_000), []),
     (("gn:31", "Douglas County", 45.93, -95.45, "US", "A", "ADM2", "MN", 38_000), []),
+    (("gn:32", "West", 31.80, -97.09, "US", "P", "PPL", "TX", 2_800), []),
 ]
 
 
@@ -203,11 +204,20 @@ def test_a_compass_word_outside_the_articles_countries_is_ruled_out(gazetteer):
     found = resolve(gazetteer, "Russia warned the West on Monday.", "Russia", "West", explain=True)
     west = found["West"]
     assert west.place is None and west.confidence == 0.0
-    (ruled_out,) = west.explanation["options"]
-    assert ruled_out["id"] == "gn:17" and "compass word" in ruled_out["ruled_out"]
+    ruled_out = {option["id"]: option["ruled_out"] for option in west.explanation["options"]}
+    assert set(ruled_out) == {"gn:17", "gn:32"} and "compass word" in ruled_out["gn:17"]
     assert west.explanation["why"].startswith("every candidate was ruled out")
     found = resolve(gazetteer, "Cameroon's army moved into the West on Monday.", "Cameroon", "West")
     assert found["West"].place.id == "gn:17"  # a region of the country the article is about
+
+
+def test_a_compass_word_names_a_town_only_with_its_state_after_it(gazetteer):
+    """"The West" in an American piece is not West, Texas (a town of 2,800): a compass word names a town
+    only when the text says which ("West, Texas")."""
+    found = resolve(gazetteer, "Texas officials and the West answered Russia.", "Texas", "West", "Russia")
+    assert found["West"].place is None
+    found = resolve(gazetteer, "The blast in West, Texas, killed 15.", "West")
+    assert found["West"].place.id == "gn:32"
 
 
 def test_no_place_wins_for_a_gazetteer_only_name_outside_the_article(gazetteer):

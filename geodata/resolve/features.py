@@ -129,7 +129,8 @@ def confidence(ranked: list[Scored], cand: Candidate) -> float:
 
 
 COMPASS_RULE = ("a bare compass word or a short abbreviation ('WA') names a region only in a country the "
-                "article's other places are in")
+                "article's other places are in, and a compass word names a town only with its state or country "
+                "after it ('West, Texas')")
 # Abbreviations of divisions that need the article to be about their country (`data/abbreviations.csv`).
 ABBREVIATIONS_IN_CONTEXT = abbreviations_in_context()
 
@@ -165,8 +166,11 @@ def in_article(key: str, candidate: Scored, settled: Context) -> bool:
     """The rule for a bare compass word ("the West", "Western countries") and for an abbreviation that
     means a division only in its country's news ("WA"): it names a region only in a country the
     article's other places are in (Zambia's Western Province, Western Australia in a piece on Perth),
-    not Cameroon's West Region in a piece on Russia, nor in an article with no other place. Other
-    names pass."""
+    not Cameroon's West Region in a piece on Russia, nor in an article with no other place. A compass
+    word names a town only with its state or country after it: "the West" and "the North" are not West,
+    Texas and North, South Carolina in an American piece. Other names pass."""
+    if key in DIRECTIONS and candidate.place.feature_class == "P":
+        return bool(candidate.named().get("qualifier"))
     needs_country = key in DIRECTIONS or candidate.place.geonameid in ABBREVIATIONS_IN_CONTEXT.get(key, {})
     return not needs_country or bool(settled.country_share(candidate.place.country, key))
 
