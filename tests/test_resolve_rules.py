@@ -16,7 +16,7 @@ from geodata.resolve import EXPANSIONS, FEATURES, IN_ARTICLE_TOWN, NAMED_AFTER_C
 from geodata.resolve.calibration import RAW
 from geodata.resolve.context import Context, distance_km, within_km
 from geodata.resolve.outlet import outlet_country
-from geodata.resolve.features import ALWAYS, DOTTED_ABBREVIATIONS, NEVER, choose
+from geodata.resolve.features import ALWAYS, DOTTED_ABBREVIATIONS, NEVER, UNSUPPORTED_FACTOR, choose
 
 # (id, name, lat, lon, country, class, code, admin1, population), alternate names
 ROWS = [
@@ -218,6 +218,19 @@ def test_a_compass_word_names_a_town_only_with_its_state_after_it(gazetteer):
     assert found["West"].place is None
     found = resolve(gazetteer, "The blast in West, Texas, killed 15.", "West")
     assert found["West"].place.id == "gn:32"
+
+
+def test_a_small_town_the_articles_other_places_do_not_support_is_less_sure(gazetteer):
+    """Oldtown, Pennsylvania (900 people) alone in an article: sure. In a piece on Chicago and Peoria, with
+    no other place in its state or near it, it is as likely the namesake of a place no source holds: half
+    as sure. A big town is not touched (Memphis, Tennessee among the same places)."""
+    alone = resolve(gazetteer, "Oldtown sent a letter.", "Oldtown")["Oldtown"]
+    text = "Officials in Chicago and Peoria met; Oldtown sent a letter, and so did Memphis."
+    found = resolve(gazetteer, text, "Chicago", "Peoria", "Oldtown", "Memphis")
+    assert found["Oldtown"].place.id == alone.place.id == "gn:13"
+    assert found["Oldtown"].confidence < alone.confidence
+    assert found["Oldtown"].confidence == pytest.approx(alone.confidence * UNSUPPORTED_FACTOR)
+    assert found["Memphis"].confidence == resolve(gazetteer, "Memphis sent a letter.", "Memphis")["Memphis"].confidence
 
 
 def test_no_place_wins_for_a_gazetteer_only_name_outside_the_article(gazetteer):

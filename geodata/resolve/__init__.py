@@ -31,7 +31,7 @@ from .calibration import Calibration, shipped
 from .context import Context, Spread, Vote, distance_km
 from .expand import EXPANSIONS, Found, Query, division_after, find, named_after
 from .explain import ARTICLE_TOWN, BEST, GEOCODER, NAMED_AFTER, explanation
-from .features import FEATURES, NONE, Choice, Scored, choose, confidence, rank
+from .features import FEATURES, NONE, UNSUPPORTED_FACTOR, Choice, Scored, choose, confidence, rank, unsupported
 from .outlet import outlet_country
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
@@ -73,7 +73,9 @@ class Resolver:
         final = [rank(c, f.options, context) for c, f in zip(cands, found)]
         settled = Context(None, text, final, cands, outlet=outlet)  # the article as read in the end
         choices = [choose(c, ranked, settled) for c, ranked in zip(cands, final)]
-        raw = [confidence(choice.ranked, c) if choice.winner is not None else 0.0 for c, choice in zip(cands, choices)]
+        raw = [0.0 if choice.winner is None else confidence(choice.ranked, c)
+               * (UNSUPPORTED_FACTOR if unsupported(choice.winner, normalize(c.text), context) else 1.0)
+               for c, choice in zip(cands, choices)]
         town = article_town(choices, raw)
         return [self._mention(c, f, choice, conf, context, settled, town)
                 for c, f, choice, conf in zip(cands, found, choices, raw) if choice.is_toponym]

@@ -138,6 +138,10 @@ class Context:
         if outlet is not None:  # the outlet's country; no name's vote, so it counts for every mention
             self.votes.append(Vote("", outlet, None, 0.0, 0.0, self.OUTLET_WEIGHT, False))
 
+    def names_others(self, key: str) -> bool:
+        """Whether the article names places other than `key` (its outlet's country counts as one)."""
+        return bool(self._others(key).total)
+
     def countries(self) -> list[str]:
         weights: Counter[str] = Counter()
         for v in self.votes:

@@ -128,6 +128,20 @@ def confidence(ranked: list[Scored], cand: Candidate) -> float:
     return max(0.0, min(1.0, share * detection * name))
 
 
+# A small town that the article's other places do not support (none in its first-level division, none
+# near it, no state after it) while the article names others is more often the namesake of a place no
+# source holds ("Harbor City", "Rehab" of Cairo, "Newcomers" for Newcomerstown) than the town itself.
+UNSUPPORTED_FACTOR = 0.5
+SUPPORT = ("qualifier", "admin1_share", "proximity", "shared_division")
+
+
+def unsupported(best: Scored, key: str, context: Context) -> bool:
+    """Whether `best`, the winner for the mention of normalised text `key`, is such a town."""
+    place, named = best.place, best.named()
+    return (place.feature_class == "P" and place.population < MINOR_POPULATION and not is_strong(place)
+            and bool(named) and not any(named[name] for name in SUPPORT) and context.names_others(key))
+
+
 COMPASS_RULE = ("a bare compass word or a short abbreviation ('WA') names a region only in a country the "
                 "article's other places are in, and a compass word names a town only with its state or country "
                 "after it ('West, Texas')")
