@@ -226,8 +226,10 @@ def test_a_small_town_the_articles_other_places_do_not_support_is_less_sure(gaze
     as sure. A big town is not touched (Memphis, Tennessee among the same places)."""
     alone = resolve(gazetteer, "Oldtown sent a letter.", "Oldtown")["Oldtown"]
     text = "Officials in Chicago and Peoria met; Oldtown sent a letter, and so did Memphis."
-    found = resolve(gazetteer, text, "Chicago", "Peoria", "Oldtown", "Memphis")
+    found = resolve(gazetteer, text, "Chicago", "Peoria", "Oldtown", "Memphis", explain=True)
     assert found["Oldtown"].place.id == alone.place.id == "gn:13"
+    assert found["Oldtown"].explanation["why"].endswith("confidence halved")
+    assert "halved" not in found["Memphis"].explanation["why"]
     assert found["Oldtown"].confidence < alone.confidence
     assert found["Oldtown"].confidence == pytest.approx(alone.confidence * UNSUPPORTED_FACTOR)
     assert found["Memphis"].confidence == resolve(gazetteer, "Memphis sent a letter.", "Memphis")["Memphis"].confidence

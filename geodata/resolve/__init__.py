@@ -31,7 +31,8 @@ from .calibration import Calibration, shipped
 from .context import Context, Spread, Vote, distance_km
 from .expand import EXPANSIONS, Found, Query, division_after, find, named_after
 from .explain import ARTICLE_TOWN, BEST, GEOCODER, NAMED_AFTER, explanation
-from .features import FEATURES, NONE, UNSUPPORTED_FACTOR, Choice, Scored, choose, confidence, rank, unsupported
+from .features import (FEATURES, NONE, UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE, Choice, Scored, choose, confidence, rank,
+                       unsupported)
 from .outlet import outlet_country
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
@@ -91,7 +92,11 @@ class Resolver:
             if place is None and town is not None and found.expansion is None and _may_lie_in_town(cand):
                 place, conf, outcome, via = town, ARTICLE_TOWN_CONFIDENCE, ARTICLE_TOWN, town.name
         conf = self.calibration(conf, outcome) if place is not None else conf
-        why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via) if self.explain else None
+        why = None
+        if self.explain:
+            halved = winner is not None and unsupported(winner, normalize(cand.text), context)
+            why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via,
+                              note=UNSUPPORTED_NOTE if halved else None)
         reason = UNRESOLVED if place is None else IN_ARTICLE_TOWN if outcome == ARTICLE_TOWN else None
         return Mention(cand.start, cand.end, cand.text, cand.sentence, cand.label, cand.kind, conf, place, reason, why)
 

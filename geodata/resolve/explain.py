@@ -67,9 +67,9 @@ def _why(found: Found, choice: Choice, outcome: str, via: str | None) -> str:
 
 
 def explanation(cand: Candidate, found: Found, choice: Choice, settled: Context, *, outcome: str,
-                place: Place | None = None, via: str | None = None) -> dict[str, Any]:
+                place: Place | None = None, via: str | None = None, note: str | None = None) -> dict[str, Any]:
     """`outcome`: BEST, GEOCODER, NAMED_AFTER, ARTICLE_TOWN or NONE; `via`: what the geocoder or the
-    named-after rule looked up, or the article's town."""
+    named-after rule looked up, or the article's town; `note`: what else weighed on the confidence."""
     return {
         "expansion": found.expansion,
         "query": found.query,
@@ -80,5 +80,5 @@ def explanation(cand: Candidate, found: Found, choice: Choice, settled: Context,
                  "evidence": none_evidence(cand, choice.ranked[0] if choice.ranked else None, settled)},
         "chosen": _place(place) if place is not None else NONE,
         "outcome": outcome,
-        "why": _why(found, choice, outcome, via),
+        "why": _why(found, choice, outcome, via) + (f"; {note}" if note else ""),
     }

@@ -132,6 +132,7 @@ def confidence(ranked: list[Scored], cand: Candidate) -> float:
 # near it, no state after it) while the article names others is more often the namesake of a place no
 # source holds ("Harbor City", "Rehab" of Cairo, "Newcomers" for Newcomerstown) than the town itself.
 UNSUPPORTED_FACTOR = 0.5
+UNSUPPORTED_NOTE = "a small town no other place of the article supports (its state, nearby): confidence halved"
 SUPPORT = ("qualifier", "admin1_share", "proximity", "shared_division")
 
 
