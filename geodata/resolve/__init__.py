@@ -74,16 +74,18 @@ class Resolver:
         final = [rank(c, f.options, context) for c, f in zip(cands, found)]
         settled = Context(None, text, final, cands, outlet=outlet)  # the article as read in the end
         choices = [choose(c, ranked, settled) for c, ranked in zip(cands, final)]
-        raw = [0.0 if choice.winner is None else confidence(choice.ranked, c)
-               * (UNSUPPORTED_FACTOR if unsupported(choice.winner, normalize(c.text), context) else 1.0)
-               for c, choice in zip(cands, choices)]
+        halved = [choice.winner is not None and unsupported(choice.winner, normalize(c.text), context)
+                  for c, choice in zip(cands, choices)]
+        raw = [0.0 if choice.winner is None else confidence(choice.ranked, c) * (UNSUPPORTED_FACTOR if h else 1.0)
+               for c, choice, h in zip(cands, choices, halved)]
         town = article_town(choices, raw)
-        return [self._mention(c, f, choice, conf, context, settled, town)
-                for c, f, choice, conf in zip(cands, found, choices, raw) if choice.is_toponym]
+        return [self._mention(c, f, choice, conf, h, context, settled, town)
+                for c, f, choice, conf, h in zip(cands, found, choices, raw, halved) if choice.is_toponym]
 
-    def _mention(self, cand: Candidate, found: Found, choice: Choice, raw: float, context: Context,
+    def _mention(self, cand: Candidate, found: Found, choice: Choice, raw: float, halved: bool, context: Context,
                  settled: Context, town: Place | None) -> Mention:
-        """`raw`: the winner's raw confidence, if the mention has one; `town`: the article's (`article_town`)."""
+        """`raw`: the winner's raw confidence, if the mention has one (`halved`: by `features.unsupported`);
+        `town`: the article's (`article_town`)."""
         winner = choice.winner
         if winner is not None:
             place, conf, outcome, via = winner.place, raw, BEST, None
@@ -92,11 +94,8 @@ class Resolver:
             if place is None and town is not None and found.expansion is None and _may_lie_in_town(cand):
                 place, conf, outcome, via = town, ARTICLE_TOWN_CONFIDENCE, ARTICLE_TOWN, town.name
         conf = self.calibration(conf, outcome) if place is not None else conf
-        why = None
-        if self.explain:
-            halved = winner is not None and unsupported(winner, normalize(cand.text), context)
-            why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via,
-                              note=UNSUPPORTED_NOTE if halved else None)
+        why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via,
+                          note=UNSUPPORTED_NOTE if halved else None) if self.explain else None
         reason = UNRESOLVED if place is None else IN_ARTICLE_TOWN if outcome == ARTICLE_TOWN else None
         return Mention(cand.start, cand.end, cand.text, cand.sentence, cand.label, cand.kind, conf, place, reason, why)
 
