@@ -53,6 +53,10 @@ ROWS = [
     (("gn:30", "Douglas County", 41.30, -96.15, "US", "A", "ADM2", "NE", 510_000), []),
     (("gn:31", "Douglas County", 45.93, -95.45, "US", "A", "ADM2", "MN", 38_000), []),
     (("gn:32", "West", 31.80, -97.09, "US", "P", "PPL", "TX", 2_800), []),
+    (("gn:33", "Dublin", 53.33, -6.25, "IE", "P", "PPLC", "L", 1_000_000), []),
+    (("gn:34", "Dublin City", 53.36, -6.28, "IE", "A", "ADM1", "L", 550_000), []),
+    (("gn:35", "Dublin", 40.10, -83.11, "US", "P", "PPL", "OH", 45_000), []),
+    (("gn:36", "Columbus", 39.96, -83.00, "US", "P", "PPL", "OH", 900_000), []),
 ]
 
 
@@ -146,6 +150,17 @@ def test_names_that_could_share_a_division_read_each_other(gazetteer):
     assert top["features"]["shared_division"] > 0
     alone = resolve(gazetteer, "An Alexandria man was hurt on Friday.", "Alexandria")["Alexandria"]
     assert alone.place.admin1 == "VA"  # the bigger one, with nothing else to go by
+
+
+def test_the_names_of_one_family_are_no_evidence_for_each_other(gazetteer):
+    """"Dublin City" (of "Dublin City Council") found only as Ireland's does not vote for "Dublin" being
+    Ireland's: it is the same name. The article's other place, Columbus, then picks Dublin, Ohio."""
+    text = "Dublin City Council met on Monday. Dublin police said a man from Columbus was hurt."
+    found = resolve(gazetteer, text, "Dublin City", "Dublin", "Columbus", explain=True)
+    assert found["Dublin City"].place.country == "IE"
+    assert (found["Dublin"].place.country, found["Dublin"].place.admin1) == ("US", "OH")
+    ireland = next(o for o in found["Dublin"].explanation["options"] if o["id"] == "gn:33")
+    assert ireland["features"]["admin1_share"] == 0 and ireland["features"]["proximity"] == 0
 
 
 def test_words_after_a_name_make_it_a_county(gazetteer):

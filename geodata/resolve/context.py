@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, normalize
 from ..records import COUNTRY_CODES, Candidate, Place
-from .expand import Options
+from .expand import Options, family
 from .features import Scored, confidence
 
 
@@ -43,7 +43,7 @@ def within_km(lat1: float, lon1: float, lat2: float, lon2: float, km: float) -> 
 class Vote:
     """One mention's reading in an earlier pass, as context for the others."""
 
-    key: str  # normalised surface: mentions of the same name do not vote for each other
+    key: str  # the name's family (`expand.family`): mentions of one name do not vote for each other
     country: str | None
     admin1: str | None
     lat: float
@@ -60,20 +60,21 @@ class Spread:
     divisions (`of`), and for each name the support the other names give each division (`support`)."""
 
     def __init__(self, divisions: dict[str, frozenset[Division]]):
-        self.divisions = divisions  # normalised name -> the divisions some candidate of it lies in
+        self.divisions = divisions  # name's family -> the divisions some candidate of it lies in
         self._support: dict[str, dict[Division, float]] = {}
 
     @classmethod
     def of(cls, cands: Sequence[Candidate], options: Sequence[Options]) -> Spread:
         spread: dict[str, set[Division]] = {}
         for cand, opts in zip(cands, options):
-            divisions = spread.setdefault(normalize(cand.text), set())
+            divisions = spread.setdefault(family(normalize(cand.text)), set())
             divisions.update((p.country, p.admin1) for p, _ in opts if p.country and p.admin1)
         return cls({key: frozenset(d) for key, d in spread.items() if d})
 
     def support(self, key: str) -> dict[Division, float]:
         """Division -> the share of the names other than `key` that could lie in it, each counted as one over
         the number of divisions it could lie in (a name found in every state says little); once per name."""
+        key = family(key)
         support = self._support.get(key)
         if support is None:
             support = self._support[key] = {}
@@ -133,7 +134,7 @@ class Context:
             if scored:
                 top = scored[0].place
                 code = top.feature_code or ""
-                self.votes.append(Vote(normalize(cand.text), top.country, top.admin1, top.lat, top.lon,
+                self.votes.append(Vote(family(normalize(cand.text)), top.country, top.admin1, top.lat, top.lon,
                                        confidence(scored, cand), code not in COUNTRY_CODES | {"CONT"}))
         if outlet is not None:  # the outlet's country; no name's vote, so it counts for every mention
             self.votes.append(Vote("", outlet, None, 0.0, 0.0, self.OUTLET_WEIGHT, False))
@@ -166,6 +167,7 @@ class Context:
 
     def _others(self, key: str) -> Others:
         """The votes of the article's names other than `key`, summed once per name."""
+        key = family(key)
         others = self._by_key.get(key)
         if others is None:
             others = self._by_key[key] = Others.of([v for v in self.votes if v.key != key])

@@ -214,6 +214,15 @@ def _without_generic_words(key: str) -> Iterator[tuple[str, str | None]]:
             yield key[len(prefix):], allowed
 
 
+def family(key: str) -> str:
+    """A normalised name without the generic word of a town or a division it carries ("dublin city",
+    "city of norfolk", "walker county": "dublin", "norfolk", "walker"): the names of one family are one
+    name to the article's context, so that "Dublin City" read as Ireland's is no evidence that "Dublin"
+    is too."""
+    return next((stripped for stripped, allowed in _without_generic_words(key)
+                 if allowed is not None and ("P" in allowed or "A" in allowed)), key)
+
+
 def division_after(text: str, start: int, end: int) -> str | None:
     """'County' or 'Parish' when the words after a name make it one: "Hall County", or a list of
     names closed by "counties" ("Jackson and Barrow counties"). A name alone before the plural is
