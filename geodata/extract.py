@@ -9,7 +9,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 
-from spacy.tokens import Doc, Span
+from spacy.tokens import Doc, Span, Token
 
 from .evidence import Evidence
 from .french import FRENCH
@@ -146,6 +146,17 @@ class Extractor:
                     break
             i += 1
         return out
+
+    def _unless_street(self, view: TextView, tokens: Span, after: Token | None,
+                       inside: list[Candidate]) -> list[Candidate]:
+        """The places found inside a name (`inside`), unless the name is a street's ("Hungerford St.",
+        `_street_word`; `after`: the token after it): then the street is the candidate, and the places in it
+        are its namesakes. "44 Hungerford St." in a Hartford story is no town in England."""
+        street = _street_word(tokens, after) if inside else None
+        if street is None:
+            return inside
+        whole = self._make(view, tokens.start_char, street.idx + len(street.text), GAZETTEER_LABEL)
+        return [whole] if whole else []
 
     def _town_ending_with(self, tokens: Span, start: int, end: int) -> Span | None:
         """The town or division whose main name is a famous one with capitalised words before it, inside a
@@ -334,7 +345,8 @@ class Extractor:
             elif label(ent) != "PERSON":
                 famous = self._embedded(view, ent)  # before a lesser town it leads with ("Metro Vancouver")
                 lead = self._leading_place(view, ent) if not famous and label(ent) == "ORG" and len(ent) > 1 else None
-                for inner in [lead] if lead else famous:
+                after = doc[ent.end] if ent.end < len(doc) else None
+                for inner in self._unless_street(view, ent, after, [lead] if lead else famous):
                     found.setdefault(inner.start, inner)
         # names the text's form says are places: a dateline, a party tag, a list closed by "counties"
         said = [c for c in (self._make(view, *span, GAZETTEER_LABEL) for span in self.forms.spans(view.text)) if c]
@@ -378,7 +390,7 @@ class Extractor:
             if run:
                 span = doc[run[0].i: run[-1].i + 1]
                 town = self._town_by_its_words(view, span)
-                for cand in [town] if town else self._embedded(view, span):
+                for cand in [town] if town else self._unless_street(view, span, token, self._embedded(view, span)):
                     first = doc.char_span(cand.start, cand.end, alignment_mode="expand")
                     single = first is not None and len(first) == 1
                     if single and first[0].is_sent_start and not (first.text.isupper() and len(first.text) > 3):
@@ -419,6 +431,17 @@ class Extractor:
             out.append(Candidate(start, end, surface, view.sentence_of(start), "GOLD",
                                  "demonym" if demonym else "toponym", demonym, said_place=True))
         return out
+
+
+def _street_word(run: Span, after: Token | None) -> Token | None:
+    """The capitalised street word that makes a run of capitalised words a street's name: its last word
+    ("Hungerford Street") or the word right after it ("Hungerford St.", "Berlin Ave."); None when none does."""
+    if len(run) > 1 and normalize(run[-1].text) in STREET_WORDS:
+        return run[-1]
+    if after is not None and after.text[:1].isupper() and not after.is_sent_start \
+            and normalize(after.text) in STREET_WORDS:
+        return after
+    return None
 
 
 def _joins(doc: Doc, i: int, j: int) -> bool:

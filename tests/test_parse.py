@@ -293,6 +293,17 @@ def test_a_street_no_gazetteer_holds_is_placed_at_the_town_the_article_names_mos
     assert street.place is None and street.reason == UNRESOLVED
 
 
+def test_a_place_named_in_a_streets_name_is_the_streets_namesake(pipeline):
+    """"Hungerford St." (the NER's body) and "Berlin Ave." (outside its entities) are streets of the article's
+    town, not Hungerford, England nor Berlin: the street is the mention, and no vote for England."""
+    text = ("Officers rammed the door at 44-46 Hungerford St., Hartford police said. A car was stolen on "
+            "12 Berlin Ave. in Southington, Connecticut.")
+    found = {m.text: m for m in parse_text(pipeline, text).mentions}
+    assert "Hungerford" not in found and "Berlin" not in found
+    assert found["Hungerford St"].place.country == "US" and found["Berlin Ave"].place.country == "US"
+    assert (found["Hartford"].place.country, found["Hartford"].place.admin1) == ("US", "CT")
+
+
 def test_a_lone_word_no_gazetteer_place_bears_lies_in_the_articles_town_only_where_the_text_says_so(pipeline):
     """"a machinist in Earlsheaton": a hamlet no source holds, placed at the article's town; "power UConn",
     read as a place by the NER, is no place, and a lone word the text does not call one stays unplaced."""
