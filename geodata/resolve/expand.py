@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..gazetteer import Gazetteer, normalize
 from ..gazetteer.importance import importance, is_strong
@@ -214,6 +215,7 @@ def _without_generic_words(key: str) -> Iterator[tuple[str, str | None]]:
             yield key[len(prefix):], allowed
 
 
+@lru_cache(maxsize=8192)
 def family(key: str) -> str:
     """A normalised name without the generic word of a town or a division it carries ("dublin city",
     "city of norfolk", "walker county": "dublin", "norfolk", "walker"): the names of one family are one
