@@ -57,6 +57,9 @@ ROWS = [
     (("gn:34", "Dublin City", 53.36, -6.28, "IE", "A", "ADM1", "L", 550_000), []),
     (("gn:35", "Dublin", 40.10, -83.11, "US", "P", "PPL", "OH", 45_000), []),
     (("gn:36", "Columbus", 39.96, -83.00, "US", "P", "PPL", "OH", 900_000), []),
+    (("gn:37", "Franklin", 41.40, -79.83, "US", "P", "PPL", "PA", 6_000), []),
+    (("gn:38", "Franklin", 35.93, -86.87, "US", "P", "PPL", "TN", 80_000), []),
+    (("gn:39", "Franklin", 42.08, -71.40, "US", "P", "PPL", "MA", 33_000), []),
 ]
 
 
@@ -248,6 +251,17 @@ def test_a_small_town_the_articles_other_places_do_not_support_is_less_sure(gaze
     assert found["Oldtown"].confidence < alone.confidence
     assert found["Oldtown"].confidence == pytest.approx(alone.confidence * UNSUPPORTED_FACTOR)
     assert found["Memphis"].confidence == resolve(gazetteer, "Memphis sent a letter.", "Memphis")["Memphis"].confidence
+
+
+def test_a_name_that_could_lie_in_many_states_is_no_support_for_a_small_town(gazetteer):
+    """Franklin could be in Pennsylvania, as Oldtown is, or in two other states: a third of one name of
+    four (`shared_division` 0.08) says little, and Oldtown is still half as sure as alone."""
+    alone = resolve(gazetteer, "Oldtown sent a letter.", "Oldtown")["Oldtown"]
+    text = "Officials in Chicago and Peoria met; Oldtown sent a letter, and so did Memphis and Franklin."
+    found = resolve(gazetteer, text, "Chicago", "Peoria", "Oldtown", "Memphis", "Franklin", explain=True)
+    features = found["Oldtown"].explanation["options"][0]["features"]
+    assert 0 < features["shared_division"] < 0.1 and features["admin1_share"] == features["proximity"] == 0
+    assert found["Oldtown"].confidence == pytest.approx(alone.confidence * UNSUPPORTED_FACTOR)
 
 
 def test_no_place_wins_for_a_gazetteer_only_name_outside_the_article(gazetteer):

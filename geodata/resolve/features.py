@@ -133,14 +133,18 @@ def confidence(ranked: list[Scored], cand: Candidate) -> float:
 # source holds ("Harbor City", "Rehab" of Cairo, "Newcomers" for Newcomerstown) than the town itself.
 UNSUPPORTED_FACTOR = 0.5
 UNSUPPORTED_NOTE = "a small town no other place of the article supports (its state, nearby): confidence halved"
-SUPPORT = ("qualifier", "admin1_share", "proximity", "shared_division")
+# The features that support a town, each above its floor. Names that could lie in the town's state
+# (`shared_division`, before any is settled) support it only from a tenth of the other names up: one name
+# of many, that could as well lie in two other states ("Franklin"), is no support.
+SUPPORT = {"qualifier": 0.0, "admin1_share": 0.0, "proximity": 0.0, "shared_division": 0.1}
 
 
 def unsupported(best: Scored, key: str, context: Context) -> bool:
     """Whether `best`, the winner for the mention of normalised text `key`, is such a town."""
     place, named = best.place, best.named()
     return (place.feature_class == "P" and place.population < MINOR_POPULATION and not is_strong(place)
-            and bool(named) and not any(named[name] for name in SUPPORT) and context.names_others(key))
+            and bool(named) and not any(named[name] > floor for name, floor in SUPPORT.items())
+            and context.names_others(key))
 
 
 COMPASS_RULE = ("a bare compass word or a short abbreviation ('WA') names a region only in a country the "
