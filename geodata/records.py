@@ -94,6 +94,7 @@ class Place:
 
 
 GAZETTEER_LABEL = "GAZ"  # the label of a candidate found by the gazetteer, not by spaCy's NER
+PLACE_READINGS = frozenset({"GPE", "LOC", "GOLD"})  # labels that read a name as a place's (GOLD: a span given as one)
 
 
 @dataclass(frozen=True)

@@ -274,6 +274,19 @@ def test_no_place_wins_for_a_gazetteer_only_name_outside_the_article(gazetteer):
     assert [m.text for m in Resolver(gazetteer).resolve(text, cands)] == ["Cora", "Mexico"]
 
 
+def test_no_place_wins_for_a_name_the_ner_reads_as_no_place_here_or_elsewhere(gazetteer):
+    """A facility or a person the NER names "Cora" in a piece on Virginia is no village in Mexico; a name
+    the NER also reads as a place elsewhere in the article keeps its place, whatever it read here."""
+    text = "Workers met at the Cora in Alexandria, Virginia."
+    for label in ("FAC", "PERSON", "ORG"):
+        mentions = Resolver(gazetteer).resolve(text, [cand(text, "Cora", label), cand(text, "Virginia", "GPE")])
+        assert [m.text for m in mentions] == ["Virginia"]
+    text = "Cora said so in Virginia. The road to Cora was closed."
+    cands = [cand(text, "Cora", "PERSON"), cand(text, "Virginia", "GPE"),
+             Candidate(text.rindex("Cora"), text.rindex("Cora") + 4, "Cora", 1, "GPE")]
+    assert [m.text for m in Resolver(gazetteer).resolve(text, cands)] == ["Cora", "Virginia", "Cora"]
+
+
 def test_the_no_place_option_is_scored(gazetteer):
     text = "Workers met at Cora Kelly Elementary School in Alexandria, Virginia."
     cora, virginia = cand(text, "Cora", GAZETTEER_LABEL), cand(text, "Virginia", "GPE")

@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, normalize
-from ..records import COUNTRY_CODES, Candidate, Place
+from ..records import COUNTRY_CODES, PLACE_READINGS, Candidate, Place
 from .expand import Options, family
 from .features import Scored, confidence
 
@@ -130,6 +130,8 @@ class Context:
         self._terms: dict[tuple[str, str], tuple[float, float, float, float]] = {}  # (place id, name) -> terms
         self._by_key: dict[str, Others] = {}  # name -> the other names' votes
         self.votes: list[Vote] = []
+        # the names the NER reads as a place somewhere in the article (GPE, LOC; a given span)
+        self.place_names = frozenset(family(normalize(c.text)) for c in cands if c.label in PLACE_READINGS)
         for cand, scored in zip(cands, ranked):
             if scored:
                 top = scored[0].place

@@ -19,8 +19,9 @@ when the text has the period (`written_as_abbreviated`): a bare "Man" is not Man
 The options of a mention are its candidates and "no place" (`NONE`). A rule may take a candidate
 out of the running (a bare compass word, or an abbreviation such as "WA" of `data/abbreviations.csv`,
 outside the article's countries); "no place" has a score of its own, from named evidence
-(`none_evidence`): +inf when the best candidate is a name the gazetteer found inside a longer one,
-no famous place and in no country the article is about, or when the mention is a sports club's
+(`none_evidence`): +inf when nothing reads the mention as a place (the gazetteer found it inside a
+longer name, or the NER read it as a person, a body or a facility, and as no place elsewhere) and its
+best candidate is no famous place and in no country the article is about, or when the mention is a sports club's
 short name found at a place of another name outside the article's countries ("Man City": Man,
 Côte d'Ivoire) (the mention is then no toponym and is left out); otherwise -inf, so it wins only
 when no candidate is left (the mention is kept, unresolved, unless the geocoder or the place it is
@@ -38,8 +39,8 @@ from ..gazetteer import Gazetteer, normalize
 from ..gazetteer.importance import importance, is_strong
 from ..gazetteer.sources import abbreviations_in_context, read_csv
 from ..gazetteer.wordlists import read_table
-from ..records import GAZETTEER_LABEL, Candidate, Place
-from .expand import DIRECTIONS, Options, Query, find
+from ..records import GAZETTEER_LABEL, PLACE_READINGS, Candidate, Place
+from .expand import DIRECTIONS, Options, Query, family, find
 
 if TYPE_CHECKING:
     from .context import Context
@@ -196,14 +197,24 @@ def in_article(key: str, candidate: Scored, settled: Context) -> bool:
 
 def none_score(cand: Candidate, top: Scored | None, settled: Context) -> float:
     """The "no place" option's score against the best candidate left (`none_evidence` names the terms):
-    a name the gazetteer alone found (the first words of an organisation's name: "Cora Kelly
-    Elementary School") is no place unless a place of that name fits the article: a famous place, or
-    one in a country the article is about. A village in Mexico does not name a Georgia school."""
+    a name nothing reads as a place (`_no_place_reading`: the first words of an organisation's name,
+    "Cora Kelly Elementary School"; a facility, "the Metro"; a person) is no place unless a place of that
+    name fits the article: a famous place, or one in a country the article is about. A village in
+    Mexico does not name a Georgia school, nor a town in Indonesia Washington's Metro."""
     if top is not None and _club_elsewhere(cand, top, settled):
         return ALWAYS
-    if top is None or cand.label != GAZETTEER_LABEL or cand.kind != "toponym" or is_strong(top.place):
+    if top is None or not _no_place_reading(cand, settled) or is_strong(top.place):
         return NEVER
     return NEVER if settled.fits(top.place, normalize(cand.text)) else ALWAYS
+
+
+def _no_place_reading(cand: Candidate, settled: Context) -> bool:
+    """Whether nothing reads the mention as a place: the gazetteer alone found it (inside a longer name),
+    or the NER read it as no place (a person, a body, a facility) here and nowhere else in the article
+    ("Rock Hill-based" as a person is the "Rock Hill" it reads as a place elsewhere)."""
+    if cand.kind != "toponym" or cand.label in PLACE_READINGS:
+        return False
+    return cand.label == GAZETTEER_LABEL or family(normalize(cand.text)) not in settled.place_names
 
 
 def _club_elsewhere(cand: Candidate, top: Scored, settled: Context) -> bool:
@@ -219,7 +230,7 @@ def none_evidence(cand: Candidate, top: Scored | None, settled: Context) -> dict
     """The terms of `none_score`, each by name (for explanations: computes all of them)."""
     if top is None:
         return {"candidate_left": False}
-    return {"candidate_left": True, "found_by_gazetteer_only": cand.label == GAZETTEER_LABEL and cand.kind == "toponym",
+    return {"candidate_left": True, "read_as_place_nowhere": _no_place_reading(cand, settled),
             "famous": is_strong(top.place), "in_article_countries": settled.fits(top.place, normalize(cand.text)),
             "club_name": club_name(settled.text, cand.start, cand.end)}
 
