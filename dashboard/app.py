@@ -173,7 +173,7 @@ def on_map_click() -> None:
 def sentence_html(row: object) -> str:
     reason = maps.text(row.reason)
     snippet = maps.Snippet(maps.text(row.title), maps.text(row.sentence),
-                           ((int(row.sentence_start), int(row.sentence_end)),), reasons=(reason,))
+                           (maps.Mark(int(row.sentence_start), int(row.sentence_end), reason),))
     why = f" · {reason}" if reason else ""  # the article's town, a correction: not the gazetteer's answer
     meta = f"“{row.text}” · {row.kind} · confidence {row.confidence:.2f}{why}"
     return f"<div class='gd-sentence'><span class='gd-meta'>{esc(meta)}</span>{maps.highlight(snippet)}</div>"
@@ -185,7 +185,8 @@ def article_head(first: object, in_title: pd.DataFrame) -> str:
     title = maps.text(first.title)
     meta = maps.text(first.published) or "no date"
     if title and not in_title.empty:
-        marks = tuple(zip(in_title.sentence_start.astype(int), in_title.sentence_end.astype(int)))
+        marks = tuple(maps.Mark(int(start), int(end))
+                      for start, end in zip(in_title.sentence_start, in_title.sentence_end))
         shown = maps.highlight(maps.Snippet(title, title, marks))
         meta += f" · named in the title (confidence {in_title.confidence.max():.2f})"
     else:

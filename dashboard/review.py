@@ -47,7 +47,7 @@ def sentences_html(rows: pd.DataFrame) -> str:
     parts = []
     for row in rows.itertuples():
         snippet = maps.Snippet(maps.text(row.title), maps.text(row.sentence),
-                               ((int(row.sentence_start), int(row.sentence_end)),))
+                               (maps.Mark(int(row.sentence_start), int(row.sentence_end)),))
         parts.append(f"<div class='gd-sentence'><span class='gd-meta'>{esc(snippet.title or '(untitled)')} · "
                      f"{esc(maps.text(row.published) or 'no date')}</span>{maps.highlight(snippet)}</div>")
     return "".join(parts)

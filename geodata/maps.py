@@ -10,6 +10,7 @@ import html
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
+from typing import NamedTuple
 
 import folium
 import pandas as pd
@@ -32,18 +33,24 @@ DOUBTFUL_BELOW = 0.5
 """A place whose mentions average a lower confidence is drawn hollow and dashed: a doubtful placement."""
 
 
+class Mark(NamedTuple):
+    """A mention inside a snippet's sentence: its offsets, and why it has its place when the gazetteer did
+    not name it (the article's town, a correction; "" for the others)."""
+
+    start: int
+    end: int
+    reason: str = ""
+
+
 @dataclass(frozen=True)
 class Snippet:
-    """A sentence mentioning a place, with the offsets of every mention of it inside the sentence."""
+    """A sentence mentioning a place, with every mention of it inside the sentence."""
 
     title: str
     sentence: str
-    marks: tuple[tuple[int, int], ...]
+    marks: tuple[Mark, ...]
     in_title: bool = False  # the sentence is the article's title (`TITLE_SENTENCE`)
     language: str = ""  # the article's language (ISO 639-1 code), when known
-    # why each mark has its place when the gazetteer did not name it (the article's town, a correction),
-    # "" for the others; in the order of `marks`
-    reasons: tuple[str, ...] = ()
 
 
 def text(value: object, default: str = "") -> str:
@@ -57,11 +64,9 @@ def highlight(snippet: Snippet) -> str:
     """The sentence as HTML with each mention in <mark>; every piece of text is escaped. A mark with a
     reason is drawn apart (`gd-reason`) and says it on hover."""
     s, parts, pos = snippet.sentence, [], 0
-    reasons = dict(zip(snippet.marks, snippet.reasons))
-    for start, end in sorted(snippet.marks):
+    for start, end, reason in sorted(snippet.marks):
         if start < pos:
             continue  # overlapping marks: the first one wins
-        reason = reasons.get((start, end))
         mark = f"<mark class='gd-reason' title='{html.escape(reason)}'>" if reason else "<mark>"
         parts += [html.escape(s[pos:start]), mark, html.escape(s[start:end]), "</mark>"]
         pos = end
@@ -77,9 +82,8 @@ def snippets_by_place(mentions: pd.DataFrame, per_place: int = POPUP_SENTENCES) 
         key = (getattr(row, "article_id", None), text(row.title) or "(untitled)", text(row.sentence), in_title,
                text(getattr(row, "language", None)))
         grouped.setdefault(row.place_id, {}).setdefault(key, []).append(
-            ((int(row.sentence_start), int(row.sentence_end)), text(getattr(row, "reason", None))))
-    return {place: [Snippet(title, sentence, tuple(m for m, _ in marks), in_title, language,
-                            tuple(r for _, r in marks))
+            Mark(int(row.sentence_start), int(row.sentence_end), text(getattr(row, "reason", None))))
+    return {place: [Snippet(title, sentence, tuple(marks), in_title, language)
                     for (_, title, sentence, in_title, language), marks in sentences.items()]
             for place, sentences in grouped.items()}
 
@@ -123,7 +127,7 @@ def popup_html(row: object, snippets: Sequence[Snippet]) -> str:
         for title, group in groups)
     more = int(row.mentions) - sum(len(s.marks) for s in snippets)
     tail = f"<div><small>and {more} more</small></div>" if more > 0 else ""
-    reasons = dict.fromkeys(r for s in snippets for r in s.reasons if r)  # each once, in order
+    reasons = dict.fromkeys(m.reason for s in snippets for m in s.marks if m.reason)  # each once, in order
     notes = "".join(f"<div><small><mark class='gd-reason'>dashed</mark>: {html.escape(r)}</small></div>"
                     for r in reasons)
     return f"{head}{items}{tail}{notes}</div>"

@@ -55,7 +55,7 @@ def mentions_frame(sentence: str = EVIL_SENTENCE, title: object = EVIL_TITLE, pl
 
 def test_highlight_escapes_and_marks_the_toponym() -> None:
     start = EVIL_SENTENCE.index("Damascus")
-    out = maps.highlight(maps.Snippet("t", EVIL_SENTENCE, ((start, start + len("Damascus")),)))
+    out = maps.highlight(maps.Snippet("t", EVIL_SENTENCE, (maps.Mark(start, start + len("Damascus")),)))
     assert out.startswith("In <mark>Damascus</mark> &lt;script&gt;window.__xss=1&lt;/script&gt;")
     assert "<script" not in out and "<img" not in out
     assert html.unescape(re.sub(r"</?mark>", "", out)) == EVIL_SENTENCE  # shown literally
