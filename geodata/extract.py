@@ -289,7 +289,7 @@ class Extractor:
         Vancouver International Airport"; [] otherwise. (A name with none inside, "Titus County Jail", stays
         whole: the resolver may place it at the place its first words name.)"""
         if cand is None or cand.label not in PLACE_LABELS or cand.kind != "toponym" or len(ent) < 2 \
-                or normalize(ent[-1].text) in STREET_WORDS:
+                or _street_word(ent, None) is not None:
             return []  # "Frenchmen Street" is not in France
         if find(self.gazetteer, Query.of_candidate(cand, view.text)).options:
             return []
