@@ -4,7 +4,6 @@ before names, words of nationality, cue words) comes from its `LanguageRules` (`
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
@@ -18,8 +17,10 @@ from .gazetteer.importance import importance, is_strong
 from .gazetteer.wordlists import read_words
 from .nlp import TextView
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Dropped, Sentence
-from .resolve.expand import DIRECTIONS, DIVISION_WORDS, STREET_WORDS, Query, find
+from .resolve.expand import DIRECTIONS, DIVISION_WORDS, Query, family, find
 from .rules import ENGLISH, LanguageRules
+from .spans import (after_locative, before_people, glued_hyphen, joins, listed_after_locative, street_word,
+                    trim)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -37,7 +38,6 @@ MAX_NGRAM = 4
 POSSESSIVE = {"'s", "\u2019s"}
 MAX_LOCATIVE_WORDS = 2  # a town's name read by its words is one or two ("in Grants Pass", "in Wilkes-Barre")
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
-_TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
 
 def rules_for(language: str) -> LanguageRules:
@@ -48,19 +48,6 @@ def rules_for(language: str) -> LanguageRules:
 def is_demonym(word: str) -> bool:
     """A word of nationality in any language geoparsed ("Syrian", "syrienne")."""
     return any(rules.demonym(word) is not None for rules in RULES.values())
-
-
-def trim(text: str, start: int, end: int, leading: re.Pattern[str] = ENGLISH.leading) -> tuple[int, int]:
-    """Narrow a span to its name: no leading article ("the", `LanguageRules.leading`), no trailing
-    possessive or punctuation."""
-    surface = text[start:end]
-    lead = leading.match(surface)
-    if lead and lead.end() < len(surface):
-        start += lead.end()
-    tail = _TRAILING.search(text[start:end])
-    if tail and tail.start() > 0:
-        end = start + tail.start()
-    return start, end
 
 
 class Extractor:
@@ -150,9 +137,9 @@ class Extractor:
     def _unless_street(self, view: TextView, tokens: Span, after: Token | None,
                        inside: list[Candidate]) -> list[Candidate]:
         """The places found inside a name (`inside`), unless the name is a street's ("Hungerford St.",
-        `_street_word`; `after`: the token after it): then the street is the candidate, and the places in it
+        `spans.street_word`; `after`: the token after it): then the street is the candidate, and the places in it
         are its namesakes. "44 Hungerford St." in a Hartford story is no town in England."""
-        street = _street_word(tokens, after) if inside else None
+        street = street_word(tokens, after) if inside else None
         if street is None:
             return inside
         whole = self._make(view, tokens.start_char, street.idx + len(street.text), GAZETTEER_LABEL)
@@ -229,17 +216,17 @@ class Extractor:
         bears, with the entity's label if it is a place's, else as the gazetteer's candidate; None when
         there is none."""
         doc, start, end = ent.doc, ent.start, ent.end
-        while end + 1 < len(doc) and _glued_hyphen(doc, end) and doc[end + 1].text[:1].isupper():
+        while end + 1 < len(doc) and glued_hyphen(doc, end) and doc[end + 1].text[:1].isupper():
             end += 2
-        while start >= 2 and _glued_hyphen(doc, start - 1) and doc[start - 2].text[:1].isupper():
+        while start >= 2 and glued_hyphen(doc, start - 1) and doc[start - 2].text[:1].isupper():
             start -= 2
-        hyphenated = any(_glued_hyphen(doc, i) for i in range(start + 1, end - 1))
+        hyphenated = any(glued_hyphen(doc, i) for i in range(start + 1, end - 1))
         first, last = start, end
         if any(t.text[:1].isupper() and t.lower_ not in GENERIC_WORDS for t in doc[start:end]):
             # not "City of" + "Richmond": the name of a county of Virginia, not the town's
-            while last < min(len(doc), first + MAX_NGRAM) and _joins(doc, last - 1, last):
+            while last < min(len(doc), first + MAX_NGRAM) and joins(doc, last - 1, last):
                 last += 1
-            while first > max(0, last - MAX_NGRAM) and _joins(doc, first, first - 1) \
+            while first > max(0, last - MAX_NGRAM) and joins(doc, first, first - 1) \
                     and not self.rules.leading.match(doc[first - 1].text_with_ws):  # not "The" of "The Webster"
                 first -= 1
         if (first, last) == (start, end) and not hyphenated:
@@ -259,29 +246,24 @@ class Extractor:
 
     def _town_by_its_words(self, view: TextView, span: Span) -> Candidate | None:
         """A town's name that the words around it say is one, whatever the NER read there (a person, a
-        body, a product, nothing): after a preposition of place ("in Dewsbury", "at Wana") or before a word
-        for the town's people ("a Winona man", "Gainesville residents"); when a town or division bears it as
-        its main name or another ("in Matias Romero"). It is the gazetteer's candidate, so the resolver
+        body, a product, nothing): after a preposition of place ("in Dewsbury", "at Wana"), closing a list
+        that one opens ("in Tigray and Amhara"), or before a word for the town's people ("a Winona man", "Gainesville residents"); when a town or division bears it as
+        its main name or another ("in Matias Romero"), or without its designator ("into Rakhine State"). It is the gazetteer's candidate, so the resolver
         keeps it only as a famous place or one in the article's countries."""
         short_caps = span.text.isupper() and len(span.text) <= 3
         if short_caps or sum(not t.is_punct for t in span) > MAX_LOCATIVE_WORDS \
-                or not (self._after_locative(span) or self._before_people(span)) \
-                or not self._town_or_division(span.text, primary=False):
+                or not (after_locative(span, self.rules) or before_people(span, self.rules)
+                        or listed_after_locative(span, self.rules, self._found_as_town_or_division)) \
+                or not self._found_as_town_or_division(span.text):
             return None
         return self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL)
 
-    def _after_locative(self, span: Span) -> bool:
-        """Whether a span stands right after a preposition of place (`LanguageRules.locatives`), or after a
-        comma and a word that says where someone lives ("Jane Doe, 52, of Grovetown")."""
-        doc, i = span.doc, span.start
-        if i == 0:
-            return False
-        before = doc[i - 1].lower_
-        return before in self.rules.locatives or (before in self.rules.residence and i > 1 and doc[i - 2].text == ",")
-
-    def _before_people(self, span: Span) -> bool:
-        """Whether a span stands right before a word for a town's people (`LanguageRules.people`)."""
-        return span.end < len(span.doc) and span.doc[span.end].lower_ in self.rules.people
+    def _found_as_town_or_division(self, name: str) -> bool:
+        """Whether a town or a division bears a name, as its main name or another ("Matias Romero", "Amhara"
+        for Amara), or without the word that says what it is ("Rakhine State": Rakhine, a state)."""
+        key = normalize(name)
+        return self._town_or_division(key, primary=False) or (family(key) != key and self._town_or_division(
+            family(key), primary=False))
 
     def _famous_inside(self, view: TextView, ent: Span, cand: Candidate | None) -> list[Candidate]:
         """The famous places and demonyms inside a place's or building's name that no gazetteer place bears
@@ -289,7 +271,7 @@ class Extractor:
         Vancouver International Airport"; [] otherwise. (A name with none inside, "Titus County Jail", stays
         whole: the resolver may place it at the place its first words name.)"""
         if cand is None or cand.label not in PLACE_LABELS or cand.kind != "toponym" or len(ent) < 2 \
-                or _street_word(ent, None) is not None:
+                or street_word(ent, None) is not None:
             return []  # "Frenchmen Street" is not in France
         if find(self.gazetteer, Query.of_candidate(cand, view.text)).options:
             return []
@@ -369,7 +351,7 @@ class Extractor:
             if reasons:
                 dropped.append(Dropped(cand.start, cand.end, cand.text, cand.sentence, cand.label, tuple(reasons)))
             else:
-                kept.append(replace(cand, said_place=True) if span is not None and self._after_locative(span)
+                kept.append(replace(cand, said_place=True) if span is not None and after_locative(span, self.rules)
                             else cand)
         return kept, dropped
 
@@ -433,25 +415,3 @@ class Extractor:
         return out
 
 
-def _street_word(run: Span, after: Token | None) -> Token | None:
-    """The capitalised street word that makes a run of capitalised words a street's name: its last word
-    ("Hungerford Street") or the word right after it ("Hungerford St.", "Berlin Ave."); None when none does."""
-    if len(run) > 1 and normalize(run[-1].text) in STREET_WORDS:
-        return run[-1]
-    if after is not None and after.text[:1].isupper() and not after.is_sent_start \
-            and normalize(after.text) in STREET_WORDS:
-        return after
-    return None
-
-
-def _joins(doc: Doc, i: int, j: int) -> bool:
-    """Whether token `j`, next to token `i` (before or after it) in one sentence, could be a word of the
-    same name: capitalised ("St." too), apart from it, and in no entity of the NER's."""
-    word = doc[j]
-    return (word.is_title and (word.is_alpha or word.text.endswith(".")) and not word.ent_type_
-            and doc[min(i, j)].whitespace_ != "" and not doc[max(i, j)].is_sent_start)
-
-
-def _glued_hyphen(doc: Doc, i: int) -> bool:
-    """Whether token `i` is a hyphen with no space on either side ("Gilgit-Baltistan")."""
-    return doc[i].text == "-" and not doc[i].whitespace_ and not doc[i - 1].whitespace_

@@ -11,7 +11,8 @@ import pytest
 import spacy
 
 from geodata.evidence import cue_of
-from geodata.extract import RULES, trim
+from geodata.extract import RULES
+from geodata.spans import trim
 from geodata.french import DEMONYMS_FILE, FRENCH, REGULAR, demonym_forms, forms, french_demonym
 from geodata.gazetteer.wordlists import read_table
 from geodata.language import SAMPLE_CHARS, SUPPORTED, language_of

@@ -103,6 +103,23 @@ def test_a_town_the_ner_reads_as_a_body_or_a_person_after_a_preposition_of_place
     assert set(placed(pipeline, firms)) == {"Seattle"}
 
 
+def test_a_division_the_ner_reads_as_a_person_in_a_list_after_a_preposition_or_with_its_designator(pipeline):
+    """"in Tigray and Amhara": the preposition opens the list, so its last name is a place too, as a town's
+    or division's name (Amhara is Amara's other name); "into Rakhine State": the division without its
+    designator. Not a list of streets ("near Rivers and Stokes avenues"), nor one of other things."""
+    regions = "Clashes broke out in Tigray and Amhara, Ethiopia's northern regions, while Eritrean troops stayed."
+    assert {e.text: e.label_ for e in pipeline.nlp(regions).ents if e.text in ("Tigray", "Amhara")} == {
+        "Tigray": "PERSON", "Amhara": "PERSON"}
+    assert placed(pipeline, regions)["Amhara"] == ["ET"]
+    state = "The Arakan Army took control of Paletwa in Chin State and pushed into Rakhine State, Myanmar."
+    assert [e.label_ for e in pipeline.nlp(state).ents if e.text == "Rakhine State"] == ["PERSON"]
+    assert placed(pipeline, state)["Rakhine State"] == ["MM"]
+    streets = "A cyclist was hit by a truck near Rivers and Stokes avenues in Charleston, South Carolina."
+    assert "Stokes" not in placed(pipeline, streets)
+    people = "The talks in Tigray and Abiy ended on Monday."
+    assert "Abiy" not in placed(pipeline, people)  # no town bears it
+
+
 def test_a_town_the_ner_reads_as_a_body_or_a_person_before_a_word_for_its_people_is_the_town(pipeline):
     """"a Winona man", "Gainesville residents", "Oxford police", "the Saratoga native": the town's name,
     whatever the NER read (a body, a person, a product); a family's or a firm's name before such a word

@@ -5,7 +5,7 @@ import json
 import pytest
 
 from geodata.documents import read_bytes
-from geodata.extract import trim
+from geodata.spans import trim
 from geodata.records import TITLE_SENTENCE
 from geodata.resolve import IN_ARTICLE_TOWN, UNRESOLVED, distance_km
 from geodata.store import Store

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 from devtools import stress
 from geodata.config import Settings
 from geodata.documents import load_paths, read_bytes
-from geodata.extract import trim
+from geodata.spans import trim
 from geodata.gazetteer import normalize
 from geodata.gazetteer.build import builtin_version
 from geodata.records import Document

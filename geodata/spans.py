@@ -1,0 +1,90 @@
+"""What a span's own characters and the tokens around it say, for the extractor (`extract.py`): a span
+narrowed to its name, a preposition of place before it or a list one opens, a word for a town's people
+after it, a street's word, and the tokens that join a name. The words are the article language's
+(`LanguageRules`)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from spacy.tokens import Doc, Span, Token
+
+from .gazetteer import normalize
+from .resolve.expand import STREET_WORDS
+from .rules import ENGLISH, LanguageRules
+
+_TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
+
+
+def trim(text: str, start: int, end: int, leading: re.Pattern[str] = ENGLISH.leading) -> tuple[int, int]:
+    """Narrow a span to its name: no leading article ("the", `LanguageRules.leading`), no trailing
+    possessive or punctuation."""
+    surface = text[start:end]
+    lead = leading.match(surface)
+    if lead and lead.end() < len(surface):
+        start += lead.end()
+    tail = _TRAILING.search(text[start:end])
+    if tail and tail.start() > 0:
+        end = start + tail.start()
+    return start, end
+
+
+def after_locative(span: Span, rules: LanguageRules) -> bool:
+    """Whether a span stands right after a preposition of place (`LanguageRules.locatives`), or after a
+    comma and a word that says where someone lives ("Jane Doe, 52, of Grovetown")."""
+    doc, i = span.doc, span.start
+    if i == 0:
+        return False
+    before = doc[i - 1].lower_
+    return before in rules.locatives or (before in rules.residence and i > 1 and doc[i - 2].text == ",")
+
+
+def listed_after_locative(span: Span, rules: LanguageRules, is_place: Callable[[str], bool]) -> bool:
+    """Whether a span closes a list of names joined by "and" or "or" that a preposition of place opens, each
+    name before it a place's (`is_place`): "in Tigray and Amhara"; not a list of streets ("near Rivers and
+    Stokes avenues")."""
+    doc, end = span.doc, span.start
+    after = doc[span.end] if span.end < len(doc) else None
+    if after is not None and after.is_lower and normalize(after.text).rstrip("s") in STREET_WORDS:
+        return False
+    while end > 1 and doc[end - 1].lower_ in rules.cues.list_words and doc[end - 1].is_alpha:
+        start = end - 1  # the name before the list word: its capitalised words
+        while start > 0 and doc[start - 1].text[:1].isupper() and not doc[start].is_sent_start:
+            start -= 1
+        name = doc[start:end - 1]
+        if not len(name) or not is_place(name.text):
+            return False
+        if after_locative(name, rules):
+            return True
+        end = start
+    return False
+
+
+def before_people(span: Span, rules: LanguageRules) -> bool:
+    """Whether a span stands right before a word for a town's people (`LanguageRules.people`)."""
+    return span.end < len(span.doc) and span.doc[span.end].lower_ in rules.people
+
+
+def street_word(run: Span, after: Token | None) -> Token | None:
+    """The capitalised street word that makes a run of capitalised words a street's name: its last word
+    ("Hungerford Street") or the word right after it ("Hungerford St.", "Berlin Ave."); None when none does."""
+    if len(run) > 1 and normalize(run[-1].text) in STREET_WORDS:
+        return run[-1]
+    if after is not None and after.text[:1].isupper() and not after.is_sent_start \
+            and normalize(after.text) in STREET_WORDS:
+        return after
+    return None
+
+
+def joins(doc: Doc, i: int, j: int) -> bool:
+    """Whether token `j`, next to token `i` (before or after it) in one sentence, could be a word of the
+    same name: capitalised ("St." too), apart from it, and in no entity of the NER's."""
+    word = doc[j]
+    return (word.is_title and (word.is_alpha or word.text.endswith(".")) and not word.ent_type_
+            and doc[min(i, j)].whitespace_ != "" and not doc[max(i, j)].is_sent_start)
+
+
+def glued_hyphen(doc: Doc, i: int) -> bool:
+    """Whether token `i` is a hyphen with no space on either side ("Gilgit-Baltistan")."""
+    return doc[i].text == "-" and not doc[i].whitespace_ and not doc[i - 1].whitespace_
