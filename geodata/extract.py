@@ -17,10 +17,10 @@ from .gazetteer.importance import importance, is_strong
 from .gazetteer.wordlists import read_words
 from .nlp import TextView
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Dropped, Sentence
-from .resolve.expand import DIRECTIONS, DIVISION_WORDS, Query, family, find
+from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, family, find
 from .rules import ENGLISH, LanguageRules
-from .spans import (after_locative, before_people, glued_hyphen, joins, listed_after_locative, street_word,
-                    trim)
+from .spans import (after_locative, before_people, glued_hyphen, joins, listed_after_locative, listed_with_place,
+                    street_word, trim)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -247,16 +247,21 @@ class Extractor:
     def _town_by_its_words(self, view: TextView, span: Span) -> Candidate | None:
         """A town's name that the words around it say is one, whatever the NER read there (a person, a
         body, a product, nothing): after a preposition of place ("in Dewsbury", "at Wana"), closing a list
-        that one opens ("in Tigray and Amhara"), or before a word for the town's people ("a Winona man", "Gainesville residents"); when a town or division bears it as
+        that one opens ("in Tigray and Amhara"), joined by "and" to a place ("Khan Younis and Deir al-Balah":
+        a single word then by its main name only), or before a word for the town's people ("a Winona man", "Gainesville residents"); when a town or division bears it as
         its main name or another ("in Matias Romero"), or without its designator ("into Rakhine State"). It is the gazetteer's candidate, so the resolver
         keeps it only as a famous place or one in the article's countries."""
-        short_caps = span.text.isupper() and len(span.text) <= 3
-        if short_caps or sum(not t.is_punct for t in span) > MAX_LOCATIVE_WORDS \
-                or not (after_locative(span, self.rules) or before_people(span, self.rules)
-                        or listed_after_locative(span, self.rules, self._found_as_town_or_division)) \
-                or not self._found_as_town_or_division(span.text):
+        if (span.text.isupper() and len(span.text) <= 3) or sum(not t.is_punct for t in span) > MAX_LOCATIVE_WORDS:
             return None
-        return self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL)
+        rules = self.rules
+        if after_locative(span, rules) or before_people(span, rules) \
+                or listed_after_locative(span, rules, self._found_as_town_or_division):
+            town = self._found_as_town_or_division(span.text)
+        else:  # joined to a place by "and": weaker, so a single word only as a town's or division's main name,
+            # and not a word for a kind of place ("Botkins and Creek")
+            town = listed_with_place(span, rules) and normalize(span.text) not in GENERIC_SUFFIXES \
+                and self._town_or_division(span.text, primary=len(span) == 1)
+        return self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL) if town else None
 
     def _found_as_town_or_division(self, name: str) -> bool:
         """Whether a town or a division bears a name, as its main name or another ("Matias Romero", "Amhara"

@@ -45,8 +45,7 @@ def listed_after_locative(span: Span, rules: LanguageRules, is_place: Callable[[
     name before it a place's (`is_place`): "in Tigray and Amhara"; not a list of streets ("near Rivers and
     Stokes avenues")."""
     doc, end = span.doc, span.start
-    after = doc[span.end] if span.end < len(doc) else None
-    if after is not None and after.is_lower and normalize(after.text).rstrip("s") in STREET_WORDS:
+    if _before_street_word(span):
         return False
     while end > 1 and doc[end - 1].lower_ in rules.cues.list_words and doc[end - 1].is_alpha:
         start = end - 1  # the name before the list word: its capitalised words
@@ -59,6 +58,24 @@ def listed_after_locative(span: Span, rules: LanguageRules, is_place: Callable[[
             return True
         end = start
     return False
+
+
+def listed_with_place(span: Span, rules: LanguageRules) -> bool:
+    """Whether a span is joined by "and" or "or" to a name the NER reads as a place, right after or right
+    before it ("Khan Younis and Deir al-Balah", "Gaza and Khan Younis")."""
+    doc = span.doc
+
+    def joined(word: int, name: int) -> bool:
+        return 0 <= min(word, name) and max(word, name) < len(doc) and doc[word].is_alpha \
+            and doc[word].lower_ in rules.cues.list_words and doc[name].ent_type_ in ("GPE", "LOC")
+
+    return not _before_street_word(span) and (joined(span.end, span.end + 1) or joined(span.start - 1, span.start - 2))
+
+
+def _before_street_word(span: Span) -> bool:
+    """Whether a lower-case street word follows a span: a list of streets ("Lakeview and Harrison streets")."""
+    after = span.doc[span.end] if span.end < len(span.doc) else None
+    return after is not None and after.is_lower and normalize(after.text).rstrip("s") in STREET_WORDS
 
 
 def before_people(span: Span, rules: LanguageRules) -> bool:

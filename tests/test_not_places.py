@@ -120,6 +120,20 @@ def test_a_division_the_ner_reads_as_a_person_in_a_list_after_a_preposition_or_w
     assert "Abiy" not in placed(pipeline, people)  # no town bears it
 
 
+def test_a_town_the_ner_reads_as_a_person_joined_by_and_to_a_place_is_the_town(pipeline):
+    """"Khan Younis and Deir al-Balah": a name joined by "and" to one the NER reads as a place is a town's
+    when a town bears it (a single word only as its main name), not a word for a kind of place ("Botkins
+    and Creek"), nor a street's ("Lakeview and Harrison streets")."""
+    gaza = "The strikes hit Khan Younis and Deir al-Balah in central Gaza."
+    assert [e.label_ for e in pipeline.nlp(gaza).ents if e.text == "Khan Younis"] == ["PERSON"]
+    assert placed(pipeline, gaza)["Khan Younis"] == ["PS"]
+    names = "The identities of Botkins and Creek were released Monday in Ohio."
+    assert [e.label_ for e in pipeline.nlp(names).ents if e.text == "Botkins"] == ["GPE"]
+    assert "Creek" not in placed(pipeline, names)
+    streets = "A water main blew on the corner of Lakeview and Harrison streets in Chicago."
+    assert "Harrison" not in placed(pipeline, streets)
+
+
 def test_a_town_the_ner_reads_as_a_body_or_a_person_before_a_word_for_its_people_is_the_town(pipeline):
     """"a Winona man", "Gainesville residents", "Oxford police", "the Saratoga native": the town's name,
     whatever the NER read (a body, a person, a product); a family's or a firm's name before such a word
