@@ -5,9 +5,9 @@ import json
 import pytest
 
 from geodata.documents import read_bytes
-from geodata.spans import trim
 from geodata.records import TITLE_SENTENCE
 from geodata.resolve import IN_ARTICLE_TOWN, UNRESOLVED, distance_km
+from geodata.spans import trim
 from geodata.store import Store
 
 from .conftest import SEED, run_cli
@@ -71,6 +71,16 @@ def test_article_context_picks_the_nearby_namesake(pipeline):
                                   "would visit Chicago and Peoria.")
     (springfield,) = [m for m in parsed.mentions if m.text == "Springfield"]
     assert (springfield.place.country, springfield.place.admin1) == ("US", "IL")
+
+
+def test_one_unsure_place_is_not_the_whole_of_the_articles_context(pipeline):
+    """A lone "Lakeview" (a dozen towns, none sure) read first as Ohio's does not make the article an Ohio
+    one: less confidence than `Context.MIN_TOTAL` counts as that much, not as all the article's places.
+    Chicago stays Chicago, not Willard, Ohio (called Chicago until 1917)."""
+    parsed = parse_text(pipeline, "A water main blew on the corner of Lakeview and Harrison streets in Chicago.")
+    (chicago,) = [m for m in parsed.mentions if m.text == "Chicago"]
+    assert (chicago.place.name, chicago.place.admin1) == ("Chicago", "IL")
+    assert "Harrison" not in [m.text for m in parsed.mentions]  # a list of streets
 
 
 def test_a_name_mostly_read_as_a_body_is_no_place(pipeline):

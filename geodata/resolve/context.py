@@ -85,6 +85,10 @@ class Spread:
         return support
 
 
+# The least total of confidence the article's other places are weighed out of (a share's denominator).
+MIN_TOTAL = 0.5
+
+
 @dataclass(frozen=True)
 class Others:
     """The votes of an article's names other than one, summed once: in all, by country and by (country,
@@ -96,6 +100,12 @@ class Others:
     divisions: dict[tuple[str, str | None], float]
     points: list[Vote]
     points_total: float
+
+    def share(self, weight: float, *, points: bool = False) -> float:
+        """`weight` as a share of the votes (`points`: of the small places' votes), out of `MIN_TOTAL` at
+        least: one unsure reading is not the whole of the article's context (a lone "Lakeview" read as
+        Ohio's would otherwise make Chicago Willard, Ohio, once called Chicago)."""
+        return weight / max(self.points_total if points else self.total, MIN_TOTAL)
 
     @classmethod
     def of(cls, votes: list[Vote]) -> Others:
@@ -180,7 +190,7 @@ class Context:
         others = self._others(key)
         if not others.total:
             return None
-        return (others.countries.get(country, 0) if country else 0) / others.total
+        return others.share(others.countries.get(country, 0) if country else 0)
 
     def fits(self, place: Place, key: str) -> bool:
         """Whether `place` lies in a country the article's other places are in (or there are none)."""
@@ -192,19 +202,18 @@ class Context:
         region across borders (a curated place with no country) agrees with any article about its
         parts: its country share is half the largest country's."""
         others = self._others(key)
-        total = others.total
         country = admin1 = near = 0.0
-        if not total:
+        if not others.total:
             return country, admin1, near
         if place.country:
             country = self.COUNTRY_WEIGHT * self.country_share(place.country, key)
             if place.admin1:
-                admin1 = self.ADMIN1_WEIGHT * others.divisions.get((place.country, place.admin1), 0) / total
+                admin1 = self.ADMIN1_WEIGHT * others.share(others.divisions.get((place.country, place.admin1), 0))
         elif place.source == "curated":
-            country = 0.5 * self.COUNTRY_WEIGHT * max(others.countries.values(), default=0.0) / total
+            country = 0.5 * self.COUNTRY_WEIGHT * others.share(max(others.countries.values(), default=0.0))
         if others.points and (place.feature_code or "") not in COUNTRY_CODES | {"CONT"}:
             weight = sum(v.weight for v in others.points if within_km(place.lat, place.lon, v.lat, v.lon, self.NEAR_KM))
-            near = self.NEAR_WEIGHT * weight / others.points_total
+            near = self.NEAR_WEIGHT * others.share(weight, points=True)
         return country, admin1, near
 
     def qualifier(self, place: Place, cand: Candidate) -> float:

@@ -9,7 +9,7 @@ A candidate's score is the sum of `FEATURES`, each a value a reader would weigh:
 - qualifier: a qualifier right after the name names its state or country ("Paris, Texas");
 - country_share, admin1_share: the share of the article's other places in the same country and
   first-level division (the country of the outlet's domain counts as one of them); proximity: the
-  share of them within `Context.NEAR_KM`;
+  share of them within `Context.NEAR_KM`; each share out of `context.MIN_TOTAL` of confidence at least;
 - shared_division: the share of the article's other names that could lie in the same first-level
   division, before any is settled (`context.Spread`).
 
