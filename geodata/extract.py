@@ -20,7 +20,7 @@ from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Dropped, Sentenc
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, family, find
 from .rules import ENGLISH, LanguageRules
 from .spans import (after_locative, before_people, glued_hyphen, joins, listed_after_locative, listed_with_place,
-                    street_word, trim)
+                    place_it_lies_in, street_word, trim)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -248,7 +248,8 @@ class Extractor:
         """A town's name that the words around it say is one, whatever the NER read there (a person, a
         body, a product, nothing): after a preposition of place ("in Dewsbury", "at Wana"), closing a list
         that one opens ("in Tigray and Amhara"), joined by "and" to a place ("Khan Younis and Deir al-Balah":
-        a single word then by its main name only), or before a word for the town's people ("a Winona man", "Gainesville residents"); when a town or division bears it as
+        a single word then by its main name only), before a preposition and the country it lies in ("Derna
+        in eastern Libya"), or before a word for the town's people ("a Winona man", "Gainesville residents"); when a town or division bears it as
         its main name or another ("in Matias Romero"), or without its designator ("into Rakhine State"). It is the gazetteer's candidate, so the resolver
         keeps it only as a famous place or one in the article's countries."""
         if (span.text.isupper() and len(span.text) <= 3) or sum(not t.is_punct for t in span) > MAX_LOCATIVE_WORDS:
@@ -260,8 +261,21 @@ class Extractor:
         else:  # joined to a place by "and": weaker, so a single word only as a town's or division's main name,
             # and not a word for a kind of place ("Botkins and Creek")
             town = listed_with_place(span, rules) and normalize(span.text) not in GENERIC_SUFFIXES \
-                and self._town_or_division(span.text, primary=len(span) == 1)
+                and self._town_or_division(span.text, primary=len(span) == 1) or self._lies_in_named_place(span)
         return self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL) if town else None
+
+    def _lies_in_named_place(self, span: Span) -> bool:
+        """Whether a town or division that bears a span's name lies in the country of the country, division or
+        region a preposition after it names ("Derna in eastern Libya": Darnah is in Libya). Not in a town's:
+        what is named in a town is as often a body or a building ("Red Cross in Waterbury")."""
+        container = place_it_lies_in(span, self.rules)
+        if container is None:
+            return False
+        countries = {p.country for p, primary in self.gazetteer.lookup(normalize(container.text))
+                     if primary and p.feature_class in ("A", "L")}
+        key = normalize(span.text)
+        return key not in GENERIC_WORDS and any(p.country in countries and p.feature_class in ("P", "A")
+                                                for name in {key, family(key)} for p, _ in self.gazetteer.lookup(name))
 
     def _found_as_town_or_division(self, name: str) -> bool:
         """Whether a town or a division bears a name, as its main name or another ("Matias Romero", "Amhara"

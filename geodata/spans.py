@@ -11,7 +11,7 @@ from collections.abc import Callable
 from spacy.tokens import Doc, Span, Token
 
 from .gazetteer import normalize
-from .resolve.expand import STREET_WORDS
+from .resolve.expand import DIRECTIONS, STREET_WORDS
 from .rules import ENGLISH, LanguageRules
 
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
@@ -70,6 +70,16 @@ def listed_with_place(span: Span, rules: LanguageRules) -> bool:
             and doc[word].lower_ in rules.cues.list_words and doc[name].ent_type_ in ("GPE", "LOC")
 
     return not _before_street_word(span) and (joined(span.end, span.end + 1) or joined(span.start - 1, span.start - 2))
+
+
+def place_it_lies_in(span: Span, rules: LanguageRules) -> Span | None:
+    """The name the NER reads as a place that a preposition of place right after a span opens, past a
+    compass word: "Libya" of "Derna in eastern Libya"; None when there is none."""
+    doc, i = span.doc, span.end
+    if i >= len(doc) or doc[i].lower_ not in rules.locatives:
+        return None
+    i += 1 + (i + 1 < len(doc) and doc[i + 1].is_lower and normalize(doc[i + 1].text) in DIRECTIONS)
+    return next((e for e in doc.ents if e.start == i and e.label_ in ("GPE", "LOC")), None) if i < len(doc) else None
 
 
 def _before_street_word(span: Span) -> bool:

@@ -134,6 +134,16 @@ def test_a_town_the_ner_reads_as_a_person_joined_by_and_to_a_place_is_the_town(p
     assert "Harrison" not in placed(pipeline, streets)
 
 
+def test_a_town_the_ner_reads_as_a_body_in_the_country_said_after_it_is_the_town(pipeline):
+    """"Derna in eastern Libya": a name that a town of the country named after it bears (Darnah) is that
+    town, whatever the NER read; not when what follows is a town ("Red Cross in Waterbury": a body)."""
+    libya = "Flooding hit Derna in eastern Libya after two dams burst."
+    assert [e.label_ for e in pipeline.nlp(libya).ents if e.text == "Derna"] == ["ORG"]
+    assert placed(pipeline, libya)["Derna"] == ["LY"]
+    body = "Following the storm, Red Cross in Waterbury provided shelter to families in Connecticut."
+    assert "Red Cross" not in placed(pipeline, body)
+
+
 def test_a_town_the_ner_reads_as_a_body_or_a_person_before_a_word_for_its_people_is_the_town(pipeline):
     """"a Winona man", "Gainesville residents", "Oxford police", "the Saratoga native": the town's name,
     whatever the NER read (a body, a person, a product); a family's or a firm's name before such a word
