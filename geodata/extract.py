@@ -246,12 +246,14 @@ class Extractor:
 
     def _town_by_its_words(self, view: TextView, span: Span) -> Candidate | None:
         """A town's name that the words around it say is one, whatever the NER read there (a person, a
-        body, a product, nothing): after a preposition of place ("in Dewsbury", "at Wana"), closing a list
-        that one opens ("in Tigray and Amhara"), joined by "and" to a place ("Khan Younis and Deir al-Balah":
-        a single word then by its main name only), before a preposition and the country it lies in ("Derna
-        in eastern Libya"), or before a word for the town's people ("a Winona man", "Gainesville residents"); when a town or division bears it as
-        its main name or another ("in Matias Romero"), or without its designator ("into Rakhine State"). It is the gazetteer's candidate, so the resolver
-        keeps it only as a famous place or one in the article's countries."""
+        body, a product, nothing), when a town or division bears it as its main name or another ("in
+        Matias Romero"), or without its designator ("into Rakhine State"):
+        - after a preposition of place ("in Dewsbury", "at Wana"), or closing a list one opens ("in Tigray
+          and Amhara"), or before a word for the town's people ("a Winona man", "Gainesville residents");
+        - joined by "and" to a place ("Khan Younis and Deir al-Balah"; a single word by its main name only);
+        - before a preposition and the country it lies in ("Derna in eastern Libya").
+        It is the gazetteer's candidate, so the resolver keeps it only as a famous place or one in the
+        article's countries."""
         if (span.text.isupper() and len(span.text) <= 3) or sum(not t.is_punct for t in span) > MAX_LOCATIVE_WORDS:
             return None
         rules = self.rules
