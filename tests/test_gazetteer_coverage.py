@@ -10,7 +10,7 @@ import pytest
 
 from geodata.cli.gazetteer import LOOKUP_LIMIT
 from geodata.gazetteer import describe
-from geodata.gazetteer.divisions import ENGLISH_FOR, without_designator
+from geodata.gazetteer.divisions import ENGLISH_FOR, ENGLISH_NAME, without_designator
 from geodata.gazetteer.sources import NOTABLE_TOWN_POPULATION, read_csv
 from geodata.records import COUNTRY_CODES, Candidate, Place
 from geodata.resolve import Resolver
@@ -96,6 +96,34 @@ def test_every_oblast_and_krai_of_russia_and_ukraine_has_its_english_name(gazett
 def test_oblasts_by_the_english_names_the_news_uses(gazetteer, name, geonameid):
     top = rank_alone(gazetteer, name)[0].place
     assert (top.geonameid, top.name) == (geonameid, name)
+
+
+def test_every_division_by_its_name_and_the_word_region_or_province(gazetteer):
+    """"Kharkiv region", "Aleppo province": the division whose English name is the name with a designator
+    ("Kharkiv Oblast", "Aleppo Governorate"), not the city the name alone means. Over every first-level
+    division named so; a failure is justified when another country's division or a region bears the name
+    ("Eastern Province", "Cordoba") or the city is itself a first-level division ("Kyiv")."""
+    total, found, unjustified = 0, 0, []
+    rows = gazetteer.conn.execute("SELECT id, name, country FROM places WHERE feature_code = 'ADM1'").fetchall()
+    for place_id, name, country in rows:
+        english = ENGLISH_NAME.match(name)
+        if english is None:
+            continue
+        total += 1
+        ranked = rank_alone(gazetteer, f"{english.group('base')} region")
+        top = ranked[0].place if ranked else None
+        if top is not None and top.id == place_id:
+            found += 1
+        elif top is None or top.country == country and top.feature_code != "ADM1":
+            unjustified.append(f"{name} ({country}) -> {describe(gazetteer, top) if top else 'nothing'}")
+    assert total > 450 and found / total >= 0.95, "\n".join(unjustified)
+    assert len(unjustified) <= 3, "\n".join(unjustified)  # "Southern Province": a compass word alone
+
+
+@pytest.mark.parametrize("name, geonameid", [("Kharkiv region", 706482), ("Aleppo province", 170062),
+                                             ("Kursk region", 538555), ("Donetsk region", 709716)])
+def test_the_news_names_for_a_division_find_it_not_its_city(gazetteer, name, geonameid):
+    assert rank_alone(gazetteer, name)[0].place.geonameid == geonameid
 
 
 def test_source_names_still_find_the_division(gazetteer):

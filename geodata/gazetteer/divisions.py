@@ -16,7 +16,7 @@ from .wordlists import read_words
 # The English words a source's English name of a division ends with ("Kharkiv Oblast", "Aleppo Governorate").
 ENGLISH_DESIGNATORS = ("Autonomous Region", "Autonomous Okrug", "Autonomous Oblast", "Municipality", "Governorate",
                        "Province", "Region", "Oblast", "County", "Krai", "Republic")
-_ENGLISH_NAME = re.compile(rf"^(?P<base>[^\W\d][\w'’ -]*?) (?:{'|'.join(ENGLISH_DESIGNATORS)})$")
+ENGLISH_NAME = re.compile(rf"^(?P<base>[^\W\d][\w'’ -]*?) (?:{'|'.join(ENGLISH_DESIGNATORS)})$")
 # The English designator for a transliterated one, where the sources name a division by the adjective of one
 # of its towns and give no English name ("Kurskaya oblast'": Kursk Oblast; "Minskaya voblasć": Minsk Region).
 ENGLISH_FOR = {"oblast'": "Oblast", "oblast": "Oblast", "kray": "Krai", "voblasć": "Region", "oblysy": "Region"}
@@ -70,7 +70,7 @@ def english_name(name: str, aliases: Iterable[str], town_names: set[str], towns:
     bare = without_designator(name)
     if bare is None and name.isascii():
         return name
-    english = next((m for m in map(_ENGLISH_NAME.match, aliases) if m and m.group("base").strip()), None)
+    english = next((m for m in map(ENGLISH_NAME.match, aliases) if m and m.group("base").strip()), None)
     known = {normalize(a) for a in aliases}
     after_town = None if english else named_after_town(name, towns)
     # the English name's base, else the source's without its designator, unless that is an adjective

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from ..gazetteer import Gazetteer, normalize
+from ..gazetteer.divisions import ENGLISH_DESIGNATORS
 from ..gazetteer.importance import importance, is_strong
 from ..gazetteer.wordlists import read_table, read_words
 from ..records import COUNTRY_CODES, Candidate, Place
@@ -111,10 +112,22 @@ def _name(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
 
 def _without_generic_word(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
     """The name without a generic word it carries ("Euphrates river"), places of the word's kind first;
-    never a bare compass word ("River North" is no region called North)."""
+    never a bare compass word ("River North" is no region called North). A word for a division with no
+    division of the name left ("Kharkiv region": the city) looks for the division named with the
+    designator the sources write ("Kharkiv Oblast", "Aleppo Governorate")."""
     for stripped, allowed in _without_generic_words(q.key):
         if stripped not in DIRECTIONS:
-            yield stripped, _of_kind(gazetteer.lookup(stripped), allowed)
+            found = gazetteer.lookup(stripped)
+            if allowed is not None and "A" in allowed and not any(p.feature_code == "ADM1" for p, _ in found):
+                found = _named_division(gazetteer, stripped) or found
+            yield stripped, _of_kind(found, allowed)
+
+
+def _named_division(gazetteer: Gazetteer, name: str) -> Options:
+    """The first-level divisions whose name is `name` with an English designator after it."""
+    return [(p, primary) for designator in ENGLISH_DESIGNATORS
+            for p, primary in gazetteer.lookup(f"{name} {designator.casefold()}")
+            if primary and p.feature_code == "ADM1"]
 
 
 def _part_of_place(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
