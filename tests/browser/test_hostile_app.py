@@ -24,7 +24,7 @@ import pytest
 from devtools.servers import free_port, stop_server, streamlit_healthy
 from geodata.records import Document
 from geodata.store import Filters, Store
-from tests.browser.conftest import DASHBOARD as APP, download, home_with, open_options
+from tests.browser.conftest import DASHBOARD as APP, download, home_with, open_options, settled
 from tests.browser.test_dashboard import (
     FIND_MAP, MAP_IFRAME, TIMEOUT_MS, map_frame, no_script_ran, nothing_left_the_machine, reveal, settle,
     wait_markers,
@@ -284,10 +284,12 @@ def test_deleting_an_article_asks_then_removes_it(app_url: str, offline_page: An
     ask = page.get_by_role("button", name="Delete this article…")
     warning = page.locator(".gd-notice.gd-warning", has_text="This cannot be undone")
     for confirm in ("Cancel", "Delete permanently"):
+        settled(page)  # a click that lands in a rerun already under way is lost
         ask.click(timeout=TIMEOUT_MS)
         expect(warning).to_be_visible(timeout=TIMEOUT_MS)
         assert warning.inner_text() == f"Delete “{title}” with its mentions and their corrections? " \
                                        "This cannot be undone."
+        settled(page)
         page.get_by_role("button", name=confirm, exact=True).click()
         expect(warning).to_have_count(0, timeout=TIMEOUT_MS)
         no_exception(page)
