@@ -49,6 +49,9 @@ class LanguageRules:
     # Prepositions of place and motion: a town's name right after one is the town, even where the NER
     # reads it as a person's or a body's ("grew up in Dewsbury", "drove to Riverdale").
     locatives: frozenset[str] = frozenset()
+    # Verbs whose object is a place, never a person ("shelled Jermuk", "besieged Mariupol"): a town's name right
+    # after one is the town's, as after a preposition of place.
+    place_verbs: frozenset[str] = frozenset()
     # Words that, after a comma, say where the person just named lives ("Jane Doe, 52, of Grovetown"). Alone
     # they say little: "Bank of England".
     residence: frozenset[str] = frozenset()
@@ -63,6 +66,8 @@ class LanguageRules:
 
 ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demonym, ENGLISH_CUES, locatives=frozenset(
     ("in", "from", "near", "outside", "at", "to", "into", "across", "around", "throughout", "toward", "towards",
-     "via")), residence=frozenset(("of",)), people=frozenset(
+     "via")), place_verbs=frozenset(
+    ("shelled", "shelling", "bombed", "bombing", "bombarded", "bombarding", "besieged", "besieging", "overran",
+     "overrunning", "liberated", "recaptured", "retook")), residence=frozenset(("of",)), people=frozenset(
     ("man", "woman", "men", "women", "boy", "girl", "teen", "teenager", "resident", "residents", "native", "natives",
      "couple", "police", "officials")))

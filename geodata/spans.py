@@ -31,13 +31,15 @@ def trim(text: str, start: int, end: int, leading: re.Pattern[str] = ENGLISH.lea
 
 
 def after_locative(span: Span, rules: LanguageRules) -> bool:
-    """Whether a span stands right after a preposition of place (`LanguageRules.locatives`), or after a
-    comma and a word that says where someone lives ("Jane Doe, 52, of Grovetown")."""
+    """Whether a span stands right after a preposition of place or a verb whose object is a place
+    (`LanguageRules.locatives`, `place_verbs`), or after a comma and a word that says where someone lives
+    ("Jane Doe, 52, of Grovetown")."""
     doc, i = span.doc, span.start
     if i == 0:
         return False
     before = doc[i - 1].lower_
-    return before in rules.locatives or (before in rules.residence and i > 1 and doc[i - 2].text == ",")
+    return before in rules.locatives or before in rules.place_verbs \
+        or (before in rules.residence and i > 1 and doc[i - 2].text == ",")
 
 
 def listed_after_locative(span: Span, rules: LanguageRules, is_place: Callable[[str], bool]) -> bool:

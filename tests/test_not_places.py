@@ -134,6 +134,17 @@ def test_a_town_the_ner_reads_as_a_person_joined_by_and_to_a_place_is_the_town(p
     assert "Harrison" not in placed(pipeline, streets)
 
 
+def test_a_town_the_ner_reads_as_a_person_after_a_verb_whose_object_is_a_place_is_the_town(pipeline):
+    """"shelling Jermuk and Goris": a verb that only a place is the object of ("shelled", "besieged",
+    "liberated") says the name after it is a place, as a preposition of place does; and so does the list
+    it opens."""
+    text = "Armenia accused Azerbaijan of shelling Jermuk and Goris, close to the Nagorno-Karabakh region."
+    assert {e.text: e.label_ for e in pipeline.nlp(text).ents if e.text in ("Jermuk", "Goris")} == {
+        "Jermuk": "PERSON", "Goris": "PERSON"}
+    got = placed(pipeline, text)
+    assert (got["Jermuk"], got["Goris"]) == (["AM"], ["AM"])
+
+
 def test_a_town_the_ner_reads_as_a_body_in_the_country_said_after_it_is_the_town(pipeline):
     """"Derna in eastern Libya": a name that a town of the country named after it bears (Darnah) is that
     town, whatever the NER read; not when what follows is a town ("Red Cross in Waterbury": a body)."""
