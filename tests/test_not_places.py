@@ -145,6 +145,14 @@ def test_a_town_the_ner_reads_as_a_person_after_a_verb_whose_object_is_a_place_i
     assert (got["Jermuk"], got["Goris"]) == (["AM"], ["AM"])
 
 
+def test_a_famous_town_the_ner_missed_is_found_by_the_name_the_news_writes(pipeline):
+    """"captured Raqqa": the NER reads nothing there; GeoNames writes "Ar Raqqah", and the city is found
+    by the name the news writes (without the article and the final "h") as a famous place's main name."""
+    text = "The Syrian Democratic Forces captured Raqqa from the Islamic State after fighting in Tabqa."
+    assert "Raqqa" not in [e.text for e in pipeline.nlp(text).ents]
+    assert placed(pipeline, text)["Raqqa"] == ["SY"]
+
+
 def test_a_town_the_ner_reads_as_a_body_in_the_country_said_after_it_is_the_town(pipeline):
     """"Derna in eastern Libya": a name that a town of the country named after it bears (Darnah) is that
     town, whatever the NER read; not when what follows is a town ("Red Cross in Waterbury": a body)."""

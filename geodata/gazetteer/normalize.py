@@ -37,6 +37,16 @@ def without_arabic_article(key: str) -> str:
     return _ARABIC_ARTICLE.sub("", key)
 
 
+# The final "h" of an Arabic feminine ending (tā' marbūṭa), which GeoNames writes and the news mostly does
+# not: "Ar Raqqah", "Al Fallūjah", "Ḩamāh" are Raqqa, Falluja, Hama. After three letters at least.
+_TA_MARBUTA = re.compile(r"(?<=\w{3})ah$")
+
+
+def without_final_h(key: str) -> str:
+    """A normalised name without the final "h" of its Arabic feminine ending ("raqqah" -> "raqqa")."""
+    return _TA_MARBUTA.sub("a", key)
+
+
 def is_latin(name: str) -> bool:
     """True when the name has at least one ASCII letter once accents are gone (worth indexing)."""
     return any("a" <= ch <= "z" for ch in normalize(name))

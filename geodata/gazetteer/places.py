@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from ..records import Place
-from .normalize import normalize, without_arabic_article
+from .normalize import normalize, without_arabic_article, without_final_h
 
 # Where an Arabic article opens place names (ISO 3166 codes of the Arab League's members).
 ARABIC_COUNTRIES = {"AE", "BH", "DJ", "DZ", "EG", "IQ", "JO", "KM", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA",
@@ -28,9 +28,13 @@ def place_row(place: Place) -> tuple:
 
 
 def _keys(name: str, country: str | None) -> set[str]:
-    """The keys a place's name is indexed under."""
+    """The keys a place's name is indexed under: in Arabic-speaking countries also as the news writes it,
+    without its article and without the final "h" of its feminine ending ("Ar Raqqah": Raqqah, Raqqa)."""
     key = normalize(name)
-    return {key, without_arabic_article(key)} if country in ARABIC_COUNTRIES else {key}
+    if country not in ARABIC_COUNTRIES:
+        return {key}
+    bare = without_arabic_article(key)
+    return {key, bare, without_final_h(key), without_final_h(bare)}
 
 
 def insert_places(
