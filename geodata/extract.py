@@ -16,7 +16,7 @@ from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance, is_strong
 from .gazetteer.wordlists import read_words
 from .nlp import TextView
-from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Dropped, Sentence
+from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Dropped, Place, Sentence
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, family, find
 from .rules import ENGLISH, LanguageRules
 from .spans import (after_locative, before_people, glued_hyphen, joins, listed_after_locative, listed_with_place,
@@ -260,10 +260,12 @@ class Extractor:
         if after_locative(span, rules) or before_people(span, rules) \
                 or listed_after_locative(span, rules, self._found_as_town_or_division):
             town = self._found_as_town_or_division(span.text)
-        else:  # joined to a place by "and": weaker, so a single word only as a town's or division's main name,
+        else:
+            # joined to a place by "and": weaker, so a single word only as a town's or division's main name,
             # and not a word for a kind of place ("Botkins and Creek")
-            town = listed_with_place(span, rules) and normalize(span.text) not in GENERIC_SUFFIXES \
-                and self._town_or_division(span.text, primary=len(span) == 1) or self._lies_in_named_place(span)
+            joined = listed_with_place(span, rules) and normalize(span.text) not in GENERIC_SUFFIXES \
+                and self._town_or_division(span.text, primary=len(span) == 1)
+            town = joined or self._lies_in_named_place(span)
         return self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL) if town else None
 
     def _lies_in_named_place(self, span: Span) -> bool:
@@ -275,16 +277,18 @@ class Extractor:
             return False
         countries = {p.country for p, primary in self.gazetteer.lookup(normalize(container.text))
                      if primary and p.feature_class in ("A", "L")}
-        key = normalize(span.text)
-        return key not in GENERIC_WORDS and any(p.country in countries and p.feature_class in ("P", "A")
-                                                for name in {key, family(key)} for p, _ in self.gazetteer.lookup(name))
+        return any(p.country in countries for p in self._towns_or_divisions(span.text))
 
     def _found_as_town_or_division(self, name: str) -> bool:
-        """Whether a town or a division bears a name, as its main name or another ("Matias Romero", "Amhara"
+        """Whether a town or a division bears a name (`_towns_or_divisions`)."""
+        return bool(self._towns_or_divisions(name))
+
+    def _towns_or_divisions(self, name: str) -> list[Place]:
+        """The towns and divisions that bear a name, as their main name or another ("Matias Romero", "Amhara"
         for Amara), or without the word that says what it is ("Rakhine State": Rakhine, a state)."""
         key = normalize(name)
-        return self._town_or_division(key, primary=False) or (family(key) != key and self._town_or_division(
-            family(key), primary=False))
+        return [p for name in dict.fromkeys((key, family(key))) if name not in GENERIC_WORDS
+                for p, _ in self.gazetteer.lookup(name) if p.feature_class in ("P", "A")]
 
     def _famous_inside(self, view: TextView, ent: Span, cand: Candidate | None) -> list[Candidate]:
         """The famous places and demonyms inside a place's or building's name that no gazetteer place bears

