@@ -27,8 +27,9 @@ from tests.conftest import SEED
 from tests.apptest import fresh_app, html_text, notices, ok, table_names, widget
 
 # On this sentence the parser puts a storm ("Harvey") at a town with a low confidence, under REVIEW_BELOW (the
-# Review tab's bound, raised from the map's 0.5 by `?below=`: calibrated, Harvey's placement is about even odds).
-REVIEW_BELOW = 0.7
+# Review tab's bound, raised from the map's 0.5 by `?below=`: calibrated, Harvey's placement is about even odds),
+# and "Florida" at a municipality of Puerto Rico, a little surer (0.71 with the calibration of 2026-11-30).
+REVIEW_BELOW = 0.75
 STORMS = "Hurricane Irma hit Florida after Harvey flooded Houston, and Maria struck Puerto Rico."
 STORM_TITLE = "Storm season"
 HARVEY = "Harvey"
