@@ -83,6 +83,18 @@ def test_one_unsure_place_is_not_the_whole_of_the_articles_context(pipeline):
     assert "Harrison" not in [m.text for m in parsed.mentions]  # a list of streets
 
 
+def test_a_territorys_places_count_for_its_sovereigns_not_the_other_way_round(pipeline):
+    """"Florida" next to Houston and "Puerto Rico" is the US state: Puerto Rico counts for the United States
+    (`context.SOVEREIGNS`). Before, it was Puerto Rico's municipality of Florida, which GeoNames makes a
+    first-level division."""
+    parsed = parse_text(pipeline, "Hurricane Irma hit Florida after Harvey flooded Houston, and Maria struck "
+                                  "Puerto Rico.")
+    (florida,) = [m for m in parsed.mentions if m.text == "Florida"]
+    assert (florida.place.country, florida.place.admin1, florida.place.feature_code) == ("US", "FL", "ADM1")
+    (puerto_rico,) = [m for m in parsed.mentions if m.text == "Puerto Rico"]
+    assert puerto_rico.place.country == "PR"
+
+
 def test_a_name_mostly_read_as_a_body_is_no_place(pipeline):
     # spaCy reads "Hartmann" ORG, GPE, ORG here; no gazetteer place bears the name
     text = ("The Supreme Court this month denied an earlier request by Hartmann to delay his execution. "

@@ -3,11 +3,13 @@ each country and first-level division, where they lie, and a qualifier after the
 
 from __future__ import annotations
 
+import csv
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from ..gazetteer import Gazetteer, normalize
 from ..records import COUNTRY_CODES, PLACE_READINGS, Candidate, Place
@@ -19,6 +21,23 @@ from .features import Scored, confidence
 # ("COLUMBUS, Ohio (AP)"), a dash, or a full stop after a word that ends the sentence ("in Columbus,
 # Ohio. Notre Dame"; not the one of "W. Va.").
 QUALIFIER_END = re.compile(r"[,;:()\[\]\n\u2014\u2013]|(?<=\w{3})\.\s+(?=[A-Z])")
+
+
+def _sovereigns() -> dict[str, str]:
+    """Territory -> the country it belongs to (ISO 3166 codes, `data/territories.csv`: facts)."""
+    with (Path(__file__).parent / "data" / "territories.csv").open(encoding="utf-8", newline="") as handle:
+        return {row["territory"]: row["sovereign"] for row in csv.DictReader(handle)}
+
+
+# A place in a territory counts for its sovereign's places too ("Puerto Rico" for the US state of Florida,
+# next to Houston: not for Puerto Rico's municipality of Florida), not the other way round: a story on the
+# United States is no evidence for a municipality of Puerto Rico.
+SOVEREIGNS = _sovereigns()
+
+
+def sovereign(country: str) -> str:
+    """The country a territory belongs to ("PR": "US"); a country itself otherwise."""
+    return SOVEREIGNS.get(country, country)
 
 
 EARTH_KM = 6371.0
@@ -96,7 +115,7 @@ class Others:
     order, so the context terms come out the same to the last bit."""
 
     total: float
-    countries: dict[str, float]
+    countries: dict[str, float]  # a territory's votes count for its sovereign too (`sovereign`)
     divisions: dict[tuple[str, str | None], float]
     points: list[Vote]
     points_total: float
@@ -113,7 +132,8 @@ class Others:
         divisions: dict[tuple[str, str | None], float] = {}
         for v in votes:
             if v.country:
-                countries[v.country] = countries.get(v.country, 0) + v.weight
+                for country in dict.fromkeys((v.country, sovereign(v.country))):
+                    countries[country] = countries.get(country, 0) + v.weight
                 division = v.country, v.admin1
                 divisions[division] = divisions.get(division, 0) + v.weight
         points = [v for v in votes if v.point]
