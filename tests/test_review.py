@@ -28,8 +28,9 @@ from tests.apptest import fresh_app, html_text, notices, ok, table_names, widget
 
 # On this sentence the parser puts a storm ("Harvey") at a town with a low confidence, under REVIEW_BELOW (the
 # Review tab's bound, raised from the map's 0.5 by `?below=`: calibrated, Harvey's placement is about even odds),
-# and "Florida" at a municipality of Puerto Rico, a little surer (0.71 with the calibration of 2026-11-30).
-REVIEW_BELOW = 0.75
+# and "Houston" (SECOND) a little surer (0.74 on 2026-11-30), both under the bound; the seed's all over it.
+REVIEW_BELOW = 0.8
+SECOND = "Houston"
 STORMS = "Hurricane Irma hit Florida after Harvey flooded Houston, and Maria struck Puerto Rico."
 STORM_TITLE = "Storm season"
 HARVEY = "Harvey"
@@ -93,14 +94,14 @@ def test_accept_and_move_take_a_name_out_of_the_queue(store: Store, gazetteer) -
     summary = store.place_summary().set_index("place_id")
     assert summary.loc[harvey.id, "confidence"] == 1.0
     queue = store.doubtful_names(Filters(), REVIEW_BELOW)
-    assert HARVEY not in set(queue.name) and "Florida" in set(queue.name)
+    assert HARVEY not in set(queue.name) and SECOND in set(queue.name)
 
-    florida = queue[queue.name == "Florida"].iloc[0]
-    other = next(p for p, _ in gazetteer.lookup("Florida") if p.id != florida.place_id)
-    store.correct_name("Florida", other, [2])  # move to another candidate
+    second = queue[queue.name == SECOND].iloc[0]
+    other = next(p for p, _ in gazetteer.lookup(SECOND) if p.id != second.place_id)
+    store.correct_name(SECOND, other, [2])  # move to another candidate
     rows = store.mentions()
-    assert set(rows[rows.text == "Florida"].place_id) == {other.id}
-    assert "Florida" not in set(store.doubtful_names(Filters(), REVIEW_BELOW).name)
+    assert set(rows[rows.text == SECOND].place_id) == {other.id}
+    assert SECOND not in set(store.doubtful_names(Filters(), REVIEW_BELOW).name)
 
 
 # -- not a place -------------------------------------------------------------------------------
@@ -272,7 +273,7 @@ def test_review_tab_lists_marks_not_a_place_and_undoes(review_home: Path, gazett
     page = html_text(at)
     assert f"“{HARVEY}” → {words}<" in page and f"confidence {row.confidence:.2f}" in page
     assert f"Hurricane Irma hit Florida after <mark>{HARVEY}</mark> flooded Houston" in page
-    assert page.index(f"“{HARVEY}”") < page.index("“Florida”")  # lowest confidence first
+    assert page.index(f"“{HARVEY}”") < page.index(f"“{SECOND}”")  # lowest confidence first
     assert "“Syria”" not in page
     assert widget(at.radio, "Apply to").value == "articles"
 
@@ -319,7 +320,7 @@ def test_review_accept_takes_the_name_out_of_the_queue(review_home: Path, gazett
     words = place_words(review_home, gazetteer, row.place_id)
     where = f"{words} ({row.lat:.3f}, {row.lon:.3f})"
     assert notices(at, "success") == [f"Applied: “{HARVEY}” in “{STORM_TITLE}” → {where}"]
-    assert f"“{HARVEY}” →" not in html_text(at) and "“Florida” →" in html_text(at)
+    assert f"“{HARVEY}” →" not in html_text(at) and f"“{SECOND}” →" in html_text(at)
     store = Store(review_home / "store.sqlite")
     harvey = store.mentions().set_index("text").loc[HARVEY]
     assert (harvey.place_id, harvey.confidence) == (row.place_id, 1.0)
