@@ -3,15 +3,14 @@ each country and first-level division, where they lie, and a qualifier after the
 
 from __future__ import annotations
 
-import csv
 import math
 import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..gazetteer import Gazetteer, normalize
+from ..gazetteer.sources import read_csv
 from ..records import COUNTRY_CODES, PLACE_READINGS, Candidate, Place
 from .expand import Options, family
 from .features import Scored, confidence
@@ -23,16 +22,11 @@ from .features import Scored, confidence
 QUALIFIER_END = re.compile(r"[,;:()\[\]\n\u2014\u2013]|(?<=\w{3})\.\s+(?=[A-Z])")
 
 
-def _sovereigns() -> dict[str, str]:
-    """Territory -> the country it belongs to (ISO 3166 codes, `data/territories.csv`: facts)."""
-    with (Path(__file__).parent / "data" / "territories.csv").open(encoding="utf-8", newline="") as handle:
-        return {row["territory"]: row["sovereign"] for row in csv.DictReader(handle)}
-
-
 # A place in a territory counts for its sovereign's places too ("Puerto Rico" for the US state of Florida,
 # next to Houston: not for Puerto Rico's municipality of Florida), not the other way round: a story on the
-# United States is no evidence for a municipality of Puerto Rico.
-SOVEREIGNS = _sovereigns()
+# United States is no evidence for a municipality of Puerto Rico. Territory -> the country it belongs to
+# (ISO 3166 codes; facts in the gazetteer's `data/territories.csv`, beside `countries.csv`).
+SOVEREIGNS = {row["territory"]: row["sovereign"] for row in read_csv("territories.csv")}
 
 
 def sovereign(country: str) -> str:
