@@ -60,6 +60,8 @@ ROWS = [
     (("gn:37", "Franklin", 41.40, -79.83, "US", "P", "PPL", "PA", 6_000), []),
     (("gn:38", "Franklin", 35.93, -86.87, "US", "P", "PPL", "TN", 80_000), []),
     (("gn:39", "Franklin", 42.08, -71.40, "US", "P", "PPL", "MA", 33_000), []),
+    (("gn:40", "Tawilah", 15.49, 43.75, "YE", "A", "ADM2", "10", 0), []),
+    (("gn:41", "Edgar County", 39.68, -87.75, "US", "A", "ADM2", "IL", 0), []),
 ]
 
 
@@ -251,6 +253,17 @@ def test_a_small_town_the_articles_other_places_do_not_support_is_less_sure(gaze
     assert found["Oldtown"].confidence < alone.confidence
     assert found["Oldtown"].confidence == pytest.approx(alone.confidence * UNSUPPORTED_FACTOR)
     assert found["Memphis"].confidence == resolve(gazetteer, "Memphis sent a letter.", "Memphis")["Memphis"].confidence
+
+
+def test_a_minor_division_named_as_a_town_is_no_surer_than_a_small_town(gazetteer):
+    """A district of Yemen named like its town ("Tawilah"), alone in a piece on Chicago and Peoria: half as
+    sure, as a small town would be. A county named with its word ("Edgar County") is not touched."""
+    text = "Officials in Chicago and Peoria met; Tawilah sent a letter, and so did Edgar County."
+    found = resolve(gazetteer, text, "Chicago", "Peoria", "Tawilah", "Edgar County", explain=True)
+    alone = resolve(gazetteer, "Tawilah sent a letter.", "Tawilah")["Tawilah"]
+    assert found["Tawilah"].place.id == alone.place.id == "gn:40"
+    assert found["Tawilah"].confidence == pytest.approx(alone.confidence * UNSUPPORTED_FACTOR)
+    assert found["Edgar County"].place.id == "gn:41" and "halved" not in found["Edgar County"].explanation["why"]
 
 
 def test_a_name_that_could_lie_in_many_states_is_no_support_for_a_small_town(gazetteer):

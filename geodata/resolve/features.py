@@ -137,13 +137,24 @@ UNSUPPORTED_NOTE = "a small town no other place of the article supports (its sta
 # The features that support a town, each above its floor. Names that could lie in the town's state
 # (`shared_division`, before any is settled) support it only from a tenth of the other names up: one name
 # of many, that could as well lie in two other states ("Franklin"), is no support.
+MINOR_DIVISIONS = {"ADM2", "ADM3", "ADM4", "ADM5", "ADMD"}  # divisions below the first level
+
+
+def _like_town(place: Place) -> bool:
+    """A division below the first level named as a town is, with no word for its kind ("At Tawilah", a district
+    of Yemen; not "Edgar County"): its name is no more evidence than a small town's."""
+    key = normalize(place.name)
+    return place.feature_code in MINOR_DIVISIONS and family(key) == key
+
+
 SUPPORT = {"qualifier": 0.0, "admin1_share": 0.0, "proximity": 0.0, "shared_division": 0.1}
 
 
 def unsupported(best: Scored, key: str, context: Context) -> bool:
     """Whether `best`, the winner for the mention of normalised text `key`, is such a town."""
     place, named = best.place, best.named()
-    return (place.feature_class == "P" and place.population < MINOR_POPULATION and not is_strong(place)
+    return ((place.feature_class == "P" or _like_town(place)) and place.population < MINOR_POPULATION
+            and not is_strong(place)
             and bool(named) and not any(named[name] > floor for name, floor in SUPPORT.items())
             and context.names_others(key))
 
