@@ -29,13 +29,14 @@ from geodata.records import Mention, ParsedDocument
 from geodata.resolve import ARTICLE_TOWN_CONFIDENCE, NAMED_AFTER_CONFIDENCE
 from geodata.resolve.calibration import (CALIBRATION_CSV, RAW, Calibration as ConfidenceCalibration, ConfidenceMap,
                                          fit, write)
-from geodata.resolve.explain import ARTICLE_TOWN, BEST, NAMED_AFTER
+from geodata.resolve.explain import ARTICLE_TOWN, BEST, NAMED_AFTER, PLACE_BEFORE
 
 CORPORA = ("gwn", "lgl")
 BINS = 12  # bins of equal weight before pooling: at most this many knots for the best-candidate map
 MIN_OUTCOME = 30  # fewer judged development placements of a set-confidence outcome: its confidence stays
 # The outcomes whose raw confidence is one set value, each fitted as one block (`MIN_OUTCOME`).
-SET_CONFIDENCE = {NAMED_AFTER: NAMED_AFTER_CONFIDENCE, ARTICLE_TOWN: ARTICLE_TOWN_CONFIDENCE}
+SET_CONFIDENCE = {NAMED_AFTER: NAMED_AFTER_CONFIDENCE, ARTICLE_TOWN: ARTICLE_TOWN_CONFIDENCE,
+                  PLACE_BEFORE: ARTICLE_TOWN_CONFIDENCE}
 
 
 @dataclass(frozen=True)

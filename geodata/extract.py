@@ -19,8 +19,8 @@ from .nlp import TextView
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Dropped, Place, Sentence
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, family, find
 from .rules import ENGLISH, LanguageRules
-from .spans import (after_locative, before_people, glued_hyphen, joins, listed_after_locative, listed_with_place,
-                    place_it_lies_in, street_word, trim)
+from .spans import (after_locative, before_people, glued_hyphen, joins, kind_named, listed_after_locative,
+                    listed_with_place, place_it_lies_in, street_word, trim)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -36,6 +36,9 @@ GROUP_WORDS = frozenset(read_words("group_words.txt"))
 GENERIC_WORDS = frozenset(read_words("generic_words.txt")) | GROUP_WORDS
 MAX_NGRAM = 4
 POSSESSIVE = {"'s", "\u2019s"}
+# Generic words that name a division ("province", "region"), with the feature classes they allow; not those
+# of a town too ("city"). After a name they make it the division's (`Extractor._as_division`).
+DIVISION_KINDS = {word: kinds for word, kinds in GENERIC_SUFFIXES.items() if "A" in kinds and "P" not in kinds}
 MAX_LOCATIVE_WORDS = 2  # a town's name read by its words is one or two ("in Grants Pass", "in Wilkes-Barre")
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
 
@@ -370,15 +373,32 @@ class Extractor:
         evidence = Evidence(doc, self.gazetteer.has_name, self.rules.cues, label)
         placed = {cand.start for cand in said}
         kept, dropped = [], []
-        for cand in (found[k] for k in sorted(found)):
+        for cand in (self._as_division(doc, view, found[k]) for k in sorted(found)):
             span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
             reasons = [] if cand.start in placed else self.not_place(span, evidence, cand)
             if reasons:
                 dropped.append(Dropped(cand.start, cand.end, cand.text, cand.sentence, cand.label, tuple(reasons)))
             else:
-                kept.append(replace(cand, said_place=True) if span is not None and after_locative(span, self.rules)
-                            else cand)
+                kept.append(replace(cand, said_place=True, classes=kind_named(span, self.rules))
+                            if span is not None and after_locative(span, self.rules) else cand)
         return kept, dropped
+
+    def _as_division(self, doc: Doc, view: TextView, cand: Candidate) -> Candidate:
+        """A name that a lower-case word for a division after it says is one ("toward Pokrovsk in Donetsk
+        region", "Idlib province"), with that word, when the gazetteer has such a division by both: the
+        division, not the town the name alone finds (Donetsk of Rostov Oblast)."""
+        span = doc.char_span(cand.start, cand.end, alignment_mode="expand") if cand.kind == "toponym" else None
+        if span is None or span.end >= len(doc) or not doc[span.end].is_lower:
+            return cand
+        word = doc[span.end]
+        kinds = DIVISION_KINDS.get(word.lower_)
+        if kinds is None or span[-1].lower_ in GENERIC_SUFFIXES:
+            return cand  # not "Anderson County" + "district" (clerk)
+        end = word.idx + len(word.text)
+        longer = replace(cand, end=end, text=view.text[cand.start:end])
+        options = find(self.gazetteer, Query.of_candidate(longer, view.text)).options
+        return longer if any((p.feature_class or "") in kinds and (p.feature_code or "") not in COUNTRY_CODES
+                             for p, _ in options) else cand  # not a "U.S. county"
 
     def not_place(self, span: Span | None, evidence: Evidence, cand: Candidate) -> list[str]:
         """Why a candidate (`span`: its tokens) is no place in this article (a person, a storm, a club:

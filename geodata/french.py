@@ -27,6 +27,12 @@ REGULAR = "-"  # the irregular-feminine column of a regular adjective
 LEADING = re.compile(r"^(?:(?:de\s+)?l['\u2019]|(?:de\s+la|la|le|les|du|des|au|aux)\s+|d['\u2019])")
 LIST_WORDS = frozenset({",", "et", "ou", "&"})
 LOCATIVES = frozenset({"à", "au", "aux", "en", "dans", "vers", "depuis", "via"})  # "jusqu'à": "à" is a token
+# "la ville de", "au nord de": words for a kind of place or a side, with the feature classes the kind allows
+PLACE_NOUNS = {**dict.fromkeys(("village", "villages", "localité", "bourg", "port"), "P"),
+               **dict.fromkeys(("ville", "villes", "commune"), "PA"),
+               **dict.fromkeys(("province", "district", "gouvernorat", "département"), "A"), "région": "AL",
+               **dict.fromkeys(("banlieue", "périphérie", "environs", "nord", "sud", "est", "ouest", "nord-est",
+                                "nord-ouest", "sud-est", "sud-ouest"), "")}
 
 
 def forms(masculine: str, feminine: str | None = None) -> tuple[str, str, str, str]:
@@ -65,4 +71,5 @@ def french_demonym(word: str) -> Demonym | None:
 
 FRENCH = LanguageRules(
     "fr", LEADING, french_demonym, Cues(read_cues("nonplace_cues_fr.txt"), LIST_WORDS),
-    labels={"PER": "PERSON"}, lowercase_demonyms=True, locatives=LOCATIVES)
+    labels={"PER": "PERSON"}, lowercase_demonyms=True, locatives=LOCATIVES, place_nouns=PLACE_NOUNS,
+    of_words=frozenset({"de", "d'", "d\u2019"}))

@@ -112,6 +112,7 @@ class Candidate:
     # Earlsheaton", "Jane Doe, 52, of Gun"). A name of one word no gazetteer place bears is placed at
     # its article's town only then: most such words are a person's, a firm's, a thing's ("Pawlenty").
     said_place: bool = False
+    classes: str | None = None  # the GeoNames feature classes the words before it allow ("the town of X": P)
 
 
 @dataclass(frozen=True)

@@ -55,6 +55,11 @@ class LanguageRules:
     # Words that, after a comma, say where the person just named lives ("Jane Doe, 52, of Grovetown"). Alone
     # they say little: "Bank of England".
     residence: frozenset[str] = frozenset()
+    # Words for a kind of place or a side of one that, before `of_words`, say the name after them is a
+    # place's ("the town of Maungdaw", "north of Kyiv", "la ville d'Alep"), as a preposition of place does;
+    # each with the GeoNames feature classes its kind allows ("" for any: a side, the outskirts).
+    place_nouns: Mapping[str, str] = field(default_factory=dict)
+    of_words: frozenset[str] = frozenset()
     # Words for a town's people, right after its name: the name is the town's ("a Winona man", "Gainesville
     # residents", "Oxford police").
     people: frozenset[str] = frozenset()
@@ -66,8 +71,13 @@ class LanguageRules:
 
 ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demonym, ENGLISH_CUES, locatives=frozenset(
     ("in", "from", "near", "outside", "at", "to", "into", "across", "around", "throughout", "toward", "towards",
-     "via")), place_verbs=frozenset(
+     "via", "off", "between", "inside", "beyond")), place_verbs=frozenset(
     ("shelled", "shelling", "bombed", "bombing", "bombarded", "bombarding", "besieged", "besieging", "overran",
-     "overrunning", "liberated", "recaptured", "retook")), residence=frozenset(("of",)), people=frozenset(
+     "overrunning", "liberated", "recaptured", "retook")), residence=frozenset(("of",)), place_nouns={
+        **dict.fromkeys(("town", "towns", "village", "villages", "hamlet", "port"), "P"),
+        **dict.fromkeys(("city", "cities"), "PA"), **dict.fromkeys(("province", "district", "governorate"), "A"),
+        "region": "AL", **dict.fromkeys(("suburb", "suburbs", "outskirts", "north", "south", "east", "west",
+                                         "northeast", "northwest", "southeast", "southwest"), "")},
+    of_words=frozenset(("of",)), people=frozenset(
     ("man", "woman", "men", "women", "boy", "girl", "teen", "teenager", "resident", "residents", "native", "natives",
      "couple", "police", "officials")))

@@ -14,6 +14,7 @@ from .gazetteer import normalize
 from .resolve.expand import DIRECTIONS, STREET_WORDS
 from .rules import ENGLISH, LanguageRules
 
+MAX_LISTED = 3  # names of a list read past, to the preposition after it
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
 
@@ -32,14 +33,25 @@ def trim(text: str, start: int, end: int, leading: re.Pattern[str] = ENGLISH.lea
 
 def after_locative(span: Span, rules: LanguageRules) -> bool:
     """Whether a span stands right after a preposition of place or a verb whose object is a place
-    (`LanguageRules.locatives`, `place_verbs`), or after a comma and a word that says where someone lives
-    ("Jane Doe, 52, of Grovetown")."""
+    (`LanguageRules.locatives`, `place_verbs`), after a word for a kind of place and "of" ("the town of
+    Maungdaw", `place_nouns`), or after a comma and a word that says where someone lives ("Jane Doe, 52, of
+    Grovetown")."""
     doc, i = span.doc, span.start
     if i == 0:
         return False
     before = doc[i - 1].lower_
-    return before in rules.locatives or before in rules.place_verbs \
-        or (before in rules.residence and i > 1 and doc[i - 2].text == ",")
+    return before in rules.locatives or before in rules.place_verbs or (i > 1 and (
+        (before in rules.residence and doc[i - 2].text == ",")
+        or (before in rules.of_words and doc[i - 2].lower_ in rules.place_nouns)))
+
+
+def kind_named(span: Span, rules: LanguageRules) -> str | None:
+    """The feature classes a word for a kind of place before a span and "of" allows ("the town of Menaka": P,
+    the town rather than its region; `LanguageRules.place_nouns`), or None when none is said."""
+    doc, i = span.doc, span.start
+    if i < 2 or doc[i - 1].lower_ not in rules.of_words:
+        return None
+    return rules.place_nouns.get(doc[i - 2].lower_) or None
 
 
 def listed_after_locative(span: Span, rules: LanguageRules, is_place: Callable[[str], bool]) -> bool:
@@ -75,12 +87,21 @@ def listed_with_place(span: Span, rules: LanguageRules) -> bool:
 
 
 def place_it_lies_in(span: Span, rules: LanguageRules) -> Span | None:
-    """The name the NER reads as a place that a preposition of place right after a span opens, past a
-    compass word: "Libya" of "Derna in eastern Libya"; None when there is none."""
+    """The name the NER reads as a place that a preposition of place after a span, or after the list of names
+    it opens, introduces, past an article and a compass word: "Libya" of "Derna in eastern Libya", "the Gaza
+    Strip" of "Khan Younis and Rafah in the southern Gaza Strip"; None when there is none."""
     doc, i = span.doc, span.end
+    for _ in range(MAX_LISTED):  # past the other names of a list
+        if i + 1 >= len(doc) or doc[i].lower_ not in rules.cues.list_words or not doc[i + 1].text[:1].isupper():
+            break
+        i += 1
+        while i < len(doc) and doc[i].text[:1].isupper():
+            i += 1
     if i >= len(doc) or doc[i].lower_ not in rules.locatives:
         return None
-    i += 1 + (i + 1 < len(doc) and doc[i + 1].is_lower and normalize(doc[i + 1].text) in DIRECTIONS)
+    i += 1
+    i += i < len(doc) and bool(rules.leading.match(doc[i].text_with_ws))
+    i += i < len(doc) and doc[i].is_lower and normalize(doc[i].text) in DIRECTIONS
     return next((e for e in doc.ents if e.start == i and e.label_ in ("GPE", "LOC")), None) if i < len(doc) else None
 
 

@@ -155,12 +155,16 @@ def test_a_famous_town_the_ner_missed_is_found_by_the_name_the_news_writes(pipel
 
 def test_a_town_the_ner_reads_as_a_body_in_the_country_said_after_it_is_the_town(pipeline):
     """"Derna in eastern Libya": a name that a town of the country named after it bears (Darnah) is that
-    town, whatever the NER read; not when what follows is a town ("Red Cross in Waterbury": a body)."""
+    town, whatever the NER read, and so is each name of a list before the preposition ("Khan Younis and
+    Rafah in the southern Gaza Strip"); not when what follows is a town ("Red Cross in Waterbury": a body)."""
     libya = "Flooding hit Derna in eastern Libya after two dams burst."
     assert [e.label_ for e in pipeline.nlp(libya).ents if e.text == "Derna"] == ["ORG"]
     assert placed(pipeline, libya)["Derna"] == ["LY"]
     body = "Following the storm, Red Cross in Waterbury provided shelter to families in Connecticut."
     assert "Red Cross" not in placed(pipeline, body)
+    listed = "Israeli strikes hit Khan Younis and Rafah in the southern Gaza Strip."  # the list's first name too
+    assert [e.label_ for e in pipeline.nlp(listed).ents if e.text == "Khan Younis"] == ["PERSON"]
+    assert placed(pipeline, listed)["Khan Younis"] == ["PS"]
 
 
 def test_a_town_the_ner_reads_as_a_body_or_a_person_before_a_word_for_its_people_is_the_town(pipeline):

@@ -6,7 +6,7 @@ import pytest
 
 from geodata.documents import read_bytes
 from geodata.records import TITLE_SENTENCE
-from geodata.resolve import IN_ARTICLE_TOWN, UNRESOLVED, distance_km
+from geodata.resolve import IN_ARTICLE_TOWN, IN_PLACE_BEFORE, UNRESOLVED, distance_km
 from geodata.spans import trim
 from geodata.store import Store
 
@@ -313,6 +313,43 @@ def test_a_street_no_gazetteer_holds_is_placed_at_the_town_the_article_names_mos
     text = "Refugees crossed Press Street in Syria and Iraq."  # no town in the article: no place
     (street,) = parse_text(pipeline, text, spans=spans_of(text, "Press Street")).mentions
     assert street.place is None and street.reason == UNRESOLVED
+
+
+def test_a_street_no_gazetteer_holds_lies_in_the_place_a_possessive_before_it_names(pipeline):
+    """"Tbilisi's Rustaveli Avenue": in Tbilisi, though the article names Batumi more; without the
+    possessive the same avenue goes to the town the article names most."""
+    towns = " Crowds also marched in Batumi, and Batumi police closed the port."
+    owned = {m.text: m for m in parse_text(pipeline, "Protesters gathered on Tbilisi's Rustaveli Avenue." + towns)
+             .mentions}["Rustaveli Avenue"]
+    assert (owned.place.name, owned.reason) == ("Tbilisi", IN_PLACE_BEFORE)
+    alone = {m.text: m for m in parse_text(pipeline, "Protesters gathered on Rustaveli Avenue near Tbilisi." + towns)
+             .mentions}["Rustaveli Avenue"]
+    assert (alone.place.name, alone.reason) == ("Batumi", IN_ARTICLE_TOWN)
+
+
+def test_a_word_for_a_division_after_a_name_makes_it_the_division(pipeline):
+    """"in Donetsk region": Donetsk Oblast of Ukraine, not Donetsk of Russia's Rostov Oblast, which the bare
+    name finds among Russian places; the word is part of the mention. Not after a country ("U.S. county")
+    nor after a name that already has its word ("Anderson County district clerk")."""
+    text = ("Ukrainian drones struck an airbase in Engels, Saratov region, while Russian troops pressed toward "
+            "Kostiantynivka in Donetsk region.")
+    assert "Donetsk region" not in [e.text for e in pipeline.nlp(text).ents]
+    found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
+    assert (found["Donetsk region"].name, found["Donetsk region"].country) == ("Donetsk Oblast", "UA")
+    assert found["Saratov region"].name == "Saratov Oblast"
+    texts = {"U.S": "It was the 12th fastest-growing U.S. county last year.",
+             "Anderson County": "The indictment came from the Anderson County district clerk in Texas."}
+    for name, text in texts.items():
+        assert name in [m.text for m in parse_text(pipeline, text).mentions]
+
+
+def test_a_word_for_a_kind_of_place_and_of_say_a_place_and_its_kind(pipeline):
+    """"the town of Menaka": a place, whatever the NER read, and the town rather than the region the NER's
+    label would pick; "off Hodeidah", "north of Tessalit": prepositions of place too."""
+    text = "Fighting continued north of Tessalit and in the town of Menaka, in Mali. Ships burned off Hodeidah in Yemen."
+    found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
+    assert (found["Menaka"].name, found["Menaka"].feature_class) == ("Ménaka", "P")
+    assert found["Tessalit"].country == "ML" and found["Hodeidah"].country == "YE"
 
 
 def test_a_place_named_in_a_streets_name_is_the_streets_namesake(pipeline):

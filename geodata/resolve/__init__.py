@@ -12,7 +12,8 @@
    out (a bare compass word outside the article's countries), and "no place" competes with the rest;
 4. a mention left with no candidate may still be placed by the online geocoder (`Fallback`), at
    the famous place it is named after ("Manila Cathedral"), or, when no expansion of its name found
-   any place, at the town the article names most (`article_town`): a street or a building no
+   any place, at the place a possessive before it names ("Tbilisi's Rustaveli Avenue", `place_before`) or
+   else at the town the article names most (`article_town`): a street or a building no
    gazetteer holds ("Press Street" in a story on New Orleans) lies there or near it (a lone word only
    when the text says it is a place: "in Earlsheaton", not "Pawlenty");
 5. the placed mention's raw confidence passes through the calibration (`calibration.py`), fitted on the
@@ -30,7 +31,7 @@ from ..records import Candidate, Mention, Place
 from .calibration import Calibration, shipped
 from .context import Context, Spread, Vote, distance_km
 from .expand import EXPANSIONS, Found, Query, division_after, find, named_after
-from .explain import ARTICLE_TOWN, BEST, GEOCODER, NAMED_AFTER, explanation
+from .explain import ARTICLE_TOWN, BEST, GEOCODER, NAMED_AFTER, PLACE_BEFORE, explanation
 from .features import (FEATURES, NONE, UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE, Choice, Scored, choose, confidence, rank,
                        unsupported)
 from .outlet import outlet_country
@@ -42,8 +43,11 @@ NAMED_AFTER_CONFIDENCE = 0.4
 ARTICLE_TOWN_CONFIDENCE = 0.3
 UNRESOLVED = "no gazetteer place fits this name"
 IN_ARTICLE_TOWN = "no gazetteer place bears this name: placed at the town the article names most"
+IN_PLACE_BEFORE = "no gazetteer place bears this name: placed at the place named before it (\"Tbilisi's\")"
+LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_BEFORE: IN_PLACE_BEFORE}  # the reasons of a placement by what lies around
+POSSESSIVES = ("'s ", "\u2019s ")
 
-__all__ = ["ARTICLE_TOWN_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "NAMED_AFTER_CONFIDENCE",
+__all__ = ["ARTICLE_TOWN_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "IN_PLACE_BEFORE", "NAMED_AFTER_CONFIDENCE",
            "NONE", "UNRESOLVED", "Choice", "Context", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote",
            "article_town", "confidence", "distance_km", "division_after"]
 
@@ -79,24 +83,28 @@ class Resolver:
         raw = [0.0 if choice.winner is None else confidence(choice.ranked, c) * (UNSUPPORTED_FACTOR if h else 1.0)
                for c, choice, h in zip(cands, choices, halved)]
         town = article_town(choices, raw)
-        return [self._mention(c, f, choice, conf, h, context, settled, town)
-                for c, f, choice, conf, h in zip(cands, found, choices, raw, halved) if choice.is_toponym]
+        owners = place_before(text, cands, choices)
+        return [self._mention(c, f, choice, conf, h, context, settled, town, owner)
+                for c, f, choice, conf, h, owner in zip(cands, found, choices, raw, halved, owners)
+                if choice.is_toponym]
 
     def _mention(self, cand: Candidate, found: Found, choice: Choice, raw: float, halved: bool, context: Context,
-                 settled: Context, town: Place | None) -> Mention:
+                 settled: Context, town: Place | None, owner: Place | None) -> Mention:
         """`raw`: the winner's raw confidence, if the mention has one (`halved`: by `features.unsupported`);
-        `town`: the article's (`article_town`)."""
+        `town`: the article's (`article_town`); `owner`: the place named before it (`place_before`)."""
         winner = choice.winner
         if winner is not None:
             place, conf, outcome, via = winner.place, raw, BEST, None
         else:
             place, conf, outcome, via = self._no_candidate(cand, context, settled)
-            if place is None and town is not None and found.expansion is None and _may_lie_in_town(cand):
-                place, conf, outcome, via = town, ARTICLE_TOWN_CONFIDENCE, ARTICLE_TOWN, town.name
+            lies_in = owner if owner is not None else town
+            if place is None and lies_in is not None and found.expansion is None and _may_lie_in_town(cand):
+                outcome = PLACE_BEFORE if owner is not None else ARTICLE_TOWN
+                place, conf, via = lies_in, ARTICLE_TOWN_CONFIDENCE, lies_in.name
         conf = self.calibration(conf, outcome) if place is not None else conf
         why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via,
                           note=UNSUPPORTED_NOTE if halved else None) if self.explain else None
-        reason = UNRESOLVED if place is None else IN_ARTICLE_TOWN if outcome == ARTICLE_TOWN else None
+        reason = UNRESOLVED if place is None else LIES_IN.get(outcome)
         return Mention(cand.start, cand.end, cand.text, cand.sentence, cand.label, cand.kind, conf, place, reason, why)
 
     def _no_candidate(self, cand: Candidate, context: Context,
@@ -120,6 +128,17 @@ def _may_lie_in_town(cand: Candidate) -> bool:
     one word ("Press Street", "Logan-Rogersville"), or one the text says is a place (`said_place`); a
     lone word otherwise is mostly no place at all ("Pawlenty", "IoTX")."""
     return cand.said_place or any(ch in cand.text.strip() for ch in " -")
+
+
+def place_before(text: str, cands: Sequence[Candidate], choices: Sequence[Choice]) -> list[Place | None]:
+    """For each candidate, the town or division a possessive right before it names and that is placed
+    ("Tbilisi's Rustaveli Avenue": Tbilisi), where a street or a building no gazetteer holds lies; else None."""
+    out: list[Place | None] = [None]
+    for before, cand, choice in zip(cands, cands[1:], choices):
+        winner = choice.winner
+        owns = text[before.end:cand.start] in POSSESSIVES and before.kind == "toponym"
+        out.append(winner.place if owns and winner is not None and winner.place.feature_class in ("P", "A") else None)
+    return out
 
 
 def article_town(choices: Sequence[Choice], raw: Sequence[float]) -> Place | None:

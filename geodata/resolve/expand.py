@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from ..gazetteer import Gazetteer, normalize
@@ -48,6 +48,7 @@ class Query:
     classes: str | None  # the feature classes a generic word in the name allows ("Big Creek": H)
     division: str | None  # "County" or "Parish" when the words after the name say it is one
     place_hint: str | None  # the place a demonym denotes
+    said_classes: str | None = None  # the feature classes the words before it say ("the town of": P)
 
     @classmethod
     def of(cls, text: str, division: str | None = None, place_hint: str | None = None) -> Query:
@@ -62,10 +63,10 @@ class Query:
 
     @classmethod
     def of_candidate(cls, cand: Candidate, text: str) -> Query:
-        """The query for a candidate of `text`: a demonym's place, or its name and the words after it."""
+        """The query for a candidate of `text`: a demonym's place, or its name and the words around it."""
         if cand.place_hint is not None:
             return cls.of(cand.text, None, cand.place_hint)
-        return cls.of(cand.text, division_after(text, cand.start, cand.end))
+        return replace(cls.of(cand.text, division_after(text, cand.start, cand.end)), said_classes=cand.classes)
 
 
 @dataclass(frozen=True)
@@ -168,12 +169,15 @@ EXPANSIONS: tuple[Expansion, ...] = (
 
 
 def find(gazetteer: Gazetteer, query: Query) -> Found:
-    """The candidates of the first expansion that finds any."""
+    """The candidates of the first expansion that finds any; only those of the kind the text says, if any
+    is ("the town of Menaka": the town, not its region)."""
     for expansion in EXPANSIONS:
         if expansion.applies(query):
             for looked_up, options in expansion.tries(gazetteer, query):
                 if options:
-                    return Found(options, expansion.name, looked_up)
+                    said = query.said_classes
+                    fit = [(p, primary) for p, primary in options if said and (p.feature_class or "") in said]
+                    return Found(fit or options, expansion.name, looked_up)
     return Found([])
 
 
