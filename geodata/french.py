@@ -8,7 +8,9 @@
   French writes them in lower case, so they are sought word by word (`lowercase_demonyms`);
 - French cue words (`data/nonplace_cues_fr.txt`): "le président X", "l'ouragan X";
 - prepositions of place and motion (`LOCATIVES`): a town's name right after one is the town, whatever
-  the NER read ("il vit à Grovetown", MISC). "de" is not one: "la police de Winona" is a body's name.
+  the NER read ("il vit à Grovetown", MISC). "de" is not one: "la police de Winona" is a body's name,
+  but it is after a word for a kind of place or a side ("la ville d'Alep", "au nord de Tessalit",
+  `PLACE_NOUNS`), and so is a verb whose object is a place (`PLACE_VERBS`: "ont repris Wad Madani").
 """
 
 from __future__ import annotations
@@ -27,10 +29,14 @@ REGULAR = "-"  # the irregular-feminine column of a regular adjective
 LEADING = re.compile(r"^(?:(?:de\s+)?l['\u2019]|(?:de\s+la|la|le|les|du|des|au|aux)\s+|d['\u2019])")
 LIST_WORDS = frozenset({",", "et", "ou", "&"})
 LOCATIVES = frozenset({"à", "au", "aux", "en", "dans", "vers", "depuis", "via"})  # "jusqu'à": "à" is a token
+# Verbs whose object is a place, never a person ("a bombardé Kharkiv", "ont repris Wad Madani"); not "libéré",
+# said of hostages.
+PLACE_VERBS = frozenset(f"{stem}{ending}" for stem in ("bombardé", "pilonné", "assiégé", "encerclé")
+                        for ending in ("", "e", "s", "es")) | {"repris", "reprise", "reconquis", "reconquise"}
 # "la ville de", "au nord de": words for a kind of place or a side, with the feature classes the kind allows
 PLACE_NOUNS = {**dict.fromkeys(("village", "villages", "localité", "bourg", "port"), "P"),
                **dict.fromkeys(("ville", "villes", "commune"), "PA"),
-               **dict.fromkeys(("province", "district", "gouvernorat", "département"), "A"), "région": "AL",
+               **dict.fromkeys(("province", "district", "gouvernorat", "département", "état"), "A"), "région": "AL",
                **dict.fromkeys(("banlieue", "périphérie", "environs", "nord", "sud", "est", "ouest", "nord-est",
                                 "nord-ouest", "sud-est", "sud-ouest"), "")}
 
@@ -71,5 +77,6 @@ def french_demonym(word: str) -> Demonym | None:
 
 FRENCH = LanguageRules(
     "fr", LEADING, french_demonym, Cues(read_cues("nonplace_cues_fr.txt"), LIST_WORDS),
-    labels={"PER": "PERSON"}, lowercase_demonyms=True, locatives=LOCATIVES, place_nouns=PLACE_NOUNS,
+    labels={"PER": "PERSON"}, lowercase_demonyms=True, locatives=LOCATIVES, place_verbs=PLACE_VERBS,
+    place_nouns=PLACE_NOUNS,
     of_words=frozenset({"de", "d'", "d\u2019"}))

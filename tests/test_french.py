@@ -137,6 +137,20 @@ def test_a_town_after_a_french_preposition_of_place_is_the_town(french_pipeline)
     assert set(found) == {"Grovetown"} and (found["Grovetown"].name, found["Grovetown"].admin1) == ("Grovetown", "GA")
 
 
+def test_a_french_verb_or_word_for_a_kind_of_place_says_what_follows_is_a_place(french_pipeline) -> None:
+    """"a repris Wad Madani": the French model reads a person; a verb whose object is a place says it is the
+    town. "l'État d'Al-Jazira": the state of Sudan (Gezira), not the region across Syria and Iraq that
+    also goes by Al-Jazira; the word "État" and "de" say a division."""
+    text = ("L'armée soudanaise a repris Wad Madani, chef-lieu de l'État d'Al-Jazira, selon des habitants "
+            "joints à Port-Soudan.")
+    doc = spacy.load(french_pipeline.settings.model_fr)(text)
+    assert [e.label_ for e in doc.ents if e.text == "Wad Madani"] == ["PER"]
+    (parsed,) = french_pipeline.parse([Document("verbs", text, language="fr")])
+    found = {m.text: m.place for m in parsed.mentions if m.place is not None}
+    assert (found["Wad Madani"].name, found["Wad Madani"].country) == ("Wad Medani", "SD")
+    assert (found["Al-Jazira"].name, found["Al-Jazira"].country) == ("Gezira", "SD")
+
+
 def test_french_articles_are_trimmed_lower_case_only() -> None:
     for text, name in (("la Syrie", "Syrie"), ("l'Euphrate", "Euphrate"), ("des États-Unis", "États-Unis"),
                        ("de la Syrie", "Syrie"), ("Le Caire", "Le Caire"), ("La Haye", "La Haye")):

@@ -62,6 +62,10 @@ ROWS = [
     (("gn:39", "Franklin", 42.08, -71.40, "US", "P", "PPL", "MA", 33_000), []),
     (("gn:40", "Tawilah", 15.49, 43.75, "YE", "A", "ADM2", "10", 0), []),
     (("gn:41", "Edgar County", 39.68, -87.75, "US", "A", "ADM2", "IL", 0), []),
+    (("gn:42", "Sudan", 15.0, 30.0, "SD", "A", "PCLI", None, 45_000_000), []),
+    (("gn:43", "Khartoum", 15.55, 32.53, "SD", "P", "PPLC", "29", 1_970_000), []),
+    (("gn:44", "Gezira", 14.47, 33.25, "SD", "A", "ADM1", "38", 3_600_000), ["Jazira"]),
+    (("cur:upper-mesopotamia:RGN", "Upper Mesopotamia", 36.5, 41.0, None, "L", "RGN", None, 0), ["Jazira"]),
 ]
 
 
@@ -264,6 +268,19 @@ def test_a_minor_division_named_as_a_town_is_no_surer_than_a_small_town(gazettee
     assert found["Tawilah"].place.id == alone.place.id == "gn:40"
     assert found["Tawilah"].confidence == pytest.approx(alone.confidence * UNSUPPORTED_FACTOR)
     assert found["Edgar County"].place.id == "gn:41" and "halved" not in found["Edgar County"].explanation["why"]
+
+
+def test_a_region_across_borders_agrees_only_with_an_article_about_places_near_it(gazetteer):
+    """"Jazira": the region of Syria and Iraq (curated, no country) in a story on Syria, but Sudan's Gezira
+    state in one on Khartoum: a region with no country shares in the article's country only when that
+    country's places lie near it."""
+    syria = resolve(gazetteer, "Syria says Jazira is calm.", "Syria", "Jazira", explain=True)["Jazira"]
+    sudan = resolve(gazetteer, "Khartoum says Jazira is calm.", "Khartoum", "Jazira", explain=True)["Jazira"]
+    assert (syria.place.id, sudan.place.id) == ("cur:upper-mesopotamia:RGN", "gn:44")
+    region = "cur:upper-mesopotamia:RGN"
+    shares = [next(o["features"]["country_share"] for o in m.explanation["options"] if o["id"] == region)
+              for m in (syria, sudan)]
+    assert shares[0] > 0 and shares[1] == 0
 
 
 def test_a_name_that_could_lie_in_many_states_is_no_support_for_a_small_town(gazetteer):

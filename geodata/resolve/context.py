@@ -98,6 +98,12 @@ class Spread:
         return support
 
 
+# A sea, river or region across borders agrees with an article about places within this distance of its
+# point (Upper Mesopotamia, "Al-Jazira", with a story on Syria, not one on Sudan's Gezira); an ocean or a
+# continent with any article.
+REGION_KM = 2000.0
+WORLDWIDE = {"OCN", "CONT"}
+
 # The least total of confidence the article's other places are weighed out of (a share's denominator).
 MIN_TOTAL = 0.5
 
@@ -113,6 +119,7 @@ class Others:
     divisions: dict[tuple[str, str | None], float]
     points: list[Vote]
     points_total: float
+    named: list[Vote]  # the votes of the article's names (not the outlet's), each where its place is
 
     def share(self, weight: float, *, points: bool = False) -> float:
         """`weight` as a share of the votes (`points`: of the small places' votes), out of `MIN_TOTAL` at
@@ -131,7 +138,16 @@ class Others:
                 division = v.country, v.admin1
                 divisions[division] = divisions.get(division, 0) + v.weight
         points = [v for v in votes if v.point]
-        return cls(sum(v.weight for v in votes), countries, divisions, points, sum(v.weight for v in points))
+        return cls(sum(v.weight for v in votes), countries, divisions, points, sum(v.weight for v in points),
+                   [v for v in votes if v.key and v.country])
+
+    def nearest_country(self, lat: float, lon: float, km: float) -> float:
+        """The votes of the one country whose places, among the article's, within `km` of a point weigh most."""
+        near: dict[str, float] = {}
+        for v in self.named:
+            if within_km(lat, lon, v.lat, v.lon, km):
+                near[v.country] = near.get(v.country, 0.0) + v.weight  # type: ignore[index]
+        return max(near.values(), default=0.0)
 
 
 class Context:
@@ -213,8 +229,9 @@ class Context:
 
     def _context_terms(self, place: Place, key: str) -> tuple[float, float, float]:
         """The article's other places' agreement with `place`: country, division, nearness. A sea or
-        region across borders (a curated place with no country) agrees with any article about its
-        parts: its country share is half the largest country's."""
+        region across borders (a curated place with no country) agrees with an article about its parts: its
+        country share is half that of the country most named near it (`REGION_KM`; an ocean's or a
+        continent's, half the largest country's)."""
         others = self._others(key)
         country = admin1 = near = 0.0
         if not others.total:
@@ -223,8 +240,10 @@ class Context:
             country = self.COUNTRY_WEIGHT * self.country_share(place.country, key)
             if place.admin1:
                 admin1 = self.ADMIN1_WEIGHT * others.share(others.divisions.get((place.country, place.admin1), 0))
-        elif place.source == "curated":
+        elif place.source == "curated" and (place.feature_code or "") in WORLDWIDE:
             country = 0.5 * self.COUNTRY_WEIGHT * others.share(max(others.countries.values(), default=0.0))
+        elif place.source == "curated":
+            country = 0.5 * self.COUNTRY_WEIGHT * others.share(others.nearest_country(place.lat, place.lon, REGION_KM))
         if others.points and (place.feature_code or "") not in COUNTRY_CODES | {"CONT"}:
             weight = sum(v.weight for v in others.points if within_km(place.lat, place.lon, v.lat, v.lon, self.NEAR_KM))
             near = self.NEAR_WEIGHT * others.share(weight, points=True)
