@@ -35,8 +35,10 @@ CORPORA = ("gwn", "lgl")
 BINS = 12  # bins of equal weight before pooling: at most this many knots for the best-candidate map
 MIN_OUTCOME = 30  # fewer judged development placements of a set-confidence outcome: its confidence stays
 # The outcomes whose raw confidence is one set value, each fitted as one block (`MIN_OUTCOME`).
-SET_CONFIDENCE = {NAMED_AFTER: NAMED_AFTER_CONFIDENCE, ARTICLE_TOWN: ARTICLE_TOWN_CONFIDENCE,
-                  PLACE_BEFORE: ARTICLE_TOWN_CONFIDENCE}
+SET_CONFIDENCE = {NAMED_AFTER: NAMED_AFTER_CONFIDENCE, ARTICLE_TOWN: ARTICLE_TOWN_CONFIDENCE}
+# Outcomes fitted in one block with another, whose map they share: a street put at the place a possessive
+# before it names is placed as one put at the article's town is, from what lies around it, and is rarer.
+POOLED = {PLACE_BEFORE: ARTICLE_TOWN}
 
 
 @dataclass(frozen=True)
@@ -82,13 +84,13 @@ def fit_table(rows: Sequence[Judged], bins: int) -> ConfidenceCalibration:
     dev = [r for r in rows if r.half == DEVELOPMENT]
     per_corpus = {c: sum(r.corpus == c for r in dev) for c in CORPORA}
     weighed = [(r, 1.0 / per_corpus[r.corpus]) for r in dev]
-    best = [(r.raw, r.right, w) for r, w in weighed if r.outcome not in SET_CONFIDENCE]
+    best = [(r.raw, r.right, w) for r, w in weighed if r.outcome not in SET_CONFIDENCE and r.outcome not in POOLED]
     maps = {BEST: fit(best, bins)}
     for outcome, raw in SET_CONFIDENCE.items():
-        judged_rows = [(r.raw, r.right, w) for r, w in weighed if r.outcome == outcome]
+        judged_rows = [(r.raw, r.right, w) for r, w in weighed if POOLED.get(r.outcome, r.outcome) == outcome]
         kept = ConfidenceMap(((raw, raw),))  # too few to fit: the set value
         maps[outcome] = fit(judged_rows, 1) if len(judged_rows) >= MIN_OUTCOME else kept
-    return ConfidenceCalibration(maps)
+    return ConfidenceCalibration({**maps, **{pooled: maps[outcome] for pooled, outcome in POOLED.items()}})
 
 
 def figures(rows: Sequence[Judged], table: ConfidenceCalibration) -> str:
@@ -131,9 +133,11 @@ def header(rows: Sequence[Judged], bins: int, parsed: str) -> str:
     counts = ", ".join(f"{c} {sum(r.corpus == c for r in dev)}" for c in CORPORA)
     fixed = []
     for outcome in SET_CONFIDENCE:
-        n = sum(r.outcome == outcome for r in dev)
+        n = sum(POOLED.get(r.outcome, r.outcome) == outcome for r in dev)
         fixed.append(f"'{outcome}': {n} judged placements, " + ("fitted as one block." if n >= MIN_OUTCOME else
                      f"under {MIN_OUTCOME}: too few to fit, so its set confidence is kept."))
+    fixed += [f"'{pooled}': {sum(r.outcome == pooled for r in dev)} judged placements, fitted with '{outcome}'."
+              for pooled, outcome in POOLED.items()]
     return (f"Confidence calibration: the raw confidence (resolve/features.py `confidence`, NAMED_AFTER_CONFIDENCE,\n"
             f"ARTICLE_TOWN_CONFIDENCE)\n"
             f"-> share of placements right within 161 km, by outcome; linear between knots, flat beyond the ends;\n"
