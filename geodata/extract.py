@@ -13,11 +13,10 @@ from spacy.tokens import Doc, Span, Token
 from .evidence import Evidence
 from .french import FRENCH
 from .gazetteer import Gazetteer, normalize
-from .gazetteer.importance import importance, is_strong
-from .gazetteer.wordlists import read_words
+from .known_names import GENERIC_WORDS, KnownNames
 from .nlp import TextView
-from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Dropped, Place, Sentence
-from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, family, find
+from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Dropped, Sentence
+from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
 from .spans import (after_locative, before_people, glued_hyphen, joins, kind_named, listed_after_locative,
                     listed_with_place, place_it_lies_in, street_word, trim)
@@ -28,12 +27,6 @@ PLACE_LABELS = {"GPE", "LOC", "FAC"}
 AGENT_LABELS = {"PERSON", "ORG"}
 # Labels that never hold a place name.
 IGNORED_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LANGUAGE", "LAW"}
-# Word lists (data/*.txt, each file's header says what it is for): NORP words that name a group,
-# not a place (religions, parties, compass adjectives); ordinary words that some place is also
-# named after ("Centre", "West"), never a place on their own unless spaCy labels them as one.
-# Names that are a place in one article and a person or a club in another: `evidence.py`.
-GROUP_WORDS = frozenset(read_words("group_words.txt"))
-GENERIC_WORDS = frozenset(read_words("generic_words.txt")) | GROUP_WORDS
 MAX_NGRAM = 4
 POSSESSIVE = {"'s", "\u2019s"}
 # Generic words that name a division ("province", "region"), with the feature classes they allow; not those
@@ -59,49 +52,9 @@ class Extractor:
     def __init__(self, gazetteer: Gazetteer, rules: LanguageRules = ENGLISH):
         self.gazetteer = gazetteer
         self.rules = rules
-        self._demonyms: dict[str, str | None] = {}
+        self.names = KnownNames(gazetteer, rules)
         self._lower_words: dict[int, bool] = {}  # a lower-case word's hash -> whether it is a word of nationality
-        self.forms = TextForms(gazetteer, self._town_or_division)
-
-    def demonym_place(self, surface: str) -> str | None:
-        """Id of the place a demonym denotes, or None when the word is no demonym."""
-        key = normalize(surface)
-        if key not in self._demonyms:
-            entry = self.rules.demonym(surface)
-            place = None
-            if entry is not None:
-                geonameid, name = entry
-                place = self.gazetteer.by_geonameid(geonameid) if geonameid else None
-                if place is None:
-                    named = [p for p, _ in self.gazetteer.lookup(name)]
-                    place = max(named, key=importance, default=None)
-            self._demonyms[key] = place.id if place else None
-        return self._demonyms[key]
-
-    def strong(self, surface: str, *, areas_only: bool = False) -> bool:
-        """A famous place's main name (a country, region, capital, big city, curated feature);
-        `areas_only` leaves out big cities, whose names are often also firms or people."""
-        key = normalize(surface)
-        if len(key) < 2 or key in GENERIC_WORDS:
-            return False
-        for place, primary in self.gazetteer.lookup(key):
-            is_country = (place.feature_code or "") in COUNTRY_CODES | {"CONT"}
-            if not (primary or is_country):
-                continue  # alternate names ("Region", "Drug") are too loose to find places with
-            if surface.isupper() and len(surface) <= 3 and not is_country:
-                continue  # "PA", "D": codes, except a country's ("US", "UK")
-            if is_strong(place) and not (areas_only and place.feature_class == "P" and place.feature_code != "PPLC"):
-                return True
-        return False
-
-    def notable(self, surface: str) -> bool:
-        """The name of a place someone chose to keep: strong, curated, or geocoded before."""
-        return self.strong(surface) or any(
-            p.source == "curated" or p.source.startswith("geocoder") for p, _ in self.gazetteer.lookup(surface))
-
-    def known(self, surface: str) -> bool:
-        key = normalize(surface)
-        return len(key) >= 3 and key not in GENERIC_WORDS and any(primary for _, primary in self.gazetteer.lookup(key))
+        self.forms = TextForms(gazetteer, self.names.town_or_division)
 
     def _make(self, view: TextView, start: int, end: int, label: str) -> Candidate | None:
         start, end = trim(view.text, start, end, self.rules.leading)
@@ -110,7 +63,7 @@ class Extractor:
         surface = view.text[start:end]
         if not normalize(surface):
             return None
-        demonym = self.demonym_place(surface)
+        demonym = self.names.demonym_place(surface)
         if not any(ch.isupper() for ch in surface) and not (demonym and self.rules.lowercase_demonyms):
             return None  # no name in it: "new county", "meth", "n't" tagged GPE
         kind = "demonym" if demonym else "toponym"
@@ -127,7 +80,7 @@ class Extractor:
                 piece = tokens[i:i + n]
                 if piece[-1].is_punct:
                     continue
-                if self.demonym_place(piece.text) or self.strong(piece.text):
+                if self.names.demonym_place(piece.text) or self.names.strong(piece.text):
                     piece = self._town_ending_with(tokens, i, i + n) or piece
                     cand = self._make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
                     if cand:
@@ -155,7 +108,7 @@ class Extractor:
         for first in range(max(0, end - MAX_NGRAM), start):
             name, added = tokens[first:end], tokens[first:start]
             if all(t.is_title and t.is_alpha for t in added) and normalize(added.text) not in DIRECTIONS \
-                    and self._town_or_division(name.text):
+                    and self.names.town_or_division(name.text):
                 return name
         return None
 
@@ -169,7 +122,7 @@ class Extractor:
             after = ent[first + n].text
             if piece[-1].is_punct or not piece.text[:1].isupper() or not (after[:1].isupper() or after in POSSESSIVE):
                 continue  # "Bank of England" is not named after a town called Bank; "Derry's Hospital" is
-            if self.known(piece.text) and normalize(piece.text) not in DIRECTIONS \
+            if self.names.known(piece.text) and normalize(piece.text) not in DIRECTIONS \
                     and not self.gazetteer.has_name(ent.text):
                 return self._make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
         return None
@@ -182,7 +135,7 @@ class Extractor:
                 continue
             for i in range(max(0, j - 3), j):
                 name = ent[i:j + 1]
-                if all(t.text[:1].isupper() for t in name) and self._town_or_division(name.text):
+                if all(t.text[:1].isupper() for t in name) and self.names.town_or_division(name.text):
                     return self._make(view, name.start_char, name.end_char, GAZETTEER_LABEL)
         return None
 
@@ -205,12 +158,12 @@ class Extractor:
         if label == "PERSON":
             return None
         if label == "ORG":
-            return cand if self.strong(cand.text, areas_only=True) else None
+            return cand if self.names.strong(cand.text, areas_only=True) else None
         if key in GENERIC_WORDS or not cand.text[:1].isupper() or short_caps:
             return None
         if label == "NORP":
-            return cand if self.notable(cand.text) else None
-        return cand if self.strong(cand.text) else None
+            return cand if self.names.notable(cand.text) else None
+        return cand if self.names.strong(cand.text) else None
 
     def _cut_short(self, view: TextView, ent: Span) -> Candidate | None:
         """A name of a town or division that the NER cut or read as a body: hyphenated ("Gilgit" of
@@ -242,7 +195,7 @@ class Extractor:
             if (not added and not hyphenated) or (added and all(t.lower_ in GENERIC_WORDS for t in added)):
                 continue  # "Dublin" + "City" (Council) is Ireland's county, not an Ohio paper's town
             name = doc[a:b]
-            if self._town_or_division(name.text, primary=bool(added)):  # aliases ("N.D.") only as cut
+            if self.names.town_or_division(name.text, primary=bool(added)):  # aliases ("N.D.") only as cut
                 return self._make(view, name.start_char, name.end_char,
                                   label if label in PLACE_LABELS else GAZETTEER_LABEL)
         return None
@@ -261,13 +214,13 @@ class Extractor:
             return None
         rules = self.rules
         if after_locative(span, rules) or before_people(span, rules) \
-                or listed_after_locative(span, rules, self._found_as_town_or_division):
-            town = self._found_as_town_or_division(span.text)
+                or listed_after_locative(span, rules, self.names.found_as_town_or_division):
+            town = self.names.found_as_town_or_division(span.text)
         else:
             # joined to a place by "and": weaker, so a single word only as a town's or division's main name,
             # and not a word for a kind of place ("Botkins and Creek")
             joined = listed_with_place(span, rules) and normalize(span.text) not in GENERIC_SUFFIXES \
-                and self._town_or_division(span.text, primary=len(span) == 1)
+                and self.names.town_or_division(span.text, primary=len(span) == 1)
             town = joined or self._lies_in_named_place(span)
         return self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL) if town else None
 
@@ -280,18 +233,7 @@ class Extractor:
             return False
         countries = {p.country for p, primary in self.gazetteer.lookup(normalize(container.text))
                      if primary and p.feature_class in ("A", "L")}
-        return any(p.country in countries for p in self._towns_or_divisions(span.text))
-
-    def _found_as_town_or_division(self, name: str) -> bool:
-        """Whether a town or a division bears a name (`_towns_or_divisions`)."""
-        return bool(self._towns_or_divisions(name))
-
-    def _towns_or_divisions(self, name: str) -> list[Place]:
-        """The towns and divisions that bear a name, as their main name or another ("Matias Romero", "Amhara"
-        for Amara), or without the word that says what it is ("Rakhine State": Rakhine, a state)."""
-        key = normalize(name)
-        return [p for name in dict.fromkeys((key, family(key))) if name not in GENERIC_WORDS
-                for p, _ in self.gazetteer.lookup(name) if p.feature_class in ("P", "A")]
+        return any(p.country in countries for p in self.names.towns_or_divisions(span.text))
 
     def _famous_inside(self, view: TextView, ent: Span, cand: Candidate | None) -> list[Candidate]:
         """The famous places and demonyms inside a place's or building's name that no gazetteer place bears
@@ -313,7 +255,7 @@ class Extractor:
         persons = [e for e in ents if label(e) == "PERSON"]
         in_names = {normalize(t.text) for e in persons if len(e) > 1 for t in e}
         lone = {e.text for e in persons if len(e) == 1}
-        return {normalize(name) for name in lone if normalize(name) not in in_names and self.strong(name)}
+        return {normalize(name) for name in lone if normalize(name) not in in_names and self.names.strong(name)}
 
     def candidates(self, doc: Doc, sents: list[Sentence]) -> list[Candidate]:
         """Toponym candidates of one doc, in text order."""
@@ -405,7 +347,7 @@ class Extractor:
         `evidence.py`), or []."""
         if cand.kind != "toponym" or span is None:
             return []
-        return evidence.against(span, bears=self.gazetteer.has_name(cand.text), famous=self.strong(cand.text))
+        return evidence.against(span, bears=self.gazetteer.has_name(cand.text), famous=self.names.strong(cand.text))
 
     def _outside(self, doc: Doc, view: TextView, covered: set[int]) -> list[Candidate]:
         """Demonyms and famous places the NER missed, in capitalised runs outside its entities."""
@@ -426,13 +368,6 @@ class Extractor:
                 run = []
         return out
 
-    def _town_or_division(self, name: str, *, primary: bool = True) -> bool:
-        """The gazetteer knows the name as a town or a division (by its main name, or also by an
-        alias such as "N.D." when `primary` is False)."""
-        key = normalize(name)
-        return key not in GENERIC_WORDS and any((pri or not primary) and p.feature_class in ("P", "A")
-                                                for p, pri in self.gazetteer.lookup(key))
-
     def _adjectives(self, doc: Doc, view: TextView, covered: set[int]) -> list[Candidate]:
         """Lower-case words of nationality outside the NER's entities ("la frontière irakienne"): in
         languages that write them so (`LanguageRules.lowercase_demonyms`)."""
@@ -442,7 +377,7 @@ class Extractor:
                 continue
             if token.lower not in self._lower_words:  # most words are none: normalise each only once
                 self._lower_words[token.lower] = self.rules.demonym(token.text) is not None
-            if self._lower_words[token.lower] and self.demonym_place(token.text):
+            if self._lower_words[token.lower] and self.names.demonym_place(token.text):
                 cand = self._make(view, token.idx, token.idx + len(token.text), GAZETTEER_LABEL)
                 if cand is not None:
                     out.append(cand)
@@ -454,7 +389,7 @@ class Extractor:
         out = []
         for start, end in spans:
             surface = view.text[start:end]
-            demonym = self.demonym_place(surface)
+            demonym = self.names.demonym_place(surface)
             out.append(Candidate(start, end, surface, view.sentence_of(start), "GOLD",
                                  "demonym" if demonym else "toponym", demonym, said_place=True))
         return out
