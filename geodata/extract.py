@@ -250,12 +250,15 @@ class Extractor:
     def _lone_person_places(self, ents: list[Span]) -> set[str]:
         """Famous places' names the NER reads as a person's, but only ever alone ("Alexandria woman
         charged", "of 420 Augusta St., Alexandria"): never as a word of a person's longer name
-        ("Michael Jordan", "Paris Hilton"), the evidence `evidence.py` weighs for a person."""
+        ("Michael Jordan", "Paris Hilton"), the evidence `evidence.py` weighs for a person. A name of
+        several words read as a person's is a place when all of it is a country's, a region's or a
+        capital's ("with Niger and Burkina Faso"): no one is called so."""
         label = self.rules.label
         persons = [e for e in ents if label(e) == "PERSON"]
         in_names = {normalize(t.text) for e in persons if len(e) > 1 for t in e}
         lone = {e.text for e in persons if len(e) == 1}
-        return {normalize(name) for name in lone if normalize(name) not in in_names and self.names.strong(name)}
+        whole = {normalize(e.text) for e in persons if len(e) > 1 and self.names.strong(e.text, areas_only=True)}
+        return whole | {normalize(name) for name in lone if normalize(name) not in in_names and self.names.strong(name)}
 
     def candidates(self, doc: Doc, sents: list[Sentence]) -> list[Candidate]:
         """Toponym candidates of one doc, in text order."""

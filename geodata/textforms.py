@@ -8,7 +8,7 @@ import re
 from typing import Protocol
 
 from .gazetteer import Gazetteer
-from .resolve.expand import PLURAL_DIVISIONS
+from .resolve.expand import PLURAL_DIVISIONS, division_named
 
 # A dateline: a place's name in capitals, maybe its state and the agency, then a dash, opening the text,
 # a line or a sentence ("ROSWELL - A man...", "BOWLING GREEN, Ohio (AP) -- Students...", a wire's
@@ -57,7 +57,8 @@ class TextForms:
         return [m.span(1) for m in PARTY_TAG.finditer(text) if self.knows(m.group(1), primary=False)]
 
     def division_lists(self, text: str) -> Spans:
-        """Each name of a list closed by "counties" or "parishes" (`DIVISION_LIST`) that names one."""
+        """Each name of a list closed by a plural word for divisions ("counties", "regions": `DIVISION_LIST`)
+        that names one."""
         spans = []
         for plural in PLURAL_DIVISION.finditer(text):
             listed = DIVISION_LIST.search(text, max(0, plural.start() - LIST_REACH), plural.start())
@@ -72,7 +73,7 @@ class TextForms:
         """The words of a listed name that, with the division's word, name one ("Small Hitchcock" ->
         "Hitchcock" of Hitchcock County)."""
         for begin in [start, *(start + m.end() for m in re.finditer(" ", text[start:end]))]:
-            if any(p.feature_class == "A" for p, _ in self.gazetteer.lookup(f"{text[begin:end]} {word}")):
+            if any(p.feature_class == "A" for p, _ in division_named(self.gazetteer, text[begin:end], word)):
                 return begin, end
         return None
 

@@ -167,6 +167,15 @@ def test_a_town_the_ner_reads_as_a_body_in_the_country_said_after_it_is_the_town
     assert placed(pipeline, listed)["Khan Younis"] == ["PS"]
 
 
+def test_a_country_of_several_words_the_ner_reads_as_a_person_is_the_country(pipeline):
+    """"with Niger and Burkina Faso": no one is called by the whole of a country's name of several words;
+    a person's name that holds a place's word is still a person's ("Paris Hilton")."""
+    text = "The convoy was ambushed in the tri-border area with Niger and Burkina Faso."
+    assert [e.label_ for e in pipeline.nlp(text).ents if e.text == "Burkina Faso"] == ["PERSON"]
+    assert placed(pipeline, text)["Burkina Faso"] == ["BF"]
+    assert "Paris Hilton" not in placed(pipeline, "Paris Hilton arrived in Los Angeles on Monday.")
+
+
 def test_a_town_the_ner_reads_as_a_body_or_a_person_before_a_word_for_its_people_is_the_town(pipeline):
     """"a Winona man", "Gainesville residents", "Oxford police", "the Saratoga native": the town's name,
     whatever the NER read (a body, a person, a product); a family's or a firm's name before such a word

@@ -250,6 +250,26 @@ def test_every_name_of_a_list_closed_by_counties_is_one(pipeline):
     for name in ("Sarpy", "Lancaster", "Hitchcock", "Hayes"):  # "Hitchcock" though the NER reads a person
         assert (found[name].name, found[name].feature_code, found[name].admin1) == (f"{name} County", "ADM2", "NE")
     assert "Small Hitchcock" not in found and "Small" not in found
+    text = "The offices serve Navarro, Henderson and Ellis counties."  # the plural closing the sentence
+    found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
+    assert {name: found[name].name for name in ("Navarro", "Henderson", "Ellis")} == {
+        "Navarro": "Navarro County", "Henderson": "Henderson County", "Ellis": "Ellis County"}
+
+
+def test_every_name_of_a_list_closed_by_regions_or_provinces_is_a_first_level_division(pipeline):
+    """"the Donetsk and Luhansk regions": the oblasts, though the NER reads people and the bare names are
+    cities (Donetsk of Russia's Rostov Oblast among Russian places); a division that bears the bare name
+    is one too ("North West and Limpopo provinces": South Africa's, not Cameroon's North-West Region)."""
+    text = ("Russia claims to have annexed the Donetsk and Luhansk regions, as well as parts of Kherson and "
+            "Zaporizhzhia regions.")
+    assert {e.label_ for e in pipeline.nlp(text).ents if e.text in ("Kherson", "Zaporizhzhia")} == {"PERSON"}
+    found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
+    for name in ("Donetsk", "Luhansk", "Kherson", "Zaporizhzhia"):
+        assert (found[name].name, found[name].feature_code, found[name].country) == (f"{name} Oblast", "ADM1", "UA")
+    text = "Mines in the North West and Limpopo provinces of South Africa closed."
+    found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
+    assert (found["North West"].country, found["North West"].feature_code) == ("ZA", "ADM1")
+    assert (found["Limpopo"].country, found["Limpopo"].feature_code) == ("ZA", "ADM1")
 
 
 def test_a_name_without_its_generic_word_is_never_a_bare_compass_word(pipeline):

@@ -28,7 +28,11 @@ DIRECTIONS = frozenset(read_words("directions.txt") + read_words("directions_fr.
 STREET_WORDS = frozenset(read_words("street_words.txt"))
 # "County" -> "counties": words after a name that make it a US county or parish, and their plurals.
 DIVISIONS: dict[str, str] = dict(read_table("divisions.txt", 2))
-PLURAL_DIVISIONS = {plural: word for word, plural in DIVISIONS.items()}
+# Plural words for first-level divisions after a list of names, each name one ("the Donetsk and Luhansk
+# regions", "Sindh and Balochistan provinces"), with the word each name takes alone.
+DESIGNATOR_PLURALS = {"regions": "region", "provinces": "province", "oblasts": "oblast",
+                      "governorates": "governorate", "states": "state"}
+PLURAL_DIVISIONS = {**{plural: word for word, plural in DIVISIONS.items()}, **DESIGNATOR_PLURALS}
 DIVISION_WORDS = frozenset(word.lower() for word in DIVISIONS)
 LIST_WORDS = {",", "and", "or", "&"}  # what may stand between the names of a list closed by "counties"
 # A part of a place ("South Los Angeles") only of a place this big (or a region, or a curated feature).
@@ -93,10 +97,22 @@ def _demonym(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
 
 
 def _division_said(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
-    """The text calls it a county or parish ("Hall County", "Jackson and Barrow counties")."""
+    """The text calls it a county or parish ("Hall County", "Jackson and Barrow counties"), or a first-level
+    division ("the Donetsk and Luhansk regions")."""
     if q.division:
-        query = f"{q.text} {q.division}"
-        yield query, gazetteer.lookup(query)
+        yield f"{q.text} {q.division}", division_named(gazetteer, q.text, q.division)
+
+
+def division_named(gazetteer: Gazetteer, name: str, word: str) -> Options:
+    """The divisions a name with a word for one names: "Hall County"; for a word of `DESIGNATOR_PLURALS`,
+    the first-level division named with the designator the sources write ("Donetsk" + "region": Donetsk
+    Oblast)."""
+    found = gazetteer.lookup(f"{name} {word}")
+    if word in DESIGNATOR_PLURALS.values():
+        key = normalize(name)  # "Kherson": Kherson Oblast; "Esmeraldas", "North West": divisions of that very name
+        found = [*found, *_named_division(gazetteer, key),
+                 *((p, primary) for p, primary in gazetteer.lookup(key) if p.feature_code == "ADM1")]
+    return list({p.id: (p, primary) for p, primary in reversed(found)}.values())[::-1]
 
 
 def _name(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
@@ -244,17 +260,19 @@ def family(key: str) -> str:
 
 def division_after(text: str, start: int, end: int) -> str | None:
     """'County' or 'Parish' when the words after a name make it one: "Hall County", or a list of
-    names closed by "counties" ("Jackson and Barrow counties"). A name alone before the plural is
-    where the divisions lie ("Indiana counties")."""
+    names closed by "counties" ("Jackson and Barrow counties"); a first-level division's word for a list
+    closed by its plural ("the Donetsk and Luhansk regions": "region"). A name alone before the plural is
+    where the divisions lie ("Indiana counties", "Ukrainian regions")."""
     tail = re.findall(r"[\w'.-]+|[,&]", text[end:end + 120])
     if tail and tail[0] in DIVISIONS:
         return tail[0]
     head = re.findall(r"[\w'.-]+|[,&]", text[max(0, start - 8):start])
-    if tail and tail[0].lower() in PLURAL_DIVISIONS and not (head and head[-1] in LIST_WORDS):
+    plurals = [word.lower().rstrip(".") for word in tail[:16]]  # "regions." closing a sentence
+    if plurals and plurals[0] in PLURAL_DIVISIONS and not (head and head[-1] in LIST_WORDS):
         return None
-    for word in tail[:16]:
-        if word.lower() in PLURAL_DIVISIONS:
-            return PLURAL_DIVISIONS[word.lower()]
+    for word, plural in zip(tail, plurals):
+        if plural in PLURAL_DIVISIONS:
+            return PLURAL_DIVISIONS[plural]
         if word not in LIST_WORDS and not word[:1].isupper():
             return None
     return None
