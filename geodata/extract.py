@@ -19,7 +19,7 @@ from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Dropped, Sentenc
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
 from .spans import (after_locative, before_people, glued_hyphen, joins, kind_named, listed_after_locative,
-                    listed_with_place, place_it_lies_in, street_word, trim)
+                    listed_with_place, particle_joins, place_it_lies_in, street_word, trim)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -180,8 +180,9 @@ class Extractor:
         first, last = start, end
         if any(t.text[:1].isupper() and t.lower_ not in GENERIC_WORDS for t in doc[start:end]):
             # not "City of" + "Richmond": the name of a county of Virginia, not the town's
-            while last < min(len(doc), first + MAX_NGRAM) and joins(doc, last - 1, last):
-                last += 1
+            limit = min(len(doc), first + MAX_NGRAM)
+            while last < limit and (joins(doc, last - 1, last) or last + 2 <= limit and particle_joins(doc, last)):
+                last += 1 if joins(doc, last - 1, last) else 2  # a word, or a particle and a word ("do Sul")
             while first > max(0, last - MAX_NGRAM) and joins(doc, first, first - 1) \
                     and not self.rules.leading.match(doc[first - 1].text_with_ws):  # not "The" of "The Webster"
                 first -= 1
@@ -365,8 +366,9 @@ class Extractor:
                 for cand in [town] if town else self._unless_street(view, span, token, self._embedded(view, span)):
                     first = doc.char_span(cand.start, cand.end, alignment_mode="expand")
                     single = first is not None and len(first) == 1
-                    if single and first[0].is_sent_start and not (first.text.isupper() and len(first.text) > 3):
-                        continue  # a capitalised first word of a sentence is weak evidence
+                    if single and first[0].is_sent_start and not (first.text.isupper() and len(first.text) > 3) \
+                            and not self.names.country_or_capital(first.text):
+                        continue  # a capitalised first word of a sentence is weak evidence; not 'Kyiv said'
                     out.append(cand)
                 run = []
         return out

@@ -57,6 +57,13 @@ class KnownNames:
                 return True
         return False
 
+    def country_or_capital(self, surface: str) -> bool:
+        """A country's or a capital's main name ("Kyiv", "Cyprus"): what a capitalised word opening a sentence
+        may be without the NER's word for it ("Kyiv did not comment"), unlike a region's ("Pool operators")."""
+        key = normalize(surface)
+        return key not in GENERIC_WORDS and any(
+            primary and (p.feature_code or "") in COUNTRY_CODES | {"PPLC"} for p, primary in self.gazetteer.lookup(key))
+
     def notable(self, surface: str) -> bool:
         """The name of a place someone chose to keep: strong, curated, or geocoded before."""
         return self.strong(surface) or any(

@@ -15,6 +15,8 @@ from .resolve.expand import DIRECTIONS, STREET_WORDS
 from .rules import ENGLISH, LanguageRules
 
 MAX_LISTED = 3  # names of a list read past, to the preposition after it
+# Lower-case words inside Portuguese, Spanish, Italian and French names of places ("Mato Grosso do Sul").
+NAME_PARTICLES = frozenset(("do", "da", "dos", "das", "de", "del", "della", "di", "du", "des"))
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
 
@@ -35,8 +37,10 @@ def after_locative(span: Span, rules: LanguageRules) -> bool:
     """Whether a span stands right after a preposition of place or a verb whose object is a place
     (`LanguageRules.locatives`, `place_verbs`), after a word for a kind of place and "of" ("the town of
     Maungdaw", `place_nouns`), or after a comma and a word that says where someone lives ("Jane Doe, 52, of
-    Grovetown")."""
+    Grovetown"); past a lower-case compass word ("in northern Shan State")."""
     doc, i = span.doc, span.start
+    if i > 1 and doc[i - 1].is_lower and normalize(doc[i - 1].text) in DIRECTIONS:
+        i -= 1  # past a compass word: "in northern Shan State"
     if i == 0:
         return False
     before = doc[i - 1].lower_
@@ -133,6 +137,13 @@ def joins(doc: Doc, i: int, j: int) -> bool:
     word = doc[j]
     return (word.is_title and (word.is_alpha or word.text.endswith(".")) and not word.ent_type_
             and doc[min(i, j)].whitespace_ != "" and not doc[max(i, j)].is_sent_start)
+
+
+def particle_joins(doc: Doc, i: int) -> bool:
+    """Whether token `i` is a lower-case particle of a name ("do" of "Rio Grande do Sul", "del" of "Ciudad del
+    Este", `NAME_PARTICLES`) between two words of it, the one after it capitalised and apart (`joins`)."""
+    return (doc[i].lower_ in NAME_PARTICLES and doc[i].is_lower and i + 1 < len(doc) and doc[i - 1].whitespace_ != ""
+            and joins(doc, i, i + 1))
 
 
 def glued_hyphen(doc: Doc, i: int) -> bool:

@@ -363,6 +363,37 @@ def test_a_word_for_a_division_after_a_name_makes_it_the_division(pipeline):
         assert name in [m.text for m in parse_text(pipeline, text).mentions]
 
 
+def test_a_preposition_of_place_reads_past_a_compass_word(pipeline):
+    """"in northern Shan State": the NER reads a person; the preposition before the compass word says a
+    place, and the state is found without its designator."""
+    text = "Myanmar's military junta lost control of Lashio in northern Shan State to an ethnic armed group."
+    assert [e.label_ for e in pipeline.nlp(text).ents if e.text == "Shan State"] == ["PERSON"]
+    found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
+    assert (found["Shan State"].name, found["Shan State"].feature_code) == ("Shan", "ADM1")
+
+
+def test_a_name_the_ner_cut_before_a_particle_is_read_whole(pipeline):
+    """"Rio Grande do Sul": the NER stops at "Rio Grande" (a city of that state); the lower-case particle
+    and the capitalised word after it are read too ("Mato Grosso do Sul", "Ciudad del Este")."""
+    text = "Heavy rains in Brazil's Rio Grande do Sul state flooded Porto Alegre and Canoas."
+    assert "Rio Grande" in [e.text for e in pipeline.nlp(text).ents]
+    found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
+    assert (found["Rio Grande do Sul state"].name, found["Rio Grande do Sul state"].feature_code) == (
+        "Rio Grande do Sul", "ADM1")
+    assert "Rio Grande" not in found
+
+
+def test_a_country_or_capital_opening_a_sentence_is_a_place_where_the_ner_read_nothing(pipeline):
+    """"Kyiv did not comment.": a capitalised first word is weak evidence, but a country's or a capital's
+    name is a place there; not a region's ("Pool operators", Pool of the Congo) nor a common word."""
+    text = "Shelling in Donetsk killed five people, the authorities said. Kyiv did not comment."
+    assert "Kyiv" not in [e.text for e in pipeline.nlp(text).ents]
+    found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
+    assert found["Kyiv"].country == "UA" and found["Donetsk"].country == "UA"
+    text = "Pool operators look to prevent another drowning. Sound simple? The council met in Richmond, Virginia."
+    assert set({m.text for m in parse_text(pipeline, text).mentions}) == {"Richmond", "Virginia"}
+
+
 def test_a_word_for_a_kind_of_place_and_of_say_a_place_and_its_kind(pipeline):
     """"the town of Menaka": a place, whatever the NER read, and the town rather than the region the NER's
     label would pick; "off Hodeidah", "north of Tessalit": prepositions of place too."""
