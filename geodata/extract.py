@@ -232,8 +232,8 @@ class Extractor:
         container = place_it_lies_in(span, self.rules)
         if container is None:
             return False
-        countries = {p.country for p, primary in self.gazetteer.lookup(normalize(container.text))
-                     if primary and p.feature_class in ("A", "L")}
+        countries = {p.country for p, _ in self.gazetteer.lookup(normalize(container.text))
+                     if p.feature_class in ("A", "L")}  # by any of its names: "North Kivu" (Nord-Kivu)
         return any(p.country in countries for p in self.names.towns_or_divisions(span.text))
 
     def _famous_inside(self, view: TextView, ent: Span, cand: Candidate | None) -> list[Candidate]:

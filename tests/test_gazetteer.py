@@ -4,7 +4,8 @@ import sqlite3
 import pytest
 
 from geodata.documents import read_bytes
-from geodata.gazetteer import GazetteerError, open_gazetteer
+from geodata.gazetteer import GazetteerError, normalize, open_gazetteer
+from geodata.gazetteer.normalize import folded
 from geodata.gazetteer.sources import read_csv
 from geodata.resolve import distance_km
 
@@ -78,6 +79,14 @@ def test_arabic_names_without_their_article_and_regions_news_names(gazetteer):
     assert not [p for p, primary in gazetteer.lookup("Savanna") if primary and p.name == "Savannah"]  # Georgia's
     assert any(p.name == "Northamptonshire" for p, _ in gazetteer.lookup("Northants"))
     assert any(p.name == "Soviet Union" for p, _ in gazetteer.lookup("USSR"))
+
+
+def test_letters_unicode_does_not_decompose_are_indexed_as_english_writes_them(gazetteer):
+    """"Diyarbakir", "Lodz": the main names Diyarbakır and Łódź as the news writes them (the sources'
+    ASCII forms are alternate names only, too weak for the extractor to find a name the NER missed)."""
+    assert folded(normalize("Diyarbakır")) == "diyarbakir" and folded(normalize("Łódź")) == "lodz"
+    for news, name, country in (("Diyarbakir", "Diyarbakır", "TR"), ("Lodz", "Łódź", "PL")):
+        assert (name, True) in {(p.name, primary) for p, primary in gazetteer.lookup(news) if p.country == country}
 
 
 def test_shipped_geocode_cache_places_baghouz(gazetteer):

@@ -162,6 +162,9 @@ def test_a_town_the_ner_reads_as_a_body_in_the_country_said_after_it_is_the_town
     assert placed(pipeline, libya)["Derna"] == ["LY"]
     body = "Following the storm, Red Cross in Waterbury provided shelter to families in Connecticut."
     assert "Red Cross" not in placed(pipeline, body)
+    kivu = "Rebels advanced on Beni in North Kivu."  # the container by another of its names (Nord-Kivu)
+    assert [e.label_ for e in pipeline.nlp(kivu).ents if e.text == "Beni"] == ["PERSON"]
+    assert placed(pipeline, kivu)["Beni"] == ["CD"]
     listed = "Israeli strikes hit Khan Younis and Rafah in the southern Gaza Strip."  # the list's first name too
     assert [e.label_ for e in pipeline.nlp(listed).ents if e.text == "Khan Younis"] == ["PERSON"]
     assert placed(pipeline, listed)["Khan Younis"] == ["PS"]

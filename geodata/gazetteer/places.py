@@ -6,7 +6,7 @@ import sqlite3
 from collections.abc import Iterable
 
 from ..records import Place
-from .normalize import normalize, without_arabic_article, without_final_h
+from .normalize import folded, normalize, without_arabic_article, without_final_h
 
 # Where an Arabic article opens place names (ISO 3166 codes of the Arab League's members).
 ARABIC_COUNTRIES = {"AE", "BH", "DJ", "DZ", "EG", "IQ", "JO", "KM", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA",
@@ -28,11 +28,12 @@ def place_row(place: Place) -> tuple:
 
 
 def _keys(name: str, country: str | None) -> set[str]:
-    """The keys a place's name is indexed under: in Arabic-speaking countries also as the news writes it,
-    without its article and without the final "h" of its feminine ending ("Ar Raqqah": Raqqah, Raqqa)."""
+    """The keys a place's name is indexed under: also with the letters Unicode does not decompose as English
+    writes them ("Diyarbakır": diyarbakir); in Arabic-speaking countries also as the news writes it, without
+    its article and without the final "h" of its feminine ending ("Ar Raqqah": Raqqah, Raqqa)."""
     key = normalize(name)
     if country not in ARABIC_COUNTRIES:
-        return {key}
+        return {key, folded(key)}
     bare = without_arabic_article(key)
     return {key, bare, without_final_h(key), without_final_h(bare)}
 
