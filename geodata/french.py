@@ -36,7 +36,8 @@ PLACE_VERBS = frozenset(f"{stem}{ending}" for stem in ("bombardé", "pilonné", 
 # "la ville de", "au nord de": words for a kind of place or a side, with the feature classes the kind allows
 PLACE_NOUNS = {**dict.fromkeys(("village", "villages", "localité", "bourg", "port"), "P"),
                **dict.fromkeys(("ville", "villes", "commune"), "PA"),
-               **dict.fromkeys(("province", "district", "gouvernorat", "département", "état"), "A"), "région": "AL",
+               **dict.fromkeys(("province", "provinces", "district", "gouvernorat", "département", "état"), "A"),
+               **dict.fromkeys(("région", "régions"), "AL"),
                **dict.fromkeys(("banlieue", "périphérie", "environs", "nord", "sud", "est", "ouest", "nord-est",
                                 "nord-ouest", "sud-est", "sud-ouest"), "")}
 

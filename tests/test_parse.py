@@ -401,6 +401,8 @@ def test_a_word_for_a_kind_of_place_and_of_say_a_place_and_its_kind(pipeline):
     found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
     assert (found["Menaka"].name, found["Menaka"].feature_class) == ("Ménaka", "P")
     assert found["Tessalit"].country == "ML" and found["Hodeidah"].country == "YE"
+    text = "Russian forces shelled villages in the region of Kherson."  # the oblast named after the city
+    assert {m.text: m.place.name for m in parse_text(pipeline, text).mentions}["Kherson"] == "Kherson Oblast"
 
 
 def test_a_place_named_in_a_streets_name_is_the_streets_namesake(pipeline):

@@ -110,7 +110,7 @@ def division_named(gazetteer: Gazetteer, name: str, word: str) -> Options:
     found = gazetteer.lookup(f"{name} {word}")
     if word in DESIGNATOR_PLURALS.values():
         key = normalize(name)  # "Kherson": Kherson Oblast; "Esmeraldas", "North West": divisions of that very name
-        found = [*found, *_named_division(gazetteer, key),
+        found = [*found, *_named_division(gazetteer, key, gazetteer.lookup(key)),
                  *((p, primary) for p, primary in gazetteer.lookup(key) if p.feature_code == "ADM1")]
     return list({p.id: (p, primary) for p, primary in reversed(found)}.values())[::-1]
 
@@ -136,15 +136,22 @@ def _without_generic_word(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str,
         if stripped not in DIRECTIONS:
             found = gazetteer.lookup(stripped)
             if allowed is not None and "A" in allowed and not any(p.feature_code == "ADM1" for p, _ in found):
-                found = _named_division(gazetteer, stripped) or found
+                found = _named_division(gazetteer, stripped, found) or found
             yield stripped, _of_kind(found, allowed)
 
 
-def _named_division(gazetteer: Gazetteer, name: str) -> Options:
-    """The first-level divisions whose name is `name` with an English designator after it."""
-    return [(p, primary) for designator in ENGLISH_DESIGNATORS
-            for p, primary in gazetteer.lookup(f"{name} {designator.casefold()}")
-            if primary and p.feature_code == "ADM1"]
+def _named_division(gazetteer: Gazetteer, name: str, towns: Options = ()) -> Options:
+    """The first-level divisions whose name is `name` with an English designator after it; else those named
+    so after the main name of a town among `towns`, in which it lies ("Koursk", French for Kursk: Kursk
+    Oblast)."""
+    found = [(p, primary) for designator in ENGLISH_DESIGNATORS
+             for p, primary in gazetteer.lookup(f"{name} {designator.casefold()}")
+             if primary and p.feature_code == "ADM1"]
+    if found:
+        return found
+    named = {normalize(t.name): t for t, _ in towns if t.feature_class == "P" and normalize(t.name) != name}
+    return [(p, primary) for key, town in named.items() for p, primary in _named_division(gazetteer, key)
+            if (p.country, p.admin1) == (town.country, town.admin1)]
 
 
 def _part_of_place(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
@@ -186,13 +193,16 @@ EXPANSIONS: tuple[Expansion, ...] = (
 
 def find(gazetteer: Gazetteer, query: Query) -> Found:
     """The candidates of the first expansion that finds any; only those of the kind the text says, if any
-    is ("the town of Menaka": the town, not its region)."""
+    is ("the town of Menaka": the town, not its region; "the region of Kherson": the oblast named after the
+    city)."""
     for expansion in EXPANSIONS:
         if expansion.applies(query):
             for looked_up, options in expansion.tries(gazetteer, query):
                 if options:
-                    said = query.said_classes
-                    fit = [(p, primary) for p, primary in options if said and (p.feature_class or "") in said]
+                    said = query.said_classes or ""
+                    fit = [(p, primary) for p, primary in options if (p.feature_class or "") in said]
+                    if "A" in said and not fit:  # "the region of Kherson", "les régions de Donetsk"
+                        fit = _named_division(gazetteer, query.key, options)
                     return Found(fit or options, expansion.name, looked_up)
     return Found([])
 
