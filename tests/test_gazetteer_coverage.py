@@ -186,7 +186,7 @@ def test_country_variants_the_news_uses(gazetteer, name, iso):
 def _placed(gazetteer, text: str, name: str) -> Place | None:
     start = text.index(name)
     cands = [Candidate(start, start + len(name), name, 0, "GPE")]
-    for other in ("Perth", "Seattle", "Toronto", "Lucknow", "Abidjan"):
+    for other in ("Perth", "Seattle", "Toronto", "Lucknow", "Abidjan", "Johannesburg", "Adelaide"):
         if other in text:
             at = text.index(other)
             cands.append(Candidate(at, at + len(other), other, 0, "GPE"))
@@ -199,6 +199,8 @@ def _placed(gazetteer, text: str, name: str) -> Place | None:
     ("Rain in Seattle as WA braces for a storm.", "WA", 5815135),
     ("Police in Toronto said Man. and Ont. will share costs.", "Man.", 6065171),
     ("Police in Lucknow said UP will hold polls.", "UP", 1253626),
+    ("Miners in Johannesburg said SA holds the reserves.", "SA", 953987),  # South Africa, a country
+    ("Police in Adelaide said SA will hold polls.", "SA", 2061327),
 ])
 def test_ambiguous_abbreviations_need_their_country(gazetteer, text, name, geonameid):
     place = _placed(gazetteer, text, name)
@@ -210,6 +212,7 @@ def test_ambiguous_abbreviations_need_their_country(gazetteer, text, name, geona
 def test_ambiguous_abbreviations_alone_are_not_divisions(gazetteer, text, name):
     place = _placed(gazetteer, text, name)
     assert place is None or place.feature_code != "ADM1"
+    assert _placed(gazetteer, "SA was quiet.", "SA") is None  # nor South Africa, a country's
 
 
 @pytest.mark.parametrize("name, geonameid", [("NSW", 2155400), ("Qld", 2152274), ("Nfld.", 6354959),
