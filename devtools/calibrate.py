@@ -29,7 +29,7 @@ from geodata.records import Mention, ParsedDocument
 from geodata.resolve import ARTICLE_TOWN_CONFIDENCE, NAMED_AFTER_CONFIDENCE
 from geodata.resolve.calibration import (CALIBRATION_CSV, RAW, Calibration as ConfidenceCalibration, ConfidenceMap,
                                          fit, write)
-from geodata.resolve.explain import ARTICLE_TOWN, BEST, NAMED_AFTER, PLACE_BEFORE
+from geodata.resolve.explain import ARTICLE_TOWN, BEST, NAMED_AFTER, PLACE_SAID
 
 CORPORA = ("gwn", "lgl")
 BINS = 12  # bins of equal weight before pooling: at most this many knots for the best-candidate map
@@ -38,7 +38,7 @@ MIN_OUTCOME = 30  # fewer judged development placements of a set-confidence outc
 SET_CONFIDENCE = {NAMED_AFTER: NAMED_AFTER_CONFIDENCE, ARTICLE_TOWN: ARTICLE_TOWN_CONFIDENCE}
 # Outcomes fitted in one block with another, whose map they share: a street put at the place a possessive
 # before it names is placed as one put at the article's town is, from what lies around it, and is rarer.
-POOLED = {PLACE_BEFORE: ARTICLE_TOWN}
+POOLED = {PLACE_SAID: ARTICLE_TOWN}
 
 
 @dataclass(frozen=True)

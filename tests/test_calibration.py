@@ -9,7 +9,7 @@ import pytest
 from geodata.component import Geoparser
 from geodata.resolve.calibration import (CALIBRATION_CSV, RAW, Block, CalibrationError, ConfidenceMap, bins, fit,
                                          isotonic, read, shipped)
-from geodata.resolve.explain import ARTICLE_TOWN, BEST, NAMED_AFTER, PLACE_BEFORE
+from geodata.resolve.explain import ARTICLE_TOWN, BEST, NAMED_AFTER, PLACE_SAID
 
 
 def test_isotonic_pools_adjacent_violators():
@@ -69,8 +69,8 @@ def test_a_street_put_in_the_place_named_before_it_is_as_sure_as_one_put_in_the_
     """Too rare to fit alone, "Tbilisi's Rustaveli Avenue" is fitted with the article's-town placements and
     shares their map, rather than falling back to the best-candidate map or its raw value."""
     table = shipped()
-    assert table.maps[PLACE_BEFORE] == table.maps[ARTICLE_TOWN]
-    assert table(0.3, PLACE_BEFORE) == table(0.3, ARTICLE_TOWN) > 0.3
+    assert table.maps[PLACE_SAID] == table.maps[ARTICLE_TOWN]
+    assert table(0.3, PLACE_SAID) == table(0.3, ARTICLE_TOWN) > 0.3
 
 
 def test_shipped_table_says_how_it_was_fitted():

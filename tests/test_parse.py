@@ -6,7 +6,7 @@ import pytest
 
 from geodata.documents import read_bytes
 from geodata.records import TITLE_SENTENCE
-from geodata.resolve import IN_ARTICLE_TOWN, IN_PLACE_BEFORE, UNRESOLVED, distance_km
+from geodata.resolve import IN_ARTICLE_TOWN, IN_PLACE_SAID, UNRESOLVED, distance_km
 from geodata.spans import trim
 from geodata.store import Store
 
@@ -341,10 +341,22 @@ def test_a_street_no_gazetteer_holds_lies_in_the_place_a_possessive_before_it_na
     towns = " Crowds also marched in Batumi, and Batumi police closed the port."
     owned = {m.text: m for m in parse_text(pipeline, "Protesters gathered on Tbilisi's Rustaveli Avenue." + towns)
              .mentions}["Rustaveli Avenue"]
-    assert (owned.place.name, owned.reason) == ("Tbilisi", IN_PLACE_BEFORE)
+    assert (owned.place.name, owned.reason) == ("Tbilisi", IN_PLACE_SAID)
     alone = {m.text: m for m in parse_text(pipeline, "Protesters gathered on Rustaveli Avenue near Tbilisi." + towns)
              .mentions}["Rustaveli Avenue"]
     assert (alone.place.name, alone.reason) == ("Batumi", IN_ARTICLE_TOWN)
+
+
+def test_a_town_outside_the_state_a_comma_after_it_names_gives_way_to_the_state(pipeline):
+    """"born in Grantville, Pennsylvania": no source holds that Grantville, and the one in Georgia was chosen;
+    the state the text puts it in is the place now (doubtful). Not a list ("Saipan, Guam, Alaska"), nor a
+    country before another ("the U.S., Canada")."""
+    text = "Martha was born in Grantville, Pennsylvania, on November 4, 1913."
+    town = {m.text: m for m in parse_text(pipeline, text).mentions}["Grantville"]
+    assert (town.place.name, town.reason) == ("Pennsylvania", IN_PLACE_SAID) and town.confidence < 0.8
+    text = "Trips to Saipan, Guam, Alaska and Florida, and talks with the U.S., Canada and Mexico."
+    found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
+    assert (found["Saipan"].name, found["U.S"].name) == ("Saipan", "United States")
 
 
 def test_a_word_for_a_division_after_a_name_makes_it_the_division(pipeline):

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..gazetteer import Gazetteer
 from ..records import Mention
-from ..resolve import IN_ARTICLE_TOWN, IN_PLACE_BEFORE, distance_km
+from ..resolve import IN_ARTICLE_TOWN, IN_PLACE_SAID, distance_km
 from .gold import Gold
 from .scores import WITHIN_KM, Pairs, best_hit, error_km, hits_of
 
@@ -70,11 +70,12 @@ class Misses:
 
 
 def outcome_of(hits: Sequence[Mention]) -> str:
-    """NO_PLACE counts a mention placed at its article's town or the place named before it (`IN_ARTICLE_TOWN`,
-    `IN_PLACE_BEFORE`): no gazetteer place bore its name, so the geocoder would be asked for it."""
+    """NO_PLACE counts a mention placed at its article's town or the place the text puts it in
+    (`IN_ARTICLE_TOWN`, `IN_PLACE_SAID`): no gazetteer place of its name was there, so the geocoder would be
+    asked for it."""
     if not hits:
         return NOT_DETECTED
-    return NO_PLACE if all(m.place is None or m.reason in (IN_ARTICLE_TOWN, IN_PLACE_BEFORE) for m in hits) \
+    return NO_PLACE if all(m.place is None or m.reason in (IN_ARTICLE_TOWN, IN_PLACE_SAID) for m in hits) \
         else MISPLACED
 
 

@@ -27,11 +27,11 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..gazetteer import Gazetteer, normalize
-from ..records import Candidate, Mention, Place
+from ..records import COUNTRY_CODES, Candidate, Mention, Place
 from .calibration import Calibration, shipped
 from .context import Context, Spread, Vote, distance_km
 from .expand import EXPANSIONS, Found, Query, division_after, find, named_after
-from .explain import ARTICLE_TOWN, BEST, GEOCODER, NAMED_AFTER, PLACE_BEFORE, explanation
+from .explain import ARTICLE_TOWN, BEST, GEOCODER, NAMED_AFTER, PLACE_SAID, explanation
 from .features import (FEATURES, NONE, UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE, Choice, Scored, choose, confidence, rank,
                        unsupported)
 from .outlet import outlet_country
@@ -43,11 +43,12 @@ NAMED_AFTER_CONFIDENCE = 0.4
 ARTICLE_TOWN_CONFIDENCE = 0.3
 UNRESOLVED = "no gazetteer place fits this name"
 IN_ARTICLE_TOWN = "no gazetteer place bears this name: placed at the town the article names most"
-IN_PLACE_BEFORE = "no gazetteer place bears this name: placed at the place named before it (\"Tbilisi's\")"
-LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_BEFORE: IN_PLACE_BEFORE}  # the reasons of a placement by what lies around
+IN_PLACE_SAID = ("no gazetteer place of this name lies where the text puts it (\"Tbilisi's\", \", Pennsylvania\"): "
+                 "placed there")
+LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID}  # the reasons of a placement by what lies around
 POSSESSIVES = ("'s ", "\u2019s ")
 
-__all__ = ["ARTICLE_TOWN_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "IN_PLACE_BEFORE", "NAMED_AFTER_CONFIDENCE",
+__all__ = ["ARTICLE_TOWN_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "IN_PLACE_SAID", "NAMED_AFTER_CONFIDENCE",
            "NONE", "UNRESOLVED", "Choice", "Context", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote",
            "article_town", "confidence", "distance_km", "division_after"]
 
@@ -83,24 +84,29 @@ class Resolver:
         raw = [0.0 if choice.winner is None else confidence(choice.ranked, c) * (UNSUPPORTED_FACTOR if h else 1.0)
                for c, choice, h in zip(cands, choices, halved)]
         town = article_town(choices, raw)
-        owners = place_before(text, cands, choices)
+        owners = [owner or context.container(c, f.options)
+                  for c, f, owner in zip(cands, found, place_before(text, cands, choices))]
         return [self._mention(c, f, choice, conf, h, context, settled, town, owner)
                 for c, f, choice, conf, h, owner in zip(cands, found, choices, raw, halved, owners)
                 if choice.is_toponym]
 
     def _mention(self, cand: Candidate, found: Found, choice: Choice, raw: float, halved: bool, context: Context,
-                 settled: Context, town: Place | None, owner: Place | None) -> Mention:
+                 settled: Context, town: Place | None, said: Place | None) -> Mention:
         """`raw`: the winner's raw confidence, if the mention has one (`halved`: by `features.unsupported`);
-        `town`: the article's (`article_town`); `owner`: the place named before it (`place_before`)."""
+        `town`: the article's (`article_town`); `said`: the place the text puts it in (`place_before`,
+        `Context.container`), which a winner outside it gives way to ("Grantville, Pennsylvania" is no
+        Georgia town)."""
         winner = choice.winner
-        if winner is not None:
+        if winner is not None and said is not None and not lies_in(winner.place, said):
+            place, conf, outcome, via = said, ARTICLE_TOWN_CONFIDENCE, PLACE_SAID, said.name
+        elif winner is not None:
             place, conf, outcome, via = winner.place, raw, BEST, None
         else:
             place, conf, outcome, via = self._no_candidate(cand, context, settled)
-            lies_in = owner if owner is not None else town
-            if place is None and lies_in is not None and found.expansion is None and _may_lie_in_town(cand):
-                outcome = PLACE_BEFORE if owner is not None else ARTICLE_TOWN
-                place, conf, via = lies_in, ARTICLE_TOWN_CONFIDENCE, lies_in.name
+            around = said if said is not None else town
+            if place is None and around is not None and found.expansion is None and _may_lie_in_town(cand):
+                outcome = PLACE_SAID if said is not None else ARTICLE_TOWN
+                place, conf, via = around, ARTICLE_TOWN_CONFIDENCE, around.name
         conf = self.calibration(conf, outcome) if place is not None else conf
         why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via,
                           note=UNSUPPORTED_NOTE if halved else None) if self.explain else None
@@ -139,6 +145,16 @@ def place_before(text: str, cands: Sequence[Candidate], choices: Sequence[Choice
         owns = text[before.end:cand.start] in POSSESSIVES and before.kind == "toponym"
         out.append(winner.place if owns and winner is not None and winner.place.feature_class in ("P", "A") else None)
     return out
+
+
+def lies_in(place: Place, container: Place) -> bool:
+    """Whether a place lies in a country or first-level division, or is no town, building or lesser division
+    that could (a country, a state, a sea, a region: "the U.S., Canada" says no U.S. in Canada, "the Gulf,
+    Qatar" no gulf in Qatar)."""
+    code = place.feature_code or ""
+    if place.feature_class not in ("P", "S", "A") or code in COUNTRY_CODES | {"ADM1"} or place.id == container.id:
+        return True
+    return place.country == container.country and (container.feature_code != "ADM1" or place.admin1 == container.admin1)
 
 
 def article_town(choices: Sequence[Choice], raw: Sequence[float]) -> Place | None:

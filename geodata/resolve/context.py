@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, normalize
+from ..gazetteer.importance import importance
 from ..gazetteer.sources import read_csv
 from ..records import COUNTRY_CODES, PLACE_READINGS, Candidate, Place
 from .expand import Options, family
@@ -19,6 +20,7 @@ from .features import Scored, confidence
 # Where the words after "Paris, " stop naming a state or country: a comma, a semicolon, a bracket
 # ("COLUMBUS, Ohio (AP)"), a dash, or a full stop after a word that ends the sentence ("in Columbus,
 # Ohio. Notre Dame"; not the one of "W. Va.").
+LISTED_NEXT = re.compile(r"\s*(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+)[A-Z]")  # another name of a list
 QUALIFIER_END = re.compile(r"[,;:()\[\]\n\u2014\u2013]|(?<=\w{3})\.\s+(?=[A-Z])")
 
 
@@ -249,13 +251,34 @@ class Context:
             near = self.NEAR_WEIGHT * others.share(weight, points=True)
         return country, admin1, near
 
+    def _qualifier_word(self, cand: Candidate, *, closed: bool = False) -> str | None:
+        """The capitalised words after a comma after a mention ("Texas" of "Paris, Texas"), if any; `closed`:
+        only if no other capitalised name follows them after a comma or "and" (not a list: "Saipan, Guam,
+        Alaska")."""
+        tail = self.text[cand.end: cand.end + 60]
+        if not tail.startswith(", ") or self.gazetteer is None:
+            return None
+        word, *rest = QUALIFIER_END.split(tail[2:], maxsplit=1)
+        word = word.strip()
+        if closed and LISTED_NEXT.match(tail[2 + len(word):]):
+            return None
+        return word if word and word[0].isupper() else None
+
+    def container(self, cand: Candidate, options: Options) -> Place | None:
+        """The state or country a comma after a mention names, closing the name ("Grantville, Pennsylvania,
+        on"), if the words there name one; of several, one a candidate lies in first ("Georgia" after a US
+        town), then the biggest."""
+        word = self._qualifier_word(cand, closed=True)
+        if word is None or self.gazetteer is None:
+            return None
+        found = [p for p, _ in self.gazetteer.lookup(word) if (p.feature_code or "") in COUNTRY_CODES | {"ADM1"}]
+        countries = {p.country for p, _ in options}
+        return max(found, key=lambda p: (p.country in countries, importance(p)), default=None)
+
     def qualifier(self, place: Place, cand: Candidate) -> float:
         """'Paris, Texas': the words after a comma name the place's state or country."""
-        tail = self.text[cand.end: cand.end + 40]
-        if not tail.startswith(", "):
-            return 0.0
-        word = QUALIFIER_END.split(tail[2:], maxsplit=1)[0].strip()
-        if not word or not word[0].isupper() or self.gazetteer is None:
+        word = self._qualifier_word(cand)
+        if word is None or self.gazetteer is None:
             return 0.0
         for container, _ in self.gazetteer.lookup(word):
             if container.country != place.country or container.id == place.id:

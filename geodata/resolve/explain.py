@@ -18,9 +18,9 @@ if TYPE_CHECKING:
     from .context import Context
 
 # How a mention got its place: the best candidate, the online geocoder, the famous place it is
-# named after, the town the article names most, the place a possessive before it names; or NONE.
+# named after, the town the article names most, the place the text puts it in; or NONE.
 BEST, GEOCODER, NAMED_AFTER, ARTICLE_TOWN = "best candidate", "geocoder", "named after", "article's town"
-PLACE_BEFORE = "place named before it"
+PLACE_SAID = "place the text puts it in"
 SHOWN = 5  # candidates listed, best first ("candidates" gives the count of all)
 
 
@@ -64,15 +64,15 @@ def _why(found: Found, choice: Choice, outcome: str, via: str | None) -> str:
     if outcome == ARTICLE_TOWN:
         return (f"{why}; no geocoder answer; placed at {via!r}, the town the article names most: a street or "
                 "building there, or near it")
-    if outcome == PLACE_BEFORE:
-        return (f"{why}; no geocoder answer; placed at {via!r}, which a possessive before it names: a street or "
-                "building there")
+    if outcome == PLACE_SAID:
+        return (f"{why}; placed at {via!r}, which the text puts it in (a possessive before it, a state or country "
+                "after a comma): a place there that no source holds")
     return f"{why}; no geocoder answer, and no famous place its first words name fits the article"
 
 
 def explanation(cand: Candidate, found: Found, choice: Choice, settled: Context, *, outcome: str,
                 place: Place | None = None, via: str | None = None, note: str | None = None) -> dict[str, Any]:
-    """`outcome`: BEST, GEOCODER, NAMED_AFTER, ARTICLE_TOWN, PLACE_BEFORE or NONE; `via`: what the geocoder or
+    """`outcome`: BEST, GEOCODER, NAMED_AFTER, ARTICLE_TOWN, PLACE_SAID or NONE; `via`: what the geocoder or
     the named-after rule looked up, or the place it was put in; `note`: what else weighed on the confidence."""
     return {
         "expansion": found.expansion,
