@@ -18,8 +18,9 @@ from .nlp import TextView
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Dropped, Sentence
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
-from .spans import (after_locative, before_people, glued_hyphen, joins, kind_named, listed_after_locative,
-                    listed_with_place, particle_joins, place_it_lies_in, street_word, trim)
+from .spans import (POSSESSIVES, after_locative, before_people, glued_hyphen, joins, kind_named,
+                    listed_after_locative, listed_with_place, particle_joins, place_it_lies_in, place_owning,
+                    street_word, trim)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -28,7 +29,6 @@ AGENT_LABELS = {"PERSON", "ORG"}
 # Labels that never hold a place name.
 IGNORED_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LANGUAGE", "LAW"}
 MAX_NGRAM = 4
-POSSESSIVE = {"'s", "\u2019s"}
 # Generic words that name a division ("province", "region"), with the feature classes they allow; not those
 # of a town too ("city"). After a name they make it the division's (`Extractor._as_division`).
 DIVISION_KINDS = {word: kinds for word, kinds in GENERIC_SUFFIXES.items() if "A" in kinds and "P" not in kinds}
@@ -120,7 +120,7 @@ class Extractor:
         for n in range(min(MAX_NGRAM, len(ent) - first - 1), 0, -1):
             piece = ent[first:first + n]
             after = ent[first + n].text
-            if piece[-1].is_punct or not piece.text[:1].isupper() or not (after[:1].isupper() or after in POSSESSIVE):
+            if piece[-1].is_punct or not piece.text[:1].isupper() or not (after[:1].isupper() or after in POSSESSIVES):
                 continue  # "Bank of England" is not named after a town called Bank; "Derry's Hospital" is
             if self.names.known(piece.text) and normalize(piece.text) not in DIRECTIONS \
                     and not self.gazetteer.has_name(ent.text):
@@ -208,7 +208,9 @@ class Extractor:
         - after a preposition of place ("in Dewsbury", "at Wana"), or closing a list one opens ("in Tigray
           and Amhara"), or before a word for the town's people ("a Winona man", "Gainesville residents");
         - joined by "and" to a place ("Khan Younis and Deir al-Balah"; a single word by its main name only);
-        - before a preposition and the country it lies in ("Derna in eastern Libya").
+        - before a preposition and the country it lies in ("Derna in eastern Libya"), or after the possessive
+          of a division or country it lies in, where the NER read nothing ("Maui's Lahaina");
+        - a division's name before a lower-case word for a division ("the Tigray region").
         It is the gazetteer's candidate, so the resolver keeps it only as a famous place or one in the
         article's countries."""
         if (span.text.isupper() and len(span.text) <= 3) or sum(not t.is_punct for t in span) > MAX_LOCATIVE_WORDS:
@@ -217,6 +219,8 @@ class Extractor:
         if after_locative(span, rules) or before_people(span, rules) \
                 or listed_after_locative(span, rules, self.names.found_as_town_or_division):
             town = self.names.found_as_town_or_division(span.text)
+        elif span.end < len(span.doc) and span.doc[span.end].is_lower and span.doc[span.end].lower_ in DIVISION_KINDS:
+            town = any(p.feature_class == "A" for p in self.names.towns_or_divisions(span.text))
         else:
             # joined to a place by "and": weaker, so a single word only as a town's or division's main name,
             # and not a word for a kind of place ("Botkins and Creek")
@@ -227,13 +231,14 @@ class Extractor:
 
     def _lies_in_named_place(self, span: Span) -> bool:
         """Whether a town or division that bears a span's name lies in the country of the country, division or
-        region a preposition after it names ("Derna in eastern Libya": Darnah is in Libya). Not in a town's:
-        what is named in a town is as often a body or a building ("Red Cross in Waterbury")."""
-        container = place_it_lies_in(span, self.rules)
+        region a preposition after it names ("Derna in eastern Libya": Darnah is in Libya), or whose possessive
+        stands before it ("Maui's Lahaina", `place_owning`). Not in a town's: what is named in a town is as
+        often a body or a building ("Red Cross in Waterbury")."""
+        container = place_it_lies_in(span, self.rules) or place_owning(span)
         if container is None:
             return False
-        countries = {p.country for p, _ in self.gazetteer.lookup(normalize(container.text))
-                     if p.feature_class in ("A", "L")}  # by any of its names: "North Kivu" (Nord-Kivu)
+        countries = {p.country for p, _ in find(self.gazetteer, Query.of(container.text)).options
+                     if p.feature_class in ("A", "L")}  # by any of its names: "North Kivu", "Maui" (County)
         return any(p.country in countries for p in self.names.towns_or_divisions(span.text))
 
     def _famous_inside(self, view: TextView, ent: Span, cand: Candidate | None) -> list[Candidate]:

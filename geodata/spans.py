@@ -14,6 +14,7 @@ from .gazetteer import normalize
 from .resolve.expand import DIRECTIONS, STREET_WORDS
 from .rules import ENGLISH, LanguageRules
 
+POSSESSIVES = ("'s", "\u2019s")
 MAX_LISTED = 3  # names of a list read past, to the preposition after it
 # Lower-case words inside Portuguese, Spanish, Italian and French names of places ("Mato Grosso do Sul").
 NAME_PARTICLES = frozenset(("do", "da", "dos", "das", "de", "del", "della", "di", "du", "des"))
@@ -107,6 +108,15 @@ def place_it_lies_in(span: Span, rules: LanguageRules) -> Span | None:
     i += i < len(doc) and bool(rules.leading.match(doc[i].text_with_ws))
     i += i < len(doc) and doc[i].is_lower and normalize(doc[i].text) in DIRECTIONS
     return next((e for e in doc.ents if e.start == i and e.label_ in ("GPE", "LOC")), None) if i < len(doc) else None
+
+
+def place_owning(span: Span) -> Span | None:
+    """The name the NER reads as a place whose possessive stands right before a span in which it reads nothing:
+    "Maui" of "Maui's Lahaina" (not "Texas's Abbott", a person); None otherwise."""
+    doc, i = span.doc, span.start
+    if i < 2 or doc[i - 1].text not in POSSESSIVES or any(t.ent_type_ for t in span):
+        return None
+    return next((e for e in doc.ents if e.end == i - 1 and e.label_ in ("GPE", "LOC")), None)
 
 
 def _before_street_word(span: Span) -> bool:

@@ -68,7 +68,7 @@ def test_chinas_provinces_by_their_names(gazetteer, name):
 
 @pytest.mark.parametrize("geonameid, name", [(706482, "Kharkiv Oblast"), (1794299, "Sichuan"),
                                              (170062, "Aleppo Governorate"), (604010, "Norrbotten"),
-                                             (2038349, "Beijing Municipality")])
+                                             (2038349, "Beijing Municipality"), (703883, "Crimea")])
 def test_divisions_are_named_in_english(gazetteer, geonameid, name):
     assert gazetteer.by_geonameid(geonameid).name == name
 

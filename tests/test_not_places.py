@@ -165,9 +165,21 @@ def test_a_town_the_ner_reads_as_a_body_in_the_country_said_after_it_is_the_town
     kivu = "Rebels advanced on Beni in North Kivu."  # the container by another of its names (Nord-Kivu)
     assert [e.label_ for e in pipeline.nlp(kivu).ents if e.text == "Beni"] == ["PERSON"]
     assert placed(pipeline, kivu)["Beni"] == ["CD"]
+    maui = "Wildfires in Maui's Lahaina forced evacuations."  # the NER reads nothing after the possessive
+    assert "Lahaina" not in [e.text for e in pipeline.nlp(maui).ents]
+    assert placed(pipeline, maui)["Lahaina"] == ["US"]
     listed = "Israeli strikes hit Khan Younis and Rafah in the southern Gaza Strip."  # the list's first name too
     assert [e.label_ for e in pipeline.nlp(listed).ents if e.text == "Khan Younis"] == ["PERSON"]
     assert placed(pipeline, listed)["Khan Younis"] == ["PS"]
+
+
+def test_a_division_the_ner_reads_as_a_person_before_a_word_for_a_division_is_the_division(pipeline):
+    """"the Tigray region of Ethiopia": the NER reads a person; a division bears the name, and the word after
+    it says so. A name no division bears stays out ("the Smith region")."""
+    text = "Aid reached the Tigray region of Ethiopia."
+    assert [e.label_ for e in pipeline.nlp(text).ents if e.text == "Tigray"] == ["PERSON"]
+    assert placed(pipeline, text)["Tigray region"] == ["ET"]
+    assert set(placed(pipeline, "Residents of the Smith region in Ohio met.")) == {"Ohio"}
 
 
 def test_a_country_of_several_words_the_ner_reads_as_a_person_is_the_country(pipeline):

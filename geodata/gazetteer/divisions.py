@@ -17,6 +17,8 @@ from .wordlists import read_words
 ENGLISH_DESIGNATORS = ("Autonomous Region", "Autonomous Okrug", "Autonomous Oblast", "Municipality", "Governorate",
                        "Province", "Region", "Oblast", "County", "Krai", "Republic")
 ENGLISH_NAME = re.compile(rf"^(?P<base>[^\W\d][\w'’ -]*?) (?:{'|'.join(ENGLISH_DESIGNATORS)})$")
+# An English name with its designator first ("Autonomous Republic of Crimea"), where there is none after.
+ENGLISH_PREFIXED = re.compile(r"^(?:Autonomous Republic|Republic|Province|Region) of (?P<base>[^\W\d][\w'’ -]*)$")
 # The English designator for a transliterated one, where the sources name a division by the adjective of one
 # of its towns and give no English name ("Kurskaya oblast'": Kursk Oblast; "Minskaya voblasć": Minsk Region).
 ENGLISH_FOR = {"oblast'": "Oblast", "oblast": "Oblast", "kray": "Krai", "voblasć": "Region", "oblysy": "Region"}
@@ -70,7 +72,9 @@ def english_name(name: str, aliases: Iterable[str], town_names: set[str], towns:
     bare = without_designator(name)
     if bare is None and name.isascii():
         return name
-    english = next((m for m in map(ENGLISH_NAME.match, aliases) if m and m.group("base").strip()), None)
+    aliases = list(aliases)
+    english = next((m for pattern in (ENGLISH_NAME, ENGLISH_PREFIXED) for m in map(pattern.match, aliases)
+                    if m and m.group("base").strip()), None)
     known = {normalize(a) for a in aliases}
     after_town = None if english else named_after_town(name, towns)
     # the English name's base, else the source's without its designator, unless that is an adjective
