@@ -39,7 +39,7 @@ PLACE_NOUNS = {**dict.fromkeys(("village", "villages", "localité", "bourg", "po
                **dict.fromkeys(("province", "provinces", "district", "gouvernorat", "département", "état"), "A"),
                **dict.fromkeys(("région", "régions"), "AL"),
                **dict.fromkeys(("banlieue", "périphérie", "environs", "nord", "sud", "est", "ouest", "nord-est",
-                                "nord-ouest", "sud-est", "sud-ouest"), "")}
+                                "nord-ouest", "sud-est", "sud-ouest", "habitants", "maire"), "")}
 
 
 def forms(masculine: str, feminine: str | None = None) -> tuple[str, str, str, str]:

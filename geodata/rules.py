@@ -56,8 +56,8 @@ class LanguageRules:
     # they say little: "Bank of England".
     residence: frozenset[str] = frozenset()
     # Words for a kind of place or a side of one that, before `of_words`, say the name after them is a
-    # place's ("the town of Maungdaw", "north of Kyiv", "la ville d'Alep"), as a preposition of place does;
-    # each with the GeoNames feature classes its kind allows ("" for any: a side, the outskirts).
+    # place's ("the town of Maungdaw", "north of Kyiv", "la ville d'Alep", "residents of Dunedin"), as a
+    # preposition of place does; each with the GeoNames feature classes its kind allows ("" for any).
     place_nouns: Mapping[str, str] = field(default_factory=dict)
     of_words: frozenset[str] = frozenset()
     # Words for a town's people, right after its name: the name is the town's ("a Winona man", "Gainesville
@@ -77,7 +77,8 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
         **dict.fromkeys(("town", "towns", "village", "villages", "hamlet", "port"), "P"),
         **dict.fromkeys(("city", "cities"), "PA"), **dict.fromkeys(("province", "district", "governorate"), "A"),
         "region": "AL", **dict.fromkeys(("suburb", "suburbs", "outskirts", "north", "south", "east", "west",
-                                         "northeast", "northwest", "southeast", "southwest"), "")},
+                                         "northeast", "northwest", "southeast", "southwest", "residents",
+                                         "inhabitants", "mayor"), "")},
     of_words=frozenset(("of",)), people=frozenset(
     ("man", "woman", "men", "women", "boy", "girl", "teen", "teenager", "resident", "residents", "native", "natives",
      "couple", "police", "officials")))

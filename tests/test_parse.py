@@ -413,6 +413,9 @@ def test_a_word_for_a_kind_of_place_and_of_say_a_place_and_its_kind(pipeline):
     found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
     assert (found["Menaka"].name, found["Menaka"].feature_class) == ("Ménaka", "P")
     assert found["Tessalit"].country == "ML" and found["Hodeidah"].country == "YE"
+    text = "Residents of Christchurch and Dunedin felt the quake in New Zealand."  # and the list it opens
+    assert [e.label_ for e in pipeline.nlp(text).ents if e.text == "Dunedin"] == ["PERSON"]
+    assert {m.text: m.place.country for m in parse_text(pipeline, text).mentions}["Dunedin"] == "NZ"
     text = "Russian forces shelled villages in the region of Kherson."  # the oblast named after the city
     assert {m.text: m.place.name for m in parse_text(pipeline, text).mentions}["Kherson"] == "Kherson Oblast"
 
