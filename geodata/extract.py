@@ -15,12 +15,11 @@ from .french import FRENCH
 from .gazetteer import Gazetteer, normalize
 from .known_names import GENERIC_WORDS, KnownNames
 from .nlp import TextView
-from .records import COUNTRY_CODES, GAZETTEER_LABEL, Candidate, Dropped, Sentence
+from .records import COUNTRY_CODES, GAZETTEER_LABEL, POSSESSIVES, Candidate, Dropped, Sentence
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
-from .spans import (POSSESSIVES, after_locative, before_people, glued_hyphen, joins, kind_named,
-                    listed_after_locative, listed_with_place, particle_joins, place_it_lies_in, place_owning,
-                    street_word, trim)
+from .spans import (after_locative, before_people, glued_hyphen, joins, kind_named, listed_after_locative,
+                    listed_with_place, particle_joins, place_it_lies_in, place_owning, street_word, trim)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}

@@ -94,6 +94,7 @@ class Place:
 
 
 GAZETTEER_LABEL = "GAZ"  # the label of a candidate found by the gazetteer, not by spaCy's NER
+POSSESSIVES = ("'s", "\u2019s")  # the possessive ending of a name, as spaCy splits it off ("Maui's")
 PLACE_READINGS = frozenset({"GPE", "LOC", "GOLD"})  # labels that read a name as a place's (GOLD: a span given as one)
 
 

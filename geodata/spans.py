@@ -11,10 +11,10 @@ from collections.abc import Callable
 from spacy.tokens import Doc, Span, Token
 
 from .gazetteer import normalize
+from .records import POSSESSIVES
 from .resolve.expand import DIRECTIONS, STREET_WORDS
 from .rules import ENGLISH, LanguageRules
 
-POSSESSIVES = ("'s", "\u2019s")
 MAX_LISTED = 3  # names of a list read past, to the preposition after it
 # Lower-case words inside Portuguese, Spanish, Italian and French names of places ("Mato Grosso do Sul").
 NAME_PARTICLES = frozenset(("do", "da", "dos", "das", "de", "del", "della", "di", "du", "des"))

@@ -12,10 +12,12 @@
    out (a bare compass word outside the article's countries), and "no place" competes with the rest;
 4. a mention left with no candidate may still be placed by the online geocoder (`Fallback`), at
    the famous place it is named after ("Manila Cathedral"), or, when no expansion of its name found
-   any place, at the place a possessive before it names ("Tbilisi's Rustaveli Avenue", `place_before`) or
-   else at the town the article names most (`article_town`): a street or a building no
+   any place, at the place the text puts it in (a possessive before it: "Tbilisi's Rustaveli Avenue",
+   `place_before`; a state or country after a comma: `Context.container`) or else at the town the article
+   names most (`article_town`): a street or a building no
    gazetteer holds ("Press Street" in a story on New Orleans) lies there or near it (a lone word only
-   when the text says it is a place: "in Earlsheaton", not "Pawlenty");
+   when the text says it is a place: "in Earlsheaton", not "Pawlenty"); a winner outside the state or
+   country a comma after it names gives way to that ("Grantville, Pennsylvania": no Georgia town);
 5. the placed mention's raw confidence passes through the calibration (`calibration.py`), fitted on the
    evaluation corpora's development halves, so that confidence c means right about c of the time.
 
@@ -27,7 +29,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from ..gazetteer import Gazetteer, normalize
-from ..records import COUNTRY_CODES, Candidate, Mention, Place
+from ..records import COUNTRY_CODES, POSSESSIVES, Candidate, Mention, Place
 from .calibration import Calibration, shipped
 from .context import Context, Spread, Vote, distance_km
 from .expand import EXPANSIONS, Found, Query, division_after, find, named_after
@@ -46,10 +48,9 @@ IN_ARTICLE_TOWN = "no gazetteer place bears this name: placed at the town the ar
 IN_PLACE_SAID = ("no gazetteer place of this name lies where the text puts it (\"Tbilisi's\", \", Pennsylvania\"): "
                  "placed there")
 LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID}  # the reasons of a placement by what lies around
-POSSESSIVES = ("'s ", "\u2019s ")
 
-__all__ = ["ARTICLE_TOWN_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "IN_PLACE_SAID", "NAMED_AFTER_CONFIDENCE",
-           "NONE", "UNRESOLVED", "Choice", "Context", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote",
+__all__ = ["ARTICLE_TOWN_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "IN_PLACE_SAID",
+           "NAMED_AFTER_CONFIDENCE", "NONE", "UNRESOLVED", "Choice", "Context", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote",
            "article_town", "confidence", "distance_km", "division_after"]
 
 
@@ -142,7 +143,7 @@ def place_before(text: str, cands: Sequence[Candidate], choices: Sequence[Choice
     out: list[Place | None] = [None]
     for before, cand, choice in zip(cands, cands[1:], choices):
         winner = choice.winner
-        owns = text[before.end:cand.start] in POSSESSIVES and before.kind == "toponym"
+        owns = text[before.end:cand.start].rstrip(" ") in POSSESSIVES and before.kind == "toponym"
         out.append(winner.place if owns and winner is not None and winner.place.feature_class in ("P", "A") else None)
     return out
 

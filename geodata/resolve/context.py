@@ -258,8 +258,7 @@ class Context:
         tail = self.text[cand.end: cand.end + 60]
         if not tail.startswith(", ") or self.gazetteer is None:
             return None
-        word, *rest = QUALIFIER_END.split(tail[2:], maxsplit=1)
-        word = word.strip()
+        word = QUALIFIER_END.split(tail[2:], maxsplit=1)[0].strip()
         if closed and LISTED_NEXT.match(tail[2 + len(word):]):
             return None
         return word if word and word[0].isupper() else None

@@ -112,7 +112,10 @@ def division_named(gazetteer: Gazetteer, name: str, word: str) -> Options:
         key = normalize(name)  # "Kherson": Kherson Oblast; "Esmeraldas", "North West": divisions of that very name
         found = [*found, *_named_division(gazetteer, key, gazetteer.lookup(key)),
                  *((p, primary) for p, primary in gazetteer.lookup(key) if p.feature_code == "ADM1")]
-    return list({p.id: (p, primary) for p, primary in reversed(found)}.values())[::-1]
+    first: dict[str, tuple[Place, bool]] = {}
+    for place, primary in found:  # each place once, where it first comes
+        first.setdefault(place.id, (place, primary))
+    return list(first.values())
 
 
 def _name(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
