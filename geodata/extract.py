@@ -329,8 +329,9 @@ class Extractor:
             if reasons:
                 dropped.append(Dropped(cand.start, cand.end, cand.text, cand.sentence, cand.label, tuple(reasons)))
             else:
-                kept.append(replace(cand, said_place=True, classes=kind_named(span, self.rules))
-                            if span is not None and after_locative(span, self.rules) else cand)
+                said = span is not None and after_locative(span, self.rules)
+                kept.append(replace(cand, said_place=cand.said_place or said,
+                                    classes=kind_named(span, self.rules) if span is not None else None))
         return kept, dropped
 
     def _as_division(self, doc: Doc, view: TextView, cand: Candidate) -> Candidate:

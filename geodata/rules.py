@@ -75,8 +75,9 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
     ("shelled", "shelling", "bombed", "bombing", "bombarded", "bombarding", "besieged", "besieging", "overran",
      "overrunning", "liberated", "recaptured", "retook")), residence=frozenset(("of",)), place_nouns={
         **dict.fromkeys(("town", "towns", "village", "villages", "hamlet", "port"), "P"),
-        **dict.fromkeys(("city", "cities"), "PA"), **dict.fromkeys(("province", "district", "governorate"), "A"),
-        "region": "AL", **dict.fromkeys(("suburb", "suburbs", "outskirts", "north", "south", "east", "west",
+        **dict.fromkeys(("city", "cities"), "PA"),
+        **dict.fromkeys(("province", "provinces", "district", "districts", "governorate", "governorates"), "A"),
+        **dict.fromkeys(("region", "regions"), "AL"), **dict.fromkeys(("suburb", "suburbs", "outskirts", "north", "south", "east", "west",
                                          "northeast", "northwest", "southeast", "southwest", "residents",
                                          "inhabitants", "mayor"), "")},
     of_words=frozenset(("of",)), people=frozenset(

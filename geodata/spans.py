@@ -52,11 +52,21 @@ def after_locative(span: Span, rules: LanguageRules) -> bool:
 
 def kind_named(span: Span, rules: LanguageRules) -> str | None:
     """The feature classes a word for a kind of place before a span and "of" allows ("the town of Menaka": P,
-    the town rather than its region; `LanguageRules.place_nouns`), or None when none is said."""
+    the town rather than its region; `LanguageRules.place_nouns`), or before the list the span closes ("the
+    regions of Donetsk and Luhansk", "les régions de Donetsk et de Louhansk"); None when none is said."""
     doc, i = span.doc, span.start
-    if i < 2 or doc[i - 1].lower_ not in rules.of_words:
-        return None
-    return rules.place_nouns.get(doc[i - 2].lower_) or None
+    for _ in range(MAX_LISTED + 1):
+        if i >= 2 and doc[i - 1].lower_ in rules.of_words and doc[i - 2].lower_ in rules.place_nouns:
+            return rules.place_nouns[doc[i - 2].lower_] or None
+        j = i - 1 - (i >= 1 and doc[i - 1].lower_ in rules.of_words)  # "et de Louhansk"
+        if j < 1 or doc[j].lower_ not in rules.cues.list_words:
+            return None
+        i = j
+        while i > 0 and doc[i - 1].text[:1].isupper():  # back to the list's name before
+            i -= 1
+        if i == j:
+            return None
+    return None
 
 
 def listed_after_locative(span: Span, rules: LanguageRules, is_place: Callable[[str], bool]) -> bool:

@@ -154,13 +154,13 @@ def test_a_french_verb_or_word_for_a_kind_of_place_says_what_follows_is_a_place(
 def test_a_french_division_named_designator_first_is_the_division(french_pipeline) -> None:
     """"la région de Koursk": Kursk Oblast, though "Koursk" is only an alternate name of the city (the oblast
     has no French name): the division named after the town's main name, in which the town lies. "les
-    régions de Donetsk": the oblast, not the city."""
+    régions de Donetsk et de Louhansk": the oblasts, not the cities, the list's second name too."""
     text = ("L'armée ukrainienne a lancé une incursion dans la région de Koursk, en Russie. Des combats ont "
             "éclaté dans les régions de Donetsk et de Louhansk.")
     (parsed,) = french_pipeline.parse([Document("regions", text, language="fr")])
     found = {m.text: m.place for m in parsed.mentions if m.place is not None}
     assert (found["région de Koursk"].name, found["région de Koursk"].feature_code) == ("Kursk Oblast", "ADM1")
-    assert found["Donetsk"].name == "Donetsk Oblast"
+    assert (found["Donetsk"].name, found["Louhansk"].name) == ("Donetsk Oblast", "Luhansk Oblast")  # the list too
 
 
 def test_french_articles_are_trimmed_lower_case_only() -> None:

@@ -418,6 +418,9 @@ def test_a_word_for_a_kind_of_place_and_of_say_a_place_and_its_kind(pipeline):
     assert {m.text: m.place.country for m in parse_text(pipeline, text).mentions}["Dunedin"] == "NZ"
     text = "Russian forces shelled villages in the region of Kherson."  # the oblast named after the city
     assert {m.text: m.place.name for m in parse_text(pipeline, text).mentions}["Kherson"] == "Kherson Oblast"
+    text = "Russia annexed the regions of Donetsk and Luhansk."  # each name of the list the word opens
+    found = {m.text: m.place.name for m in parse_text(pipeline, text).mentions}
+    assert (found["Donetsk"], found["Luhansk"]) == ("Donetsk Oblast", "Luhansk Oblast")
 
 
 def test_a_place_named_in_a_streets_name_is_the_streets_namesake(pipeline):
