@@ -15,7 +15,7 @@ from .french import FRENCH
 from .gazetteer import Gazetteer, normalize
 from .known_names import GENERIC_WORDS, KnownNames
 from .nlp import TextView
-from .records import COUNTRY_CODES, GAZETTEER_LABEL, POSSESSIVES, Candidate, Dropped, Sentence
+from .records import COUNTRY_CODES, GAZETTEER_LABEL, POSSESSIVES, Candidate, Dropped, Place, Sentence
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
 from .spans import (after_locative, before_people, glued_hyphen, joins, kind_named, listed_after_locative,
@@ -28,11 +28,19 @@ AGENT_LABELS = {"PERSON", "ORG"}
 # Labels that never hold a place name.
 IGNORED_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LANGUAGE", "LAW"}
 MAX_NGRAM = 4
-# Generic words that name a division ("province", "region"), with the feature classes they allow; not those
-# of a town too ("city"). After a name they make it the division's (`Extractor._as_division`).
-DIVISION_KINDS = {word: kinds for word, kinds in GENERIC_SUFFIXES.items() if "A" in kinds and "P" not in kinds}
+# Generic words that say what kind of place a name is ("province", "region", "river", "island"), with the
+# feature classes they allow; not those of a town too ("city"). Lower-case after a name they make it that
+# place's (`Extractor._with_kind_word`).
+KIND_WORDS = {word: kinds for word, kinds in GENERIC_SUFFIXES.items() if "P" not in kinds}
 MAX_LOCATIVE_WORDS = 2  # a town's name read by its words is one or two ("in Grants Pass", "in Wilkes-Barre")
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
+
+
+def _kind_word_after(span: Span) -> Token | None:
+    """The lower-case word for a kind of place right after a span (`KIND_WORDS`: "region", "river"), if any."""
+    doc = span.doc
+    word = doc[span.end] if span.end < len(doc) else None
+    return word if word is not None and word.is_lower and word.lower_ in KIND_WORDS else None
 
 
 def rules_for(language: str) -> LanguageRules:
@@ -218,8 +226,9 @@ class Extractor:
         if after_locative(span, rules) or before_people(span, rules) \
                 or listed_after_locative(span, rules, self.names.found_as_town_or_division):
             town = self.names.found_as_town_or_division(span.text)
-        elif span.end < len(span.doc) and span.doc[span.end].is_lower and span.doc[span.end].lower_ in DIVISION_KINDS:
-            town = any(p.feature_class == "A" for p in self.names.towns_or_divisions(span.text))
+        elif (word := _kind_word_after(span)) is not None and normalize(span.text) not in DIRECTIONS | GENERIC_WORDS:
+            # not "the first Northern state": a compass word before it is no name
+            town = bool(self._of_kind(f"{span.text} {word.text}", KIND_WORDS[word.lower_], view.text))
         else:
             # joined to a place by "and": weaker, so a single word only as a town's or division's main name,
             # and not a word for a kind of place ("Botkins and Creek")
@@ -323,7 +332,7 @@ class Extractor:
         evidence = Evidence(doc, self.gazetteer.has_name, self.rules.cues, label)
         placed = {cand.start for cand in said}
         kept, dropped = [], []
-        for cand in (self._as_division(doc, view, found[k]) for k in sorted(found)):
+        for cand in (self._with_kind_word(doc, view, found[k]) for k in sorted(found)):
             span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
             reasons = [] if cand.start in placed else self.not_place(span, evidence, cand)
             if reasons:
@@ -334,22 +343,25 @@ class Extractor:
                                     classes=kind_named(span, self.rules) if span is not None else None))
         return kept, dropped
 
-    def _as_division(self, doc: Doc, view: TextView, cand: Candidate) -> Candidate:
-        """A name that a lower-case word for a division after it says is one ("toward Pokrovsk in Donetsk
-        region", "Idlib province"), with that word, when the gazetteer has such a division by both: the
-        division, not the town the name alone finds (Donetsk of Rostov Oblast)."""
+    def _with_kind_word(self, doc: Doc, view: TextView, cand: Candidate) -> Candidate:
+        """A name that a lower-case word for its kind after it says is a division, a river, an island...
+        ("toward Pokrovsk in Donetsk region", "Idlib province", "on Leyte island"), with that word, when the
+        gazetteer has such a place by both: that place, not the town the name alone finds (Donetsk of
+        Rostov Oblast)."""
         span = doc.char_span(cand.start, cand.end, alignment_mode="expand") if cand.kind == "toponym" else None
-        if span is None or span.end >= len(doc) or not doc[span.end].is_lower:
-            return cand
-        word = doc[span.end]
-        kinds = DIVISION_KINDS.get(word.lower_)
-        if kinds is None or span[-1].lower_ in GENERIC_SUFFIXES:
+        word = _kind_word_after(span) if span is not None else None
+        if word is None or span[-1].lower_ in GENERIC_SUFFIXES:
             return cand  # not "Anderson County" + "district" (clerk)
         end = word.idx + len(word.text)
         longer = replace(cand, end=end, text=view.text[cand.start:end])
-        options = find(self.gazetteer, Query.of_candidate(longer, view.text)).options
-        return longer if any((p.feature_class or "") in kinds and (p.feature_code or "") not in COUNTRY_CODES
-                             for p, _ in options) else cand  # not a "U.S. county"
+        return longer if self._of_kind(longer.text, KIND_WORDS[word.lower_], view.text, longer) else cand
+
+    def _of_kind(self, name: str, kinds: str, text: str, cand: Candidate | None = None) -> list[Place]:
+        """The places the expansions find for a name with its word for a kind, of that kind; never a country
+        ("U.S. county")."""
+        query = Query.of_candidate(cand, text) if cand is not None else Query.of(name)
+        return [p for p, _ in find(self.gazetteer, query).options
+                if (p.feature_class or "") in kinds and (p.feature_code or "") not in COUNTRY_CODES]
 
     def not_place(self, span: Span | None, evidence: Evidence, cand: Candidate) -> list[str]:
         """Why a candidate (`span`: its tokens) is no place in this article (a person, a storm, a club:
