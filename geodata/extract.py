@@ -228,7 +228,7 @@ class Extractor:
             town = self.names.found_as_town_or_division(span.text)
         elif (word := _kind_word_after(span)) is not None and normalize(span.text) not in DIRECTIONS | GENERIC_WORDS:
             # not "the first Northern state": a compass word before it is no name
-            town = bool(self._of_kind(f"{span.text} {word.text}", KIND_WORDS[word.lower_], view.text))
+            town = bool(self._of_kind(Query.of(f"{span.text} {word.text}"), KIND_WORDS[word.lower_]))
         else:
             # joined to a place by "and": weaker, so a single word only as a town's or division's main name,
             # and not a word for a kind of place ("Botkins and Creek")
@@ -354,12 +354,11 @@ class Extractor:
             return cand  # not "Anderson County" + "district" (clerk)
         end = word.idx + len(word.text)
         longer = replace(cand, end=end, text=view.text[cand.start:end])
-        return longer if self._of_kind(longer.text, KIND_WORDS[word.lower_], view.text, longer) else cand
+        return longer if self._of_kind(Query.of_candidate(longer, view.text), KIND_WORDS[word.lower_]) else cand
 
-    def _of_kind(self, name: str, kinds: str, text: str, cand: Candidate | None = None) -> list[Place]:
-        """The places the expansions find for a name with its word for a kind, of that kind; never a country
-        ("U.S. county")."""
-        query = Query.of_candidate(cand, text) if cand is not None else Query.of(name)
+    def _of_kind(self, query: Query, kinds: str) -> list[Place]:
+        """The places the expansions find for a name with its word for a kind, of that kind (`kinds`, feature
+        classes); never a country ("U.S. county")."""
         return [p for p, _ in find(self.gazetteer, query).options
                 if (p.feature_class or "") in kinds and (p.feature_code or "") not in COUNTRY_CODES]
 
