@@ -332,8 +332,9 @@ class Extractor:
         evidence = Evidence(doc, self.gazetteer.has_name, self.rules.cues, label)
         placed = {cand.start for cand in said}
         kept, dropped = [], []
-        for cand in (self._with_kind_word(doc, view, found[k]) for k in sorted(found)):
-            span = doc.char_span(cand.start, cand.end, alignment_mode="expand")
+        for start in sorted(found):
+            cand, span = self._with_kind_word(view, found[start],
+                                              doc.char_span(start, found[start].end, alignment_mode="expand"))
             reasons = [] if cand.start in placed else self.not_place(span, evidence, cand)
             if reasons:
                 dropped.append(Dropped(cand.start, cand.end, cand.text, cand.sentence, cand.label, tuple(reasons)))
@@ -343,18 +344,19 @@ class Extractor:
                                     classes=kind_named(span, self.rules) if span is not None else None))
         return kept, dropped
 
-    def _with_kind_word(self, doc: Doc, view: TextView, cand: Candidate) -> Candidate:
-        """A name that a lower-case word for its kind after it says is a division, a river, an island...
-        ("toward Pokrovsk in Donetsk region", "Idlib province", "on Leyte island"), with that word, when the
-        gazetteer has such a place by both: that place, not the town the name alone finds (Donetsk of
-        Rostov Oblast)."""
-        span = doc.char_span(cand.start, cand.end, alignment_mode="expand") if cand.kind == "toponym" else None
-        word = _kind_word_after(span) if span is not None else None
+    def _with_kind_word(self, view: TextView, cand: Candidate, span: Span | None) -> tuple[Candidate, Span | None]:
+        """A name (`span`: its tokens) that a lower-case word for its kind after it says is a division, a river,
+        an island... ("toward Pokrovsk in Donetsk region", "Idlib province", "on Leyte island"), with that word,
+        when the gazetteer has such a place by both: that place, not the town the name alone finds (Donetsk of
+        Rostov Oblast); with its tokens."""
+        word = _kind_word_after(span) if span is not None and cand.kind == "toponym" else None
         if word is None or span[-1].lower_ in GENERIC_SUFFIXES:
-            return cand  # not "Anderson County" + "district" (clerk)
+            return cand, span  # not "Anderson County" + "district" (clerk)
         end = word.idx + len(word.text)
         longer = replace(cand, end=end, text=view.text[cand.start:end])
-        return longer if self._of_kind(Query.of_candidate(longer, view.text), KIND_WORDS[word.lower_]) else cand
+        if self._of_kind(Query.of_candidate(longer, view.text), KIND_WORDS[word.lower_]):
+            return longer, span.doc[span.start:word.i + 1]
+        return cand, span
 
     def _of_kind(self, query: Query, kinds: str) -> list[Place]:
         """The places the expansions find for a name with its word for a kind, of that kind (`kinds`, feature

@@ -40,7 +40,7 @@ def after_locative(span: Span, rules: LanguageRules) -> bool:
     Maungdaw", `place_nouns`), or after a comma and a word that says where someone lives ("Jane Doe, 52, of
     Grovetown"); past a lower-case compass word ("in northern Shan State")."""
     doc, i = span.doc, span.start
-    if i > 1 and doc[i - 1].is_lower and normalize(doc[i - 1].text) in DIRECTIONS:
+    if i > 1 and _compass_word(doc[i - 1]):
         i -= 1  # past a compass word: "in northern Shan State"
     if i == 0:
         return False
@@ -116,7 +116,7 @@ def place_it_lies_in(span: Span, rules: LanguageRules) -> Span | None:
         return None
     i += 1
     i += i < len(doc) and bool(rules.leading.match(doc[i].text_with_ws))
-    i += i < len(doc) and doc[i].is_lower and normalize(doc[i].text) in DIRECTIONS
+    i += i < len(doc) and _compass_word(doc[i])
     return next((e for e in doc.ents if e.start == i and e.label_ in ("GPE", "LOC")), None) if i < len(doc) else None
 
 
@@ -127,6 +127,11 @@ def place_owning(span: Span) -> Span | None:
     if i < 2 or doc[i - 1].text not in POSSESSIVES or any(t.ent_type_ for t in span):
         return None
     return next((e for e in doc.ents if e.end == i - 1 and e.label_ in ("GPE", "LOC")), None)
+
+
+def _compass_word(token: Token) -> bool:
+    """Whether a token is a lower-case compass word ("northern", "eastern": `DIRECTIONS`)."""
+    return token.is_lower and normalize(token.text) in DIRECTIONS
 
 
 def _before_street_word(span: Span) -> bool:

@@ -110,8 +110,9 @@ def division_named(gazetteer: Gazetteer, name: str, word: str) -> Options:
     found = gazetteer.lookup(f"{name} {word}")
     if word in DESIGNATOR_PLURALS.values():
         key = normalize(name)  # "Kherson": Kherson Oblast; "Esmeraldas", "North West": divisions of that very name
-        found = [*found, *_named_division(gazetteer, key, gazetteer.lookup(key)),
-                 *((p, primary) for p, primary in gazetteer.lookup(key) if p.feature_code == "ADM1")]
+        bare = gazetteer.lookup(key)
+        found = [*found, *_named_division(gazetteer, key, bare),
+                 *((p, primary) for p, primary in bare if p.feature_code == "ADM1")]
     first: dict[str, tuple[Place, bool]] = {}
     for place, primary in found:  # each place once, where it first comes
         first.setdefault(place.id, (place, primary))
