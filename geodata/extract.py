@@ -18,8 +18,9 @@ from .nlp import TextView
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, POSSESSIVES, Candidate, Dropped, Place, Sentence
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
-from .spans import (after_locative, before_people, glued_hyphen, joins, kind_named, listed_after_locative,
-                    listed_with_place, particle_joins, place_it_lies_in, place_owning, street_word, trim)
+from .spans import (HYPHEN_PARTICLES, after_locative, before_people, glued_hyphen, joins, kind_named,
+                    listed_after_locative, listed_with_place, name_links, particle_joins, place_it_lies_in,
+                    place_owning, possessive_place, street_word, trim)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -32,6 +33,7 @@ MAX_NGRAM = 4
 # feature classes they allow; not those of a town too ("city"). Lower-case after a name they make it that
 # place's (`Extractor._with_kind_word`).
 KIND_WORDS = {word: kinds for word, kinds in GENERIC_SUFFIXES.items() if "P" not in kinds}
+TOWN_OR_DIVISION = "PA"  # the kind of place a dateline, a party tag or a list closed by "counties" names
 MAX_LOCATIVE_WORDS = 2  # a town's name read by its words is one or two ("in Grants Pass", "in Wilkes-Barre")
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
 
@@ -41,6 +43,14 @@ def _kind_word_after(span: Span) -> Token | None:
     doc = span.doc
     word = doc[span.end] if span.end < len(doc) else None
     return word if word is not None and word.is_lower and word.lower_ in KIND_WORDS else None
+
+
+def _owned_part(span: Span) -> bool:
+    """Whether a span is a part of a place that its possessive and a lower-case word for a kind of place say it
+    is: "Mogadishu's Hodan district" (not "Texas's Abbott")."""
+    after = span.doc[span.end] if span.end < len(span.doc) else None
+    return after is not None and after.is_lower and after.lower_ in GENERIC_SUFFIXES \
+        and possessive_place(span) is not None
 
 
 def rules_for(language: str) -> LanguageRules:
@@ -172,7 +182,7 @@ class Extractor:
             return cand if self.names.notable(cand.text) else None
         return cand if self.names.strong(cand.text) else None
 
-    def _cut_short(self, view: TextView, ent: Span) -> Candidate | None:
+    def _cut_short(self, view: TextView, ent: Span, links: set[int]) -> Candidate | None:
         """A name of a town or division that the NER cut or read as a body: hyphenated ("Gilgit" of
         "Gilgit-Baltistan", "Batesburg-Leesville" as ORG), or with capitalised words of its name around it
         ("U.S." of "the U.S. Virgin Islands", "Paul" of "St. Paul"). The longest such name the gazetteer
@@ -181,6 +191,11 @@ class Extractor:
         doc, start, end = ent.doc, ent.start, ent.end
         while end + 1 < len(doc) and glued_hyphen(doc, end) and doc[end + 1].text[:1].isupper():
             end += 2
+        while end in links:  # "Deir" + "ez-Zor"
+            word = next(i for i in range(end, len(doc)) if i not in links)
+            if doc[word].ent_type_:
+                break
+            end = word + 1
         while start >= 2 and glued_hyphen(doc, start - 1) and doc[start - 2].text[:1].isupper():
             start -= 2
         hyphenated = any(glued_hyphen(doc, i) for i in range(start + 1, end - 1))
@@ -220,7 +235,8 @@ class Extractor:
         - a division's name before a lower-case word for a division ("the Tigray region").
         It is the gazetteer's candidate, so the resolver keeps it only as a famous place or one in the
         article's countries."""
-        if (span.text.isupper() and len(span.text) <= 3) or sum(not t.is_punct for t in span) > MAX_LOCATIVE_WORDS:
+        if (span.text.isupper() and len(span.text) <= 3) \
+                or sum(not t.is_punct and t.lower_ not in HYPHEN_PARTICLES for t in span) > MAX_LOCATIVE_WORDS:
             return None
         rules = self.rules
         if after_locative(span, rules) or before_people(span, rules) \
@@ -297,8 +313,9 @@ class Extractor:
         agents = {key for key, n in as_agent.items() if n > as_place[key] and not self.gazetteer.has_name(key)}
         places = set(as_place) - agents | self._lone_person_places(ents)
         # person/org labels last, so they can lose to the same name read as a place elsewhere
+        links = name_links(doc)
         for ent in sorted(ents, key=lambda e: label(e) in AGENT_LABELS):
-            cand = self._cut_short(view, ent) or self._whole(view, ent, places)
+            cand = self._cut_short(view, ent, links) or self._whole(view, ent, places)
             if cand is not None and cand.label in PLACE_LABELS and cand.kind == "toponym" \
                     and normalize(cand.text) in agents:
                 continue  # "United Russia" tagged GPE once, ORG three times
@@ -318,13 +335,18 @@ class Extractor:
                 for inner in self._unless_street(view, ent, after, [lead] if lead else famous):
                     found.setdefault(inner.start, inner)
         # names the text's form says are places: a dateline, a party tag, a list closed by "counties"
-        said = [c for c in (self._make(view, *span, GAZETTEER_LABEL) for span in self.forms.spans(view.text)) if c]
+        said = [replace(c, classes=TOWN_OR_DIVISION) for c in
+                (self._make(view, *span, GAZETTEER_LABEL) for span in self.forms.spans(view.text)) if c]
         for cand in said:  # the whole name, over the NER's pieces of it ("ST" and "PAUL" of "ST. PAUL -")
+            same = found.get(cand.start)
+            if same is not None and same.end == cand.end and same.label in PLACE_LABELS:  # the NER's too
+                found[cand.start] = replace(same, classes=cand.classes)
+                continue
             for start in [k for k, c in found.items() if cand.start <= k < cand.end and c.end <= cand.end]:
                 del found[start]
             found.setdefault(cand.start, cand)
         covered = {i for e in doc.ents for i in range(e.start, e.end)}
-        for cand in self._outside(doc, view, covered):
+        for cand in self._outside(doc, view, covered, links):
             found.setdefault(cand.start, cand)
         if self.rules.lowercase_demonyms:
             for cand in self._adjectives(doc, view, covered):
@@ -339,9 +361,9 @@ class Extractor:
             if reasons:
                 dropped.append(Dropped(cand.start, cand.end, cand.text, cand.sentence, cand.label, tuple(reasons)))
             else:
-                said = span is not None and after_locative(span, self.rules)
-                kept.append(replace(cand, said_place=cand.said_place or said,
-                                    classes=kind_named(span, self.rules) if span is not None else None))
+                said = span is not None and (after_locative(span, self.rules) or _owned_part(span))
+                kind = kind_named(span, self.rules) if span is not None else None
+                kept.append(replace(cand, said_place=cand.said_place or said, classes=kind or cand.classes))
         return kept, dropped
 
     def _with_kind_word(self, view: TextView, cand: Candidate, span: Span | None) -> tuple[Candidate, Span | None]:
@@ -371,11 +393,12 @@ class Extractor:
             return []
         return evidence.against(span, bears=self.gazetteer.has_name(cand.text), famous=self.names.strong(cand.text))
 
-    def _outside(self, doc: Doc, view: TextView, covered: set[int]) -> list[Candidate]:
+    def _outside(self, doc: Doc, view: TextView, covered: set[int], links: set[int]) -> list[Candidate]:
         """Demonyms and famous places the NER missed, in capitalised runs outside its entities."""
         out, run = [], []
         for token in [*doc, None]:
-            if token is not None and token.i not in covered and token.text[:1].isupper() and token.is_alpha:
+            if token is not None and token.i not in covered \
+                    and (token.text[:1].isupper() and token.is_alpha or run and token.i in links):
                 run.append(token)
                 continue
             if run:

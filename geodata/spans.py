@@ -18,6 +18,12 @@ from .rules import ENGLISH, LanguageRules
 MAX_LISTED = 3  # names of a list read past, to the preposition after it
 # Lower-case words inside Portuguese, Spanish, Italian and French names of places ("Mato Grosso do Sul").
 NAME_PARTICLES = frozenset(("do", "da", "dos", "das", "de", "del", "della", "di", "du", "des"))
+# Articles and links that transliterated Arabic, Persian and Urdu names write in lower case, joined by a hyphen
+# to the word after them: "Deir ez-Zor", "Jisr al-Shughur", "Sharm el-Sheikh", "Mazar-i-Sharif".
+HYPHEN_PARTICLES = frozenset(("al", "el", "ad", "ed", "adh", "az", "ez", "as", "es", "ash", "esh", "ar", "er",
+                              "an", "en", "at", "et", "ath", "ud", "ul", "un", "i", "e"))
+_PARTICLE = "|".join(sorted(HYPHEN_PARTICLES))
+_LINKED = re.compile(rf"\b[A-Z]\w*(?:(-(?:{_PARTICLE})-)| ((?:{_PARTICLE})-))(?=[A-Z][a-z])")
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
 
@@ -123,8 +129,14 @@ def place_it_lies_in(span: Span, rules: LanguageRules) -> Span | None:
 def place_owning(span: Span) -> Span | None:
     """The name the NER reads as a place whose possessive stands right before a span in which it reads nothing:
     "Maui" of "Maui's Lahaina" (not "Texas's Abbott", a person); None otherwise."""
+    return None if any(t.ent_type_ for t in span) else possessive_place(span)
+
+
+def possessive_place(span: Span) -> Span | None:
+    """The name the NER reads as a place whose possessive stands right before a span ("Mogadishu" of
+    "Mogadishu's Hodan district"), if any."""
     doc, i = span.doc, span.start
-    if i < 2 or doc[i - 1].text not in POSSESSIVES or any(t.ent_type_ for t in span):
+    if i < 2 or doc[i - 1].text not in POSSESSIVES:
         return None
     return next((e for e in doc.ents if e.end == i - 1 and e.label_ in ("GPE", "LOC")), None)
 
@@ -169,6 +181,18 @@ def particle_joins(doc: Doc, i: int) -> bool:
     Este", `NAME_PARTICLES`) between two words of it, the one after it capitalised and apart (`joins`)."""
     return (doc[i].lower_ in NAME_PARTICLES and doc[i].is_lower and i + 1 < len(doc) and doc[i - 1].whitespace_ != ""
             and joins(doc, i, i + 1))
+
+
+def name_links(doc: Doc) -> set[int]:
+    """The tokens that link two capitalised words of one name through a particle and a hyphen ("ez" and "-"
+    of "Deir ez-Zor", "-i-" of "Mazar-i-Sharif", `HYPHEN_PARTICLES`)."""
+    links: set[int] = set()
+    for match in _LINKED.finditer(doc.text):
+        group = 1 if match.group(1) else 2
+        span = doc.char_span(match.start(group), match.end(group))
+        if span is not None:
+            links.update(range(span.start, span.end))
+    return links
 
 
 def glued_hyphen(doc: Doc, i: int) -> bool:

@@ -13,12 +13,18 @@ from .resolve.expand import PLURAL_DIVISIONS, division_named
 # A dateline: a place's name in capitals, maybe its state and the agency, then a dash, opening the text,
 # a line or a sentence ("ROSWELL - A man...", "BOWLING GREEN, Ohio (AP) -- Students...", a wire's
 # "PLEASANTON, Calif.--(BUSINESS WIRE)--"). The NER seldom reads a name in capitals, and a dateline
-# always names a place.
-DATELINE = re.compile(r"([A-Z][A-Z'.]*(?:[ -][A-Z][A-Z'.]*){0,3})(?:, [A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
-                      r"(?: \([A-Za-z]{2,10}\))? ?(?:--|[-\u2013\u2014])[ (]")
+# always names a place. A word may open with a particle in lower case ("DeKALB", "McALLEN"); the dash may be
+# three hyphens, or an en or em dash (also as the C1 codes a text decoded as Latin-1 has for them) right
+# before the first word ("FALLS VILLAGE—The board").
+_CAPITALS = r"[A-Z](?:[a-z]{1,2}(?=[A-Z]))?[A-Z'.]*"
+_DASH = "\u2013\u2014\x96\x97"
+DATELINE = re.compile(rf"(?<![\w'.])({_CAPITALS}(?:[ -]{_CAPITALS}){{0,3}})(?:, [A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
+                      rf"(?: \([A-Za-z]{{2,10}}\))? ?(?:-{{2,3}}[ (]|-[ (]|[{_DASH}](?: |\(|(?=[A-Z])))")
 # A US politician's party and home after the name ("Rep. Earl Pomeroy, D-N.D.", "Roberts (R-Ocilla)"): the
 # state or town they represent. After a capitalised word (the name), not after any comma or bracket.
-PARTY_TAG = re.compile(r"[A-Z][\w'-]*(?:, | \()(?:D|R|I|DFL)-([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})")
+# (Both patterns start a match only where a word starts: a run of thousands of capitals is read once, not once
+# from each of its letters.)
+PARTY_TAG = re.compile(r"(?<![\w'-])[A-Z][\w'-]*(?:, | \()(?:D|R|I|DFL)-([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})")
 # A list of names closed by a plural division ("Douglas, Sarpy and Lancaster counties"): each is one.
 # The list is read in the few words before the plural (`LIST_REACH` characters), so its cost is bounded.
 PLURAL_DIVISION = re.compile(rf"\b(?:{'|'.join(PLURAL_DIVISIONS)})\b")

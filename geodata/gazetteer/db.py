@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from ..records import COUNTRY_CODES, Place
 from .cache import CachedAnswer, GeocodeAnswer, cached_answer, remember_answer
-from .normalize import ABBREVIABLE, normalize, spelled_out
+from .normalize import ABBREVIABLE, inner_articles_as_al, normalize, spelled_out
 from .places import ARABIC_COUNTRIES, PLACE_COLUMNS, insert_places, place_from_row, place_row
 
 __all__ = ["ARABIC_COUNTRIES", "ANY_LANGUAGE", "BUILTIN_SOURCES", "PLACE_COLUMNS", "SCHEMA", "SCHEMA_VERSION",
@@ -188,6 +188,8 @@ class Gazetteer:
         hit = self._cache.get(key)
         if hit is None:
             rows = self.conn.execute(self._lookup_sql, (key, *self._params)).fetchall()
+            if not rows and (written_al := inner_articles_as_al(key)) != key:  # "jisr esh shughur"
+                rows = self.conn.execute(self._lookup_sql, (written_al, *self._params)).fetchall()
             hit = [(place_from_row(r[:-1]), bool(r[-1])) for r in rows]
             full = spelled_out(key)
             if full != key or ABBREVIABLE.intersection(key.split(" ")):  # "st paul", "saint petersburg"

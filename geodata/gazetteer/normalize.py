@@ -37,6 +37,27 @@ def without_arabic_article(key: str) -> str:
     return _ARABIC_ARTICLE.sub("", key)
 
 
+_AYN_MARKS = str.maketrans("", "", "`\u2018\u02bb\u02bc\u02be\u02bf")
+
+
+def without_ayn_marks(name: str) -> str:
+    """A name without the marks GeoNames writes for ayn and hamza, which the news leaves out ("Ma‘arrat an
+    Nu‘mān": Maarrat an Numan); `normalize` reads them as spaces."""
+    return name.translate(_AYN_MARKS)
+
+
+# An Arabic article inside a name, spelled as it is said before some letters: GeoNames writes "Jisr ash
+# Shughūr", "Dayr az Zawr", the news mostly "Jisr al-Shughur", "Deir al-Zour". Not "el", another form of the
+# word itself ("Ras El Aïn" in Morocco is no "Ras al-Ain").
+_INNER_ARTICLE = re.compile(r"(?<=\w )(?:ar|er|as|es|ash|esh|ad|ed|adh|az|ez|an|en|at|et|ath)(?= \w)")
+
+
+def inner_articles_as_al(key: str) -> str:
+    """A normalised name with each Arabic article inside it that is spelled as said written "al" ("jisr ash
+    shughur" -> "jisr al shughur")."""
+    return _INNER_ARTICLE.sub("al", key)
+
+
 # The final "h" of an Arabic feminine ending (tā' marbūṭa), which GeoNames writes and the news mostly does
 # not: "Ar Raqqah", "Al Fallūjah", "Ḩamāh" are Raqqa, Falluja, Hama. After three letters at least.
 _TA_MARBUTA = re.compile(r"(?<=\w{3})ah$")

@@ -6,7 +6,8 @@ import sqlite3
 from collections.abc import Iterable
 
 from ..records import Place
-from .normalize import folded, normalize, without_arabic_article, without_final_h
+from .normalize import (folded, inner_articles_as_al, normalize, without_arabic_article, without_ayn_marks,
+                        without_final_h)
 
 # Where an Arabic article opens place names (ISO 3166 codes of the Arab League's members).
 ARABIC_COUNTRIES = {"AE", "BH", "DJ", "DZ", "EG", "IQ", "JO", "KM", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA",
@@ -30,12 +31,18 @@ def place_row(place: Place) -> tuple:
 def _keys(name: str, country: str | None) -> set[str]:
     """The keys a place's name is indexed under: also with the letters Unicode does not decompose as English
     writes them ("Diyarbakır": diyarbakir); in Arabic-speaking countries also as the news writes it, without
-    its article and without the final "h" of its feminine ending ("Ar Raqqah": Raqqah, Raqqa)."""
+    its article, with each article inside it written "al", without the final "h" of its feminine ending and,
+    for a name of several words, without the marks of ayn ("Ar Raqqah": Raqqah, Raqqa; "Jisr ash Shughūr":
+    jisr al shughur; "Ma‘arrat an Nu‘mān": maarrat al numan)."""
     key = normalize(name)
     if country not in ARABIC_COUNTRIES:
         return {key, folded(key)}
-    bare = without_arabic_article(key)
-    return {key, bare, without_final_h(key), without_final_h(bare)}
+    unmarked = normalize(without_ayn_marks(name))
+    keys = set()
+    for written in {key, unmarked} if " " in unmarked else {key}:  # not one word: "Mā‘īn" is no "Main"
+        bare = without_arabic_article(inner_articles_as_al(written))
+        keys |= {written, bare, without_final_h(written), without_final_h(bare)}
+    return keys
 
 
 def insert_places(

@@ -122,11 +122,12 @@ def division_named(gazetteer: Gazetteer, name: str, word: str) -> Options:
 def _name(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
     """The name itself. A generic word in it ("Kish River", "Big Creek") rules out places of another
     kind matched on an alternate name (a town once called "Big Creek"); an abbreviation ("SA", "WA",
-    "CHU") matches only places known by it, not some town's spelling."""
+    "CHU", "NATO") matches only places known by it, not some town's spelling. A word of four capitals that
+    the text says is a town ("HUME -", a dateline: `Query.said_classes`) is no abbreviation."""
     found = [(p, primary) for p, primary in gazetteer.lookup(q.name)
              if primary or q.classes is None or (p.feature_class or "") in q.classes
              or (p.feature_code or "") in COUNTRY_CODES]  # "Cocos (Keeling) Islands"
-    if ABBREVIATION.fullmatch(q.name.strip()):
+    if ABBREVIATION.fullmatch(q.name.strip()) and not (q.said_classes and sum(ch.isalpha() for ch in q.name) >= 4):
         found = [(p, primary) for p, primary in found if _known_by(p, q.name.strip())]
     yield q.name, found
 
@@ -154,8 +155,20 @@ def _named_division(gazetteer: Gazetteer, name: str, towns: Options = ()) -> Opt
     if found:
         return found
     named = {normalize(t.name): t for t, _ in towns if t.feature_class == "P" and normalize(t.name) != name}
-    return [(p, primary) for key, town in named.items() for p, primary in _named_division(gazetteer, key)
-            if (p.country, p.admin1) == (town.country, town.admin1)]
+    found = [(p, primary) for key, town in named.items() for p, primary in _named_division(gazetteer, key)
+             if (p.country, p.admin1) == (town.country, town.admin1)]
+    return found or [option for town, _ in towns if town.feature_class == "P" for option in _bearing(gazetteer, town)]
+
+
+def _bearing(gazetteer: Gazetteer, town: Place) -> Options:
+    """The first-level division a town lies in, when the town bears its name among its own ("Deir ez-Zor",
+    also written "Dayr az Zawr": Dayr az Zawr governorate)."""
+    division = gazetteer.admin1_name(town.country, town.admin1 or "")
+    options = gazetteer.lookup(division) if division else []
+    if not any(p.id == town.id for p, _ in options):
+        return []
+    return [(p, primary) for p, primary in options
+            if p.feature_code == "ADM1" and (p.country, p.admin1) == (town.country, town.admin1)]
 
 
 def _part_of_place(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
@@ -280,6 +293,8 @@ def division_after(text: str, start: int, end: int) -> str | None:
     tail = re.findall(r"[\w'.-]+|[,&]", text[end:end + 120])
     if tail and tail[0] in DIVISIONS:
         return tail[0]
+    if tail[:1] == ["Co."] and tail[1:2] != [","]:
+        return "County"  # "a Platte Co. man": the newspapers' County; not a firm's "Crane Co., of Chicago"
     head = re.findall(r"[\w'.-]+|[,&]", text[max(0, start - 8):start])
     plurals = [word.lower().rstrip(".") for word in tail[:16]]  # "regions." closing a sentence
     if plurals and plurals[0] in PLURAL_DIVISIONS and not (head and head[-1] in LIST_WORDS):
