@@ -20,7 +20,7 @@ from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query,
 from .rules import ENGLISH, LanguageRules
 from .spans import (HYPHEN_PARTICLES, after_locative, before_people, glued_hyphen, joins, kind_named,
                     listed_after_locative, listed_with_place, name_links, particle_joins, place_it_lies_in,
-                    place_owning, possessive_place, street_word, trim)
+                    place_owning, possessive_place, street_word, trim, words_after_comma)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -260,10 +260,21 @@ class Extractor:
         often a body or a building ("Red Cross in Waterbury")."""
         container = place_it_lies_in(span, self.rules) or place_owning(span)
         if container is None:
-            return False
+            return self._in_state_after_comma(span)
         countries = {p.country for p, _ in find(self.gazetteer, Query.of(container.text)).options
                      if p.feature_class in ("A", "L")}  # by any of its names: "North Kivu", "Maui" (County)
         return any(p.country in countries for p in self.names.towns_or_divisions(span.text))
+
+    def _in_state_after_comma(self, span: Span) -> bool:
+        """Whether a town that bears a span's name lies in the state or country a comma after it names ("Sioux
+        Falls, S.D.", which the NER reads as a person)."""
+        after = words_after_comma(span)
+        if after is None:
+            return False
+        containers = [p for p, _ in self.gazetteer.lookup(after.text) if p.feature_code in COUNTRY_CODES | {"ADM1"}]
+        return any(town.country == state.country and (state.feature_code != "ADM1" or town.admin1 == state.admin1)
+                   for town in self.names.towns_or_divisions(span.text) if town.feature_class == "P"
+                   for state in containers)
 
     def _famous_inside(self, view: TextView, ent: Span, cand: Candidate | None) -> list[Candidate]:
         """The famous places and demonyms inside a place's or building's name that no gazetteer place bears

@@ -126,6 +126,18 @@ def place_it_lies_in(span: Span, rules: LanguageRules) -> Span | None:
     return next((e for e in doc.ents if e.start == i and e.label_ in ("GPE", "LOC")), None) if i < len(doc) else None
 
 
+def words_after_comma(span: Span) -> Span | None:
+    """The capitalised words (three at most) after a comma right after a span: "S.D." of "Sioux Falls, S.D. and
+    Surprise", a town's state or country if any; None when there are none."""
+    doc, i = span.doc, span.end
+    if i + 1 >= len(doc) or doc[i].text != ",":
+        return None
+    j = i + 1
+    while j < len(doc) and j - i <= MAX_LISTED and doc[j].text[:1].isupper() and not doc[j].is_sent_start:
+        j += 1
+    return doc[i + 1:j] if j > i + 1 else None
+
+
 def place_owning(span: Span) -> Span | None:
     """The name the NER reads as a place whose possessive stands right before a span in which it reads nothing:
     "Maui" of "Maui's Lahaina" (not "Texas's Abbott", a person); None otherwise."""

@@ -117,3 +117,14 @@ def test_the_text_forms_start_a_match_only_where_a_word_starts(pipeline):
     assert PARTY_TAG.search("xPomeroy, D-N.D., said no.") is None
     assert PARTY_TAG.search("Earl Pomeroy, D-N.D., said no.").group(1) == "N.D."
     assert parse_text(pipeline, "A" * 200_000).mentions == []
+
+
+def test_a_town_the_ner_reads_as_a_person_before_its_state_after_a_comma(pipeline):
+    """"Sioux Falls, S.D.": the NER reads a person; a town of that name lies in the state the comma names. A
+    name that is no town there stays no place ("Kandace Marriott, Texas")."""
+    text = ("Finalists include Indianapolis, Louisville, Ky., New Haven, Conn., Sioux Falls, S.D. and Surprise, "
+            "Ariz., officials said.")
+    assert [e.label_ for e in pipeline.nlp(text).ents if e.text == "Sioux Falls"] == ["PERSON"]
+    falls = placed(pipeline, text)["Sioux Falls"].place
+    assert (falls.name, falls.admin1) == ("Sioux Falls", "SD")
+    assert "Marriott" not in placed(pipeline, "The jury found Kandace Marriott, Texas's witness, guilty.")
