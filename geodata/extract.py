@@ -18,9 +18,9 @@ from .nlp import TextView
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, POSSESSIVES, Candidate, Dropped, Place, Sentence
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
-from .spans import (HYPHEN_PARTICLES, after_locative, before_people, glued_hyphen, joins, kind_named,
-                    listed_after_locative, listed_with_place, name_links, particle_joins, place_it_lies_in,
-                    place_owning, possessive_place, street_word, trim, words_after_comma)
+from .spans import (HYPHEN_PARTICLES, KIND_WORDS, after_locative, before_people, glued_hyphen, joins, kind_named,
+                    kind_word_after, listed_after_locative, listed_with_place, name_links, owned_part, particle_joins,
+                    place_it_lies_in, place_owning, street_word, trim, words_after_comma)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -29,28 +29,9 @@ AGENT_LABELS = {"PERSON", "ORG"}
 # Labels that never hold a place name.
 IGNORED_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LANGUAGE", "LAW"}
 MAX_NGRAM = 4
-# Generic words that say what kind of place a name is ("province", "region", "river", "island"), with the
-# feature classes they allow; not those of a town too ("city"). Lower-case after a name they make it that
-# place's (`Extractor._with_kind_word`).
-KIND_WORDS = {word: kinds for word, kinds in GENERIC_SUFFIXES.items() if "P" not in kinds}
 TOWN_OR_DIVISION = "PA"  # the kind of place a dateline, a party tag or a list closed by "counties" names
 MAX_LOCATIVE_WORDS = 2  # a town's name read by its words is one or two ("in Grants Pass", "in Wilkes-Barre")
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
-
-
-def _kind_word_after(span: Span) -> Token | None:
-    """The lower-case word for a kind of place right after a span (`KIND_WORDS`: "region", "river"), if any."""
-    doc = span.doc
-    word = doc[span.end] if span.end < len(doc) else None
-    return word if word is not None and word.is_lower and word.lower_ in KIND_WORDS else None
-
-
-def _owned_part(span: Span) -> bool:
-    """Whether a span is a part of a place that its possessive and a lower-case word for a kind of place say it
-    is: "Mogadishu's Hodan district" (not "Texas's Abbott")."""
-    after = span.doc[span.end] if span.end < len(span.doc) else None
-    return after is not None and after.is_lower and after.lower_ in GENERIC_SUFFIXES \
-        and possessive_place(span) is not None
 
 
 def rules_for(language: str) -> LanguageRules:
@@ -242,7 +223,7 @@ class Extractor:
         if after_locative(span, rules) or before_people(span, rules) \
                 or listed_after_locative(span, rules, self.names.found_as_town_or_division):
             town = self.names.found_as_town_or_division(span.text)
-        elif (word := _kind_word_after(span)) is not None and normalize(span.text) not in DIRECTIONS | GENERIC_WORDS:
+        elif (word := kind_word_after(span)) is not None and normalize(span.text) not in DIRECTIONS | GENERIC_WORDS:
             # not "the first Northern state": a compass word before it is no name
             town = bool(self._of_kind(Query.of(f"{span.text} {word.text}"), KIND_WORDS[word.lower_]))
         else:
@@ -372,7 +353,7 @@ class Extractor:
             if reasons:
                 dropped.append(Dropped(cand.start, cand.end, cand.text, cand.sentence, cand.label, tuple(reasons)))
             else:
-                said = span is not None and (after_locative(span, self.rules) or _owned_part(span))
+                said = span is not None and (after_locative(span, self.rules) or owned_part(span))
                 kind = kind_named(span, self.rules) if span is not None else None
                 kept.append(replace(cand, said_place=cand.said_place or said, classes=kind or cand.classes))
         return kept, dropped
@@ -382,7 +363,7 @@ class Extractor:
         an island... ("toward Pokrovsk in Donetsk region", "Idlib province", "on Leyte island"), with that word,
         when the gazetteer has such a place by both: that place, not the town the name alone finds (Donetsk of
         Rostov Oblast); with its tokens."""
-        word = _kind_word_after(span) if span is not None and cand.kind == "toponym" else None
+        word = kind_word_after(span) if span is not None and cand.kind == "toponym" else None
         if word is None or span[-1].lower_ in GENERIC_SUFFIXES:
             return cand, span  # not "Anderson County" + "district" (clerk)
         end = word.idx + len(word.text)

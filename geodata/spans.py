@@ -12,7 +12,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .gazetteer import normalize
 from .records import POSSESSIVES
-from .resolve.expand import DIRECTIONS, STREET_WORDS
+from .resolve.expand import DIRECTIONS, GENERIC_SUFFIXES, STREET_WORDS
 from .rules import ENGLISH, LanguageRules
 
 MAX_LISTED = 3  # names of a list read past, to the preposition after it
@@ -24,6 +24,10 @@ HYPHEN_PARTICLES = frozenset(("al", "el", "ad", "ed", "adh", "az", "ez", "as", "
                               "an", "en", "at", "et", "ath", "ud", "ul", "un", "i", "e"))
 _PARTICLE = "|".join(sorted(HYPHEN_PARTICLES))
 _LINKED = re.compile(rf"\b[A-Z]\w*(?:(-(?:{_PARTICLE})-)| ((?:{_PARTICLE})-))(?=[A-Z][a-z])")
+# Generic words that say what kind of place a name is ("province", "region", "river", "island"), with the
+# feature classes they allow; not those of a town too ("city"). Lower-case after a name they make it that
+# place's (`Extractor._with_kind_word`).
+KIND_WORDS = {word: kinds for word, kinds in GENERIC_SUFFIXES.items() if "P" not in kinds}
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
 
@@ -124,6 +128,21 @@ def place_it_lies_in(span: Span, rules: LanguageRules) -> Span | None:
     i += i < len(doc) and bool(rules.leading.match(doc[i].text_with_ws))
     i += i < len(doc) and _compass_word(doc[i])
     return next((e for e in doc.ents if e.start == i and e.label_ in ("GPE", "LOC")), None) if i < len(doc) else None
+
+
+def kind_word_after(span: Span) -> Token | None:
+    """The lower-case word for a kind of place right after a span (`KIND_WORDS`: "region", "river"), if any."""
+    doc = span.doc
+    word = doc[span.end] if span.end < len(doc) else None
+    return word if word is not None and word.is_lower and word.lower_ in KIND_WORDS else None
+
+
+def owned_part(span: Span) -> bool:
+    """Whether a span is a part of a place that its possessive and a lower-case word for a kind of place say it
+    is: "Mogadishu's Hodan district" (not "Texas's Abbott")."""
+    after = span.doc[span.end] if span.end < len(span.doc) else None
+    return after is not None and after.is_lower and after.lower_ in GENERIC_SUFFIXES \
+        and possessive_place(span) is not None
 
 
 def words_after_comma(span: Span) -> Span | None:
