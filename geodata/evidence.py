@@ -38,6 +38,7 @@ from spacy.tokens import Doc, Span, Token
 
 from .gazetteer import normalize
 from .gazetteer.wordlists import read_table
+from .records import POSSESSIVES
 
 PLACE_READINGS = {"GPE", "LOC", "FAC"}
 NAME_LABELS = {"PERSON", "NORP"}  # labels the NER gives a person's full name
@@ -151,6 +152,16 @@ def _after(doc: Doc, name: Span, cues: Cues) -> Cue | None:
     return None
 
 
+def _holiday(doc: Doc, span: Span, cues: Cues) -> Cue | None:
+    """A holiday named for a saint or a person in the possessive, the span holding it or standing before its
+    possessive ("St. Patrick's Day", "St. Patrick" + "'s Day")."""
+    ending = span[-2:] if len(span) > 2 else doc[span.end:span.end + 2]
+    if len(ending) == 2 and ending[0].text in POSSESSIVES and cues.has(ending[1].text, "holiday") \
+            and ending[1].text[:1].isupper():
+        return Cue(f"a holiday's name ({ending.text!r})", decisive=True)
+    return None
+
+
 def club_name(text: str, start: int, end: int) -> str | None:
     """A sports club's short name ending in a club's word near a sport word ("will play Man City in the
     second leg"), in words; None for other names. Read by the resolver: such a name is no place
@@ -181,7 +192,7 @@ def cue_of(doc: Doc, span: Span, known: Callable[[str], bool], cues: Cues = ENGL
     if org:
         return org
     cue = ((_title(doc[span.start - 1], cues) if span.start > 0 else None) or _storm_list(doc, span, cues)
-           or _after(doc, span, cues))
+           or _after(doc, span, cues) or _holiday(doc, span, cues))
     return (span, cue) if cue else None
 
 

@@ -29,6 +29,8 @@ AGENT_LABELS = {"PERSON", "ORG"}
 # Labels that never hold a place name.
 IGNORED_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LANGUAGE", "LAW"}
 MAX_NGRAM = 4
+# Titles before a saint's name: the name after one is the saint's, no place of its own ("St. Patrick's Day").
+SAINT_TITLES = frozenset(("st", "saint", "ste", "sainte", "san", "santa", "santo", "sao"))
 TOWN_OR_DIVISION = "PA"  # the kind of place a dateline, a party tag or a list closed by "counties" names
 MAX_LOCATIVE_WORDS = 2  # a town's name read by its words is one or two ("in Grants Pass", "in Wilkes-Barre")
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
@@ -70,9 +72,11 @@ class Extractor:
     def _embedded(self, view: TextView, tokens: Span) -> list[Candidate]:
         """Famous places and demonyms inside a longer name ("New York Times", "Syrian Democratic Forces")."""
         out, i = [], 0
+        doc = tokens.doc
         while i < len(tokens):
-            if not tokens[i].text[:1].isupper():
-                i += 1
+            at = tokens.start + i
+            if not tokens[i].text[:1].isupper() or (at > 0 and normalize(doc[at - 1].text) in SAINT_TITLES):
+                i += 1  # not "Patrick" of "St. Patrick's Cathedral" (a parish of the Isle of Man)
                 continue
             for n in range(min(MAX_NGRAM, len(tokens) - i), 0, -1):
                 piece = tokens[i:i + n]

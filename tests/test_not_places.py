@@ -221,3 +221,19 @@ def test_a_club_name_needs_a_sport_word_near_it():
     assert club_name(sport, sport.index("Man City"), sport.index("Man City") + 8)
     plain = "The council of Dodge City approved the budget on Tuesday."
     assert club_name(plain, plain.index("Dodge City"), plain.index("Dodge City") + 10) is None
+
+
+def test_a_saints_name_and_a_holiday_named_for_one_are_no_places(pipeline):
+    """"St. Patrick's Day" (read by the NER as a place) and "St. Patrick's Cathedral": "Patrick" after a
+    saint's title is the saint's, not Patrick, a parish of the Isle of Man (placed there at 0.92 before); a
+    holiday named in the possessive is no place, nor at the article's town ("The annual St. Patrick's Day
+    party" in Rock Hill). A town named for a saint is read whole ("St. Paris", Ohio)."""
+    text = "Safety stressed on St. Patrick's Day. The annual St. Patrick's Day party in Rock Hill drew crowds."
+    assert "GPE" in [e.label_ for e in pipeline.nlp(text).ents if e.text == "St. Patrick's Day"]
+    found = placed(pipeline, text)
+    assert not [name for name, countries in found.items() if "Patrick" in name and any(countries)]
+    assert found["Rock Hill"] == ["US"]
+    found = placed(pipeline, "Crowds filled St. Patrick's Cathedral in New York.")
+    assert "IM" not in {c for countries in found.values() for c in countries} and found["New York"] == ["US"]
+    found = placed(pipeline, "A fire broke out in the St. Paris Court West mobile home park in Champaign County, Ohio.")
+    assert found["St. Paris"] == ["US"]
