@@ -237,3 +237,20 @@ def test_a_saints_name_and_a_holiday_named_for_one_are_no_places(pipeline):
     assert "IM" not in {c for countries in found.values() for c in countries} and found["New York"] == ["US"]
     found = placed(pipeline, "A fire broke out in the St. Paris Court West mobile home park in Champaign County, Ohio.")
     assert found["St. Paris"] == ["US"]
+
+
+def test_a_first_level_division_of_a_few_people_is_no_famous_place(pipeline, gazetteer):
+    """The Isle of Man's parishes ("Michael", "Patrick"), Malta's local councils and Slovenia's municipalities
+    are first-level divisions, which made their names famous: a first name read alone as a person was placed
+    there at 0.92 ("Michael O'Leary (Ryanair)", "Patrick's bill" for a governor). From 20,000 people on, a
+    division is famous (Mon State)."""
+    from geodata.gazetteer.importance import is_strong
+
+    michael = next(p for p, _ in gazetteer.lookup("Michael") if p.country == "IM")
+    assert michael.feature_code == "ADM1" and not is_strong(michael)
+    assert is_strong(next(p for p, _ in gazetteer.lookup("Mon") if p.feature_code == "ADM1" and p.country == "MM"))
+    text = ("Carsten Spohr (Lufthansa) and Michael O\u2019Leary (Ryanair) met in Brussels. Lawmakers weighed "
+            "Patrick's bill for a 19-cent increase in Boston.")
+    found = placed(pipeline, text)
+    assert "IM" not in {c for countries in found.values() for c in countries}
+    assert found["Brussels"] == ["BE"] and found["Boston"] == ["US"]

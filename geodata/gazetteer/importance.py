@@ -7,6 +7,9 @@ import math
 from ..records import COUNTRY_CODES, Place
 
 STRONG_CITY_POPULATION = 250_000
+# A first-level division is famous from this population: not a parish of the Isle of Man ("Michael",
+# "Patrick", population unknown), a municipality of Slovenia or a local council of Malta.
+STRONG_DIVISION_POPULATION = 20_000
 
 
 def population_score(place: Place) -> float:
@@ -41,5 +44,6 @@ def importance(place: Place) -> float:
 def is_strong(place: Place) -> bool:
     """A place famous enough that its name alone, wherever it stands, most likely means it."""
     code = place.feature_code or ""
-    return (code in COUNTRY_CODES or code in ("CONT", "ADM1", "PPLC") or place.source == "curated"
+    return (code in COUNTRY_CODES or code in ("CONT", "PPLC") or place.source == "curated"
+            or (code == "ADM1" and place.population >= STRONG_DIVISION_POPULATION)
             or (place.feature_class == "P" and place.population >= STRONG_CITY_POPULATION))
