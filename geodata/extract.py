@@ -309,7 +309,7 @@ class Extractor:
         agents = {key for key, n in as_agent.items() if n > as_place[key] and not self.gazetteer.has_name(key)}
         places = set(as_place) - agents | self._lone_person_places(ents)
         # person/org labels last, so they can lose to the same name read as a place elsewhere
-        links = name_links(doc)
+        links = name_links(doc, view.text)
         for ent in sorted(ents, key=lambda e: label(e) in AGENT_LABELS):
             cand = self._cut_short(view, ent, links) or self._whole(view, ent, places)
             if cand is not None and cand.label in PLACE_LABELS and cand.kind == "toponym" \

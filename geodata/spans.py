@@ -214,11 +214,12 @@ def particle_joins(doc: Doc, i: int) -> bool:
             and joins(doc, i, i + 1))
 
 
-def name_links(doc: Doc) -> set[int]:
+def name_links(doc: Doc, text: str) -> set[int]:
     """The tokens that link two capitalised words of one name through a particle and a hyphen ("ez" and "-"
-    of "Deir ez-Zor", "-i-" of "Mazar-i-Sharif", `HYPHEN_PARTICLES`)."""
+    of "Deir ez-Zor", "-i-" of "Mazar-i-Sharif", `HYPHEN_PARTICLES`); `text`: the doc's (`TextView.text`:
+    spaCy rebuilds `Doc.text` on every read)."""
     links: set[int] = set()
-    for match in _LINKED.finditer(doc.text):
+    for match in _LINKED.finditer(text):
         group = 1 if match.group(1) else 2
         span = doc.char_span(match.start(group), match.end(group))
         if span is not None:
