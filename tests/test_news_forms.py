@@ -128,3 +128,12 @@ def test_a_town_the_ner_reads_as_a_person_before_its_state_after_a_comma(pipelin
     falls = placed(pipeline, text)["Sioux Falls"].place
     assert (falls.name, falls.admin1) == ("Sioux Falls", "SD")
     assert "Marriott" not in placed(pipeline, "The jury found Kandace Marriott, Texas's witness, guilty.")
+
+
+def test_a_persons_town_after_their_name_and_of(pipeline):
+    """"Terry McAuliffe of McLean", "Jodi Mahler of Bellmore": "of" after a person's name says where they
+    live, as after a comma ("Jane Doe, 52, of Grovetown"); the NER read a body there, or nothing. Every such
+    name on the development halves is a gold toponym (30 of 30; 5 were missed)."""
+    text = "Democratic National Committee chairman Terry McAuliffe of McLean and David and Jodi Mahler of Bellmore spoke."
+    found = placed(pipeline, text)
+    assert found["McLean"].place.admin1 == "VA" and found["Bellmore"].place.admin1 == "NY"
