@@ -137,3 +137,14 @@ def test_a_persons_town_after_their_name_and_of(pipeline):
     text = "Democratic National Committee chairman Terry McAuliffe of McLean and David and Jodi Mahler of Bellmore spoke."
     found = placed(pipeline, text)
     assert found["McLean"].place.admin1 == "VA" and found["Bellmore"].place.admin1 == "NY"
+
+
+def test_a_dateline_in_title_case(pipeline):
+    """"Albany — An Albany man": some papers write the dateline in title case. Only before a long dash or two
+    hyphens and a space, and only a name the gazetteer knows as a town: not "Oh — and", not a person's name."""
+    text = "Police arrest suspected serial rapist. Albany \u2014 An Albany man police labeled a serial rapist was held."
+    assert "Albany" not in [e.text for e in pipeline.nlp(text).ents if e.start_char == text.index("Albany \u2014")]
+    found = parse_text(pipeline, text).mentions
+    assert [m.text for m in found if m.start == text.index("Albany \u2014")] == ["Albany"]
+    text = "Oh \u2014 and Keith Baskerville -- the only survivor -- spoke in Paris."
+    assert [m.text for m in parse_text(pipeline, text).mentions] == ["Paris"]
