@@ -16,6 +16,7 @@ from .gazetteer import Gazetteer, normalize
 from .known_names import GENERIC_WORDS, KnownNames
 from .nlp import TextView
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, POSSESSIVES, Candidate, Dropped, Place, Sentence
+from .resolve import lies_in
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
 from .spans import (HYPHEN_PARTICLES, KIND_WORDS, after_locative, before_people, glued_hyphen, joins, kind_named,
@@ -257,9 +258,8 @@ class Extractor:
         if after is None:
             return False
         containers = [p for p, _ in self.gazetteer.lookup(after.text) if p.feature_code in COUNTRY_CODES | {"ADM1"}]
-        return any(town.country == state.country and (state.feature_code != "ADM1" or town.admin1 == state.admin1)
-                   for town in self.names.towns_or_divisions(span.text) if town.feature_class == "P"
-                   for state in containers)
+        return any(lies_in(town, state) for town in self.names.towns_or_divisions(span.text)
+                   if town.feature_class == "P" for state in containers)
 
     def _famous_inside(self, view: TextView, ent: Span, cand: Candidate | None) -> list[Candidate]:
         """The famous places and demonyms inside a place's or building's name that no gazetteer place bears

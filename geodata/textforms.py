@@ -18,17 +18,17 @@ from .resolve.expand import PLURAL_DIVISIONS, division_named
 # before the first word ("FALLS VILLAGE—The board").
 _CAPITALS = r"[A-Z](?:[a-z]{1,2}(?=[A-Z]))?[A-Z'.]*"
 _DASH = "\u2013\u2014\x96\x97"
-DATELINE = re.compile(rf"(?<![\w'.])({_CAPITALS}(?:[ -]{_CAPITALS}){{0,3}})(?:, [A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
+_STATE = r"(?:, [A-Z][\w.]*(?: [A-Z][\w.]*)?)?"  # the state or country after a comma ("BOWLING GREEN, Ohio")
+DATELINE = re.compile(rf"(?<![\w'.])({_CAPITALS}(?:[ -]{_CAPITALS}){{0,3}}){_STATE}"
                       rf"(?: \([A-Za-z]{{2,10}}\))? ?(?:-{{2,3}}[ (]|-[ (]|[{_DASH}](?: |\(|(?=[A-Z])))")
 # A dateline written in title case, as some papers do ("Albany — An Albany man", "Springfield, Ohio — After"):
 # only with a long dash or two hyphens and a space after it, where a name of a person or a thing seldom
 # stands ("Oh — and", "Keith Baskerville -- the").
-TITLE_DATELINE = re.compile(rf"(?<![\w'.])([A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}})(?:, [A-Z][\w.]*(?: [A-Z][\w.]*)?)?"
-                            rf" (?:--|[{_DASH}]) (?=[A-Z])")
+TITLE_DATELINE = re.compile(rf"(?<![\w'.])([A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}}){_STATE} (?:--|[{_DASH}]) (?=[A-Z])")
 # A US politician's party and home after the name ("Rep. Earl Pomeroy, D-N.D.", "Roberts (R-Ocilla)"): the
 # state or town they represent. After a capitalised word (the name), not after any comma or bracket.
-# (Both patterns start a match only where a word starts: a run of thousands of capitals is read once, not once
-# from each of its letters.)
+# (This pattern and the datelines' start a match only where a word starts: a run of thousands of capitals is
+# read once, not once from each of its letters.)
 PARTY_TAG = re.compile(r"(?<![\w'-])[A-Z][\w'-]*(?:, | \()(?:D|R|I|DFL)-([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})")
 # A list of names closed by a plural division ("Douglas, Sarpy and Lancaster counties"): each is one.
 # The list is read in the few words before the plural (`LIST_REACH` characters), so its cost is bounded.
@@ -59,7 +59,8 @@ class TextForms:
         return [*self.datelines(text), *self.party_tags(text), *self.division_lists(text)]
 
     def datelines(self, text: str) -> Spans:
-        """Places named by a dateline (`DATELINE`) that the gazetteer knows as a town or a division."""
+        """Places named by a dateline (`DATELINE`, `TITLE_DATELINE`) that the gazetteer knows as a town or a
+        division."""
         return [m.span(1) for pattern in (DATELINE, TITLE_DATELINE) for m in pattern.finditer(text)
                 if sum(ch.isalpha() for ch in m.group(1)) >= 4 and _opens(text, m.start()) and self.knows(m.group(1))]
 
