@@ -403,7 +403,8 @@ class Extractor:
                 for cand in [town] if town else self._unless_street(view, span, token, self._embedded(view, span)):
                     first = doc.char_span(cand.start, cand.end, alignment_mode="expand")
                     single = first is not None and len(first) == 1
-                    if single and first[0].is_sent_start and not (first.text.isupper() and len(first.text) > 3) \
+                    if single and first[0].is_sent_start and cand.kind != "demonym" \
+                            and not (first.text.isupper() and len(first.text) > 3) \
                             and not self.names.country_or_capital(first.text):
                         continue  # a capitalised first word of a sentence is weak evidence; not 'Kyiv said'
                     out.append(cand)

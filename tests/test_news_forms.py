@@ -148,3 +148,16 @@ def test_a_dateline_in_title_case(pipeline):
     assert [m.text for m in found if m.start == text.index("Albany \u2014")] == ["Albany"]
     text = "Oh \u2014 and Keith Baskerville -- the only survivor -- spoke in Paris."
     assert [m.text for m in parse_text(pipeline, text).mentions] == ["Paris"]
+
+
+def test_a_word_of_nationality_opening_a_sentence_is_read(pipeline):
+    """A capitalised first word of a sentence is weak evidence of a name, but a word of nationality is written
+    with a capital anywhere: "Ukrainian troops withdrew", where the NER read nothing, is Ukraine, and with it
+    the article's town the sources place in Ukraine ("from Avdiivka", which the NER reads as a person)."""
+    text = ("Russian forces captured Avdiivka in February after months of fighting. Ukrainian troops withdrew "
+            "from Avdiivka to avoid encirclement, the army said.")
+    assert not [e for e in pipeline.nlp(text).ents if e.text == "Ukrainian"]
+    found = placed(pipeline, text)
+    assert found["Ukrainian"].place.country == "UA"
+    assert found["Avdiivka"].place.country == "UA" and found["Avdiivka"].place.admin1 == "05"
+    assert "Police" not in placed(pipeline, "Police said the town fell. Officials did not comment.")
