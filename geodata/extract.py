@@ -234,7 +234,8 @@ class Extractor:
         else:
             # joined to a place by "and": weaker, so a single word only as a town's or division's main name,
             # and not a word for a kind of place ("Botkins and Creek")
-            joined = listed_with_place(span, rules) and normalize(span.text) not in GENERIC_SUFFIXES \
+            joined = listed_with_place(span, rules, self.names.strong) \
+                and normalize(span.text) not in GENERIC_SUFFIXES \
                 and self.names.town_or_division(span.text, primary=len(span) == 1)
             town = joined or self._lies_in_named_place(span)
         return self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL) if town else None

@@ -100,14 +100,25 @@ def listed_after_locative(span: Span, rules: LanguageRules, is_place: Callable[[
     return False
 
 
-def listed_with_place(span: Span, rules: LanguageRules) -> bool:
+def listed_with_place(span: Span, rules: LanguageRules, famous: Callable[[str], bool]) -> bool:
     """Whether a span is joined by "and" or "or" to a name the NER reads as a place, right after or right
-    before it ("Khan Younis and Deir al-Balah", "Gaza and Khan Younis")."""
+    before it ("Khan Younis and Deir al-Balah", "Gaza and Khan Younis"); a span of several words also to a
+    single word that is a famous place's name (`famous`), whatever the NER read ("Khan Younis and Rafah", both
+    read as people; not "Peter, Paul and Mary")."""
     doc = span.doc
+
+    def place(i: int) -> bool:
+        token = doc[i]
+        if token.ent_type_ in ("GPE", "LOC"):
+            return True
+        if len(span) == 1:
+            return False
+        alone = token.ent_iob_ != "I" and (i + 1 == len(doc) or doc[i + 1].ent_iob_ != "I")  # no word of a name
+        return alone and token.text[:1].isupper() and famous(token.text)
 
     def joined(word: int, name: int) -> bool:
         return 0 <= min(word, name) and max(word, name) < len(doc) and doc[word].is_alpha \
-            and doc[word].lower_ in rules.cues.list_words and doc[name].ent_type_ in ("GPE", "LOC")
+            and doc[word].lower_ in rules.cues.list_words and place(name)
 
     return not _before_street_word(span) and (joined(span.end, span.end + 1) or joined(span.start - 1, span.start - 2))
 

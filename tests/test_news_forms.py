@@ -161,3 +161,14 @@ def test_a_word_of_nationality_opening_a_sentence_is_read(pipeline):
     assert found["Ukrainian"].place.country == "UA"
     assert found["Avdiivka"].place.country == "UA" and found["Avdiivka"].place.admin1 == "05"
     assert "Police" not in placed(pipeline, "Police said the town fell. Officials did not comment.")
+
+
+def test_a_town_listed_with_a_famous_place_both_read_as_people(pipeline):
+    """"Khan Younis and Rafah": the NER reads both as people, so neither is joined to a place it reads as one.
+    A name of several words a town bears, joined by "and" to a single word that is a famous place's name, is a
+    town; a single word is not ("Peter, Paul and Mary": Paul stays a person)."""
+    text = "Israeli strikes on Khan Younis and Rafah killed dozens, Gaza's health ministry said."
+    assert {e.text: e.label_ for e in pipeline.nlp(text).ents}.get("Khan Younis") == "PERSON"
+    found = placed(pipeline, text)
+    assert found["Khan Younis"].place.country == "PS" and found["Rafah"].place.country == "PS"
+    assert "Paul" not in placed(pipeline, "Peter, Paul and Mary sang in Boston.")
