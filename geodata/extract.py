@@ -19,9 +19,9 @@ from .records import COUNTRY_CODES, GAZETTEER_LABEL, POSSESSIVES, Candidate, Dro
 from .resolve import lies_in
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
-from .spans import (HYPHEN_PARTICLES, KIND_WORDS, after_locative, before_people, glued_hyphen, joins, kind_named,
-                    kind_word_after, listed_after_locative, listed_with_place, name_links, owned_part, particle_joins,
-                    place_it_lies_in, place_owning, street_word, trim, words_after_comma)
+from .spans import (HYPHEN_PARTICLES, KIND_WORDS, after_locative, before_people, country_part_after, glued_hyphen,
+                    joins, kind_named, kind_word_after, listed_after_locative, listed_with_place, name_links,
+                    owned_part, particle_joins, place_it_lies_in, place_owning, street_word, trim, words_after_comma)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -360,7 +360,9 @@ class Extractor:
             else:
                 said = span is not None and (after_locative(span, self.rules) or owned_part(span))
                 kind = kind_named(span, self.rules) if span is not None else None
-                kept.append(replace(cand, said_place=cand.said_place or said, classes=kind or cand.classes))
+                around = country_part_after(span, self.rules) if span is not None else None
+                kept.append(replace(cand, said_place=cand.said_place or said, classes=kind or cand.classes,
+                                    within=around.text if around is not None else None))
         return kept, dropped
 
     def _with_kind_word(self, view: TextView, cand: Candidate, span: Span | None) -> tuple[Candidate, Span | None]:

@@ -63,6 +63,9 @@ class LanguageRules:
     # Words for a town's people, right after its name: the name is the town's ("a Winona man", "Gainesville
     # residents", "Oxford police").
     people: frozenset[str] = frozenset()
+    # A preposition that says in which country the name before it lies, before a compass word and the country
+    # ("Mahas in central Somalia") or the country's possessive ("Mahas, in Somalia's Hiran region").
+    within: frozenset[str] = frozenset()
 
     def label(self, ent: Span) -> str:
         """The entity's label in the English model's terms (PERSON, ORG, GPE, LOC, ...)."""
@@ -82,4 +85,4 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
                                          "inhabitants", "mayor"), "")},
     of_words=frozenset(("of",)), people=frozenset(
     ("man", "woman", "men", "women", "boy", "girl", "teen", "teenager", "resident", "residents", "native", "natives",
-     "couple", "police", "officials")))
+     "couple", "police", "officials")), within=frozenset(("in",)))

@@ -142,6 +142,24 @@ def place_it_lies_in(span: Span, rules: LanguageRules) -> Span | None:
     return next((e for e in doc.ents if e.start == i and e.label_ in ("GPE", "LOC")), None) if i < len(doc) else None
 
 
+def country_part_after(span: Span, rules: LanguageRules) -> Span | None:
+    """The name the NER reads as a country's or division's that the words after a span say it lies in a part of:
+    a preposition (`LanguageRules.within`) before a compass word and the name ("Mahas in central Somalia"), or
+    before the name's possessive ("Mahas, in Somalia's Hiran region"); None when there is none. Without such a
+    word "in" says too little: "troops from Fort Bragg in Iraq"."""
+    doc, i = span.doc, span.end
+    i += i < len(doc) and doc[i].text == ","
+    if i >= len(doc) or doc[i].lower_ not in rules.within:
+        return None
+    i += 1
+    i += i < len(doc) and bool(rules.leading.match(doc[i].text_with_ws))
+    compass = i < len(doc) and _compass_word(doc[i])
+    i += compass
+    name = next((e for e in doc.ents if e.start <= i < e.end and i - e.start <= 1 and rules.label(e) == "GPE"), None)
+    owned = name is not None and name.end < len(doc) and doc[name.end].text in POSSESSIVES
+    return name if compass or owned else None
+
+
 def kind_word_after(span: Span) -> Token | None:
     """The lower-case word for a kind of place right after a span (`KIND_WORDS`: "region", "river"), if any."""
     doc = span.doc

@@ -172,3 +172,16 @@ def test_a_town_listed_with_a_famous_place_both_read_as_people(pipeline):
     found = placed(pipeline, text)
     assert found["Khan Younis"].place.country == "PS" and found["Rafah"].place.country == "PS"
     assert "Paul" not in placed(pipeline, "Peter, Paul and Mary sang in Boston.")
+
+
+def test_a_town_said_to_lie_in_a_part_of_a_country(pipeline):
+    """"Mahas in central Somalia": the sources hold no Mahas in Somalia, only a town in Jordan, which was placed
+    with 0.99. The text says which country the town is in, by a compass word or the country's possessive after
+    "in": a town elsewhere gives way to that country, marked doubtful. A bare "in" says too little ("Fort Bragg
+    in Iraq"); a town that is in the country stays ("Derna in eastern Libya")."""
+    for text in ("Fighters overran a base in Mahas in central Somalia.",
+                 "Al-Shabaab fighters overran a base in Mahas, in Somalia's Hiran region."):
+        mahas = placed(pipeline, text)["Mahas"]
+        assert (mahas.place.country, mahas.place.feature_code) == ("SO", "PCLI") and mahas.confidence < 0.8, text
+    assert placed(pipeline, "Militants attacked Derna in eastern Libya.")["Derna"].place.name == "Darnah"
+    assert placed(pipeline, "Troops from Fort Bragg in Iraq returned.")["Fort Bragg"].place.country == "US"

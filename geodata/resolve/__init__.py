@@ -45,8 +45,8 @@ NAMED_AFTER_CONFIDENCE = 0.4
 ARTICLE_TOWN_CONFIDENCE = 0.3
 UNRESOLVED = "no gazetteer place fits this name"
 IN_ARTICLE_TOWN = "no gazetteer place bears this name: placed at the town the article names most"
-IN_PLACE_SAID = ("no gazetteer place of this name lies where the text puts it (\"Tbilisi's\", \", Pennsylvania\"): "
-                 "placed there")
+IN_PLACE_SAID = ("no gazetteer place of this name lies where the text puts it (\"Tbilisi's\", \", Pennsylvania\", "
+                 "\"in central Somalia\"): placed there")
 LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID}  # the reasons of a placement by what lies around
 
 __all__ = ["ARTICLE_TOWN_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "IN_PLACE_SAID",

@@ -266,13 +266,23 @@ class Context:
     def container(self, cand: Candidate, options: Options) -> Place | None:
         """The state or country a comma after a mention names, closing the name ("Grantville, Pennsylvania,
         on"), if the words there name one; of several, one a candidate lies in first ("Georgia" after a US
-        town), then the biggest."""
-        word = self._qualifier_word(cand, closed=True)
-        if word is None or self.gazetteer is None:
+        town), then the biggest. Without such a comma, the country the text says it lies in a part of."""
+        if self.gazetteer is None:
             return None
+        word = self._qualifier_word(cand, closed=True)
+        if word is None:
+            return self._country_within(cand)
         found = [p for p, _ in self.gazetteer.lookup(word) if (p.feature_code or "") in COUNTRY_CODES | {"ADM1"}]
         countries = {p.country for p, _ in options}
         return max(found, key=lambda p: (p.country in countries, importance(p)), default=None)
+
+    def _country_within(self, cand: Candidate) -> Place | None:
+        """The country the text says a mention lies in a part of (`Candidate.within`: "Mahas in central Somalia"),
+        if the words name one."""
+        if cand.within is None or self.gazetteer is None:
+            return None
+        return next((p for p, _ in self.gazetteer.lookup(cand.within) if (p.feature_code or "") in COUNTRY_CODES),
+                    None)
 
     def qualifier(self, place: Place, cand: Candidate) -> float:
         """'Paris, Texas': the words after a comma name the place's state or country."""
