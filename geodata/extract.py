@@ -158,6 +158,8 @@ class Extractor:
             return cand
         if (town := self._town_by_its_words(view, ent)) is not None:
             return town
+        if owned_part(ent):  # "Tripoli's Abu Salim district", read as a person's name
+            return self._make(view, ent.start_char, ent.end_char, GAZETTEER_LABEL)
         if label == "PERSON":
             return None
         if label == "ORG":

@@ -67,9 +67,14 @@ def test_the_newspapers_co_is_a_county_unless_a_firms(pipeline):
 
 def test_a_part_of_a_town_no_source_holds_lies_in_the_town_its_possessive_names(pipeline):
     """"Mogadishu's Hodan district": no source holds Hodan; the possessive and the word for a kind of place
-    say it lies in Mogadishu. Without that word the name is left alone ("Texas's Abbott", a person)."""
+    say it lies in Mogadishu. So also where the NER reads the part as a person ("Tripoli's Abu Salim
+    district"). Without that word the name is left alone ("Texas's Abbott", a person)."""
     hodan = placed(pipeline, "Gunmen attacked Mogadishu's Hodan district overnight.")["Hodan"]
     assert (hodan.place.name, hodan.reason) == ("Mogadishu", IN_PLACE_SAID) and hodan.confidence < 0.8
+    text = "Clashes erupted in Tripoli's Abu Salim district on Sunday."
+    assert {e.text: e.label_ for e in pipeline.nlp(text).ents}["Abu Salim"] == "PERSON"
+    part = placed(pipeline, text)["Abu Salim"]
+    assert (part.place.name, part.place.country, part.reason) == ("Tripoli", "LY", IN_PLACE_SAID)
     abbott = placed(pipeline, "Texas's Abbott said no.").get("Abbott")
     assert abbott is None or abbott.place is None
 
