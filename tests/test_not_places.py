@@ -254,3 +254,21 @@ def test_a_first_level_division_of_a_few_people_is_no_famous_place(pipeline, gaz
     found = placed(pipeline, text)
     assert "IM" not in {c for countries in found.values() for c in countries}
     assert found["Brussels"] == ["BE"] and found["Boston"] == ["US"]
+
+
+def test_a_name_read_as_a_person_is_not_put_at_the_articles_town(pipeline):
+    """A name of several words no gazetteer place bears is put at the article's town ("Press Street"), but
+    not where the NER reads it as a person's somewhere in the article, even if it reads it as a place
+    elsewhere ("Nino Burjanadze" had been put at Batumi); a street's name read so still is ("Elkview Drive")."""
+    text = ("Police in Batumi arrested two activists associated with former parliamentary speaker Nino "
+            "Burjanadze’s party on Monday. A driver of Badri Bitsadze, husband of Nino Burjanadze, is seen in "
+            "the video. Nino Burjanadze, the leader of the party, said the arrests were political.")
+    labels = {e.label_ for e in pipeline.nlp(text).ents if e.text.startswith("Nino Burjanadze")}
+    assert labels == {"PERSON", "GPE"}
+    found = placed(pipeline, text)
+    assert set(found["Nino Burjanadze"]) == {None} and found["Batumi"] == ["GE"]
+    street = ("MADISON HEIGHTS — Crews will widen the road through April 20. Corner of Elkview Drive and Garnett "
+              "Ridge Drive to the corner of Elkview Drive and Elkview Court closed Friday.")
+    assert "PERSON" in {e.label_ for e in pipeline.nlp(street).ents if e.text == "Elkview Drive"}
+    [parsed] = pipeline.parse([Document("s", street)])
+    assert {m.place.name for m in parsed.mentions if m.text == "Elkview Drive"} == {"Madison Heights"}

@@ -32,7 +32,7 @@ from ..gazetteer import Gazetteer, normalize
 from ..records import COUNTRY_CODES, POSSESSIVES, Candidate, Mention, Place
 from .calibration import Calibration, shipped
 from .context import Context, Spread, Vote, distance_km
-from .expand import EXPANSIONS, Found, Query, division_after, find, named_after
+from .expand import EXPANSIONS, STREET_WORDS, Found, Query, division_after, find, named_after
 from .explain import ARTICLE_TOWN, BEST, GEOCODER, NAMED_AFTER, PLACE_SAID, explanation
 from .features import (FEATURES, NONE, UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE, Choice, Scored, choose, confidence, rank,
                        unsupported)
@@ -105,7 +105,7 @@ class Resolver:
         else:
             place, conf, outcome, via = self._no_candidate(cand, context, settled)
             around = said if said is not None else town
-            if place is None and around is not None and found.expansion is None and _may_lie_in_town(cand):
+            if place is None and around is not None and found.expansion is None and _may_lie_in_town(cand, settled):
                 outcome = PLACE_SAID if said is not None else ARTICLE_TOWN
                 place, conf, via = around, ARTICLE_TOWN_CONFIDENCE, around.name
         conf = self.calibration(conf, outcome) if place is not None else conf
@@ -130,11 +130,15 @@ class Resolver:
         return None, 0.0, NONE, None
 
 
-def _may_lie_in_town(cand: Candidate) -> bool:
+def _may_lie_in_town(cand: Candidate, settled: Context) -> bool:
     """Whether a name no gazetteer place bears may be placed at its article's town: a name of more than
-    one word ("Press Street", "Logan-Rogersville"), or one the text says is a place (`said_place`); a
-    lone word otherwise is mostly no place at all ("Pawlenty", "IoTX")."""
-    return cand.said_place or any(ch in cand.text.strip() for ch in " -")
+    one word ("Press Street", "Logan-Rogersville"), unless the NER reads it as a person's somewhere in the
+    article and it is no street's ("Nino Burjanadze", read as a place elsewhere; "Elkview Drive" is read as
+    a person too); or one the text says is a place (`said_place`). A lone word otherwise is mostly no place
+    at all ("Pawlenty", "IoTX")."""
+    key = normalize(cand.text)
+    return cand.said_place or (any(ch in cand.text.strip() for ch in " -") and (
+        key not in settled.person_names or key.rsplit(" ", 1)[-1] in STREET_WORDS))
 
 
 def place_before(text: str, cands: Sequence[Candidate], choices: Sequence[Choice]) -> list[Place | None]:

@@ -174,6 +174,7 @@ class Context:
         self.votes: list[Vote] = []
         # the names the NER reads as a place somewhere in the article (GPE, LOC; a given span)
         self.place_names = frozenset(family(normalize(c.text)) for c in cands if c.label in PLACE_READINGS)
+        self.person_names = frozenset(normalize(c.text) for c in cands if c.label == "PERSON")  # read as a person
         for cand, scored in zip(cands, ranked):
             if scored:
                 top = scored[0].place
