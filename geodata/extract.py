@@ -32,6 +32,9 @@ IGNORED_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CA
 MAX_NGRAM = 4
 # Titles before a saint's name: the name after one is the saint's, no place of its own ("St. Patrick's Day").
 SAINT_TITLES = frozenset(("st", "saint", "ste", "sainte", "san", "santa", "santo", "sao"))
+# Generic words that make no name with a name the NER cut short ("Dublin" + "City"); a compass word does
+# ("Eastern" + "Samar", which the NER reads as a person).
+NOT_NAME_WORDS = GENERIC_WORDS - DIRECTIONS
 TOWN_OR_DIVISION = "PA"  # the kind of place a dateline, a party tag or a list closed by "counties" names
 MAX_LOCATIVE_WORDS = 2  # a town's name read by its words is one or two ("in Grants Pass", "in Wilkes-Barre")
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
@@ -203,7 +206,7 @@ class Extractor:
                        key=lambda ab: ab[0] - ab[1])  # the longest first
         for a, b in spans:
             added = [*doc[a:start], *doc[end:b]]
-            if (not added and not hyphenated) or (added and all(t.lower_ in GENERIC_WORDS for t in added)):
+            if (not added and not hyphenated) or (added and all(t.lower_ in NOT_NAME_WORDS for t in added)):
                 continue  # "Dublin" + "City" (Council) is Ireland's county, not an Ohio paper's town
             name = doc[a:b]
             if self.names.town_or_division(name.text, primary=bool(added)):  # aliases ("N.D.") only as cut

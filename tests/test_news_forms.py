@@ -190,3 +190,13 @@ def test_a_town_said_to_lie_in_a_part_of_a_country(pipeline):
         assert (mahas.place.country, mahas.place.feature_code) == ("SO", "PCLI") and mahas.confidence < 0.8, text
     assert placed(pipeline, "Militants attacked Derna in eastern Libya.")["Derna"].place.name == "Darnah"
     assert placed(pipeline, "Troops from Fort Bragg in Iraq returned.")["Fort Bragg"].place.country == "US"
+
+
+def test_a_compass_word_the_ner_left_out_of_a_divisions_name(pipeline):
+    """"in Eastern Samar": the NER reads "Samar" alone, as a person, and the province was lost. A compass word
+    before a name the NER cut short makes a name with it, where the gazetteer has the whole as a town's or a
+    division's main name; other generic words still do not ("Dublin" + "City")."""
+    text = "Typhoon Haiyan made landfall near Guiuan in Eastern Samar before striking Tacloban."
+    assert [e.label_ for e in pipeline.nlp(text).ents if e.text == "Samar"] == ["PERSON"]
+    samar = placed(pipeline, text)["Eastern Samar"]
+    assert (samar.place.name, samar.place.country) == ("Eastern Samar", "PH")
