@@ -19,7 +19,7 @@ from .records import COUNTRY_CODES, GAZETTEER_LABEL, POSSESSIVES, Candidate, Dro
 from .resolve import lies_in
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
-from .spans import (HYPHEN_PARTICLES, KIND_WORDS, after_locative, before_people, country_part_after, glued_hyphen,
+from .spans import (HYPHEN_PARTICLES, KIND_WORDS, after_locative, before_town_word, country_part_after, glued_hyphen,
                     joins, kind_named, kind_word_after, listed_after_locative, listed_with_place, name_links,
                     owned_part, particle_joins, place_it_lies_in, place_owning, street_word, trim, words_after_comma)
 from .textforms import TextForms
@@ -219,7 +219,8 @@ class Extractor:
         body, a product, nothing), when a town or division bears it as its main name or another ("in
         Matias Romero"), or without its designator ("into Rakhine State"):
         - after a preposition of place ("in Dewsbury", "at Wana"), or closing a list one opens ("in Tigray
-          and Amhara"), or before a word for the town's people ("a Winona man", "Gainesville residents");
+          and Amhara"), or before a word for the town's people ("a Winona man", "Gainesville residents") or
+          for a front line's stretch around it ("the Pokrovsk direction");
         - joined by "and" to a place ("Khan Younis and Deir al-Balah"; a single word by its main name only);
         - before a preposition and the country it lies in ("Derna in eastern Libya"), or after the possessive
           of a division or country it lies in, where the NER read nothing ("Maui's Lahaina");
@@ -230,7 +231,7 @@ class Extractor:
                 or sum(not t.is_punct and t.lower_ not in HYPHEN_PARTICLES for t in span) > MAX_LOCATIVE_WORDS:
             return None
         rules = self.rules
-        if after_locative(span, rules) or before_people(span, rules) \
+        if after_locative(span, rules) or before_town_word(span, rules) \
                 or listed_after_locative(span, rules, self.names.found_as_town_or_division):
             town = self.names.found_as_town_or_division(span.text)
         elif (word := kind_word_after(span)) is not None and normalize(span.text) not in DIRECTIONS | GENERIC_WORDS:

@@ -63,6 +63,9 @@ class LanguageRules:
     # Words for a town's people, right after its name: the name is the town's ("a Winona man", "Gainesville
     # residents", "Oxford police").
     people: frozenset[str] = frozenset()
+    # Words for the stretch of a front line around a town, right after its name: the name is the town's ("the
+    # Pokrovsk direction", "the Kupiansk axis", "the Zaporizhzhia front"), as military reports write them.
+    fronts: frozenset[str] = frozenset()
     # A preposition that says in which country the name before it lies, before a compass word and the country
     # ("Mahas in central Somalia") or the country's possessive ("Mahas, in Somalia's Hiran region").
     within: frozenset[str] = frozenset()
@@ -85,4 +88,5 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
                                          "inhabitants", "mayor"), "")},
     of_words=frozenset(("of",)), people=frozenset(
     ("man", "woman", "men", "women", "boy", "girl", "teen", "teenager", "resident", "residents", "native", "natives",
-     "couple", "police", "officials")), within=frozenset(("in",)))
+     "couple", "police", "officials")), fronts=frozenset(
+    ("direction", "directions", "axis", "axes", "front", "fronts", "sector", "sectors")), within=frozenset(("in",)))

@@ -213,9 +213,10 @@ def _before_street_word(span: Span) -> bool:
     return after is not None and after.is_lower and normalize(after.text).rstrip("s") in STREET_WORDS
 
 
-def before_people(span: Span, rules: LanguageRules) -> bool:
-    """Whether a span stands right before a word for a town's people (`LanguageRules.people`)."""
-    return span.end < len(span.doc) and span.doc[span.end].lower_ in rules.people
+def before_town_word(span: Span, rules: LanguageRules) -> bool:
+    """Whether a span stands right before a word for a town's people or for the stretch of a front line around
+    it (`LanguageRules.people`, `fronts`)."""
+    return span.end < len(span.doc) and span.doc[span.end].lower_ in rules.people | rules.fronts
 
 
 def street_word(run: Span, after: Token | None) -> Token | None:

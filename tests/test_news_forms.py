@@ -200,3 +200,15 @@ def test_a_compass_word_the_ner_left_out_of_a_divisions_name(pipeline):
     assert [e.label_ for e in pipeline.nlp(text).ents if e.text == "Samar"] == ["PERSON"]
     samar = placed(pipeline, text)["Eastern Samar"]
     assert (samar.place.name, samar.place.country) == ("Eastern Samar", "PH")
+
+
+def test_a_town_before_a_word_for_a_front_lines_stretch(pipeline):
+    """Military reports name a front line's stretches by a town: "the Kupiansk axis", "the Zaporizhzhia front",
+    "the Pokrovsk direction". The NER reads those towns as a body or a person; the word after the name says it
+    is the town's, as "residents" does ("Gainesville residents")."""
+    text = "Russian forces advanced on the Kupiansk axis and along the Zaporizhzhia front in Ukraine."
+    labels = {e.text: e.label_ for e in pipeline.nlp(text).ents}
+    assert labels.get("Kupiansk") not in ("GPE", "LOC") and labels.get("Zaporizhzhia") not in ("GPE", "LOC")
+    found = placed(pipeline, text)
+    assert (found["Kupiansk"].place.country, found["Kupiansk"].place.admin1) == ("UA", "07")
+    assert found["Zaporizhzhia"].place.country == "UA"
