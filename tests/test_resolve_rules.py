@@ -14,9 +14,11 @@ from geodata.gazetteer.wordlists import WordListError, read_table, read_words
 from geodata.records import GAZETTEER_LABEL, Candidate, Place
 from geodata.resolve import EXPANSIONS, FEATURES, IN_ARTICLE_TOWN, NAMED_AFTER_CONFIDENCE, NONE, Resolver, Scored
 from geodata.resolve.calibration import RAW
-from geodata.resolve.context import Context, distance_km, within_km
+from geodata.resolve.context import Context
+from geodata.resolve.distance import distance_km, within_km
 from geodata.resolve.outlet import outlet_country
-from geodata.resolve.features import ALWAYS, DOTTED_ABBREVIATIONS, NEVER, UNSUPPORTED_FACTOR, choose
+from geodata.resolve.features import (ALWAYS, DOTTED_ABBREVIATIONS, NEVER, SAME_POINT_KM, UNSUPPORTED_FACTOR, choose,
+                                      confidence)
 
 # (id, name, lat, lon, country, class, code, admin1, population), alternate names
 ROWS = [
@@ -147,6 +149,20 @@ def test_the_quick_nearness_test_agrees_with_the_distance():
     for lat1, lon1, lat2, lon2 in pairs:
         assert within_km(lat1, lon1, lat2, lon2, 300.0) == (distance_km(lat1, lon1, lat2, lon2) < 300.0)
     assert within_km(10.0, 20.0, 12.69, 20.0, 300.0) and not within_km(10.0, 20.0, 12.71, 20.0, 300.0)
+
+
+def test_candidates_at_one_point_do_not_split_the_confidence():
+    """Kyiv the city and the city's own first-level division lie at one point: the choice between them does not
+    make the placement less sure (it was 0.76 for a Kyiv-based analyst). A runner-up elsewhere still does."""
+    city = Place("gn:703448", "Kyiv", 50.454, 30.524, "UA", "P", "PPLC", "12", 2_952_301)
+    division = Place("gn:703447", "Kyiv", 50.45, 30.55, "UA", "A", "ADM1", "12", 7_423_442)
+    oblast = Place("gn:703446", "Kyiv Oblast", 50.25, 30.5, "UA", "A", "ADM1", "13", 1_377_875)
+    assert distance_km(city.lat, city.lon, oblast.lat, oblast.lon) < SAME_POINT_KM
+    elsewhere = Place("gn:1", "Kyiv", 45.0, 28.0, "MD", "P", "PPL", "01", 500)
+    mention = cand("A Kyiv-based analyst said.", "Kyiv", "GPE")
+    assert confidence([Scored(city, 4.19), Scored(division, 3.98), Scored(oblast, 3.25)], mention) == 1.0
+    split = confidence([Scored(city, 4.19), Scored(elsewhere, 3.98)], mention)
+    assert split == pytest.approx(1 / (1 + math.exp(2 * (3.98 - 4.19))))
 
 
 def test_names_that_could_share_a_division_read_each_other(gazetteer):

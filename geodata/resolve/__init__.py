@@ -31,7 +31,8 @@ from collections.abc import Callable, Sequence
 from ..gazetteer import Gazetteer, normalize
 from ..records import COUNTRY_CODES, POSSESSIVES, Candidate, Mention, Place
 from .calibration import Calibration, shipped
-from .context import Context, Spread, Vote, distance_km
+from .context import Context, Spread, Vote
+from .distance import distance_km
 from .expand import EXPANSIONS, STREET_WORDS, Found, Query, division_after, find, named_after
 from .explain import ARTICLE_TOWN, BEST, GEOCODER, NAMED_AFTER, PLACE_SAID, explanation
 from .features import (FEATURES, NONE, UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE, Choice, Scored, choose, confidence, rank,

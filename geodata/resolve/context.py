@@ -3,7 +3,6 @@ each country and first-level division, where they lie, and a qualifier after the
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from collections.abc import Sequence
@@ -13,6 +12,7 @@ from ..gazetteer import Gazetteer, normalize
 from ..gazetteer.importance import importance
 from ..gazetteer.sources import read_csv
 from ..records import COUNTRY_CODES, PLACE_READINGS, Candidate, Place
+from .distance import within_km
 from .expand import Options, family
 from .features import Scored, confidence
 
@@ -34,24 +34,6 @@ SOVEREIGNS = {row["territory"]: row["sovereign"] for row in read_csv("territorie
 def sovereign(country: str) -> str:
     """The country a territory belongs to ("PR": "US"); a country itself otherwise."""
     return SOVEREIGNS.get(country, country)
-
-
-EARTH_KM = 6371.0
-KM_PER_DEGREE = EARTH_KM * math.pi / 180  # along a meridian: no two points are nearer than their latitudes
-
-
-def distance_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_KM * math.asin(min(1.0, math.sqrt(a)))
-
-
-def within_km(lat1: float, lon1: float, lat2: float, lon2: float, km: float) -> bool:
-    """Whether two points are nearer than `km`. Points whose latitudes alone put them more than `km` apart
-    (with a kilometre to spare for rounding) are not: most pairs of an article's places, told without the
-    trigonometry."""
-    return abs(lat1 - lat2) * KM_PER_DEGREE < km + 1.0 and distance_km(lat1, lon1, lat2, lon2) < km
 
 
 @dataclass(frozen=True)

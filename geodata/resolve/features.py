@@ -40,6 +40,7 @@ from ..gazetteer.importance import importance, is_strong
 from ..gazetteer.sources import abbreviations_in_context, read_csv
 from ..gazetteer.wordlists import read_table
 from ..records import GAZETTEER_LABEL, PLACE_READINGS, Candidate, Place
+from .distance import within_km
 from .expand import DIRECTIONS, Options, Query, family, find
 
 if TYPE_CHECKING:
@@ -114,14 +115,19 @@ def rank_alone(gazetteer: Gazetteer, name: str) -> list[Scored]:
 # and a town as big as Raqqa or Hebron is known by its English name.
 ALTERNATE_ONLY_FACTOR = 0.6
 MINOR_POPULATION = 15_000
+# Candidates this near the best one are the same point on the map (Kyiv and the city's own first-level division,
+# Berlin the city and the state): the choice between them does not make the placement less sure.
+SAME_POINT_KM = 50.0
 
 
 def confidence(ranked: list[Scored], cand: Candidate) -> float:
-    """Share of the top candidate under a softmax of scores, discounted for uncertain detection and
-    for a match on a minor place's alternate name."""
+    """Share of the top candidate, and of those at its point (`SAME_POINT_KM`), under a softmax of scores,
+    discounted for uncertain detection and for a match on a minor place's alternate name."""
     best = ranked[0]
-    total = sum(math.exp(2 * (s.score - best.score)) for s in ranked)
-    share = 1.0 / total
+    mass = [math.exp(2 * (s.score - best.score)) for s in ranked]
+    here = sum(m for m, s in zip(mass, ranked)
+               if within_km(best.place.lat, best.place.lon, s.place.lat, s.place.lon, SAME_POINT_KM))
+    share = here / sum(mass)
     detection = 1.0 if cand.label in ("GPE", "LOC", "GOLD") else 0.9 if cand.kind == "demonym" else 0.75
     answered = best.place.source.startswith("geocoder")  # a geocoder placed this very name
     minor = best.place.population < MINOR_POPULATION and not is_strong(best.place)
