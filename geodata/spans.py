@@ -143,7 +143,7 @@ def place_it_lies_in(span: Span, rules: LanguageRules) -> Span | None:
 
 
 def country_part_after(span: Span, rules: LanguageRules) -> Span | None:
-    """The name the NER reads as a country's or division's that the words after a span say it lies in a part of:
+    """The name the NER reads as a place's (GPE) that the words after a span say it lies in a part of:
     a preposition (`LanguageRules.within`) before a compass word and the name ("Mahas in central Somalia"), or
     before the name's possessive ("Mahas, in Somalia's Hiran region"); None when there is none. Without such a
     word "in" says too little: "troops from Fort Bragg in Iraq"."""
@@ -155,6 +155,7 @@ def country_part_after(span: Span, rules: LanguageRules) -> Span | None:
     i += i < len(doc) and bool(rules.leading.match(doc[i].text_with_ws))
     compass = i < len(doc) and _compass_word(doc[i])
     i += compass
+    # the entity may hold the article skipped above: "in the Democratic Republic of Congo's North Kivu"
     name = next((e for e in doc.ents if e.start <= i < e.end and i - e.start <= 1 and rules.label(e) == "GPE"), None)
     owned = name is not None and name.end < len(doc) and doc[name.end].text in POSSESSIVES
     return name if compass or owned else None
@@ -216,7 +217,8 @@ def _before_street_word(span: Span) -> bool:
 def before_town_word(span: Span, rules: LanguageRules) -> bool:
     """Whether a span stands right before a word for a town's people or for the stretch of a front line around
     it (`LanguageRules.people`, `fronts`)."""
-    return span.end < len(span.doc) and span.doc[span.end].lower_ in rules.people | rules.fronts
+    word = span.doc[span.end].lower_ if span.end < len(span.doc) else None
+    return word in rules.people or word in rules.fronts
 
 
 def street_word(run: Span, after: Token | None) -> Token | None:
