@@ -136,10 +136,16 @@ def place_it_lies_in(span: Span, rules: LanguageRules) -> Span | None:
             i += 1
     if i >= len(doc) or doc[i].lower_ not in rules.locatives:
         return None
-    i += 1
-    i += i < len(doc) and bool(rules.leading.match(doc[i].text_with_ws))
-    i += i < len(doc) and _compass_word(doc[i])
+    i, _ = _past_article_and_compass(doc, i + 1, rules)
     return next((e for e in doc.ents if e.start == i and e.label_ in ("GPE", "LOC")), None) if i < len(doc) else None
+
+
+def _past_article_and_compass(doc: Doc, i: int, rules: LanguageRules) -> tuple[int, bool]:
+    """Token `i`, or the token past an article and a lower-case compass word there ("the southern" of "in the
+    southern Gaza Strip"), and whether a compass word was passed."""
+    i += i < len(doc) and bool(rules.leading.match(doc[i].text_with_ws))
+    compass = i < len(doc) and _compass_word(doc[i])
+    return i + compass, compass
 
 
 def country_part_after(span: Span, rules: LanguageRules) -> Span | None:
@@ -151,10 +157,7 @@ def country_part_after(span: Span, rules: LanguageRules) -> Span | None:
     i += i < len(doc) and doc[i].text == ","
     if i >= len(doc) or doc[i].lower_ not in rules.within:
         return None
-    i += 1
-    i += i < len(doc) and bool(rules.leading.match(doc[i].text_with_ws))
-    compass = i < len(doc) and _compass_word(doc[i])
-    i += compass
+    i, compass = _past_article_and_compass(doc, i + 1, rules)
     # the entity may hold the article skipped above: "in the Democratic Republic of Congo's North Kivu"
     name = next((e for e in doc.ents if e.start <= i < e.end and i - e.start <= 1 and rules.label(e) == "GPE"), None)
     owned = name is not None and name.end < len(doc) and doc[name.end].text in POSSESSIVES
