@@ -19,9 +19,10 @@ from .records import COUNTRY_CODES, GAZETTEER_LABEL, POSSESSIVES, Candidate, Dro
 from .resolve import lies_in
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
-from .spans import (HYPHEN_PARTICLES, KIND_WORDS, after_locative, before_town_word, country_part_after, glued_hyphen,
-                    joins, kind_named, kind_word_after, listed_after_locative, listed_with_place, name_links,
-                    owned_part, particle_joins, place_it_lies_in, place_owning, street_word, trim, words_after_comma)
+from .spans import (HYPHEN_PARTICLES, KIND_WORDS, after_locative, apposed_kind, before_town_word,
+                    country_part_after, glued_hyphen, joins, kind_said, kind_word_after, listed_after_locative,
+                    listed_with_place, name_links, owned_part, particle_joins, place_it_lies_in, place_owning,
+                    said_place, street_word, trim, words_after_comma)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -218,9 +219,9 @@ class Extractor:
         """A town's name that the words around it say is one, whatever the NER read there (a person, a
         body, a product, nothing), when a town or division bears it as its main name or another ("in
         Matias Romero"), or without its designator ("into Rakhine State"):
-        - after a preposition of place ("in Dewsbury", "at Wana"), or closing a list one opens ("in Tigray
-          and Amhara"), or before a word for the town's people ("a Winona man", "Gainesville residents") or
-          for a front line's stretch around it ("the Pokrovsk direction");
+        - after a preposition of place ("at Wana"), or in a list one opens ("near Chasiv Yar, Toretsk and
+          Vuhledar"), or before a word for the town's people ("a Winona man") or a front line's stretch ("the
+          Lyman and Siversk directions"), or before words that call it a town ("Wad Madani, the capital of");
         - joined by "and" to a place ("Khan Younis and Deir al-Balah"; a single word by its main name only);
         - before a preposition and the country it lies in ("Derna in eastern Libya"), or after the possessive
           of a division or country it lies in, where the NER read nothing ("Maui's Lahaina");
@@ -231,7 +232,7 @@ class Extractor:
                 or sum(not t.is_punct and t.lower_ not in HYPHEN_PARTICLES for t in span) > MAX_LOCATIVE_WORDS:
             return None
         rules = self.rules
-        if after_locative(span, rules) or before_town_word(span, rules) \
+        if after_locative(span, rules) or before_town_word(span, rules) or apposed_kind(span, rules) \
                 or listed_after_locative(span, rules, self.names.found_as_town_or_division):
             town = self.names.found_as_town_or_division(span.text)
         elif (word := kind_word_after(span)) is not None and normalize(span.text) not in DIRECTIONS | GENERIC_WORDS:
@@ -364,8 +365,8 @@ class Extractor:
             if reasons:
                 dropped.append(Dropped(cand.start, cand.end, cand.text, cand.sentence, cand.label, tuple(reasons)))
             else:
-                said = span is not None and (after_locative(span, self.rules) or owned_part(span))
-                kind = kind_named(span, self.rules) if span is not None else None
+                said = span is not None and said_place(span, self.rules)
+                kind = kind_said(span, self.rules) if span is not None else None
                 around = country_part_after(span, self.rules) if span is not None else None
                 kept.append(replace(cand, said_place=cand.said_place or said, classes=kind or cand.classes,
                                     within=around.text if around is not None else None))

@@ -80,4 +80,7 @@ FRENCH = LanguageRules(
     "fr", LEADING, french_demonym, Cues(read_cues("nonplace_cues_fr.txt"), LIST_WORDS),
     labels={"PER": "PERSON"}, lowercase_demonyms=True, locatives=LOCATIVES, place_verbs=PLACE_VERBS,
     place_nouns=PLACE_NOUNS,
-    of_words=frozenset({"de", "d'", "d\u2019"}))
+    of_words=frozenset({"de", "d'", "d\u2019"}), apposed={
+        **dict.fromkeys(("village", "localité", "bourg", "port", "capitale", "banlieue"), "P"),
+        **dict.fromkeys(("ville", "commune"), "PA"), **dict.fromkeys(("district", "province"), "A"), "région": "AL"},
+    articles=frozenset({"la", "le", "l'", "l\u2019", "une", "un"}))

@@ -69,6 +69,11 @@ class LanguageRules:
     # A preposition that says in which country the name before it lies, before a compass word and the country
     # ("Mahas in central Somalia") or the country's possessive ("Mahas, in Somalia's Hiran region").
     within: frozenset[str] = frozenset()
+    # Nouns that, in apposition after a name, say it is a town's or a division's, after an article or alone
+    # ("Wad Madani, the capital of Gezira state", "Sake, a town west of Goma"; `spans.apposed_kind`), with the
+    # feature classes the kind allows.
+    apposed: Mapping[str, str] = field(default_factory=dict)
+    articles: frozenset[str] = frozenset()
 
     def label(self, ent: Span) -> str:
         """The entity's label in the English model's terms (PERSON, ORG, GPE, LOC, ...)."""
@@ -79,7 +84,8 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
     ("in", "from", "near", "outside", "at", "to", "into", "across", "around", "throughout", "toward", "towards",
      "via", "off", "between", "inside", "beyond")), place_verbs=frozenset(
     ("shelled", "shelling", "bombed", "bombing", "bombarded", "bombarding", "besieged", "besieging", "overran",
-     "overrunning", "liberated", "recaptured", "retook")), residence=frozenset(("of",)), place_nouns={
+     "overrunning", "overrun", "liberated", "liberating", "recaptured", "recapturing", "retook", "retaken",
+     "retaking")), residence=frozenset(("of",)), place_nouns={
         **dict.fromkeys(("town", "towns", "village", "villages", "hamlet", "port"), "P"),
         **dict.fromkeys(("city", "cities"), "PA"),
         **dict.fromkeys(("province", "provinces", "district", "districts", "governorate", "governorates"), "A"),
@@ -89,4 +95,6 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
     of_words=frozenset(("of",)), people=frozenset(
     ("man", "woman", "men", "women", "boy", "girl", "teen", "teenager", "resident", "residents", "native", "natives",
      "couple", "police", "officials")), fronts=frozenset(
-    ("direction", "directions", "axis", "axes", "front", "fronts", "sector", "sectors")), within=frozenset(("in",)))
+    ("direction", "directions", "axis", "axes", "front", "fronts", "sector", "sectors")), within=frozenset(("in",)),
+    apposed={**dict.fromkeys(("town", "village", "hamlet", "port", "capital", "suburb"), "P"), "city": "PA",
+             **dict.fromkeys(("district", "province"), "A"), "region": "AL"}, articles=frozenset(("the", "a", "an")))

@@ -80,14 +80,39 @@ def kind_named(span: Span, rules: LanguageRules) -> str | None:
     return None
 
 
+def _list_word(token: Token, rules: LanguageRules) -> bool:
+    return token.is_alpha and token.lower_ in rules.cues.list_words
+
+
+def _list_end(span: Span, rules: LanguageRules, commas: bool = True) -> tuple[int, bool]:
+    """The token after the names that follow a span in a list, each after a comma (`commas`) or "and"/"or"
+    (", Toretsk and Vuhledar" after "Chasiv Yar"), and whether a list word closed the list."""
+    doc, i, closed = span.doc, span.end, False
+    for _ in range(MAX_LISTED):
+        comma = commas and not closed and doc[i].text == "," if i < len(doc) else False
+        if i + 1 >= len(doc) or not (comma or _list_word(doc[i], rules)) \
+                or not doc[i + 1].text[:1].isupper() or doc[i + 1].is_sent_start:
+            break
+        closed = closed or not comma
+        i += 1
+        while i < len(doc) and doc[i].text[:1].isupper() and not doc[i].is_sent_start:
+            i += 1
+    return i, closed
+
+
 def listed_after_locative(span: Span, rules: LanguageRules, is_place: Callable[[str], bool]) -> bool:
-    """Whether a span closes a list of names joined by "and" or "or" that a preposition of place opens, each
-    name before it a place's (`is_place`): "in Tigray and Amhara"; not a list of streets ("near Rivers and
-    Stokes avenues")."""
+    """Whether a span is a name of a list that a preposition of place opens, each name before it a place's
+    (`is_place`), its names joined by commas and a closing "and" or "or": "in Tigray and Amhara", "near Chasiv
+    Yar, Toretsk and Vuhledar". Not a list of streets ("near Rivers and Stokes avenues"), nor the names after a
+    comma that closes a sentence's opening place ("In Boston, Kennedy and Warren said")."""
     doc, end = span.doc, span.start
-    if _before_street_word(span):
+    after, closed = _list_end(span, rules)
+    if _before_street_word(span) or _before_street_word(doc[after - 1:after]):
         return False
-    while end > 1 and doc[end - 1].lower_ in rules.cues.list_words and doc[end - 1].is_alpha:
+    comma = False
+    while end > 1 and (_list_word(doc[end - 1], rules) or doc[end - 1].text == ","):
+        closed = closed or doc[end - 1].text != ","
+        comma = comma or doc[end - 1].text == ","
         start = end - 1  # the name before the list word: its capitalised words
         while start > 0 and doc[start - 1].text[:1].isupper() and not doc[start].is_sent_start:
             start -= 1
@@ -95,7 +120,7 @@ def listed_after_locative(span: Span, rules: LanguageRules, is_place: Callable[[
         if not len(name) or not is_place(name.text):
             return False
         if after_locative(name, rules):
-            return True
+            return closed and not (comma and name.start - name.sent.start <= 2)
         end = start
     return False
 
@@ -127,13 +152,8 @@ def place_it_lies_in(span: Span, rules: LanguageRules) -> Span | None:
     """The name the NER reads as a place that a preposition of place after a span, or after the list of names
     it opens, introduces, past an article and a compass word: "Libya" of "Derna in eastern Libya", "the Gaza
     Strip" of "Khan Younis and Rafah in the southern Gaza Strip"; None when there is none."""
-    doc, i = span.doc, span.end
-    for _ in range(MAX_LISTED):  # past the other names of a list
-        if i + 1 >= len(doc) or doc[i].lower_ not in rules.cues.list_words or not doc[i + 1].text[:1].isupper():
-            break
-        i += 1
-        while i < len(doc) and doc[i].text[:1].isupper():
-            i += 1
+    doc = span.doc
+    i, _ = _list_end(span, rules, commas=False)  # past the other names of a list
     if i >= len(doc) or doc[i].lower_ not in rules.locatives:
         return None
     i, _ = _past_article_and_compass(doc, i + 1, rules)
@@ -162,6 +182,38 @@ def country_part_after(span: Span, rules: LanguageRules) -> Span | None:
     name = next((e for e in doc.ents if e.start <= i < e.end and i - e.start <= 1 and rules.label(e) == "GPE"), None)
     owned = name is not None and name.end < len(doc) and doc[name.end].text in POSSESSIVES
     return name if compass or owned else None
+
+
+def apposed_kind(span: Span, rules: LanguageRules) -> str | None:
+    """The feature classes allowed by words that, after a comma, call a span a town or a division: an article
+    or none, at most two lower-case words, and a noun of `LanguageRules.apposed` that starts no compound (not
+    "a city official", "the town's mayor"): "Wad Madani, the capital of Gezira state", "Sake, a small town west
+    of Goma"; None when no such words follow."""
+    doc, i = span.doc, span.end
+    if i + 2 >= len(doc) or doc[i].text != ",":
+        return None
+    i += 1 + (doc[i + 1].lower_ in rules.articles)
+    for j in range(i, min(i + 3, len(doc) - 1)):
+        if not doc[j].is_lower:
+            return None
+        if doc[j].lower_ in rules.apposed:
+            after = doc[j + 1]
+            links = rules.of_words | rules.locatives | rules.within  # "the capital of", "a town near", "a port in"
+            ends = after.text not in POSSESSIVES and (after.is_punct or after.like_num or _compass_word(after)
+                                                      or after.lower_ in links)
+            return rules.apposed[doc[j].lower_] if ends else None
+    return None
+
+
+def said_place(span: Span, rules: LanguageRules) -> bool:
+    """Whether the words around a span say it is a place: a preposition of place or a verb before it, a kind of
+    place after it and its possessive before ("Mogadishu's Hodan district"), or words in apposition after it."""
+    return after_locative(span, rules) or owned_part(span) or apposed_kind(span, rules) is not None
+
+
+def kind_said(span: Span, rules: LanguageRules) -> str | None:
+    """The feature classes the words around a span allow (`kind_named`, `apposed_kind`); None when none is said."""
+    return kind_named(span, rules) or apposed_kind(span, rules)
 
 
 def kind_word_after(span: Span) -> Token | None:
@@ -219,8 +271,9 @@ def _before_street_word(span: Span) -> bool:
 
 def before_town_word(span: Span, rules: LanguageRules) -> bool:
     """Whether a span stands right before a word for a town's people or for the stretch of a front line around
-    it (`LanguageRules.people`, `fronts`)."""
-    word = span.doc[span.end].lower_ if span.end < len(span.doc) else None
+    it (`LanguageRules.people`, `fronts`), or before the list it opens ("the Lyman and Siversk directions")."""
+    i, _ = _list_end(span, rules)
+    word = span.doc[i].lower_ if i < len(span.doc) else None
     return word in rules.people or word in rules.fronts
 
 

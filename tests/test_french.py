@@ -195,3 +195,14 @@ def test_french_demonym_forms_over_the_whole_table(gazetteer) -> None:
 def test_every_language_geoparsed_has_its_rules_and_model(settings) -> None:
     assert set(RULES) == set(SUPPORTED)
     assert {settings.model_for(code) for code in SUPPORTED} == {settings.model, settings.model_fr}
+
+
+def test_a_french_town_the_words_after_its_comma_call_a_town(french_pipeline) -> None:
+    """"Ménaka, la capitale de la région": the town, not the region named after it, which the name alone
+    finds first."""
+    text = "Les jihadistes ont attaqué Ménaka, la capitale de la région, selon des sources locales."
+    (parsed,) = french_pipeline.parse([Document("apposed", text, language="fr")])
+    found = {m.text: m.place for m in parsed.mentions if m.place is not None}
+    assert (found["Ménaka"].country, found["Ménaka"].feature_class) == ("ML", "P")
+    (parsed,) = french_pipeline.parse([Document("alone", "Les jihadistes ont attaqué Ménaka.", language="fr")])
+    assert [m.place.feature_class for m in parsed.mentions if m.text == "Ménaka"] == ["A"]

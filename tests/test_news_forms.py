@@ -212,3 +212,39 @@ def test_a_town_before_a_word_for_a_front_lines_stretch(pipeline):
     found = placed(pipeline, text)
     assert (found["Kupiansk"].place.country, found["Kupiansk"].place.admin1) == ("UA", "07")
     assert found["Zaporizhzhia"].place.country == "UA"
+
+
+def test_the_names_of_a_list_a_preposition_of_place_opens_with_commas(pipeline):
+    """"near Chasiv Yar, Toretsk and Vuhledar": the NER reads all three as people. A list of names joined by
+    commas and a closing "and", which a preposition of place opens, is a list of places, each name before
+    the last a place's. The names after a sentence's opening place are not ("In Dayton, Clinton and Jackson
+    spoke": a comma closes the place there)."""
+    text = "Fighting continued near Chasiv Yar, Toretsk and Vuhledar in Donetsk Oblast on Sunday."
+    assert {e.text: e.label_ for e in pipeline.nlp(text).ents}["Toretsk"] == "PERSON"
+    found = placed(pipeline, text)
+    assert {found[name].place.country for name in ("Chasiv Yar", "Toretsk", "Vuhledar")} == {"UA"}
+    assert {found["Toretsk"].place.admin1, found["Vuhledar"].place.admin1} == {"05"}  # Donetsk Oblast
+    found = placed(pipeline, "In Dayton, Clinton and Jackson spoke to reporters about the budget.")
+    assert "Clinton" not in found and "Jackson" not in found
+
+
+def test_the_names_of_a_list_before_a_word_for_a_front_lines_stretch(pipeline):
+    """"the Lyman and Siversk directions": the word after the list says each of its names is a town's; before,
+    only Siversk, right before the word, was found."""
+    text = "Russian forces advanced in the Lyman and Siversk directions, Ukraine's general staff said."
+    assert {e.text: e.label_ for e in pipeline.nlp(text).ents}.get("Lyman") not in ("GPE", "LOC")
+    found = placed(pipeline, text)
+    assert (found["Lyman"].place.country, found["Lyman"].place.admin1) == ("UA", "05")
+    assert found["Siversk"].place.country == "UA"
+
+
+def test_a_town_the_words_after_its_comma_call_a_town(pipeline):
+    """"Wad Madani, the capital of Gezira state": a noun for a kind of place in apposition says the name
+    before it is a town's (the NER reads a person). Not a noun that starts a compound or a possessive ("a city
+    official", "the town's mayor")."""
+    text = "Sudan's army said it had retaken Wad Madani, the capital of Gezira state, from the paramilitaries."
+    assert {e.text: e.label_ for e in pipeline.nlp(text).ents}["Wad Madani"] == "PERSON"
+    town = placed(pipeline, text)["Wad Madani"].place
+    assert (town.name, town.country, town.feature_class) == ("Wad Medani", "SD", "P")
+    text = "Jones, a city official, said Smith, the town's mayor, was in Paris on Monday."
+    assert set(placed(pipeline, text)) == {"Paris"}
