@@ -70,17 +70,17 @@ class Geoparser:
         the document's title parsed by the same model, one sentence of the article (`TITLE_SENTENCE`): its
         toponyms are resolved together with the text's, each reading the other as context."""
         sents = sentences(doc)
+        text = doc.text  # spaCy builds the string on every read
         if gold_spans is not None:
             cands, dropped = self.extractor.gold(doc, sents, gold_spans), []
         else:
-            cands, dropped = self.extractor.read(doc, sents)
-        text = doc.text  # spaCy builds the string on every read
+            cands, dropped = self.extractor.read(doc, sents, text)
         shift = len(text) + len(TITLE_SEPARATOR)
         title_text = title.text if title is not None else ""
         if title_text.strip():  # resolved as if it followed the text, then moved back
             text += TITLE_SEPARATOR + title_text
             cands = [*cands, *(replace(c, start=c.start + shift, end=c.end + shift, sentence=TITLE_SENTENCE)
-                               for c in self.extractor.candidates(title, sentences(title)))]
+                               for c in self.extractor.candidates(title, sentences(title), title_text))]
         found = self.resolver.resolve(text, cands, url)
         mentions = [m for m in found if m.sentence != TITLE_SENTENCE]
         in_title = [replace(m, start=m.start - shift, end=m.end - shift) for m in found if m.sentence == TITLE_SENTENCE]

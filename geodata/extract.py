@@ -14,7 +14,7 @@ from .evidence import Evidence
 from .french import FRENCH
 from .gazetteer import Gazetteer, normalize
 from .known_names import GENERIC_WORDS, KnownNames
-from .nlp import TextView
+from .nlp import TextView, word_flags
 from .records import COUNTRY_CODES, GAZETTEER_LABEL, POSSESSIVES, Candidate, Dropped, Place, Sentence
 from .resolve import lies_in
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
@@ -58,7 +58,8 @@ class Extractor:
         self.gazetteer = gazetteer
         self.rules = rules
         self.names = KnownNames(gazetteer, rules)
-        self._lower_words: dict[int, bool] = {}  # a lower-case word's hash -> whether it is a word of nationality
+        self._capitalised: dict[int, bool] = {}  # a word form -> whether it is alphabetic and capitalised
+        self._nationality: dict[int, bool] = {}  # a word form -> whether it is a lower-case word of nationality
         self.forms = TextForms(gazetteer, self.names.town_or_division)
 
     def _make(self, view: TextView, start: int, end: int, label: str) -> Candidate | None:
@@ -231,11 +232,14 @@ class Extractor:
         if (span.text.isupper() and len(span.text) <= 3) \
                 or sum(not t.is_punct and t.lower_ not in HYPHEN_PARTICLES for t in span) > MAX_LOCATIVE_WORDS:
             return None
-        rules = self.rules
+        rules, word = self.rules, kind_word_after(span)
+        named = self.names.found_as_town_or_division(span.text)
+        if not named and word is None:
+            return None  # each reading below but the kind word's needs a town or division of the name: most runs
         if after_locative(span, rules) or before_town_word(span, rules) or apposed_kind(span, rules) \
                 or listed_after_locative(span, rules, self.names.found_as_town_or_division):
-            town = self.names.found_as_town_or_division(span.text)
-        elif (word := kind_word_after(span)) is not None and normalize(span.text) not in DIRECTIONS | GENERIC_WORDS:
+            town = named
+        elif word is not None and normalize(span.text) not in DIRECTIONS | GENERIC_WORDS:
             # not "the first Northern state": a compass word before it is no name
             town = bool(self._of_kind(Query.of(f"{span.text} {word.text}"), KIND_WORDS[word.lower_]))
         else:
@@ -294,13 +298,14 @@ class Extractor:
         whole = {normalize(e.text) for e in persons if len(e) > 1 and self.names.strong(e.text, areas_only=True)}
         return whole | {normalize(name) for name in lone if normalize(name) not in in_names and self.names.strong(name)}
 
-    def candidates(self, doc: Doc, sents: list[Sentence]) -> list[Candidate]:
+    def candidates(self, doc: Doc, sents: list[Sentence], text: str | None = None) -> list[Candidate]:
         """Toponym candidates of one doc, in text order."""
-        return self.read(doc, sents)[0]
+        return self.read(doc, sents, text)[0]
 
-    def read(self, doc: Doc, sents: list[Sentence]) -> tuple[list[Candidate], list[Dropped]]:
-        """Toponym candidates of one doc, and the names dropped as no place (`not_place`), in text order."""
-        view = TextView.of(doc, sents)
+    def read(self, doc: Doc, sents: list[Sentence], text: str | None = None) -> tuple[list[Candidate], list[Dropped]]:
+        """Toponym candidates of one doc, and the names dropped as no place (`not_place`), in text order.
+        `text`: the doc's text, when the caller has read it (`TextView.of`)."""
+        view = TextView.of(doc, sents, text)
         found: dict[int, Candidate] = {}
         label = self.rules.label
         ents = [e for e in doc.ents if label(e) not in IGNORED_LABELS]
@@ -401,14 +406,14 @@ class Extractor:
 
     def _outside(self, doc: Doc, view: TextView, covered: set[int], links: set[int]) -> list[Candidate]:
         """Demonyms and famous places the NER missed, in capitalised runs outside its entities."""
-        out, run = [], []
-        for token in [*doc, None]:
-            if token is not None and token.i not in covered \
-                    and (token.text[:1].isupper() and token.is_alpha or run and token.i in links):
-                run.append(token)
+        out, start, n = [], None, len(doc)
+        capitalised = word_flags(doc, lambda word: word[:1].isupper() and word.isalpha(), self._capitalised)
+        for i in range(n + 1):
+            if i < n and i not in covered and (capitalised[i] or start is not None and i in links):
+                start = i if start is None else start
                 continue
-            if run:
-                span = doc[run[0].i: run[-1].i + 1]
+            if start is not None:
+                span, token = doc[start:i], doc[i] if i < n else None
                 town = self._town_by_its_words(view, span)
                 for cand in [town] if town else self._unless_street(view, span, token, self._embedded(view, span)):
                     first = doc.char_span(cand.start, cand.end, alignment_mode="expand")
@@ -418,23 +423,18 @@ class Extractor:
                             and not self.names.country_or_capital(first.text):
                         continue  # a capitalised first word of a sentence is weak evidence; not 'Kyiv said'
                     out.append(cand)
-                run = []
+                start = None
         return out
 
     def _adjectives(self, doc: Doc, view: TextView, covered: set[int]) -> list[Candidate]:
         """Lower-case words of nationality outside the NER's entities ("la frontière irakienne"): in
         languages that write them so (`LanguageRules.lowercase_demonyms`)."""
-        out = []
-        for token in doc:
-            if token.i in covered or not token.is_lower or not token.is_alpha:
-                continue
-            if token.lower not in self._lower_words:  # most words are none: normalise each only once
-                self._lower_words[token.lower] = self.rules.demonym(token.text) is not None
-            if self._lower_words[token.lower] and self.names.demonym_place(token.text):
-                cand = self._make(view, token.idx, token.idx + len(token.text), GAZETTEER_LABEL)
-                if cand is not None:
-                    out.append(cand)
-        return out
+        nationality = word_flags(doc, lambda word: word.islower() and word.isalpha()
+                                 and self.rules.demonym(word) is not None, self._nationality)
+        words = [doc[i] for i, flag in enumerate(nationality) if flag and i not in covered]
+        cands = [self._make(view, t.idx, t.idx + len(t.text), GAZETTEER_LABEL) for t in words
+                 if self.names.demonym_place(t.text)]
+        return [cand for cand in cands if cand is not None]
 
     def gold(self, doc: Doc, sents: list[Sentence], spans: Iterable[tuple[int, int]]) -> list[Candidate]:
         """Candidates from given spans (resolution alone), typed as demonyms where they are."""

@@ -4,11 +4,12 @@ their sentences, and a doc's text read once."""
 from __future__ import annotations
 
 from bisect import bisect_right
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 
 import spacy
+from spacy.attrs import ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex
@@ -40,6 +41,19 @@ def load_nlp(model: str) -> Language:
     return nlp
 
 
+def word_flags(doc: Doc, test: Callable[[str], bool], cache: dict[int, bool]) -> list[bool]:
+    """For each token, whether its word passes `test`, worked out once per word form (`cache`: spaCy's orth
+    id -> answer, kept by the caller across docs): reading every word without making a `Token` of each."""
+    strings = doc.vocab.strings
+    out = []
+    for orth in doc.to_array(ORTH).tolist():
+        flag = cache.get(orth)
+        if flag is None:
+            flag = cache[orth] = test(strings[orth])
+        out.append(flag)
+    return out
+
+
 def sentences(doc: Doc) -> list[Sentence]:
     return [Sentence(i, s.start_char, s.end_char) for i, s in enumerate(doc.sents)]
 
@@ -52,8 +66,9 @@ class TextView:
     starts: tuple[int, ...]
 
     @classmethod
-    def of(cls, doc: Doc, sents: list[Sentence]) -> "TextView":
-        return cls(doc.text, tuple(s.start for s in sents) or (0,))
+    def of(cls, doc: Doc, sents: list[Sentence], text: str | None = None) -> "TextView":
+        """`text`: the doc's text, when the caller has read it already (spaCy builds it anew on every read)."""
+        return cls(doc.text if text is None else text, tuple(s.start for s in sents) or (0,))
 
     def sentence_of(self, char: int) -> int:
         """Index of the sentence holding `char`."""
