@@ -129,12 +129,13 @@ def _sentence_start(doc: Doc, token: int, reach: int) -> int:
 def _storm_list(doc: Doc, name: Span, cues: Cues) -> Cue | None:
     """A storm word shortly before the colon that opens the list the name is in ("hurricanes: Harvey, Irma");
     a list is followed back at most `LIST_REACH` tokens."""
-    start = _sentence_start(doc, name.start, LIST_REACH + STORM_COLON_WINDOW)
-    i = name.start - 1
-    while i > start and (doc[i].text in cues.list_words or doc[i].text[:1].isupper()):
+    i = name.start - 1  # back over the list, in the name's sentence (most names are in none: few steps)
+    while i >= 0 and name.start - i <= LIST_REACH and not doc[i + 1].is_sent_start \
+            and (doc[i].text in cues.list_words or doc[i].text[:1].isupper()):
         i -= 1
-    if i < start or name.start - i > LIST_REACH or doc[i].text != ":":
+    if i < 0 or name.start - i > LIST_REACH or doc[i + 1].is_sent_start or doc[i].text != ":":
         return None
+    start = _sentence_start(doc, i, STORM_COLON_WINDOW)
     window = doc[max(start, i - STORM_COLON_WINDOW):i]
     word = next((t.text for t in window if cues.has(t.text, "storm")), None)
     return Cue(f"in a list after the storm word {word!r}") if word else None
