@@ -412,18 +412,17 @@ class Extractor:
             if i < n and i not in covered and (capitalised[i] or start is not None and i in links):
                 start = i if start is None else start
                 continue
-            if start is not None:
+            weak = start is not None and i - start == 1 and doc[start].is_sent_start \
+                and not self.names.may_open_sentence(doc[start].text)  # nothing to find in the lone opening word
+            if start is not None and not weak:
                 span, token = doc[start:i], doc[i] if i < n else None
                 town = self._town_by_its_words(view, span)
                 for cand in [town] if town else self._unless_street(view, span, token, self._embedded(view, span)):
                     first = doc.char_span(cand.start, cand.end, alignment_mode="expand")
-                    single = first is not None and len(first) == 1
-                    if single and first[0].is_sent_start and cand.kind != "demonym" \
-                            and not (first.text.isupper() and len(first.text) > 3) \
-                            and not self.names.country_or_capital(first.text):
-                        continue  # a capitalised first word of a sentence is weak evidence; not 'Kyiv said'
-                    out.append(cand)
-                start = None
+                    if first is None or len(first) != 1 or not first[0].is_sent_start \
+                            or self.names.may_open_sentence(first.text):
+                        out.append(cand)
+            start = None
         return out
 
     def _adjectives(self, doc: Doc, view: TextView, covered: set[int]) -> list[Candidate]:

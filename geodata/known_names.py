@@ -64,6 +64,13 @@ class KnownNames:
         return key not in GENERIC_WORDS and any(
             primary and (p.feature_code or "") in COUNTRY_CODES | {"PPLC"} for p, primary in self.gazetteer.lookup(key))
 
+    def may_open_sentence(self, surface: str) -> bool:
+        """Whether a capitalised word alone at a sentence's start may be read as a place, where the NER read
+        nothing: a word of nationality, an acronym of four letters or more, or a country's or a capital's name
+        ("Kyiv did not comment"); not "Selon" or "Pool operators", weak evidence of a place."""
+        return (surface.isupper() and len(surface) > 3) or self.demonym_place(surface) is not None \
+            or self.country_or_capital(surface)
+
     def notable(self, surface: str) -> bool:
         """The name of a place someone chose to keep: strong, curated, or geocoded before."""
         return self.strong(surface) or any(
