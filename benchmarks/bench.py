@@ -600,7 +600,7 @@ def bar_table(ctx: Context) -> Table:
     line(f"filter repaint p95 (SQL), {n or 0:,} articles", v, "< 1 s", v is not None and v < 1, " s",
          f.get("others_cores_s8"))
     v = f.get("french_pipeline_vs_ner")
-    line("French pipeline / French NER-only throughput (issue 18)", v, ">= 0.90", v is not None and v >= 0.9, "",
+    line("French pipeline / French NER-only throughput, news (issue 18)", v, ">= 0.90", v is not None and v >= 0.9, "",
          f.get("others_cores_s9"))
     v = f.get("both_models_rss_mb")
     line("peak RSS, a pipeline holding the English and French models", v, "(reported)", v is not None, " MB")

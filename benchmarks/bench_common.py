@@ -45,6 +45,13 @@ def copy_text(text: str, copy: int) -> str:
     return text + " " * copy
 
 
+def ner_texts(documents: Sequence) -> list[str]:
+    """What the pipeline gives the NER for articles: each one's title ("" when it has none) and its text
+    (`pipeline._with_titles`). The NER-alone baselines read the same, so that the model's time on titles is
+    not counted as the pipeline's own."""
+    return [text for d in documents for text in (d.title or "", d.text)]
+
+
 def corpus_documents(n: int) -> list:
     """`n` documents from the corpora, repeated (as distinct texts) when `n` exceeds them."""
     from geodata.records import Document

@@ -72,7 +72,7 @@ def throughput_worker(home: str, group: str, chunks: list[list], steps: list[tup
         wall0, cpu0 = time.perf_counter(), time.process_time()
         if phase == "ner":
             found = 0
-            for doc in pipeline.nlp.pipe([d.text for d in documents], batch_size=settings.batch_size):
+            for doc in pipeline.nlp.pipe(common.ner_texts(documents), batch_size=settings.batch_size):
                 found += len(doc.ents)
         else:
             found = sum(len(p.mentions) for p in pipeline.parse(documents))
