@@ -83,4 +83,6 @@ FRENCH = LanguageRules(
     of_words=frozenset({"de", "d'", "d\u2019"}), apposed={
         **dict.fromkeys(("village", "localité", "bourg", "port", "capitale", "banlieue"), "P"),
         **dict.fromkeys(("ville", "commune"), "PA"), **dict.fromkeys(("district", "province"), "A"), "région": "AL"},
-    articles=frozenset({"la", "le", "l'", "l\u2019", "une", "un"}))
+    articles=frozenset({"la", "le", "l'", "l\u2019", "une", "un"}), apposed_next=frozenset(
+        {"sur", "qui", "que", "où", "dont", "située", "situé", "tenue", "tenu", "contrôlée", "contrôlé", "proche",
+         "près", "environ", "non"}))

@@ -74,6 +74,9 @@ class LanguageRules:
     # feature classes the kind allows.
     apposed: Mapping[str, str] = field(default_factory=dict)
     articles: frozenset[str] = frozenset()
+    # Words that may follow such a noun besides a preposition of place, "of" or a compass word: no noun of a
+    # compound ("a town on the border", "a town held by the rebels"; not "a town council").
+    apposed_next: frozenset[str] = frozenset()
 
     def label(self, ent: Span) -> str:
         """The entity's label in the English model's terms (PERSON, ORG, GPE, LOC, ...)."""
@@ -97,4 +100,6 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
      "couple", "police", "officials")), fronts=frozenset(
     ("direction", "directions", "axis", "axes", "front", "fronts", "sector", "sectors")), within=frozenset(("in",)),
     apposed={**dict.fromkeys(("town", "village", "hamlet", "port", "capital", "suburb"), "P"), "city": "PA",
-             **dict.fromkeys(("district", "province"), "A"), "region": "AL"}, articles=frozenset(("the", "a", "an")))
+             **dict.fromkeys(("district", "province"), "A"), "region": "AL"}, articles=frozenset(("the", "a", "an")),
+    apposed_next=frozenset(("on", "that", "which", "where", "whose", "held", "controlled", "seized", "captured",
+                            "close", "about", "some", "located", "situated", "just")))

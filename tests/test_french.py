@@ -204,5 +204,8 @@ def test_a_french_town_the_words_after_its_comma_call_a_town(french_pipeline) ->
     (parsed,) = french_pipeline.parse([Document("apposed", text, language="fr")])
     found = {m.text: m.place for m in parsed.mentions if m.place is not None}
     assert (found["Ménaka"].country, found["Ménaka"].feature_class) == ("ML", "P")
+    text = "Les combattants ont pris Sake, une localité située à l'ouest de Goma."
+    (parsed,) = french_pipeline.parse([Document("apposed", text, language="fr")])
+    assert [m.place.country for m in parsed.mentions if m.text == "Sake"] == ["CD"]
     (parsed,) = french_pipeline.parse([Document("alone", "Les jihadistes ont attaqué Ménaka.", language="fr")])
     assert [m.place.feature_class for m in parsed.mentions if m.text == "Ménaka"] == ["A"]

@@ -246,5 +246,7 @@ def test_a_town_the_words_after_its_comma_call_a_town(pipeline):
     assert {e.text: e.label_ for e in pipeline.nlp(text).ents}["Wad Madani"] == "PERSON"
     town = placed(pipeline, text)["Wad Madani"].place
     assert (town.name, town.country, town.feature_class) == ("Wad Medani", "SD", "P")
+    text = "M23 fighters took Sake, a town held by the army on the road to Goma."  # not after a preposition
+    assert placed(pipeline, text)["Sake"].place.country == "CD"
     text = "Jones, a city official, said Smith, the town's mayor, was in Paris on Monday."
     assert set(placed(pipeline, text)) == {"Paris"}
