@@ -143,13 +143,15 @@ def _storm_list(doc: Doc, name: Span, cues: Cues) -> Cue | None:
 
 def _after(doc: Doc, name: Span, cues: Cues) -> Cue | None:
     """An organisation's word after the name ("Xinhua News Agency"), or an age ("Beryl, 81,")."""
-    nxt = doc[name.end:name.end + 3]
+    nxt = [doc[i] for i in range(name.end, min(name.end + 3, len(doc)))]  # made once, read below
     for n in (2, 1):
-        if len(nxt) >= n and cues.has(nxt[:n].text, "org"):
-            return Cue(f"organisation word {nxt[:n].text!r} after it")
-    if len(nxt) == 3 and nxt[0].text == "," and nxt[1].text.isdigit() and nxt[2].text == ",":
-        if 0 < int(nxt[1].text) <= MAX_AGE:
-            return Cue(f"an age after it ({nxt[1].text!r})")
+        words = "".join(t.text_with_ws for t in nxt[:n - 1]) + nxt[n - 1].text if len(nxt) >= n else ""
+        if words and cues.has(words, "org"):
+            return Cue(f"organisation word {words!r} after it")
+    texts = [t.text for t in nxt]
+    if len(texts) == 3 and texts[0] == "," and texts[1].isdigit() and texts[2] == ",":
+        if 0 < int(texts[1]) <= MAX_AGE:
+            return Cue(f"an age after it ({texts[1]!r})")
     return None
 
 

@@ -78,18 +78,19 @@ class Extractor:
     def _embedded(self, view: TextView, tokens: Span) -> list[Candidate]:
         """Famous places and demonyms inside a longer name ("New York Times", "Syrian Democratic Forces")."""
         out, i = [], 0
-        doc = tokens.doc
-        while i < len(tokens):
-            at = tokens.start + i
-            if not tokens[i].text[:1].isupper() or (at > 0 and normalize(doc[at - 1].text) in SAINT_TITLES):
+        words = list(tokens)  # each Token made once: the n-grams below read them again and again
+        before = [tokens.doc[tokens.start - 1].text if tokens.start else "", *(t.text for t in words)]
+        while i < len(words):
+            if not words[i].text[:1].isupper() or normalize(before[i]) in SAINT_TITLES:
                 i += 1  # not "Patrick" of "St. Patrick's Cathedral" (a parish of the Isle of Man)
                 continue
-            for n in range(min(MAX_NGRAM, len(tokens) - i), 0, -1):
-                piece = tokens[i:i + n]
-                if piece[-1].is_punct:
+            for n in range(min(MAX_NGRAM, len(words) - i), 0, -1):
+                last = words[i + n - 1]
+                if last.is_punct:
                     continue
-                if self.names.demonym_place(piece.text) or self.names.strong(piece.text):
-                    piece = self._town_ending_with(tokens, i, i + n) or piece
+                text = view.text[words[i].idx:last.idx + len(last.text)]
+                if self.names.demonym_place(text) or self.names.strong(text):
+                    piece = self._town_ending_with(tokens, i, i + n) or tokens[i:i + n]
                     cand = self._make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
                     if cand:
                         out.append(cand)
