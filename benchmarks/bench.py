@@ -187,8 +187,8 @@ def section_parse(ctx: Context) -> Table:
     others = max((r["others"] + r["steal"]) / r["wall"] for (g, _), r in runs.items() if g == "2p")
     table.notes += [
         "same texts, same model object (geodata.nlp.load_nlp), batch size "
-        f"{int(os.environ.get('GEODATA_BATCH_SIZE', '32'))}; NER alone = nlp.pipe over the texts "
-        "(tokenizer, tok2vec, senter, ner); words = whitespace tokens",
+        f"{int(os.environ.get('GEODATA_BATCH_SIZE', '32'))}; NER alone = nlp.pipe over each article's title "
+        "and text, as the pipeline reads them (tokenizer, tok2vec, senter, ner); words = whitespace tokens",
         f"3 worker processes (spawn; 1 for '1 proc', 2 for '2 procs', each with its own pipeline and gazetteer, "
         f"warmed on the seed article); the texts run in {ctx.sizes.parse_chunks} chunks, each chunk four ways in "
         "ABCD DCBA order; wall = barrier to the last worker's result, summed over chunks",
