@@ -236,7 +236,7 @@ class Extractor:
         rules, word = self.rules, kind_word_after(span)
         named = self.names.found_as_town_or_division(span.text)
         if not named and word is None:
-            return None  # each reading below but the kind word's needs a town or division of the name: most runs
+            return None  # every reading below but the kind word's needs a town or division of this name
         if after_locative(span, rules) or before_town_word(span, rules) or apposed_kind(span, rules) \
                 or listed_after_locative(span, rules, self.names.found_as_town_or_division):
             town = named
