@@ -152,7 +152,7 @@ class Extractor:
         """The entity itself as a candidate, when its label and the gazetteer agree it is a place."""
         label = self.rules.label(ent)
         cand = self._make(view, ent.start_char, ent.end_char, label)
-        if cand is None:
+        if cand is None or self.names.kind_word(cand.text):
             return None
         key = normalize(cand.text)
         short_caps = cand.text.isupper() and len(cand.text) <= 3

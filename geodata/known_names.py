@@ -7,7 +7,7 @@ from .gazetteer import Gazetteer, normalize
 from .gazetteer.importance import importance, is_strong
 from .gazetteer.wordlists import read_words
 from .records import COUNTRY_CODES, Place
-from .resolve.expand import family
+from .resolve.expand import GENERIC_SUFFIXES, family
 from .rules import LanguageRules
 
 # Word lists (data/*.txt, each file's header says what it is for): NORP words that name a group,
@@ -25,6 +25,14 @@ class KnownNames:
         self.gazetteer = gazetteer
         self.rules = rules
         self._demonyms: dict[str, str | None] = {}
+        # words for a kind of place: "province", "region", "état" (the language's, with the kinds they allow)
+        self._kind_words = frozenset(GENERIC_SUFFIXES) | {
+            normalize(word) for word, kinds in {**rules.place_nouns, **rules.apposed}.items() if kinds}
+
+    def kind_word(self, surface: str) -> bool:
+        """Whether a name is a word for a kind of place and nothing more ("the Province", "l'État", "the
+        Valley", "City" of a club): alone it names no place, even where the NER reads one."""
+        return normalize(surface) in self._kind_words
 
     def demonym_place(self, surface: str) -> str | None:
         """Id of the place a demonym denotes, or None when the word is no demonym."""

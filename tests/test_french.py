@@ -204,6 +204,9 @@ def test_a_french_town_the_words_after_its_comma_call_a_town(french_pipeline) ->
     (parsed,) = french_pipeline.parse([Document("apposed", text, language="fr")])
     found = {m.text: m.place for m in parsed.mentions if m.place is not None}
     assert (found["Ménaka"].country, found["Ménaka"].feature_class) == ("ML", "P")
+    text = "L'armée a repris Wad Madani, la capitale de l'État d'Al-Jazira."  # "État" alone, read LOC: no place
+    (parsed,) = french_pipeline.parse([Document("state", text, language="fr")])
+    assert {m.text for m in parsed.mentions} == {"Wad Madani", "Al-Jazira"}
     text = "Les combattants ont pris Sake, une localité située à l'ouest de Goma."
     (parsed,) = french_pipeline.parse([Document("apposed", text, language="fr")])
     assert [m.place.country for m in parsed.mentions if m.text == "Sake"] == ["CD"]

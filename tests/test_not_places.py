@@ -272,3 +272,15 @@ def test_a_name_read_as_a_person_is_not_put_at_the_articles_town(pipeline):
     assert "PERSON" in {e.label_ for e in pipeline.nlp(street).ents if e.text == "Elkview Drive"}
     [parsed] = pipeline.parse([Document("s", street)])
     assert {m.place.name for m in parsed.mentions if m.text == "Elkview Drive"} == {"Madison Heights"}
+
+
+def test_a_word_for_a_kind_of_place_alone_is_no_place(pipeline):
+    """"the Province", "District" of "District Attorney": the NER reads a place, but a word for a kind of
+    place names none alone (the district attorney had been put at Kansas City). With a name it does ("the
+    Province of Quebec")."""
+    texts = ("The Region has been hit hard, officials in the Province said.",
+             "A news release from District Attorney Jerome A. Gorman said the man was charged.")
+    for text, word in zip(texts, ("Province", "District")):
+        assert {e.text: e.label_ for e in pipeline.nlp(text).ents}[word] == "GPE"
+        assert word not in placed(pipeline, text)
+    assert placed(pipeline, "The Province of Quebec voted on Monday.")["Province of Quebec"] == ["CA"]
