@@ -110,7 +110,9 @@ def listed_after_locative(span: Span, rules: LanguageRules, is_place: Callable[[
     if _before_street_word(span) or _before_street_word(doc[after - 1:after]):
         return False
     comma = False
-    while end > 1 and (_list_word(doc[end - 1], rules) or doc[end - 1].text == ","):
+    for _ in range(MAX_LISTED):  # a few names back, as forward: a list of thousands is read in linear time
+        if end <= 1 or not (_list_word(doc[end - 1], rules) or doc[end - 1].text == ","):
+            return False
         closed = closed or doc[end - 1].text != ","
         comma = comma or doc[end - 1].text == ","
         start = end - 1  # the name before the list word: its capitalised words
@@ -119,8 +121,9 @@ def listed_after_locative(span: Span, rules: LanguageRules, is_place: Callable[[
         name = doc[start:end - 1]
         if not len(name) or not is_place(name.text):
             return False
-        if after_locative(name, rules):
-            return closed and not (comma and name.start - name.sent.start <= 2)
+        if after_locative(name, rules):  # the sentence's opening place: within its first three words
+            opening = any(doc[k].is_sent_start for k in range(max(0, name.start - 2), name.start + 1))
+            return closed and not (comma and opening)
         end = start
     return False
 
