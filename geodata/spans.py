@@ -1,7 +1,7 @@
 """What a span's own characters and the tokens around it say, for the extractor (`extract.py`): a span
-narrowed to its name, a preposition of place before it or a list one opens, a word for a town's people
-after it, a street's word, and the tokens that join a name. The words are the article language's
-(`LanguageRules`)."""
+narrowed to its name, a preposition of place before it or a list one opens, a word for a town's people or a
+front line's stretch after it (or after its list), words in apposition that call it a town, a street's
+word, and the tokens that join a name. The words are the article language's (`LanguageRules`)."""
 
 from __future__ import annotations
 
