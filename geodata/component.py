@@ -3,8 +3,9 @@
 It writes the toponyms to `doc.spans["toponyms"]`, each span with `span._.place` (a `Place` or
 None), `span._.confidence` and `span._.kind` ("toponym" or "demonym"), and the exact records to
 `doc._.geodata` (`Geoparse`: sentences and mentions, character offsets as the parse output has
-them). `Pipeline` runs this same component on every document, so there is one path for both; it
-also hands over the document's title, whose toponyms are resolved with the text's (`title_mentions`).
+them). `Pipeline` runs this same component on every document (`Geoparser.geoparse`, which only
+returns the records), so there is one path for both; it also hands over the document's title, whose
+toponyms are resolved with the text's (`title_mentions`).
 
 The factory is registered under spaCy's `spacy_factories` entry point (pyproject.toml), so
 `nlp.add_pipe("geodata")` works without importing geodata first. It reads the doc in the pipeline's
@@ -66,11 +67,19 @@ class Geoparser:
 
     def annotate(self, doc: Doc, gold_spans: tuple[tuple[int, int], ...] | None = None,
                  title: Doc | None = None, url: str | None = None) -> Doc:
+        """`geoparse` the doc and write what it found onto it: `doc._.geodata` and `doc.spans`."""
+        found = doc._.geodata = self.geoparse(doc, gold_spans, title, url)
+        doc.spans[SPANS_KEY] = [span for m in found.mentions if (span := self._span(doc, m)) is not None]
+        return doc
+
+    def geoparse(self, doc: Doc, gold_spans: tuple[tuple[int, int], ...] | None = None,
+                 title: Doc | None = None, url: str | None = None, *, text: str | None = None) -> Geoparse:
         """Find and resolve the doc's toponyms (or resolve `gold_spans`, offsets given by a corpus). `title`:
         the document's title parsed by the same model, one sentence of the article (`TITLE_SENTENCE`): its
-        toponyms are resolved together with the text's, each reading the other as context."""
+        toponyms are resolved together with the text's, each reading the other as context. `text`: the
+        doc's text, when the caller has it (spaCy builds `Doc.text` anew on every read)."""
         sents = sentences(doc)
-        text = doc.text  # spaCy builds the string on every read
+        text = doc.text if text is None else text
         if gold_spans is not None:
             cands, dropped = self.extractor.gold(doc, sents, gold_spans), []
         else:
@@ -84,9 +93,7 @@ class Geoparser:
         found = self.resolver.resolve(text, cands, url)
         mentions = [m for m in found if m.sentence != TITLE_SENTENCE]
         in_title = [replace(m, start=m.start - shift, end=m.end - shift) for m in found if m.sentence == TITLE_SENTENCE]
-        doc._.geodata = Geoparse(sents, mentions, in_title, dropped)
-        doc.spans[SPANS_KEY] = [span for m in mentions if (span := self._span(doc, m)) is not None]
-        return doc
+        return Geoparse(sents, mentions, in_title, dropped)
 
     @staticmethod
     def _span(doc: Doc, mention: Mention) -> Span | None:

@@ -114,7 +114,7 @@ class Pipeline:
         geoparser = self.geoparser_for(language)
         docs = iter_docs(nlp, _with_titles(documents), self.settings.batch_size)
         for (_, title), (document, doc) in zip(docs, docs):
-            found = geoparser.annotate(doc, document.spans, title, document.url)._.geodata
+            found = geoparser.geoparse(doc, document.spans, title, document.url, text=document.text)
             yield ParsedDocument(document, found.sentences, found.mentions, found.title_mentions, language,
                                  found.dropped)
 

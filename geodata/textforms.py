@@ -16,20 +16,24 @@ from .resolve.expand import PLURAL_DIVISIONS, division_named
 # always names a place. A word may open with a particle in lower case ("DeKALB", "McALLEN"); the dash may be
 # three hyphens, or an en or em dash (also as the C1 codes a text decoded as Latin-1 has for them) right
 # before the first word ("FALLS VILLAGE—The board").
-_CAPITALS = r"[A-Z](?:[a-z]{1,2}(?=[A-Z]))?[A-Z'.]*"
+_AFTER_CAPITAL = r"(?:[a-z]{1,2}(?=[A-Z]))?[A-Z'.]*"  # a word in capitals after its first letter
+_CAPITALS = "[A-Z]" + _AFTER_CAPITAL
+# A name's first capital, not inside a word (after a letter, an apostrophe or a full stop): the check looks back
+# from after the capital, so the regex engine jumps from capital to capital instead of checking every character.
+_FIRST = r"[A-Z](?<![\w'.][A-Z])"
 _DASH = "\u2013\u2014\x96\x97"
 _STATE = r"(?:, [A-Z][\w.]*(?: [A-Z][\w.]*)?)?"  # the state or country after a comma ("BOWLING GREEN, Ohio")
-DATELINE = re.compile(rf"(?<![\w'.])({_CAPITALS}(?:[ -]{_CAPITALS}){{0,3}}){_STATE}"
+DATELINE = re.compile(rf"({_FIRST}{_AFTER_CAPITAL}(?:[ -]{_CAPITALS}){{0,3}}){_STATE}"
                       rf"(?: \([A-Za-z]{{2,10}}\))? ?(?:-{{2,3}}[ (]|-[ (]|[{_DASH}](?: |\(|(?=[A-Z])))")
 # A dateline written in title case, as some papers do ("Albany — An Albany man", "Springfield, Ohio — After"):
 # only with a long dash or two hyphens and a space after it, where a name of a person or a thing seldom
 # stands ("Oh — and", "Keith Baskerville -- the").
-TITLE_DATELINE = re.compile(rf"(?<![\w'.])([A-Z][a-z]+(?: [A-Z][a-z]+){{0,2}}){_STATE} (?:--|[{_DASH}]) (?=[A-Z])")
+TITLE_DATELINE = re.compile(rf"({_FIRST}[a-z]+(?: [A-Z][a-z]+){{0,2}}){_STATE} (?:--|[{_DASH}]) (?=[A-Z])")
 # A US politician's party and home after the name ("Rep. Earl Pomeroy, D-N.D.", "Roberts (R-Ocilla)"): the
 # state or town they represent. After a capitalised word (the name), not after any comma or bracket.
 # (This pattern and the datelines' start a match only where a word starts: a run of thousands of capitals is
 # read once, not once from each of its letters.)
-PARTY_TAG = re.compile(r"(?<![\w'-])[A-Z][\w'-]*(?:, | \()(?:D|R|I|DFL)-([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})")
+PARTY_TAG = re.compile(r"[A-Z](?<![\w'-][A-Z])[\w'-]*(?:, | \()(?:D|R|I|DFL)-([A-Z][\w'.]*(?: [A-Z][\w'.]*){0,2})")
 # A list of names closed by a plural division ("Douglas, Sarpy and Lancaster counties"): each is one.
 # The list is read in the few words before the plural (`LIST_REACH` characters), so its cost is bounded.
 PLURAL_DIVISION = re.compile(rf"\b(?:{'|'.join(PLURAL_DIVISIONS)})\b")
