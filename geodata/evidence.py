@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from spacy.tokens import Doc, Span, Token
@@ -207,18 +207,18 @@ def _surname(person: Span) -> Token | None:
 
 
 class Evidence:
-    """The readings of every name in one article; `known`: whether the gazetteer has a place of
-    that exact name ("Salt Lake City" is one; "Man City" is not); `cues`: the article's language's
-    cue words; `label`: an entity's label in the English model's terms (the French PER is PERSON)."""
+    """The readings of every name in one article (`entities`: all the doc's); `known`: whether the gazetteer
+    has a place of that exact name ("Salt Lake City" is one; "Man City" is not); `cues`: the article's
+    language's cue words; `label`: an entity's label in the English model's terms (the French PER is PERSON)."""
 
-    def __init__(self, doc: Doc, known: Callable[[str], bool], cues: Cues = ENGLISH_CUES,
+    def __init__(self, entities: Sequence[Span], known: Callable[[str], bool], cues: Cues = ENGLISH_CUES,
                  label: Callable[[Span], str] = lambda ent: ent.label_):
         self.known = known
         self.cues = cues
         self.readings: dict[str, Reading] = defaultdict(Reading)
         self.person_words: set[str] = set()  # every word of the names read as a person's
         self._cues: dict[tuple[int, int], tuple[Span, Cue] | None] = {}  # (start, end) token -> `cue_of` there
-        ents = [(ent, label(ent)) for ent in doc.ents]
+        ents = [(ent, label(ent)) for ent in entities]
         self.alone = {normalize(e.text) for e, _ in ents if len(e) == 1}  # names said as one word
         # token -> the person's (or group's) name holding it: the entities do not overlap
         self.name_at = {i: e for e, tag in ents if tag in NAME_LABELS for i in range(e.start, e.end)}

@@ -20,9 +20,9 @@ from .resolve import lies_in
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
 from .spans import (HYPHEN_PARTICLES, KIND_WORDS, after_locative, apposed_kind, before_town_word,
-                    country_part_after, glued_hyphen, joins, kind_said, kind_word_after, listed_after_locative,
+                    country_part_after, glued_hyphen, joins, kind_word_after, listed_after_locative,
                     listed_with_place, name_links, owned_part, particle_joins, place_it_lies_in, place_owning,
-                    said_place, street_word, trim, words_after_comma)
+                    said_of, street_word, trim, words_after_comma)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -309,7 +309,8 @@ class Extractor:
         view = TextView.of(doc, sents, text)
         found: dict[int, Candidate] = {}
         label = self.rules.label
-        ents = [e for e in doc.ents if label(e) not in IGNORED_LABELS]
+        every = doc.ents  # spaCy makes the spans anew on every read
+        ents = [e for e in every if label(e) not in IGNORED_LABELS]
         as_place, as_agent = Counter[str](), Counter[str]()
         for ent in ents:
             key = normalize(ent.text)
@@ -355,13 +356,13 @@ class Extractor:
             for start in [k for k, c in found.items() if cand.start <= k < cand.end and c.end <= cand.end]:
                 del found[start]
             found.setdefault(cand.start, cand)
-        covered = {i for e in doc.ents for i in range(e.start, e.end)}
+        covered = {i for e in every for i in range(e.start, e.end)}
         for cand in self._outside(doc, view, covered, links):
             found.setdefault(cand.start, cand)
         if self.rules.lowercase_demonyms:
             for cand in self._adjectives(doc, view, covered):
                 found.setdefault(cand.start, cand)
-        evidence = Evidence(doc, self.gazetteer.has_name, self.rules.cues, label)
+        evidence = Evidence(every, self.gazetteer.has_name, self.rules.cues, label)
         placed = {cand.start for cand in said}
         kept, dropped = [], []
         for start in sorted(found):
@@ -371,8 +372,7 @@ class Extractor:
             if reasons:
                 dropped.append(Dropped(cand.start, cand.end, cand.text, cand.sentence, cand.label, tuple(reasons)))
             else:
-                said = span is not None and said_place(span, self.rules)
-                kind = kind_said(span, self.rules) if span is not None else None
+                said, kind = said_of(span, self.rules) if span is not None else (False, None)
                 around = country_part_after(span, self.rules) if span is not None else None
                 kept.append(replace(cand, said_place=cand.said_place or said, classes=kind or cand.classes,
                                     within=around.text if around is not None else None))

@@ -208,15 +208,12 @@ def apposed_kind(span: Span, rules: LanguageRules) -> str | None:
     return None
 
 
-def said_place(span: Span, rules: LanguageRules) -> bool:
-    """Whether the words around a span say it is a place: a preposition of place or a verb before it, a kind of
-    place after it and its possessive before ("Mogadishu's Hodan district"), or words in apposition after it."""
-    return after_locative(span, rules) or owned_part(span) or apposed_kind(span, rules) is not None
-
-
-def kind_said(span: Span, rules: LanguageRules) -> str | None:
-    """The feature classes the words around a span allow (`kind_named`, `apposed_kind`); None when none is said."""
-    return kind_named(span, rules) or apposed_kind(span, rules)
+def said_of(span: Span, rules: LanguageRules) -> tuple[bool, str | None]:
+    """What the words around a span say of it: whether it is a place (a preposition of place or a verb before
+    it, a kind of place after it and its possessive before: "Mogadishu's Hodan district", or words in apposition
+    after it), and the feature classes they allow (`kind_named`, `apposed_kind`; None when they say none)."""
+    apposed = apposed_kind(span, rules)
+    return apposed is not None or after_locative(span, rules) or owned_part(span), kind_named(span, rules) or apposed
 
 
 def kind_word_after(span: Span) -> Token | None:

@@ -38,6 +38,7 @@ LIST_WORDS = {",", "and", "or", "&"}  # what may stand between the names of a li
 # A part of a place ("South Los Angeles") only of a place this big (or a region, or a curated feature).
 PARTS_POPULATION = 20_000
 ABBREVIATION = re.compile(r"(?:[A-Z]\.\s?){1,3}|[A-Z]{2,4}")
+WORD_OR_LISTING = re.compile(r"[\w'.-]+|[,&]")  # the words and list marks around a name (`division_after`)
 
 Options = list[tuple[Place, bool]]  # gazetteer places, each with whether it matched on its main name
 
@@ -290,15 +291,16 @@ def division_after(text: str, start: int, end: int) -> str | None:
     names closed by "counties" ("Jackson and Barrow counties"); a first-level division's word for a list
     closed by its plural ("the Donetsk and Luhansk regions": "region"). A name alone before the plural is
     where the divisions lie ("Indiana counties", "Ukrainian regions")."""
-    tail = re.findall(r"[\w'.-]+|[,&]", text[end:end + 120])
+    tail = WORD_OR_LISTING.findall(text, end, end + 120)
     if tail and tail[0] in DIVISIONS:
         return tail[0]
     if tail[:1] == ["Co."] and tail[1:2] != [","]:
         return "County"  # "a Platte Co. man": the newspapers' County; not a firm's "Crane Co., of Chicago"
-    head = re.findall(r"[\w'.-]+|[,&]", text[max(0, start - 8):start])
     plurals = [word.lower().rstrip(".") for word in tail[:16]]  # "regions." closing a sentence
-    if plurals and plurals[0] in PLURAL_DIVISIONS and not (head and head[-1] in LIST_WORDS):
-        return None
+    if plurals and plurals[0] in PLURAL_DIVISIONS:
+        head = WORD_OR_LISTING.findall(text[max(0, start - 8):start])
+        if not (head and head[-1] in LIST_WORDS):
+            return None
     for word, plural in zip(tail, plurals):
         if plural in PLURAL_DIVISIONS:
             return PLURAL_DIVISIONS[plural]
