@@ -13,7 +13,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from lingua import ConfidenceValue, LanguageDetector
+    from lingua import LanguageDetector
 
 SUPPORTED = ("en", "fr")  # the languages geoparsed; others are stored, searchable, not geoparsed
 DEFAULT = "en"
@@ -22,12 +22,8 @@ CANDIDATES = ("en", "fr", "de", "es", "it", "pt", "nl", "ar", "ru", "uk", "tr", 
 MIN_LETTERS = 40  # fewer letters than this: too little to tell, read as DEFAULT
 MIN_CONFIDENCE = 0.5  # the detector's own confidence in its first choice, below which DEFAULT is used
 # Characters read from the start (title first): lingua's time grows with the text, and 300 already chose as
-# 2,000 did on every article of the French set, GWN, LGL and German and Spanish news (measured 2026-11-29),
-# with a first choice of 0.9 or more on all but three notes shorter than that (2026-11-30). So `FIRST_CHARS`
-# are read first, and `SAMPLE_CHARS` only when that first read is less sure than `SURE`.
-FIRST_CHARS = 300
+# 2,000 did on every article of the French set, GWN, LGL and German and Spanish news (measured 2026-11-29).
 SAMPLE_CHARS = 500
-SURE = 0.9
 
 
 class LanguageError(ValueError):
@@ -52,20 +48,13 @@ def _detector() -> LanguageDetector:
 
 def detect(text: str) -> str:
     """The ISO 639-1 code of the language `text` is written in; DEFAULT when it is too short to tell."""
-    best = _first_choice(text[:FIRST_CHARS])
-    if (best is None or best.value < SURE) and len(text) > FIRST_CHARS:
-        best = _first_choice(text[:SAMPLE_CHARS])
-    if best is None or best.value < MIN_CONFIDENCE:
-        return DEFAULT
-    return best.language.iso_code_639_1.name.lower()
-
-
-def _first_choice(sample: str) -> ConfidenceValue | None:
-    """The detector's first choice for `sample`, with its confidence; None when it has too few letters."""
+    sample = text[:SAMPLE_CHARS]
     if sum(ch.isalpha() for ch in sample) < MIN_LETTERS:
-        return None
+        return DEFAULT
     values = _detector().compute_language_confidence_values(sample)
-    return values[0] if values else None
+    if not values or values[0].value < MIN_CONFIDENCE:
+        return DEFAULT
+    return values[0].language.iso_code_639_1.name.lower()
 
 
 def language_of(text: str, title: str | None = None, declared: str | None = None) -> str:

@@ -93,6 +93,20 @@ def test_the_language_is_read_from_the_opening_of_the_article() -> None:
     assert [language_of(text, title) for title, text in articles] == ["fr"] * len(rows)
 
 
+def test_an_opening_of_names_alone_does_not_decide_the_language() -> None:
+    """A header of names (towns, a byline) before the first sentence says little of the language: the sample
+    reaches the sentences after it. On this article's first 300 characters, names only, lingua chooses
+    English; on `SAMPLE_CHARS` of them, French."""
+    names = ", ".join(["Baghouz", "Hajin", "Abu Kamal", "Raqqa", "Idlib", "Hama", "Homs", "Tal Abyad", "Kobani",
+                       "Manbij", "Afrin", "Azaz", "Jarablus", "Qamishli", "Hasakah", "Palmyra", "Daraa", "Quneitra",
+                       "Tartus", "Latakia", "Aleppo", "Damascus", "Suwayda", "Mayadin", "Sukhnah", "Tabqa",
+                       "Shaddadi", "Markada", "Busayrah", "Dhiban", "Susah", "Sabkha", "Maadan", "Ghariba", "Kisrah",
+                       "Tayyana"])
+    assert 300 < len(names) < SAMPLE_CHARS - 150
+    assert language_of(names[:300]) == "en"  # the names alone
+    assert language_of(f"{names}. {FRENCH_TEXT}") == "fr"
+
+
 def test_titles_are_parsed_only_when_there_is_one(pipeline) -> None:
     documents = [Document("a", ENGLISH_TEXT, title="Civilians flee eastern Syria"), Document("b", ENGLISH_TEXT),
                  Document("c", ENGLISH_TEXT, title="  "), Document("d", ENGLISH_TEXT, title="Iraq", spans=((0, 9),)),
