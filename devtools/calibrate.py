@@ -26,16 +26,17 @@ from pathlib import Path
 
 from geodata.evaluation import DEVELOPMENT, TEST, Calibration, CorpusError, GoldDocument, calibrate, load_corpus
 from geodata.records import Mention, ParsedDocument
-from geodata.resolve import ARTICLE_TOWN_CONFIDENCE, NAMED_AFTER_CONFIDENCE
+from geodata.resolve import ARTICLE_TOWN_CONFIDENCE, BEARING_CONFIDENCE, NAMED_AFTER_CONFIDENCE
 from geodata.resolve.calibration import (CALIBRATION_CSV, RAW, Calibration as ConfidenceCalibration, ConfidenceMap,
                                          fit, write)
-from geodata.resolve.explain import ARTICLE_TOWN, BEST, NAMED_AFTER, PLACE_SAID
+from geodata.resolve.explain import ARTICLE_TOWN, BEARING, BEST, NAMED_AFTER, PLACE_SAID
 
 CORPORA = ("gwn", "lgl")
 BINS = 12  # bins of equal weight before pooling: at most this many knots for the best-candidate map
 MIN_OUTCOME = 30  # fewer judged development placements of a set-confidence outcome: its confidence stays
 # The outcomes whose raw confidence is one set value, each fitted as one block (`MIN_OUTCOME`).
-SET_CONFIDENCE = {NAMED_AFTER: NAMED_AFTER_CONFIDENCE, ARTICLE_TOWN: ARTICLE_TOWN_CONFIDENCE}
+SET_CONFIDENCE = {NAMED_AFTER: NAMED_AFTER_CONFIDENCE, ARTICLE_TOWN: ARTICLE_TOWN_CONFIDENCE,
+                  BEARING: BEARING_CONFIDENCE}
 # Outcomes fitted in one block with another, whose map they share: a street put at the place a possessive
 # before it names is placed as one put at the article's town is, from what lies around it, and is rarer.
 POOLED = {PLACE_SAID: ARTICLE_TOWN}

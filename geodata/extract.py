@@ -19,10 +19,10 @@ from .records import COUNTRY_CODES, GAZETTEER_LABEL, POSSESSIVES, Candidate, Dro
 from .resolve import lies_in
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
-from .spans import (HYPHEN_PARTICLES, KIND_WORDS, after_locative, apposed_kind, before_town_word,
-                    country_part_after, glued_hyphen, joins, kind_word_after, listed_after_locative,
-                    listed_with_place, name_links, owned_part, particle_joins, place_it_lies_in, place_owning,
-                    said_of, street_word, trim, words_after_comma)
+from .spans import (HYPHEN_PARTICLES, KIND_WORDS, Said, after_locative, apposed_kind, bearing_after,
+                    before_town_word, glued_hyphen, joins, kind_word_after, listed_after_locative, listed_with_place,
+                    name_links, owned_part, particle_joins, place_it_lies_in, place_owning, said_of, street_word, trim,
+                    words_after_comma)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -228,12 +228,14 @@ class Extractor:
         - before a preposition and the country it lies in ("Derna in eastern Libya"), or after the possessive
           of a division or country it lies in, where the NER read nothing ("Maui's Lahaina");
         - a division's name before a lower-case word for a division ("the Tigray region").
-        It is the gazetteer's candidate, so the resolver keeps it only as a famous place or one in the
-        article's countries."""
+        It is the gazetteer's candidate, so the resolver keeps it only as a famous place or one in the article's
+        countries; a name before its distance and direction from a place is one, known or not (`bearings.py`)."""
         if (span.text.isupper() and len(span.text) <= 3) \
                 or sum(not t.is_punct and t.lower_ not in HYPHEN_PARTICLES for t in span) > MAX_LOCATIVE_WORDS:
             return None
         rules, word = self.rules, kind_word_after(span)
+        if bearing_after(span, rules) is not None:  # "Mahas, a town about 300 km north of Mogadishu"
+            return self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL)
         named = self.names.found_as_town_or_division(span.text)
         if not named and word is None:
             return None  # every reading below but the kind word's needs a town or division of this name
@@ -372,10 +374,7 @@ class Extractor:
             if reasons:
                 dropped.append(Dropped(cand.start, cand.end, cand.text, cand.sentence, cand.label, tuple(reasons)))
             else:
-                said, kind = said_of(span, self.rules) if span is not None else (False, None)
-                around = country_part_after(span, self.rules) if span is not None else None
-                kept.append(replace(cand, said_place=cand.said_place or said, classes=kind or cand.classes,
-                                    within=around.text if around is not None else None))
+                kept.append((said_of(span, self.rules) if span is not None else Said()).onto(cand))
         return kept, dropped
 
     def _with_kind_word(self, view: TextView, cand: Candidate, span: Span | None) -> tuple[Candidate, Span | None]:
@@ -401,8 +400,8 @@ class Extractor:
     def not_place(self, span: Span | None, evidence: Evidence, cand: Candidate) -> list[str]:
         """Why a candidate (`span`: its tokens) is no place in this article (a person, a storm, a club:
         `evidence.py`), or []."""
-        if cand.kind != "toponym" or span is None:
-            return []
+        if cand.kind != "toponym" or span is None or bearing_after(span, self.rules) is not None:
+            return []  # "Zamzam, 15km south-west of El Fasher" is a place, whoever else bears the name
         return evidence.against(span, bears=self.gazetteer.has_name(cand.text), famous=self.names.strong(cand.text))
 
     def _outside(self, doc: Doc, view: TextView, covered: set[int], links: set[int]) -> list[Candidate]:

@@ -21,7 +21,7 @@ from functools import lru_cache
 from .evidence import Cues, read_cues
 from .gazetteer import normalize
 from .gazetteer.wordlists import read_table
-from .rules import Demonym, LanguageRules, demonym_table
+from .rules import Demonym, LanguageRules, compass, demonym_table
 
 DEMONYMS_FILE = "demonyms_fr.txt"
 REGULAR = "-"  # the irregular-feminine column of a regular adjective
@@ -85,4 +85,6 @@ FRENCH = LanguageRules(
         **dict.fromkeys(("ville", "commune"), "PA"), **dict.fromkeys(("district", "province"), "A"), "région": "AL"},
     articles=frozenset({"la", "le", "l'", "l\u2019", "une", "un"}), apposed_next=frozenset(
         {"sur", "qui", "que", "où", "dont", "située", "situé", "tenue", "tenu", "contrôlée", "contrôlé", "proche",
-         "près", "environ", "non"}))
+         "près", "environ", "non"}),
+    units=dict.fromkeys(("km", "kilomètre", "kilomètres", "kilometre", "kilometres"), 1.0),
+    bearings=compass("nord", "est", "sud", "ouest"), toward=frozenset({"au", "à", "l'", "l\u2019"}))

@@ -99,6 +99,18 @@ PLACE_READINGS = frozenset({"GPE", "LOC", "GOLD"})  # labels that read a name as
 
 
 @dataclass(frozen=True)
+class Bearing:
+    """Where the text puts a place from another by distance and direction: "Mahas, a town about 300 km north of
+    Mogadishu" (`bearings.bearing_after`)."""
+
+    km: float
+    degrees: float  # the direction from the other place, clockwise from north
+    direction: str  # as written ("north", "south-west", "nord-est")
+    anchor_start: int  # the other place's name in the text (character offsets)
+    anchor_end: int
+
+
+@dataclass(frozen=True)
 class Candidate:
     """A toponym found in a document, before resolution."""
 
@@ -115,6 +127,7 @@ class Candidate:
     said_place: bool = False
     classes: str | None = None  # the GeoNames feature classes the words before it allow ("the town of X": P)
     within: str | None = None  # the country the text says it lies in a part of ("Somalia" of "in central Somalia")
+    bearing: Bearing | None = None  # its distance and direction from another place, as the text gives them
 
 
 @dataclass(frozen=True)

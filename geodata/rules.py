@@ -36,6 +36,16 @@ def english_demonym(word: str) -> Demonym | None:
     return None
 
 
+def compass(north: str, east: str, south: str, west: str) -> dict[str, float]:
+    """A language's eight directions -> degrees clockwise from north, from its words for the four: "north-east"
+    and, where the language writes it so, "northeast" (`LanguageRules.bearings`)."""
+    table = {north: 0.0, east: 90.0, south: 180.0, west: 270.0}
+    for first, second, degrees in ((north, east, 45.0), (south, east, 135.0), (south, west, 225.0),
+                                   (north, west, 315.0)):
+        table[f"{first}-{second}"] = table[first + second] = degrees
+    return table
+
+
 @dataclass(frozen=True)
 class LanguageRules:
     """The language-specific pieces of extraction; everything else is the same in every language."""
@@ -77,6 +87,12 @@ class LanguageRules:
     # Words that may follow such a noun besides a preposition of place, "of" or a compass word: no noun of a
     # compound ("a town on the border", "a town held by the rebels"; not "a town council").
     apposed_next: frozenset[str] = frozenset()
+    # A distance and a direction from another place after a name ("Mahas, about 300 km north of Mogadishu";
+    # `bearings.py`): units -> kilometres, directions -> degrees clockwise from north (a two-word direction
+    # written with a hyphen), and the words that may stand before the direction ("to the west of").
+    units: Mapping[str, float] = field(default_factory=dict)
+    bearings: Mapping[str, float] = field(default_factory=dict)
+    toward: frozenset[str] = frozenset()
 
     def label(self, ent: Span) -> str:
         """The entity's label in the English model's terms (PERSON, ORG, GPE, LOC, ...)."""
@@ -102,4 +118,7 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
     apposed={**dict.fromkeys(("town", "village", "hamlet", "port", "capital", "suburb"), "P"), "city": "PA",
              **dict.fromkeys(("district", "province"), "A"), "region": "AL"}, articles=frozenset(("the", "a", "an")),
     apposed_next=frozenset(("on", "that", "which", "where", "whose", "held", "controlled", "seized", "captured",
-                            "close", "about", "some", "located", "situated", "just")))
+                            "close", "about", "some", "located", "situated", "just")),
+    units={**dict.fromkeys(("km", "kms", "kilometre", "kilometres", "kilometer", "kilometers"), 1.0),
+           **dict.fromkeys(("mile", "miles", "mi"), 1.609344)},
+    bearings=compass("north", "east", "south", "west"), toward=frozenset(("to", "the")))

@@ -1,17 +1,20 @@
 """What a span's own characters and the tokens around it say, for the extractor (`extract.py`): a span
 narrowed to its name, a preposition of place before it or a list one opens, a word for a town's people or a
 front line's stretch after it (or after its list), words in apposition that call it a town, a street's
-word, and the tokens that join a name. The words are the article language's (`LanguageRules`)."""
+word, a distance and a direction from another place, and the tokens that join a name. The words are the article
+language's (`LanguageRules`)."""
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 from spacy.tokens import Doc, Span, Token
 
+from .bearings import bearing_after
 from .gazetteer import normalize
-from .records import POSSESSIVES
+from .records import POSSESSIVES, Bearing, Candidate
 from .resolve.expand import DIRECTIONS, GENERIC_SUFFIXES, STREET_WORDS
 from .rules import ENGLISH, LanguageRules
 
@@ -208,12 +211,28 @@ def apposed_kind(span: Span, rules: LanguageRules) -> str | None:
     return None
 
 
-def said_of(span: Span, rules: LanguageRules) -> tuple[bool, str | None]:
-    """What the words around a span say of it: whether it is a place (a preposition of place or a verb before
-    it, a kind of place after it and its possessive before: "Mogadishu's Hodan district", or words in apposition
-    after it), and the feature classes they allow (`kind_named`, `apposed_kind`; None when they say none)."""
-    apposed = apposed_kind(span, rules)
-    return apposed is not None or after_locative(span, rules) or owned_part(span), kind_named(span, rules) or apposed
+@dataclass(frozen=True)
+class Said:
+    """What the words around a name say of it (`said_of`)."""
+
+    place: bool = False  # that it is a place
+    classes: str | None = None  # the feature classes they allow (`kind_named`, `apposed_kind`)
+    within: str | None = None  # the country it lies in a part of (`country_part_after`: "Mahas in central Somalia")
+    bearing: Bearing | None = None  # its distance and direction from another place (`bearings.py`)
+
+    def onto(self, cand: Candidate) -> Candidate:
+        """The candidate with what the words say of it."""
+        return replace(cand, said_place=cand.said_place or self.place, classes=self.classes or cand.classes,
+                       within=self.within, bearing=self.bearing)
+
+
+def said_of(span: Span, rules: LanguageRules) -> Said:
+    """What the words around a span say of it: it is a place after a preposition of place or a verb, before a kind
+    of place after its possessive ("Mogadishu's Hodan district"), before words in apposition, or before its
+    distance and direction from another place ("Mahas, 300 km north of Mogadishu"); and what `Said` holds."""
+    apposed, bearing, around = apposed_kind(span, rules), bearing_after(span, rules), country_part_after(span, rules)
+    place = apposed is not None or bearing is not None or after_locative(span, rules) or owned_part(span)
+    return Said(place, kind_named(span, rules) or apposed, around.text if around is not None else None, bearing)
 
 
 def kind_word_after(span: Span) -> Token | None:

@@ -18,7 +18,10 @@
    gazetteer holds ("Press Street" in a story on New Orleans) lies there or near it (a lone word only
    when the text says it is a place: "in Earlsheaton", not "Pawlenty"); a winner outside the state or
    country a comma after it names gives way to that ("Grantville, Pennsylvania": no Georgia town);
-5. the placed mention's raw confidence passes through the calibration (`calibration.py`), fitted on the
+5. a name the text puts at a distance and in a direction from another placed name ("Mahas, a town about
+   300 km north of Mogadishu", `bearings.py`) is placed at that point unless its placement lies about there
+   (`bearing_points`), and so is every mention of the name;
+6. the placed mention's raw confidence passes through the calibration (`calibration.py`), fitted on the
    evaluation corpora's development halves, so that confidence c means right about c of the time.
 
 `Resolver(..., explain=True)` attaches to each mention why it got its place or none (`explain.py`).
@@ -27,14 +30,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, normalize
-from ..records import COUNTRY_CODES, POSSESSIVES, Candidate, Mention, Place
+from ..records import COUNTRY_CODES, POSSESSIVES, Bearing, Candidate, Mention, Place
 from .calibration import Calibration, shipped
 from .context import Context, Spread, Vote
-from .distance import distance_km
-from .expand import EXPANSIONS, STREET_WORDS, Found, Query, division_after, find, named_after
-from .explain import ARTICLE_TOWN, BEST, GEOCODER, NAMED_AFTER, PLACE_SAID, explanation
+from .distance import destination, distance_km, within_km
+from .expand import EXPANSIONS, STREET_WORDS, Found, Query, division_after, family, find, named_after
+from .explain import ARTICLE_TOWN, BEARING, BEST, GEOCODER, NAMED_AFTER, PLACE_SAID, explanation
 from .features import (FEATURES, NONE, UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE, Choice, Scored, choose, confidence, rank,
                        unsupported)
 from .outlet import outlet_country
@@ -48,11 +52,20 @@ UNRESOLVED = "no gazetteer place fits this name"
 IN_ARTICLE_TOWN = "no gazetteer place bears this name: placed at the town the article names most"
 IN_PLACE_SAID = ("no gazetteer place of this name lies where the text puts it (\"Tbilisi's\", \", Pennsylvania\", "
                  "\"in central Somalia\"): placed there")
-LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID}  # the reasons of a placement by what lies around
+# The raw confidence of a placement at the point a distance and a direction from another place lead to: about
+# there, by a distance the text rounds and one of eight directions. Set, not fitted: the corpora hold too few.
+BEARING_CONFIDENCE = 0.6
+# A placement within this share of the distance the text gives (and this many km more) of the point it leads to
+# is taken to be the place the text means: "Sake, 25 km west of Goma" is the gazetteer's Sake, not a point.
+BEARING_SHARE, BEARING_SLACK_KM = 0.5, 10.0
+IN_BEARING = ("no gazetteer place of this name lies where the text puts it, a distance and a direction from another "
+              "place (\"300 km north of Mogadishu\"): placed at that point")
+LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID, BEARING: IN_BEARING}  # placed by what lies around
 
-__all__ = ["ARTICLE_TOWN_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "IN_PLACE_SAID",
-           "NAMED_AFTER_CONFIDENCE", "NONE", "UNRESOLVED", "Choice", "Context", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote",
-           "article_town", "confidence", "distance_km", "division_after"]
+__all__ = ["ARTICLE_TOWN_CONFIDENCE", "BEARING_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "IN_BEARING",
+           "IN_PLACE_SAID", "NAMED_AFTER_CONFIDENCE", "NONE", "UNRESOLVED", "Choice", "Context", "Described", "Fallback",
+           "Found", "Query", "Resolver", "Scored", "Vote", "article_town", "bearing_points", "confidence", "distance_km",
+           "division_after"]
 
 
 class Resolver:
@@ -88,16 +101,18 @@ class Resolver:
         town = article_town(choices, raw)
         owners = [owner or context.container(c, f.options)
                   for c, f, owner in zip(cands, found, place_before(text, cands, choices))]
-        return [self._mention(c, f, choice, conf, h, context, settled, town, owner)
-                for c, f, choice, conf, h, owner in zip(cands, found, choices, raw, halved, owners)
+        points = bearing_points(cands, choices)
+        return [self._mention(c, f, choice, conf, h, context, settled, town, owner, point)
+                for c, f, choice, conf, h, owner, point in zip(cands, found, choices, raw, halved, owners, points)
                 if choice.is_toponym]
 
     def _mention(self, cand: Candidate, found: Found, choice: Choice, raw: float, halved: bool, context: Context,
-                 settled: Context, town: Place | None, said: Place | None) -> Mention:
+                 settled: Context, town: Place | None, said: Place | None, point: Described | None) -> Mention:
         """`raw`: the winner's raw confidence, if the mention has one (`halved`: by `features.unsupported`);
         `town`: the article's (`article_town`); `said`: the place the text puts it in (`place_before`,
         `Context.container`), which a winner outside it gives way to ("Grantville, Pennsylvania" is no
-        Georgia town)."""
+        Georgia town); `point`: where a distance and a direction from another place lead (`bearing_points`),
+        which any placement but a place of the name about there gives way to (not the article's town)."""
         winner = choice.winner
         if winner is not None and said is not None and not lies_in(winner.place, said):
             place, conf, outcome, via = said, ARTICLE_TOWN_CONFIDENCE, PLACE_SAID, said.name
@@ -109,9 +124,11 @@ class Resolver:
             if place is None and around is not None and found.expansion is None and _may_lie_in_town(cand, settled):
                 outcome = PLACE_SAID if said is not None else ARTICLE_TOWN
                 place, conf, via = around, ARTICLE_TOWN_CONFIDENCE, around.name
+        if point is not None and not (outcome in (BEST, GEOCODER) and place is not None and point.holds(place)):
+            place, conf, outcome, via = point.place, BEARING_CONFIDENCE, BEARING, point.said
         conf = self.calibration(conf, outcome) if place is not None else conf
         why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via,
-                          note=UNSUPPORTED_NOTE if halved else None) if self.explain else None
+                          note=UNSUPPORTED_NOTE if halved and outcome == BEST else None) if self.explain else None
         reason = UNRESOLVED if place is None else LIES_IN.get(outcome)
         return Mention(cand.start, cand.end, cand.text, cand.sentence, cand.label, cand.kind, conf, place, reason, why)
 
@@ -174,3 +191,44 @@ def article_town(choices: Sequence[Choice], raw: Sequence[float]) -> Place | Non
             weights[winner.place.id] = weights.get(winner.place.id, 0.0) + conf
             towns[winner.place.id] = winner.place
     return towns[max(weights, key=weights.__getitem__)] if weights else None
+
+
+@dataclass(frozen=True)
+class Described:
+    """The point a distance and a direction from another placed name lead to, as a place of its own."""
+
+    place: Place
+    km: float  # the distance the text gives
+    said: str  # what it says: "300 km north of Mogadishu"
+
+    def holds(self, place: Place) -> bool:
+        """Whether a place of the name is the one the text means: one about at the point (`BEARING_SHARE`,
+        `BEARING_SLACK_KM`), or a country or a first-level division, whose point says little of where its
+        parts lie."""
+        return (place.feature_code or "") in COUNTRY_CODES | {"ADM1"} or within_km(
+            place.lat, place.lon, self.place.lat, self.place.lon, self.km * BEARING_SHARE + BEARING_SLACK_KM)
+
+
+def bearing_points(cands: Sequence[Candidate], choices: Sequence[Choice]) -> list[Described | None]:
+    """For each candidate, the point that its distance and direction from another of the article's names lead to
+    (`Candidate.bearing`), when that name is placed; a name's mentions without the words share its point."""
+    by_name: dict[str, Described] = {}
+    for cand in cands:
+        anchor = _anchor(cand.bearing, cands, choices) if cand.bearing is not None else None
+        if cand.bearing is not None and anchor is not None:
+            by_name.setdefault(family(normalize(cand.text)), _described(cand, cand.bearing, anchor))
+    return [by_name.get(family(normalize(c.text))) for c in cands]
+
+
+def _anchor(bearing: Bearing, cands: Sequence[Candidate], choices: Sequence[Choice]) -> Place | None:
+    """The place of the name a bearing is taken from, if resolution placed it."""
+    return next((choice.winner.place for c, choice in zip(cands, choices)
+                 if bearing.anchor_start <= c.start < bearing.anchor_end and choice.winner is not None), None)
+
+
+def _described(cand: Candidate, bearing: Bearing, anchor: Place) -> Described:
+    lat, lon = destination(anchor.lat, anchor.lon, bearing.km, bearing.degrees)
+    said = f"{bearing.km:g} km {bearing.direction} of {anchor.name}"
+    place = Place(f"bearing:{anchor.id}:{bearing.km:g}:{bearing.degrees:g}", cand.text, round(lat, 5), round(lon, 5),
+                  anchor.country, (cand.classes or "P")[0], source="bearing")
+    return Described(place, bearing.km, said)

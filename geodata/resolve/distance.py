@@ -1,5 +1,6 @@
 """Distances between points on the Earth, in kilometres: how far apart an article's places lie, and whether
-two candidates of one name are the same point for the map."""
+two candidates of one name are the same point for the map, and the point a distance and direction from
+another lead to."""
 
 from __future__ import annotations
 
@@ -21,3 +22,11 @@ def within_km(lat1: float, lon1: float, lat2: float, lon2: float, km: float) -> 
     (with a kilometre to spare for rounding) are not: most pairs of an article's places, told without the
     trigonometry."""
     return abs(lat1 - lat2) * KM_PER_DEGREE < km + 1.0 and distance_km(lat1, lon1, lat2, lon2) < km
+
+
+def destination(lat: float, lon: float, km: float, degrees: float) -> tuple[float, float]:
+    """The point `km` from (lat, lon) in the direction `degrees` clockwise from north, along a great circle."""
+    p1, l1, d, b = math.radians(lat), math.radians(lon), km / EARTH_KM, math.radians(degrees)
+    p2 = math.asin(math.sin(p1) * math.cos(d) + math.cos(p1) * math.sin(d) * math.cos(b))
+    l2 = l1 + math.atan2(math.sin(b) * math.sin(d) * math.cos(p1), math.cos(d) - math.sin(p1) * math.sin(p2))
+    return math.degrees(p2), (math.degrees(l2) + 540.0) % 360.0 - 180.0

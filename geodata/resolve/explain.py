@@ -18,9 +18,11 @@ if TYPE_CHECKING:
     from .context import Context
 
 # How a mention got its place: the best candidate, the online geocoder, the famous place it is
-# named after, the town the article names most, the place the text puts it in; or NONE.
+# named after, the town the article names most, the place the text puts it in, the point a distance and a
+# direction from another place lead to; or NONE.
 BEST, GEOCODER, NAMED_AFTER, ARTICLE_TOWN = "best candidate", "geocoder", "named after", "article's town"
 PLACE_SAID = "place the text puts it in"
+BEARING = "distance and direction from a place"
 SHOWN = 5  # candidates listed, best first ("candidates" gives the count of all)
 
 
@@ -55,6 +57,8 @@ def _why_best(ranked: list[Scored]) -> str:
 def _why(found: Found, choice: Choice, outcome: str, via: str | None) -> str:
     if outcome == BEST:
         return _why_best(choice.ranked)
+    if outcome == BEARING:
+        return f"placed {via}, where the text puts it: no place this name found lies there"
     why = ("no expansion of the name matched a gazetteer place" if found.expansion is None
            else "every candidate was ruled out: " + COMPASS_RULE)
     if outcome == GEOCODER:

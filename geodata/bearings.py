@@ -1,0 +1,76 @@
+"""A place the text puts at a distance and in a direction from another: "Mahas, a town about 300 km north of
+Mogadishu", "Zamzam, 15km south-west of El Fasher", "Boulkessi, à 40 km au nord-est de Mondoro". Conflict
+reports place villages no gazetteer holds this way; the resolver puts them there (`resolve.bearing_points`).
+The words are the article language's (`LanguageRules.units`, `bearings`, `toward`)."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span, Token
+
+from .records import Bearing
+from .rules import LanguageRules
+
+MAX_BEFORE = 4  # lower-case words between the comma and the distance ("a small town about")
+MAX_KM = 1000.0  # the farthest a text places a village from another place (in the unit it uses)
+MAX_ASIDE = 6  # tokens of a bracketed aside after the distance ("40 km (25 miles) southwest of Goma")
+THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # "1,200": a comma before three figures groups thousands
+
+
+def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
+    """The distance and direction from another place that the words after a span give, after a comma: a few
+    lower-case words, a number, a unit, words before the direction, the direction, "of" and the other place's
+    name; None when the words say no such thing ("300 km north of the capital" names no place)."""
+    doc, i = span.doc, span.end
+    if not rules.units or i + 5 >= len(doc) or doc[i].text != ",":
+        return None
+    i += 1
+    for _ in range(MAX_BEFORE):
+        if doc[i].like_num or not (doc[i].is_lower and doc[i].is_alpha) or i + 4 >= len(doc):
+            break
+        i += 1
+    km = _number(doc[i])
+    unit = rules.units.get(doc[i + 1].lower_)
+    if km is None or unit is None:
+        return None
+    i = _past_aside(doc, i + 2)
+    while i < len(doc) and doc[i].lower_ in rules.toward:
+        i += 1
+    direction, i = _direction(doc, i, rules)
+    if direction is None or i + 1 >= len(doc) or doc[i].lower_ not in rules.of_words:
+        return None
+    i += 1 + bool(rules.leading.match(doc[i + 1].text_with_ws))
+    if i >= len(doc) or not doc[i].text[:1].isupper():
+        return None
+    end = next((e.end for e in doc.ents if e.start == i), i + 1)
+    return Bearing(km * unit, rules.bearings[direction], direction, doc[i].idx, doc[end - 1].idx + len(doc[end - 1]))
+
+
+def _number(token: Token) -> float | None:
+    """A distance written in figures ("300", "1,200", "2.5", the French "2,5"), up to `MAX_KM`; None for words
+    ("five"), for anything else, and for more: "5,000 km east of Moscow" places no village."""
+    text = token.text.replace(",", "") if THOUSANDS.fullmatch(token.text) else token.text.replace(",", ".")
+    try:
+        value = float(text)
+    except ValueError:
+        return None
+    return value if 0 < value <= MAX_KM else None
+
+
+def _past_aside(doc: Doc, i: int) -> int:
+    """Past a bracketed aside at token `i` ("(25 miles)"), if one closes within `MAX_ASIDE` tokens."""
+    if i < len(doc) and doc[i].text == "(":
+        close = next((j for j in range(i + 1, min(i + MAX_ASIDE, len(doc))) if doc[j].text == ")"), None)
+        return i if close is None else close + 1
+    return i
+
+
+def _direction(doc: Doc, i: int, rules: LanguageRules) -> tuple[str | None, int]:
+    """The direction written at token `i` ("north", "northeast", "south-west", "north east", "nord-est") and the
+    token after it; None when there is none."""
+    words = [t.lower_ for t in doc[i:i + 3]]
+    forms = [(f"{words[0]}-{words[2]}", 3)] if len(words) == 3 and words[1] == "-" else []
+    forms += [(f"{words[0]}-{words[1]}", 2)] if len(words) >= 2 else []
+    forms += [(words[0], 1)] if words else []
+    return next(((written, i + width) for written, width in forms if written in rules.bearings), (None, i))
