@@ -1,7 +1,8 @@
-"""A place the text puts at a distance and in a direction from another: "Mahas, a town about 300 km north of
-Mogadishu", "Zamzam, 15km south-west of El Fasher", "Boulkessi, à 40 km au nord-est de Mondoro". Conflict
-reports place villages no gazetteer holds this way; the resolver puts them there (`resolve.bearing_points`).
-The words are the article language's (`LanguageRules.units`, `bearings`, `toward`)."""
+"""A place the text puts at a distance and in a direction from another, or near it: "Mahas, a town about 300 km
+north of Mogadishu", "Zamzam, 15km south-west of El Fasher", "Boulkessi, à 40 km au nord-est de Mondoro",
+"Rathbeggan, near Dunshaughlin". Conflict reports place villages no gazetteer holds this way; the resolver puts
+them there (`resolve.bearing_points`). The words are the article language's (`LanguageRules.units`, `bearings`,
+`toward`, `near`)."""
 
 from __future__ import annotations
 
@@ -19,19 +20,21 @@ THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # "1,200": a comma befo
 
 
 def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
-    """The distance and direction from another place that the words after a span give, after a comma: a few
-    lower-case words, a number, a unit, words before the direction, the direction, "of" and the other place's
-    name; None when the words say no such thing ("300 km north of the capital" names no place)."""
+    """Where the words after a span and a comma put it from another place, after a few lower-case words: at a
+    distance and in a direction (a number, a unit, words before the direction, the direction, "of" and the other
+    place's name), or near it (a word of `LanguageRules.near`, "of" if any, the name: "Rathbeggan, near
+    Dunshaughlin", "Bucha, on the outskirts of Kyiv"); None when the words say no such thing ("300 km north of the
+    capital", "near the border" name no place)."""
     doc, i = span.doc, span.end
-    if not rules.units or i + 5 >= len(doc) or doc[i].text != ",":
+    if not rules.units or i + 3 >= len(doc) or doc[i].text != ",":
         return None
     i += 1
-    for _ in range(MAX_BEFORE):
-        if doc[i].like_num or not (doc[i].is_lower and doc[i].is_alpha) or i + 4 >= len(doc):
-            break
+    while i < span.end + 1 + MAX_BEFORE and i + 2 < len(doc) and doc[i].lower_ not in rules.near \
+            and doc[i].is_lower and doc[i].is_alpha:
         i += 1
-    km = _number(doc[i])
-    unit = rules.units.get(doc[i + 1].lower_)
+    if doc[i].lower_ in rules.near:
+        return _toward(doc, i + 1 + (doc[i + 1].lower_ in rules.of_words), rules, 0.0, None, doc[i].lower_)
+    km, unit = _number(doc[i]), rules.units.get(doc[i + 1].lower_)
     if km is None or unit is None:
         return None
     i = _past_aside(doc, i + 2)
@@ -40,11 +43,26 @@ def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
     direction, i = _direction(doc, i, rules)
     if direction is None or i + 1 >= len(doc) or doc[i].lower_ not in rules.of_words:
         return None
-    i += 1 + bool(rules.leading.match(doc[i + 1].text_with_ws))
+    return _toward(doc, i + 1, rules, km * unit, rules.bearings[direction], direction)
+
+
+def measured_after(span: Span, rules: LanguageRules) -> bool:
+    """Whether the words after a span give its distance and direction from a named place ("Zamzam, 15km
+    south-west of El Fasher"): then it is a place whatever the NER read there. Not "near" one: a person's name
+    may stand before that."""
+    bearing = bearing_after(span, rules)
+    return bearing is not None and bearing.degrees is not None
+
+
+def _toward(doc: Doc, i: int, rules: LanguageRules, km: float, degrees: float | None,
+            direction: str) -> Bearing | None:
+    """The bearing toward the place whose name starts at token `i` (past an article); None when no capitalised
+    word stands there."""
+    i += i + 1 < len(doc) and bool(rules.leading.match(doc[i].text_with_ws))
     if i >= len(doc) or not doc[i].text[:1].isupper():
         return None
     end = next((e.end for e in doc.ents if e.start == i), i + 1)
-    return Bearing(km * unit, rules.bearings[direction], direction, doc[i].idx, doc[end - 1].idx + len(doc[end - 1]))
+    return Bearing(km, degrees, direction, doc[i].idx, doc[end - 1].idx + len(doc[end - 1]))
 
 
 def _number(token: Token) -> float | None:

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
+from .bearings import measured_after
 from .evidence import Evidence
 from .french import FRENCH
 from .gazetteer import Gazetteer, normalize
@@ -19,10 +20,9 @@ from .records import COUNTRY_CODES, GAZETTEER_LABEL, POSSESSIVES, Candidate, Dro
 from .resolve import lies_in
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
-from .spans import (HYPHEN_PARTICLES, KIND_WORDS, Said, after_locative, apposed_kind, bearing_after,
-                    before_town_word, glued_hyphen, joins, kind_word_after, listed_after_locative, listed_with_place,
-                    name_links, owned_part, particle_joins, place_it_lies_in, place_owning, said_of, street_word, trim,
-                    words_after_comma)
+from .spans import (HYPHEN_PARTICLES, KIND_WORDS, Said, after_locative, apposed_kind, before_town_word, glued_hyphen,
+                    joins, kind_word_after, listed_after_locative, listed_with_place, name_links, owned_part,
+                    particle_joins, place_it_lies_in, place_owning, said_of, street_word, trim, words_after_comma)
 from .textforms import TextForms
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -234,7 +234,7 @@ class Extractor:
                 or sum(not t.is_punct and t.lower_ not in HYPHEN_PARTICLES for t in span) > MAX_LOCATIVE_WORDS:
             return None
         rules, word = self.rules, kind_word_after(span)
-        if bearing_after(span, rules) is not None:  # "Mahas, a town about 300 km north of Mogadishu"
+        if measured_after(span, rules):  # "Mahas, a town about 300 km north of Mogadishu"
             return self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL)
         named = self.names.found_as_town_or_division(span.text)
         if not named and word is None:
@@ -400,7 +400,7 @@ class Extractor:
     def not_place(self, span: Span | None, evidence: Evidence, cand: Candidate) -> list[str]:
         """Why a candidate (`span`: its tokens) is no place in this article (a person, a storm, a club:
         `evidence.py`), or []."""
-        if cand.kind != "toponym" or span is None or bearing_after(span, self.rules) is not None:
+        if cand.kind != "toponym" or span is None or measured_after(span, self.rules):
             return []  # "Zamzam, 15km south-west of El Fasher" is a place, whoever else bears the name
         return evidence.against(span, bears=self.gazetteer.has_name(cand.text), famous=self.names.strong(cand.text))
 

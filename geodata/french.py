@@ -87,4 +87,5 @@ FRENCH = LanguageRules(
         {"sur", "qui", "que", "où", "dont", "située", "situé", "tenue", "tenu", "contrôlée", "contrôlé", "proche",
          "près", "environ", "non"}),
     units=dict.fromkeys(("km", "kilomètre", "kilomètres", "kilometre", "kilometres"), 1.0),
-    bearings=compass("nord", "est", "sud", "ouest"), toward=frozenset({"au", "à", "l'", "l\u2019"}))
+    bearings=compass("nord", "est", "sud", "ouest"), toward=frozenset({"au", "à", "l'", "l\u2019"}),
+    near=frozenset({"près", "proche", "abords", "environs", "périphérie"}))

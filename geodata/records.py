@@ -100,12 +100,12 @@ PLACE_READINGS = frozenset({"GPE", "LOC", "GOLD"})  # labels that read a name as
 
 @dataclass(frozen=True)
 class Bearing:
-    """Where the text puts a place from another by distance and direction: "Mahas, a town about 300 km north of
-    Mogadishu" (`bearings.bearing_after`)."""
+    """Where the text puts a place from another, by distance and direction ("Mahas, a town about 300 km north of
+    Mogadishu") or near it ("Rathbeggan, near Dunshaughlin"): `bearings.bearing_after`."""
 
-    km: float
-    degrees: float  # the direction from the other place, clockwise from north
-    direction: str  # as written ("north", "south-west", "nord-est")
+    km: float  # 0 when the text gives none
+    degrees: float | None  # the direction from the other place, clockwise from north; None: near it
+    direction: str  # as written ("north", "south-west", "nord-est", "near", "on the outskirts of")
     anchor_start: int  # the other place's name in the text (character offsets)
     anchor_end: int
 

@@ -93,6 +93,7 @@ class LanguageRules:
     units: Mapping[str, float] = field(default_factory=dict)
     bearings: Mapping[str, float] = field(default_factory=dict)
     toward: frozenset[str] = frozenset()
+    near: frozenset[str] = frozenset()  # words that put a name near another after a comma ("Rathbeggan, near Navan")
 
     def label(self, ent: Span) -> str:
         """The entity's label in the English model's terms (PERSON, ORG, GPE, LOC, ...)."""
@@ -121,4 +122,5 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
                             "close", "about", "some", "located", "situated", "just")),
     units={**dict.fromkeys(("km", "kms", "kilometre", "kilometres", "kilometer", "kilometers"), 1.0),
            **dict.fromkeys(("mile", "miles", "mi"), 1.609344)},
-    bearings=compass("north", "east", "south", "west"), toward=frozenset(("to", "the")))
+    bearings=compass("north", "east", "south", "west"), toward=frozenset(("to", "the")),
+    near=frozenset(("near", "outside", "outskirts")))

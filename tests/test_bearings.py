@@ -1,5 +1,6 @@
 """Places the text puts at a distance and in a direction from another ("Mahas, a town about 300 km north of
-Mogadishu"): read by the real spaCy models, resolved with the real gazetteer."""
+Mogadishu"), or near it ("Rathbeggan, near Dunshaughlin"): read by the real spaCy models, resolved with the real
+gazetteer."""
 
 from __future__ import annotations
 
@@ -78,12 +79,30 @@ def test_a_name_read_as_a_person_is_a_place_before_its_distance_and_direction(pi
 
 
 def test_every_mention_of_the_name_shares_the_point(pipeline):
-    text = ("Les combattants ont pris Boulkessi, à 40 km au nord-est de Mopti, dimanche. Les habitants de Boulkessi "
+    text = ("Les combattants ont pris Boulkessi, à 40 km au nord-est de Bamako, dimanche. Les habitants de Boulkessi "
             "ont fui.")
     found = [m for m in mentions(pipeline, text, "fr") if m.text == "Boulkessi"]
     assert len(found) == 2 and found[0].place == found[1].place
-    mopti = placed(mentions(pipeline, text, "fr"), "Mopti")
-    assert km_between(found[0], mopti) == pytest.approx(40.0, abs=0.5)
+    bamako = placed(mentions(pipeline, text, "fr"), "Bamako")
+    assert km_between(found[0], bamako) == pytest.approx(40.0, abs=0.5)
+
+
+def test_a_place_near_a_town_no_gazetteer_place_of_its_name_lies_near_is_put_at_the_town(pipeline):
+    found = mentions(pipeline, "The family fled Tawila, near El Fasher, in April.")
+    tawila, fasher = placed(found, "Tawila"), placed(found, "El Fasher")
+    assert tawila.place == fasher.place and tawila.reason == IN_BEARING  # not the Yemeni district
+    assert tawila.confidence == pytest.approx(BEARING_CONFIDENCE)
+
+
+def test_near_a_country_says_too_little_to_move_a_town(pipeline):
+    """"near the Iraqi border": a country's point is no place to measure from."""
+    baghouz = placed(mentions(pipeline, "Jihadists blocked the roads out of Baghouz, near the Iraqi border, officials "
+                                        "said."), "Baghouz")
+    assert baghouz.place is not None and baghouz.place.country == "SY" and baghouz.reason is None
+
+
+def test_near_a_town_makes_no_person_a_place(pipeline):
+    assert [m.text for m in mentions(pipeline, "John Smith, near Boston, said he would stay.")] == ["Boston"]
 
 
 def test_the_explanation_says_where_the_text_puts_it(pipeline, settings):
@@ -115,6 +134,8 @@ def test_words_that_give_no_distance_and_direction_give_no_bearing(text, setting
      "Mondoro"),
     ("Thousands fled Tawila, some 60 kilometers to the west of El Fasher.", "Tawila", 60.0, 270.0, "El Fasher"),
     ("Rebels took Mahas, 1,000 km north of Mogadishu.", "Mahas", 1000.0, 0.0, "Mogadishu"),  # figures grouped
+    ("He lived at Rathbeggan, near Dunshaughlin, for years.", "Rathbeggan", 0.0, None, "Dunshaughlin"),
+    ("Shells hit Bucha, a town on the outskirts of Kyiv.", "Bucha", 0.0, None, "Kyiv"),
 ])
 def test_the_distance_the_direction_and_the_other_place_are_read(text, name, km, degrees, anchor, settings):
     doc = model(settings.model)(text)

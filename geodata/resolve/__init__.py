@@ -19,8 +19,9 @@
    when the text says it is a place: "in Earlsheaton", not "Pawlenty"); a winner outside the state or
    country a comma after it names gives way to that ("Grantville, Pennsylvania": no Georgia town);
 5. a name the text puts at a distance and in a direction from another placed name ("Mahas, a town about
-   300 km north of Mogadishu", `bearings.py`) is placed at that point unless its placement lies about there
-   (`bearing_points`), and so is every mention of the name;
+   300 km north of Mogadishu", `bearings.py`) is placed at that point, and one it puts near a placed town
+   ("Rathbeggan, near Dunshaughlin") at that town, unless a place of the name lies about there
+   (`bearing_points`); so is every mention of the name;
 6. the placed mention's raw confidence passes through the calibration (`calibration.py`), fitted on the
    evaluation corpora's development halves, so that confidence c means right about c of the time.
 
@@ -56,10 +57,11 @@ IN_PLACE_SAID = ("no gazetteer place of this name lies where the text puts it (\
 # there, by a distance the text rounds and one of eight directions. Set, not fitted: the corpora hold too few.
 BEARING_CONFIDENCE = 0.6
 # A placement within this share of the distance the text gives (and this many km more) of the point it leads to
-# is taken to be the place the text means: "Sake, 25 km west of Goma" is the gazetteer's Sake, not a point.
-BEARING_SHARE, BEARING_SLACK_KM = 0.5, 10.0
+# is taken to be the place the text means: "Sake, 25 km west of Goma" is the gazetteer's Sake, not a point; and
+# one within NEAR_KM of the place the text says it is near ("Thruxton, near Andover").
+BEARING_SHARE, BEARING_SLACK_KM, NEAR_KM = 0.5, 10.0, 30.0
 IN_BEARING = ("no gazetteer place of this name lies where the text puts it, a distance and a direction from another "
-              "place (\"300 km north of Mogadishu\"): placed at that point")
+              "place or near one (\"300 km north of Mogadishu\", \"near Andover\"): placed there")
 LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID, BEARING: IN_BEARING}  # placed by what lies around
 
 __all__ = ["ARTICLE_TOWN_CONFIDENCE", "BEARING_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "IN_BEARING",
@@ -195,23 +197,24 @@ def article_town(choices: Sequence[Choice], raw: Sequence[float]) -> Place | Non
 
 @dataclass(frozen=True)
 class Described:
-    """The point a distance and a direction from another placed name lead to, as a place of its own."""
+    """Where the text puts a name from another placed name: the point a distance and a direction lead to, as a
+    place of its own, or that place itself when the text says only "near" it."""
 
     place: Place
-    km: float  # the distance the text gives
-    said: str  # what it says: "300 km north of Mogadishu"
+    km: float  # how far from `place` a place of the name may lie and be the one the text means
+    said: str  # what the text says: "300 km north of Mogadishu", "near Dunshaughlin"
 
     def holds(self, place: Place) -> bool:
-        """Whether a place of the name is the one the text means: one about at the point (`BEARING_SHARE`,
-        `BEARING_SLACK_KM`), or a country or a first-level division, whose point says little of where its
-        parts lie."""
+        """Whether a place of the name is the one the text means: one within `km` of the point, or a country or a
+        first-level division, whose point says little of where its parts lie."""
         return (place.feature_code or "") in COUNTRY_CODES | {"ADM1"} or within_km(
-            place.lat, place.lon, self.place.lat, self.place.lon, self.km * BEARING_SHARE + BEARING_SLACK_KM)
+            place.lat, place.lon, self.place.lat, self.place.lon, self.km)
 
 
 def bearing_points(cands: Sequence[Candidate], choices: Sequence[Choice]) -> list[Described | None]:
-    """For each candidate, the point that its distance and direction from another of the article's names lead to
-    (`Candidate.bearing`), when that name is placed; a name's mentions without the words share its point."""
+    """For each candidate, where its distance and direction from another of the article's names, or its
+    nearness to one, put it (`Candidate.bearing`), when that name is placed at a town or a site; a name's
+    mentions without the words share it."""
     by_name: dict[str, Described] = {}
     for cand in cands:
         anchor = _anchor(cand.bearing, cands, choices) if cand.bearing is not None else None
@@ -221,14 +224,18 @@ def bearing_points(cands: Sequence[Candidate], choices: Sequence[Choice]) -> lis
 
 
 def _anchor(bearing: Bearing, cands: Sequence[Candidate], choices: Sequence[Choice]) -> Place | None:
-    """The place of the name a bearing is taken from, if resolution placed it."""
+    """The place of the name a bearing is taken from, if resolution placed it at a town or a site: a country's or
+    a region's point is no place to measure from ("Baghouz, near the Iraqi border")."""
     return next((choice.winner.place for c, choice in zip(cands, choices)
-                 if bearing.anchor_start <= c.start < bearing.anchor_end and choice.winner is not None), None)
+                 if bearing.anchor_start <= c.start < bearing.anchor_end and choice.winner is not None
+                 and c.kind == "toponym" and choice.winner.place.feature_class in ("P", "S")), None)
 
 
 def _described(cand: Candidate, bearing: Bearing, anchor: Place) -> Described:
+    if bearing.degrees is None:
+        return Described(anchor, NEAR_KM, f"{bearing.direction} {anchor.name}")
     lat, lon = destination(anchor.lat, anchor.lon, bearing.km, bearing.degrees)
-    said = f"{bearing.km:g} km {bearing.direction} of {anchor.name}"
     place = Place(f"bearing:{anchor.id}:{bearing.km:g}:{bearing.degrees:g}", cand.text, round(lat, 5), round(lon, 5),
                   anchor.country, (cand.classes or "P")[0], source="bearing")
-    return Described(place, bearing.km, said)
+    return Described(place, bearing.km * BEARING_SHARE + BEARING_SLACK_KM,
+                     f"{bearing.km:g} km {bearing.direction} of {anchor.name}")

@@ -18,11 +18,11 @@ if TYPE_CHECKING:
     from .context import Context
 
 # How a mention got its place: the best candidate, the online geocoder, the famous place it is
-# named after, the town the article names most, the place the text puts it in, the point a distance and a
-# direction from another place lead to; or NONE.
+# named after, the town the article names most, the place the text puts it in, where the text puts it from
+# another place (a distance and a direction, or near it); or NONE.
 BEST, GEOCODER, NAMED_AFTER, ARTICLE_TOWN = "best candidate", "geocoder", "named after", "article's town"
 PLACE_SAID = "place the text puts it in"
-BEARING = "distance and direction from a place"
+BEARING = "where the text puts it from a place"
 SHOWN = 5  # candidates listed, best first ("candidates" gives the count of all)
 
 
@@ -58,7 +58,7 @@ def _why(found: Found, choice: Choice, outcome: str, via: str | None) -> str:
     if outcome == BEST:
         return _why_best(choice.ranked)
     if outcome == BEARING:
-        return f"placed {via}, where the text puts it: no place this name found lies there"
+        return f"placed {via}, as the text says: no place this name found lies there"
     why = ("no expansion of the name matched a gazetteer place" if found.expansion is None
            else "every candidate was ruled out: " + COMPASS_RULE)
     if outcome == GEOCODER:
