@@ -94,6 +94,12 @@ def test_a_place_near_a_town_no_gazetteer_place_of_its_name_lies_near_is_put_at_
     assert tawila.confidence == pytest.approx(BEARING_CONFIDENCE)
 
 
+def test_a_town_the_news_calls_near_another_keeps_its_place(pipeline):
+    """"near" is loose: Bakhmut lies 66 km from Donetsk, and the gazetteer's Bakhmut is the one meant."""
+    bakhmut = placed(mentions(pipeline, "Shelling hit Bakhmut, near Donetsk, overnight."), "Bakhmut")
+    assert bakhmut.place is not None and bakhmut.place.id.startswith("gn:") and bakhmut.reason is None
+
+
 def test_near_a_country_says_too_little_to_move_a_town(pipeline):
     """"near the Iraqi border": a country's point is no place to measure from."""
     baghouz = placed(mentions(pipeline, "Jihadists blocked the roads out of Baghouz, near the Iraqi border, officials "

@@ -58,8 +58,9 @@ IN_PLACE_SAID = ("no gazetteer place of this name lies where the text puts it (\
 BEARING_CONFIDENCE = 0.6
 # A placement within this share of the distance the text gives (and this many km more) of the point it leads to
 # is taken to be the place the text means: "Sake, 25 km west of Goma" is the gazetteer's Sake, not a point; and
-# one within NEAR_KM of the place the text says it is near ("Thruxton, near Andover").
-BEARING_SHARE, BEARING_SLACK_KM, NEAR_KM = 0.5, 10.0, 30.0
+# one within NEAR_KM of the place the text says it is near: the news says "near" of towns that far apart
+# ("Bakhmut, near Donetsk", 66 km), while the namesakes this rule is for lie farther (Tawila in Yemen).
+BEARING_SHARE, BEARING_SLACK_KM, NEAR_KM = 0.5, 10.0, 100.0
 IN_BEARING = ("no gazetteer place of this name lies where the text puts it, a distance and a direction from another "
               "place or near one (\"300 km north of Mogadishu\", \"near Andover\"): placed there")
 LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID, BEARING: IN_BEARING}  # placed by what lies around
@@ -201,14 +202,14 @@ class Described:
     place of its own, or that place itself when the text says only "near" it."""
 
     place: Place
-    km: float  # how far from `place` a place of the name may lie and be the one the text means
+    reach_km: float  # how far from `place` a place of the name may lie and be the one the text means
     said: str  # what the text says: "300 km north of Mogadishu", "near Dunshaughlin"
 
     def holds(self, place: Place) -> bool:
-        """Whether a place of the name is the one the text means: one within `km` of the point, or a country or a
-        first-level division, whose point says little of where its parts lie."""
+        """Whether a place of the name is the one the text means: one within `reach_km` of the point, or a country
+        or a first-level division, whose point says little of where its parts lie."""
         return (place.feature_code or "") in COUNTRY_CODES | {"ADM1"} or within_km(
-            place.lat, place.lon, self.place.lat, self.place.lon, self.km)
+            place.lat, place.lon, self.place.lat, self.place.lon, self.reach_km)
 
 
 def bearing_points(cands: Sequence[Candidate], choices: Sequence[Choice]) -> list[Described | None]:
@@ -233,7 +234,7 @@ def _anchor(bearing: Bearing, cands: Sequence[Candidate], choices: Sequence[Choi
 
 def _described(cand: Candidate, bearing: Bearing, anchor: Place) -> Described:
     if bearing.degrees is None:
-        return Described(anchor, NEAR_KM, f"{bearing.direction} {anchor.name}")
+        return Described(anchor, NEAR_KM, f"near {anchor.name}")  # "on the outskirts of", "aux abords de"
     lat, lon = destination(anchor.lat, anchor.lon, bearing.km, bearing.degrees)
     place = Place(f"bearing:{anchor.id}:{bearing.km:g}:{bearing.degrees:g}", cand.text, round(lat, 5), round(lon, 5),
                   anchor.country, (cand.classes or "P")[0], source="bearing")
