@@ -47,11 +47,9 @@ def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
 
 
 def measured_after(span: Span, rules: LanguageRules) -> bool:
-    """Whether the words after a span give its distance and direction from a named place ("Zamzam, 15km
-    south-west of El Fasher"): then it is a place whatever the NER read there. Not "near" one: a person's name
-    may stand before that."""
+    """Whether the words after a span give its distance and direction from a named place (`Bearing.measured`)."""
     bearing = bearing_after(span, rules)
-    return bearing is not None and bearing.degrees is not None
+    return bearing is not None and bearing.measured
 
 
 def _toward(doc: Doc, i: int, rules: LanguageRules, km: float, degrees: float | None,

@@ -370,11 +370,12 @@ class Extractor:
         for start in sorted(found):
             cand, span = self._with_kind_word(view, found[start],
                                               doc.char_span(start, found[start].end, alignment_mode="expand"))
-            reasons = [] if cand.start in placed else self.not_place(span, evidence, cand)
+            words = said_of(span, self.rules) if span is not None else Said()  # "Zamzam, 15km south-west of"
+            reasons = [] if cand.start in placed or words.measured else self.not_place(span, evidence, cand)
             if reasons:
                 dropped.append(Dropped(cand.start, cand.end, cand.text, cand.sentence, cand.label, tuple(reasons)))
             else:
-                kept.append((said_of(span, self.rules) if span is not None else Said()).onto(cand))
+                kept.append(words.onto(cand))
         return kept, dropped
 
     def _with_kind_word(self, view: TextView, cand: Candidate, span: Span | None) -> tuple[Candidate, Span | None]:
@@ -400,8 +401,8 @@ class Extractor:
     def not_place(self, span: Span | None, evidence: Evidence, cand: Candidate) -> list[str]:
         """Why a candidate (`span`: its tokens) is no place in this article (a person, a storm, a club:
         `evidence.py`), or []."""
-        if cand.kind != "toponym" or span is None or measured_after(span, self.rules):
-            return []  # "Zamzam, 15km south-west of El Fasher" is a place, whoever else bears the name
+        if cand.kind != "toponym" or span is None:
+            return []
         return evidence.against(span, bears=self.gazetteer.has_name(cand.text), famous=self.names.strong(cand.text))
 
     def _outside(self, doc: Doc, view: TextView, covered: set[int], links: set[int]) -> list[Candidate]:

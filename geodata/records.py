@@ -109,6 +109,12 @@ class Bearing:
     anchor_start: int  # the other place's name in the text (character offsets)
     anchor_end: int
 
+    @property
+    def measured(self) -> bool:
+        """A distance and a direction, not nearness: then the name is a place, whoever else bears it ("Zamzam,
+        15km south-west of El Fasher"; not "John Smith, near Boston")."""
+        return self.degrees is not None
+
 
 @dataclass(frozen=True)
 class Candidate:

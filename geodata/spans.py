@@ -220,6 +220,11 @@ class Said:
     within: str | None = None  # the country it lies in a part of (`country_part_after`: "Mahas in central Somalia")
     bearing: Bearing | None = None  # its distance and direction from another place (`bearings.py`)
 
+    @property
+    def measured(self) -> bool:
+        """Whether the words give the name's distance and direction from a named place (`Bearing.measured`)."""
+        return self.bearing is not None and self.bearing.measured
+
     def onto(self, cand: Candidate) -> Candidate:
         """The candidate with what the words say of it."""
         return replace(cand, said_place=cand.said_place or self.place, classes=self.classes or cand.classes,
