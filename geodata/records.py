@@ -105,7 +105,7 @@ class Bearing:
 
     km: float  # 0 when the text gives none
     degrees: float | None  # the direction from the other place, clockwise from north; None: near it
-    direction: str  # as written ("north", "south-west", "nord-est", "near", "on the outskirts of")
+    direction: str  # as written ("north", "south-west", "nord-est"), or the word of nearness ("near", "outskirts")
     anchor_start: int  # the other place's name in the text (character offsets)
     anchor_end: int
 
@@ -133,7 +133,7 @@ class Candidate:
     said_place: bool = False
     classes: str | None = None  # the GeoNames feature classes the words before it allow ("the town of X": P)
     within: str | None = None  # the country the text says it lies in a part of ("Somalia" of "in central Somalia")
-    bearing: Bearing | None = None  # its distance and direction from another place, as the text gives them
+    bearing: Bearing | None = None  # its distance and direction from another place, or its nearness to one
 
 
 @dataclass(frozen=True)
