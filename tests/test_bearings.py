@@ -4,18 +4,23 @@ gazetteer."""
 
 from __future__ import annotations
 
+import html
 import math
+import re
 from functools import lru_cache
 
 import pytest
 import spacy
 
+from geodata import export, maps
 from geodata.bearings import bearing_after
 from geodata.french import FRENCH
 from geodata.records import Document, Mention
 from geodata.resolve import BEARING_CONFIDENCE, IN_BEARING
 from geodata.resolve.distance import destination, distance_km
 from geodata.rules import ENGLISH
+from geodata.store import Filters, Store
+from tests.test_hostile import map_rows
 
 
 @lru_cache(maxsize=2)
@@ -160,3 +165,21 @@ def test_french_distances_and_directions_are_read(text, km, direction, degrees, 
     bearing = bearing_after(doc.char_span(0, len("Sévaré")), FRENCH)
     assert bearing is not None and (bearing.km, bearing.degrees, bearing.direction) == (km, degrees, direction)
     assert text[bearing.anchor_start:bearing.anchor_end] == "Mopti"
+
+
+def test_a_place_named_by_the_article_comes_out_literal_in_the_map_and_the_exports(pipeline, tmp_path):
+    """The point's place takes its name from the article's text: hostile, so shown only as data."""
+    text = "Rebels took Ma$x^2$has, 30 km north of Mogadishu. Ma$x^2$has fell."
+    (parsed,) = pipeline.parse([Document("h", text, title="t")])
+    named = placed(parsed.mentions, "Ma$x^2$has")
+    assert named.place is not None and named.place.name == "Ma$x^2$has" and named.place.source == "bearing"
+    store = Store(tmp_path / "store.sqlite")
+    assert store.add(parsed) is not None
+    places, mentions = export.view(store, Filters())
+    page = maps.build_map(places, mentions, None).get_root().render()
+    cells = [html.unescape(re.sub(r"<[^>]+>", "", cell)) for row in map_rows(page) for cell in row
+             if isinstance(cell, str)]
+    assert any("Ma$x^2$has" in cell for cell in cells)  # the markers' data, decoded as the browser does
+    features = export.geojson(mentions)["features"]
+    assert "Ma$x^2$has" in {f["properties"]["place_name"] for f in features}
+    assert "Ma$x^2$has" in export.csv_text(mentions)
