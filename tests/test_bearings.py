@@ -11,6 +11,9 @@ from functools import lru_cache
 
 import pytest
 import spacy
+from hypothesis import given, settings as examples
+from hypothesis import strategies as st
+from spacy.tokens import Doc
 
 from geodata import export, maps
 from geodata.bearings import bearing_after
@@ -183,3 +186,33 @@ def test_a_place_named_by_the_article_comes_out_literal_in_the_map_and_the_expor
     features = export.geojson(mentions)["features"]
     assert "Ma$x^2$has" in {f["properties"]["place_name"] for f in features}
     assert "Ma$x^2$has" in export.csv_text(mentions)
+
+
+# A bearing's words with some replaced by others, some of them hostile ("1e309", "nan", a right-to-left mark):
+# no sequence raises, and what is read is a finite distance within the bound and a name inside the text.
+SKELETON = [",", "a", "town", "about", "300", "km", "(", "186", "miles", ")", "to", "the", "north", "-", "east", "of",
+            "the", "El", "Fasher", ",", "officials", "said"]
+WORDS = ["1,200", "2,5", "1e309", "nan", "-5", "0", "miles", "north", "northeast", "of", "near", "outskirts", "(",
+         ")", "Mogadishu", ",", "ﬁ", "\u202e", "près", "de", "nord-est", "à", "km"]
+VOCAB = spacy.blank("en").vocab  # the lexical attributes ("is_lower", "like_num") of English words
+
+
+@examples(max_examples=400, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, len(SKELETON) - 1), st.sampled_from([None, *WORDS])), max_size=6),
+       st.integers(1, len(SKELETON)))
+def test_any_words_after_a_name_read_safely(changes, length):
+    words = SKELETON[:length]
+    for i, word in changes:
+        words = words[:i] + words[i + 1:] if word is None else [*words[:i], word, *words[i + 1:]]
+    doc = Doc(VOCAB, words=["Mahas", *words])
+    for rules in (ENGLISH, FRENCH):
+        bearing = bearing_after(doc[0:1], rules)
+        if bearing is not None:
+            assert math.isfinite(bearing.km) and 0 <= bearing.km <= 1000 * 1.609344
+            assert 0 < bearing.anchor_start < bearing.anchor_end <= len(doc.text)
+            assert doc.text[bearing.anchor_start].isupper()
+
+
+def test_the_unchanged_skeleton_reads_as_a_bearing():
+    bearing = bearing_after(Doc(VOCAB, words=["Mahas", *SKELETON])[0:1], ENGLISH)
+    assert bearing is not None and (bearing.km, bearing.degrees) == (300.0, 45.0)
