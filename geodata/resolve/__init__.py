@@ -114,8 +114,9 @@ class Resolver:
         """`raw`: the winner's raw confidence, if the mention has one (`halved`: by `features.unsupported`);
         `town`: the article's (`article_town`); `said`: the place the text puts it in (`place_before`,
         `Context.container`), which a winner outside it gives way to ("Grantville, Pennsylvania" is no
-        Georgia town); `point`: where a distance and a direction from another place lead (`bearing_points`),
-        which any placement but a place of the name about there gives way to (not the article's town)."""
+        Georgia town); `point`: where a distance and a direction from another place, or nearness to a town, put
+        it (`bearing_points`), which any placement but a place of the name about there gives way to (not the
+        article's town)."""
         winner = choice.winner
         if winner is not None and said is not None and not lies_in(winner.place, said):
             place, conf, outcome, via = said, ARTICLE_TOWN_CONFIDENCE, PLACE_SAID, said.name
@@ -221,6 +222,8 @@ def bearing_points(cands: Sequence[Candidate], choices: Sequence[Choice]) -> lis
         anchor = _anchor(cand.bearing, cands, choices) if cand.bearing is not None else None
         if cand.bearing is not None and anchor is not None:
             by_name.setdefault(family(normalize(cand.text)), _described(cand, cand.bearing, anchor))
+    if not by_name:  # most articles: no name is put anywhere so
+        return [None] * len(cands)
     return [by_name.get(family(normalize(c.text))) for c in cands]
 
 

@@ -229,7 +229,8 @@ def _no_place_reading(cand: Candidate, settled: Context) -> bool:
     """Whether nothing reads the mention as a place: the gazetteer alone found it (inside a longer name),
     or the NER read it as no place (a person, a body, a facility) here and nowhere else in the article
     ("Rock Hill-based" as a person is the "Rock Hill" it reads as a place elsewhere); not when the text gives its
-    distance and direction from another place ("Mahas, 300 km north of Mogadishu": `Candidate.bearing`)."""
+    distance and direction from another place, or its nearness to one ("Mahas, 300 km north of Mogadishu",
+    "Rathbeggan, near Dunshaughlin": `Candidate.bearing`)."""
     if cand.kind != "toponym" or cand.label in PLACE_READINGS or cand.bearing is not None:
         return False
     return cand.label == GAZETTEER_LABEL or family(normalize(cand.text)) not in settled.place_names
