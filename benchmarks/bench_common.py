@@ -9,6 +9,7 @@ import shutil
 import sqlite3
 import sys
 import tempfile
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -169,6 +170,10 @@ def mb(n_bytes: float) -> float:
     return n_bytes / 1e6
 
 
+def label_n(n: int) -> str:
+    return f"{n // 1000}k" if n >= 1000 and n % 1000 == 0 else f"{n:,}"
+
+
 @dataclass
 class Table:
     title: str
@@ -203,3 +208,28 @@ def ratio(a: float | None, b: float | None) -> float | None:
     return a / b
 
 
+# -- CPU accounting -----------------------------------------------------------------------------
+
+def cpu_jiffies() -> tuple[int, int]:
+    """Machine-wide (busy, steal) clock ticks so far, from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = (values + [0] * 8)[:8]
+    return user + nice + system + irq + softirq, steal
+
+
+def own_cpu() -> float:
+    """CPU-seconds of this process and its waited-for children (workers, servers, the browser)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
+
+
+def others_cores(start: tuple[float, int, float], end: tuple[float, int, float]) -> float:
+    """Cores the rest of the machine kept busy between two (wall, busy+steal jiffies, own CPU) marks."""
+    wall = end[0] - start[0]
+    busy = (end[1] - start[1]) / os.sysconf("SC_CLK_TCK")
+    return max(0.0, busy - (end[2] - start[2])) / wall if wall > 0 else 0.0
+
+
+def mark() -> tuple[float, int, float]:
+    busy, steal = cpu_jiffies()
+    return time.perf_counter(), busy + steal, own_cpu()

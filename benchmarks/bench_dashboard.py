@@ -1,6 +1,6 @@
-"""The dashboard in the real browser: `streamlit run` to the first map painted, and a filter change
-to the map painted again, in Debian's Chromium driven by Playwright, offline (every request off
-this machine is aborted), as in tests/browser/conftest.py."""
+"""Section 5 of `make bench`: the dashboard in the real browser: `streamlit run` to the first map
+painted, and a filter change to the map painted again, in Debian's Chromium driven by Playwright,
+offline (every request off this machine is aborted), as in tests/browser/conftest.py."""
 
 from __future__ import annotations
 
@@ -11,11 +11,17 @@ import textwrap
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import bench_common as common
-from bench_workers import vm_hwm
+from bench_common import Table, label_n, mb, ratio
+from bench_ingest import run_ingest
+from bench_maps import build_map_stores
+from bench_workers import run_task, vm_hwm
+
+if TYPE_CHECKING:
+    from bench import Context
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -205,3 +211,86 @@ def run_dashboard(browser: Browser, label: str, app: Path, home: Path | None, lo
         context.close()
         common.stop_server(server, timeout=15)
     return run
+
+
+def dashboard_runs(ctx: Context) -> list:
+    if ctx.dashboard_runs is not None:
+        return ctx.dashboard_runs
+    from geodata import assets
+    from geodata.store import Store
+
+    assets.install_static(common.ROOT / "dashboard" / "static")  # the app does it once; not timed
+    run_ingest(ctx)
+    seed_home = common.clone_home(ctx.home, ctx.root, "home-seed")
+    run_task("ingest", {"home": str(seed_home), "seed": True}, ctx.logs)
+    cases = [("floor: 3-marker st_folium app", floor_app(ctx.root), None, False),
+             ("seed article only", common.ROOT / "dashboard" / "app.py", seed_home, True),
+             (f"{ctx.sizes.articles:,} articles ingested", common.ROOT / "dashboard" / "app.py", ctx.ingest_home,
+              True)]
+    if ctx.sizes.dashboard_big:
+        big = max(ctx.sizes.mentions)
+        if big not in ctx.map_homes:
+            build_map_stores(ctx, (big,))
+        cases.append((f"{label_n(big)} mentions (section 4 store)", common.ROOT / "dashboard" / "app.py",
+                      ctx.map_homes[big], True))
+        empty = common.clone_home(ctx.home, ctx.root, "home-empty")
+        cases.append(("first run: empty store, app geoparses the seed", common.ROOT / "dashboard" / "app.py", empty,
+                      False))
+    try:
+        browser = Browser()
+    except Exception as exc:  # no Chromium or Playwright: the other sections still run
+        ctx.figures["dashboard_skipped"] = f"{type(exc).__name__}: {exc}"
+        ctx.dashboard_runs = []
+        return []
+    runs = []
+    try:
+        for label, app, home, change in cases:
+            counts = {}
+            if home is not None and (home / "store.sqlite").exists():
+                store = Store(home / "store.sqlite")
+                counts = store.counts()
+                store.close()
+            run = run_dashboard(browser, label, app, home, ctx.logs, change_filter=change)
+            runs.append((run, counts))
+    finally:
+        browser.close()
+    ctx.dashboard_runs = runs
+    return runs
+
+
+def section_dashboard(ctx: Context) -> Table:
+    runs = dashboard_runs(ctx)
+    if not runs:
+        table = Table("5. Dashboard", ["case"])
+        table.notes.append(f"skipped: {ctx.figures.get('dashboard_skipped')} (bash scripts/ensure-chromium.sh)")
+        return table
+    table = Table("5. Dashboard: `streamlit run` to the first map painted, in headless Chromium (offline)",
+                  ["case", "articles", "mentions", "server up s", "first paint s", "vs floor", "marker layers",
+                   "filter repaint s", "vs seed", "server peak RSS MB"])
+    floor = runs[0][0].first_paint
+    seed = next((r.repaint for r, _ in runs if r.label.startswith("seed")), None)
+    for run, counts in runs:
+        table.add(run.label, counts.get("articles"), counts.get("mentions"), run.healthy, run.first_paint,
+                  ratio(run.first_paint, floor) if run is not runs[0][0] else None, run.markers or None,
+                  run.repaint, ratio(run.repaint, seed) if run.repaint is not None and not run.label.startswith("seed")
+                  else None, mb(run.vm_hwm) if run.vm_hwm else None)
+        if run.error:
+            table.notes.append(f"{run.label}: FAILED {run.error}")
+        if run.blocked:
+            table.notes.append(f"{run.label}: {len(run.blocked)} request(s) off this machine blocked, "
+                               f"e.g. {run.blocked[0]}")
+    table.notes += [
+        "first paint = from starting `python -m streamlit run dashboard/app.py` (browser already up) to marker "
+        "layers (clusters or circle markers) on the st_folium map's window.map",
+        "filter repaint = from choosing 'country' in the sidebar's Kinds filter (Enter), the app idle, to the new "
+        "map's markers",
+        "marker layers = clusters plus single markers at the first view, not places",
+    ]
+    by_label = {run.label: run for run, _ in runs}
+    articles_run = by_label.get(f"{ctx.sizes.articles:,} articles ingested")
+    ctx.figures["dash_first_paint_articles"] = articles_run.first_paint if articles_run else None
+    ctx.figures["dash_repaint_articles"] = articles_run.repaint if articles_run else None
+    big = next((run for run, _ in runs if "mentions (section 4" in run.label), None)
+    ctx.figures["dash_repaint_big"] = big.repaint if big else None
+    ctx.figures["dash_big_label"] = big.label if big else None
+    return table

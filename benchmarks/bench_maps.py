@@ -1,17 +1,24 @@
-"""Stores of N mentions for the map benchmark: the corpora's gold toponyms (with their GeoNames ids)
-pointed at the same places in our gazetteer, in the corpora's own order and frequencies, articles
-repeated as distinct copies until N mentions are stored."""
+"""Section 4 of `make bench`: the map, built and rendered from stores of N mentions: the corpora's gold
+toponyms (with their GeoNames ids) pointed at the same places in our gazetteer, in the corpora's own order
+and frequencies, articles repeated as distinct copies until N mentions are stored."""
 
 from __future__ import annotations
 
 import bisect
 import re
+import statistics
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import bench_common as common
+from bench_common import Table, label_n, mb, ratio
 
+if TYPE_CHECKING:
+    from bench import Context
+
+MAP_TRIES = 3  # section 4: median of this many tries per size
 SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -94,3 +101,54 @@ def measure(path: Path, outlines: dict) -> dict:
     return {"mentions": int(places.mentions.sum()), "places": len(places), "query": t1 - t0, "build": t2 - t1,
             "render": t3 - t2, "html_bytes": len(page.encode()), "standalone": t5 - t4,
             "standalone_bytes": len(standalone.encode())}
+
+
+def build_map_stores(ctx: Context, sizes: tuple[int, ...]) -> dict[int, dict]:
+    from geodata.gazetteer import open_gazetteer
+
+    gazetteer = open_gazetteer(ctx.home / "gazetteer.sqlite")
+    places = corpus_places(gazetteer)
+    built = {}
+    for n in sizes:
+        if n in ctx.map_homes:
+            continue
+        home = common.clone_home(ctx.home, ctx.root, f"home-map-{n}") if n == max(sizes) else \
+            ctx.root / f"map-{n}"
+        home.mkdir(parents=True, exist_ok=True)
+        built[n] = build_store(home / "store.sqlite", n, gazetteer, places)
+        ctx.map_homes[n] = home
+    gazetteer.close()
+    ctx.figures["map_pool_places"] = len(places)
+    return built
+
+
+def section_map(ctx: Context) -> Table:
+    from geodata import assets
+
+    sizes = ctx.sizes.mentions
+    build_map_stores(ctx, sizes)
+    outlines = assets.country_outlines()  # the dashboard caches it; not part of the timing
+    measure(ctx.map_homes[sizes[0]] / "store.sqlite", outlines)  # warm-up: templates compile
+    table = Table("4. Map: Folium map of the store's places (maps.build_map), rendered",
+                  ["mentions", "places", "SQL s", "build s", "render s", "build+render s", "HTML MB",
+                   "standalone s", "standalone MB", "time vs " + label_n(sizes[0]), "HTML vs " + label_n(sizes[0])])
+    base = None
+    for n in sizes:
+        tries = [measure(ctx.map_homes[n] / "store.sqlite", outlines) for _ in range(MAP_TRIES)]
+        r = {key: statistics.median(t[key] for t in tries) for key in tries[0]}  # each figure's median
+        total = statistics.median(t["build"] + t["render"] for t in tries)
+        if base is None:
+            base = (total, r["html_bytes"])
+        table.add(f"{label_n(n)}", int(r["places"]), r["query"], r["build"], r["render"], total, mb(r["html_bytes"]),
+                  r["standalone"], mb(r["standalone_bytes"]), ratio(total, base[0]), ratio(r["html_bytes"], base[1]))
+        ctx.figures[f"map_{n}"] = {**r, "build_render": total}
+    ctx.figures["map_largest"] = max(sizes)
+    table.notes += [
+        f"mentions: the corpora's gold toponyms ({ctx.figures['map_pool_places']:,} distinct places found in "
+        "our gazetteer by GeoNames id), in corpus order, articles repeated until N",
+        "SQL = store.place_summary() + store.mentions(per_place=maps.POPUP_SENTENCES) (what the dashboard "
+        "and the exported map read); render = m.get_root().render() (the page the dashboard "
+        "embeds, assets by URL); standalone = build again + assets.standalone_html (the exported file, "
+        f"assets inlined); times are medians of {MAP_TRIES} tries",
+    ]
+    return table
