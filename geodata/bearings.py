@@ -15,6 +15,7 @@ from .rules import LanguageRules
 
 MAX_BEFORE = 4  # lower-case words between the comma and the distance ("a small town about")
 MAX_KM = 1000.0  # the farthest a text places a village from another place (in the unit it uses)
+MAX_KIND_WORDS = 3  # lower-case words for the other place's kind before its name ("the provincial capital Bukavu")
 MAX_ASIDE = 6  # tokens of a bracketed aside after the distance ("40 km (25 miles) southwest of Goma")
 THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # "1,200": a comma before three figures groups thousands
 
@@ -23,8 +24,8 @@ def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
     """Where the words after a span and a comma put it from another place, after a few lower-case words: at a
     distance and in a direction (a number, a unit, words before the direction, the direction, "of" and the other
     place's name), or near it (a word of `LanguageRules.near`, "of" if any, the name: "Rathbeggan, near
-    Dunshaughlin", "Bucha, on the outskirts of Kyiv"); None when the words say no such thing ("300 km north of the
-    capital", "near the border" name no place)."""
+    Dunshaughlin", "Bucha, on the outskirts of Kyiv"); None when the words say no such thing ("near the border"
+    names no place)."""
     doc, i = span.doc, span.end
     if not rules.units or i + 3 >= len(doc) or doc[i].text != ",":
         return None
@@ -54,13 +55,30 @@ def measured_after(span: Span, rules: LanguageRules) -> bool:
 
 def _toward(doc: Doc, i: int, rules: LanguageRules, km: float, degrees: float | None,
             direction: str) -> Bearing | None:
-    """The bearing toward the place whose name starts at token `i` (past an article); None when no capitalised
-    word stands there."""
+    """The bearing toward the place whose name starts at token `i`, past an article and words for its kind ("the
+    town of Goma", "the provincial capital, Bukavu"), or toward the capital of the article's country when the
+    words name none ("300 km north of the capital"); None when no capitalised word stands there."""
     i += i + 1 < len(doc) and bool(rules.leading.match(doc[i].text_with_ws))
-    if i >= len(doc) or not doc[i].text[:1].isupper():
-        return None
-    end = next((e.end for e in doc.ents if e.start == i), i + 1)
-    return Bearing(km, degrees, direction, doc[i].idx, doc[end - 1].idx + len(doc[end - 1]))
+    i, capital = _past_kind(doc, i, rules)
+    if i < len(doc) and doc[i].text[:1].isupper():
+        end = next((e.end for e in doc.ents if e.start == i), i + 1)
+        return Bearing(km, degrees, direction, doc[i].idx, doc[end - 1].idx + len(doc[end - 1]))
+    if capital is not None:
+        return Bearing(km, degrees, direction, capital.idx, capital.idx + len(capital), from_capital=True)
+    return None
+
+
+def _past_kind(doc: Doc, i: int, rules: LanguageRules) -> tuple[int, Token | None]:
+    """Past lower-case words for a place's kind at token `i` and a comma after them ("capital, Mogadishu", "town
+    of Goma", "capitale régionale Mopti"), and the word for a capital among them, if any; `i` and None when no
+    word for a kind (`LanguageRules.apposed`) is there."""
+    j, stop, other = i, min(len(doc), i + MAX_KIND_WORDS), rules.apposed_next | rules.locatives  # "capital on Monday"
+    while j < stop and doc[j].is_lower and doc[j].is_alpha and doc[j].lower_ not in other:
+        j += 1
+    if not any(t.lower_ in rules.apposed for t in doc[i:j]):
+        return i, None
+    capital = next((t for t in doc[i:j] if t.lower_ == rules.capital), None)
+    return j + (j < len(doc) and doc[j].text == ","), capital
 
 
 def _number(token: Token) -> float | None:

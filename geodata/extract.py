@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
+from .bearings import measured_after
 from .evidence import Evidence
 from .french import FRENCH
 from .gazetteer import Gazetteer, normalize
@@ -350,15 +351,17 @@ class Extractor:
             if i < n and i not in covered and (capitalised[i] or start is not None and i in links):
                 start = i if start is None else start
                 continue
+            # nothing to find in the lone opening word, unless the text measures it from a place ("Sake, 25
+            # kilometres west of Goma, fell")
             weak = start is not None and i - start == 1 and doc[start].is_sent_start \
-                and not self.names.may_open_sentence(doc[start].text)  # nothing to find in the lone opening word
+                and not self.names.may_open_sentence(doc[start].text) and not measured_after(doc[start:i], self.rules)
             if start is not None and not weak:
                 span, token = doc[start:i], doc[i] if i < n else None
                 town = self._town_by_its_words(view, span)
                 for cand in [town] if town else self._unless_street(view, span, token, self._embedded(view, span)):
                     first = doc.char_span(cand.start, cand.end, alignment_mode="expand")
                     if first is None or len(first) != 1 or not first[0].is_sent_start \
-                            or self.names.may_open_sentence(first.text):
+                            or self.names.may_open_sentence(first.text) or measured_after(first, self.rules):
                         out.append(cand)
             start = None
         return out

@@ -106,8 +106,9 @@ class Bearing:
     km: float  # 0 when the text gives none
     degrees: float | None  # the direction from the other place, clockwise from north; None: near it
     direction: str  # as written ("north", "south-west", "nord-est"), or the word of nearness ("near", "outskirts")
-    anchor_start: int  # the other place's name in the text (character offsets)
+    anchor_start: int  # the other place's name in the text (character offsets), or the word for a capital
     anchor_end: int
+    from_capital: bool = False  # from the capital of the article's country, named by no name ("of the capital")
 
     @property
     def measured(self) -> bool:

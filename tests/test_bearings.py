@@ -128,7 +128,8 @@ def test_the_explanation_says_where_the_text_puts_it(pipeline, settings):
 
 
 @pytest.mark.parametrize("text", [
-    "Rebels took Mahas, about 300 km north of the capital, on Sunday.",  # no place named after "of"
+    "Rebels took Mahas, about 300 km north of the border, on Sunday.",  # no place named after "of"
+    "Rebels took Mahas, 300 km north of the town on Sunday.",  # a word for a kind, but no capital and no name
     "Rebels took Mahas, 1e309 km north of Mogadishu, on Sunday.",  # no finite distance
     "Rebels took Mahas, nan km north of Mogadishu, on Sunday.",
     "Rebels took Mahas, 5,000 km north of Mogadishu, on Sunday.",  # farther than any village is placed from a town
@@ -150,6 +151,8 @@ def test_words_that_give_no_distance_and_direction_give_no_bearing(text, setting
     ("Rebels took Mahas, 1,000 km north of Mogadishu.", "Mahas", 1000.0, 0.0, "Mogadishu"),  # figures grouped
     ("He lived at Rathbeggan, near Dunshaughlin, for years.", "Rathbeggan", 0.0, None, "Dunshaughlin"),
     ("Shells hit Bucha, a town on the outskirts of Kyiv.", "Bucha", 0.0, None, "Kyiv"),
+    ("Minova, 40 km west of the provincial capital, Goma, was calm.", "Minova", 40.0, 270.0, "Goma"),
+    ("Rebels took Mahas, 90 km north of the town of Beledweyne.", "Mahas", 90.0, 0.0, "Beledweyne"),
 ])
 def test_the_distance_the_direction_and_the_other_place_are_read(text, name, km, degrees, anchor, settings):
     doc = model(settings.model)(text)
@@ -162,12 +165,52 @@ def test_the_distance_the_direction_and_the_other_place_are_read(text, name, km,
 @pytest.mark.parametrize("text, km, direction, degrees", [
     ("Sévaré, à 12 kilomètres à l'est de Mopti, a été attaquée.", 12.0, "est", 90.0),
     ("Sévaré, à 2,5 km au sud-ouest de Mopti, a été attaquée.", 2.5, "sud-ouest", 225.0),  # a decimal comma
+    ("Sévaré, à 12 kilomètres au nord de la ville de Mopti, a été attaquée.", 12.0, "nord", 0.0),
+    ("Sévaré, à 12 km au sud de la capitale régionale, Mopti, a été attaquée.", 12.0, "sud", 180.0),
 ])
 def test_french_distances_and_directions_are_read(text, km, direction, degrees, settings):
     doc = model(settings.model_fr)(text)
     bearing = bearing_after(doc.char_span(0, len("Sévaré")), FRENCH)
     assert bearing is not None and (bearing.km, bearing.degrees, bearing.direction) == (km, degrees, direction)
     assert text[bearing.anchor_start:bearing.anchor_end] == "Mopti"
+
+
+@pytest.mark.parametrize("text, rules, language", [
+    ("Rebels took Mahas, about 300 km north of the capital, on Sunday.", ENGLISH, "en"),
+    ("Rebels took Mahas, about 300 km north of the capital city on Sunday.", ENGLISH, "en"),
+    ("Rebels took Mahas, 300 km north of the capital on Sunday.", ENGLISH, "en"),  # "on" is no word of its kind
+    ("Les rebelles ont pris Mahas, à 300 km au nord de la capitale, dimanche.", FRENCH, "fr"),
+])
+def test_the_capital_named_by_no_name_is_read(text, rules, language, settings):
+    doc = model(settings.model if language == "en" else settings.model_fr)(text)
+    start = text.index("Mahas")
+    bearing = bearing_after(doc.char_span(start, start + len("Mahas")), rules)
+    assert bearing is not None and bearing.from_capital and bearing.km == 300.0 and bearing.degrees == 0.0
+    assert text[bearing.anchor_start:bearing.anchor_end] == rules.capital
+
+
+def test_a_place_measured_from_the_capital_is_put_from_the_article_country_capital(pipeline):
+    found = mentions(pipeline, "Somali troops retook Mahas, a town about 300 km north of the capital, on Monday, "
+                               "elders in Somalia said. Officials in Kenya and Somalia confirmed it.")
+    mahas = placed(found, "Mahas")
+    assert mahas.place is not None and mahas.place.source == "bearing" and mahas.place.country == "SO"
+    mogadishu = pipeline.geoparser.gazetteer.capital("SO")
+    assert mogadishu is not None and mogadishu.name == "Mogadishu"
+    assert distance_km(mahas.place.lat, mahas.place.lon, mogadishu.lat, mogadishu.lon) == pytest.approx(300.0, abs=0.5)
+    assert mahas.place.lat > mogadishu.lat + 2.6
+
+
+def test_a_place_measured_from_the_capital_of_no_country_is_not_put_there(pipeline):
+    found = mentions(pipeline, "Rebels took Mahas, about 300 km north of the capital, on Sunday.")
+    assert all(m.place is None or m.place.source != "bearing" for m in found)
+
+
+def test_a_lone_opening_word_is_a_place_before_its_distance_and_direction(pipeline):
+    """No NER entity and a common word as its lower case ("sake"): only the distance and direction say it is one."""
+    found = mentions(pipeline, "Sake, 25 kilometres west of Goma, fell to the rebels on Tuesday.")
+    sake = placed(found, "Sake")
+    assert sake.place is not None and sake.place.country == "CD"
+    assert km_between(sake, placed(found, "Goma")) < 40
 
 
 def test_a_place_named_by_the_article_comes_out_literal_in_the_map_and_the_exports(pipeline, tmp_path):

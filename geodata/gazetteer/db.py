@@ -249,6 +249,12 @@ class Gazetteer:
         ).fetchone()
         return (row[0], row[1]) if row else None
 
+    def capital(self, country: str) -> Place | None:
+        """The country's capital (GeoNames' PPLC; the most populous if several), None if unknown."""
+        row = self.conn.execute(f"SELECT {PLACE_COLUMNS} FROM places WHERE country = ? AND feature_code = 'PPLC' "
+                                "ORDER BY population DESC LIMIT 1", (country,)).fetchone()
+        return place_from_row(row) if row else None
+
     def clear_cache(self) -> None:
         """Forget remembered lookups (after places were added), in every language's view."""
         for view in self._views.values():

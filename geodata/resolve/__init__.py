@@ -30,7 +30,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, normalize
@@ -104,10 +104,18 @@ class Resolver:
         town = article_town(choices, raw)
         owners = [owner or context.container(c, f.options)
                   for c, f, owner in zip(cands, found, place_before(text, cands, choices))]
-        points = bearing_points(cands, choices)
+        capitals = {family(normalize(c.text)): self._capital(settled, c.text)
+                    for c in cands if c.bearing is not None and c.bearing.from_capital}
+        points = bearing_points(cands, choices, capitals)
         return [self._mention(c, f, choice, conf, h, context, settled, town, owner, point)
                 for c, f, choice, conf, h, owner, point in zip(cands, found, choices, raw, halved, owners, points)
                 if choice.is_toponym]
+
+    def _capital(self, settled: Context, name: str) -> Place | None:
+        """The capital of the country the article's other names, as read in the end, weigh most in, which "`name`,
+        300 km north of the capital" measures from; None when they name none."""
+        country = settled.main_country(normalize(name))
+        return self.gazetteer.capital(country) if country is not None else None
 
     def _mention(self, cand: Candidate, found: Found, choice: Choice, raw: float, halved: bool, context: Context,
                  settled: Context, town: Place | None, said: Place | None, point: Described | None) -> Mention:
@@ -213,23 +221,31 @@ class Described:
             place.lat, place.lon, self.place.lat, self.place.lon, self.reach_km)
 
 
-def bearing_points(cands: Sequence[Candidate], choices: Sequence[Choice]) -> list[Described | None]:
+def bearing_points(cands: Sequence[Candidate], choices: Sequence[Choice],
+                   capitals: Mapping[str, Place | None]) -> list[Described | None]:
     """For each candidate, where its distance and direction from another of the article's names, or its
     nearness to one, put it (`Candidate.bearing`), when that name is placed at a town or a site; a name's
-    mentions without the words share it."""
+    mentions without the words share it. `capitals`: by a name's family, the capital that "of the capital" after
+    it measures from (`Resolver._capital`)."""
     by_name: dict[str, Described] = {}
     for cand in cands:
-        anchor = _anchor(cand.bearing, cands, choices) if cand.bearing is not None else None
-        if cand.bearing is not None and anchor is not None:
-            by_name.setdefault(family(normalize(cand.text)), _described(cand, cand.bearing, anchor))
+        if cand.bearing is None:
+            continue
+        key = family(normalize(cand.text))
+        anchor = _anchor(cand.bearing, cands, choices, capitals.get(key))
+        if anchor is not None:
+            by_name.setdefault(key, _described(cand, cand.bearing, anchor))
     if not by_name:  # most articles: no name is put anywhere so
         return [None] * len(cands)
     return [by_name.get(family(normalize(c.text))) for c in cands]
 
 
-def _anchor(bearing: Bearing, cands: Sequence[Candidate], choices: Sequence[Choice]) -> Place | None:
+def _anchor(bearing: Bearing, cands: Sequence[Candidate], choices: Sequence[Choice],
+            capital: Place | None) -> Place | None:
     """The place of the name a bearing is taken from, if resolution placed it at a town or a site: a country's or
-    a region's point is no place to measure from ("Baghouz, near the Iraqi border")."""
+    a region's point is no place to measure from ("Baghouz, near the Iraqi border"); `capital` for "the capital"."""
+    if bearing.from_capital:
+        return capital
     return next((choice.winner.place for c, choice in zip(cands, choices)
                  if bearing.anchor_start <= c.start < bearing.anchor_end and choice.winner is not None
                  and c.kind == "toponym" and choice.winner.place.feature_class in ("P", "S")), None)
