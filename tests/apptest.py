@@ -14,7 +14,7 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-from devtools.stress import copy_sqlite
+from devtools.stress.checks import copy_sqlite
 from geodata.documents import load_paths
 from geodata.store import Filters, Store
 

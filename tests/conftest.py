@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from devtools.stress import copy_sqlite  # noqa: F401  (shared with the stress script)
+from devtools.stress.checks import copy_sqlite  # noqa: F401  (shared with the stress script)
 from geodata.config import Settings
 
 ROOT = Path(__file__).resolve().parents[1]

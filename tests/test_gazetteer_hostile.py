@@ -13,7 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from devtools import stress
+from devtools.stress.faults import make_read_only, make_writable, permissions_enforced, without_permission_override
+from devtools.stress.processes import Finished, Running, cli, cli_env
 from geodata.gazetteer import GazetteerError, open_gazetteer
 from geodata.gazetteer.dumps import MAX_LINE_BYTES
 from geodata.gazetteer.geonames import import_dump
@@ -83,19 +84,19 @@ def test_a_gazetteer_in_a_folder_with_uri_characters_opens_read_only(tmp_path, g
 def read_only_home(tmp_path, gazetteer):
     """A data folder (0555) holding a built gazetteer (0444) that the CLI, run without root's power to
     ignore permissions, cannot change."""
-    require(stress.permissions_enforced(tmp_path), "file permissions cannot be enforced here")
+    require(permissions_enforced(tmp_path), "file permissions cannot be enforced here")
     home = home_with(gazetteer, tmp_path / "ro-home")
     yield home
-    stress.make_writable(home)
+    make_writable(home)
 
 
-def cli_read_only(*args: str, home: Path, tmp_path: Path) -> stress.Finished:
-    return stress.cli(*args, home=home, log_dir=tmp_path / "logs", preexec_fn=stress.without_permission_override)
+def cli_read_only(*args: str, home: Path, tmp_path: Path) -> Finished:
+    return cli(*args, home=home, log_dir=tmp_path / "logs", preexec_fn=without_permission_override)
 
 
 def test_a_read_only_data_folder_serves_lookups_and_is_left_untouched(read_only_home, tmp_path):
     before = digest(read_only_home / "gazetteer.sqlite")
-    stress.make_read_only(read_only_home)
+    make_read_only(read_only_home)
     result = cli_read_only("gazetteer", "lookup", "Damascus", home=read_only_home, tmp_path=tmp_path)
     assert result.returncode == 0, result.stderr
     assert '"name": "Damascus"' in result.stdout and '"country": "SY"' in result.stdout
@@ -105,7 +106,7 @@ def test_a_read_only_data_folder_serves_lookups_and_is_left_untouched(read_only_
 
 
 def test_a_read_only_gazetteer_file_in_a_writable_folder_serves_lookups(read_only_home, tmp_path):
-    stress.make_read_only(read_only_home, files_only=True)
+    make_read_only(read_only_home, files_only=True)
     result = cli_read_only("gazetteer", "lookup", "Damascus", home=read_only_home, tmp_path=tmp_path)
     assert result.returncode == 0 and '"name": "Damascus"' in result.stdout, result.stderr
 
@@ -117,7 +118,7 @@ def test_a_read_only_gazetteer_that_needs_a_rebuild_says_read_only(read_only_hom
     conn.commit()
     conn.close()
     before = digest(path)
-    stress.make_read_only(read_only_home)
+    make_read_only(read_only_home)
     result = cli_read_only("gazetteer", "lookup", "Damascus", home=read_only_home, tmp_path=tmp_path)
     assert result.returncode == 2
     message = one_line_error(result.stderr)
@@ -128,14 +129,14 @@ def test_a_read_only_gazetteer_that_needs_a_rebuild_says_read_only(read_only_hom
 def test_an_import_into_a_read_only_gazetteer_says_read_only(read_only_home, tmp_path):
     dump = tmp_path / "SY.txt"
     dump.write_text(tsv(ROWS), encoding="utf-8")
-    stress.make_read_only(read_only_home)
+    make_read_only(read_only_home)
     result = cli_read_only("gazetteer", "import", str(dump), "--quiet", home=read_only_home, tmp_path=tmp_path)
     assert result.returncode == 2
     assert "cannot import into it: the gazetteer file or its folder is read-only" in one_line_error(result.stderr)
 
 
 def test_no_gazetteer_in_a_read_only_folder_says_it_cannot_be_built_there(tmp_path):
-    require(stress.permissions_enforced(tmp_path), "file permissions cannot be enforced here")
+    require(permissions_enforced(tmp_path), "file permissions cannot be enforced here")
     home = tmp_path / "empty-ro"
     home.mkdir()
     home.chmod(0o555)
@@ -154,12 +155,12 @@ PEAK_PROBE = ("import resource, subprocess, sys; code = subprocess.run(sys.argv[
               "sys.exit(code)")
 
 
-def import_with_peak(dump: Path, home: Path, tmp_path: Path) -> tuple[stress.Finished, float]:
+def import_with_peak(dump: Path, home: Path, tmp_path: Path) -> tuple[Finished, float]:
     """`python -m geodata gazetteer import DUMP` and its peak resident memory in MB (ru_maxrss of the
     only child of a probe process, so no other process's peak is counted)."""
     argv = [sys.executable, "-c", PEAK_PROBE, sys.executable, "-m", "geodata", "gazetteer", "import", str(dump),
             "--quiet"]
-    done = stress.Running(argv, stress.cli_env(home), tmp_path / "logs").finish(timeout=120)
+    done = Running(argv, cli_env(home), tmp_path / "logs").finish(timeout=120)
     peak_kb = int(done.stderr.rsplit("peak-rss-kb", 1)[1].split()[0])
     return done, peak_kb / 1024
 

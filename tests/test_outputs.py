@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from devtools import stress
+from devtools.stress.faults import file_size_limit, make_read_only, make_writable, without_permission_override
 from geodata.config import Settings, SettingsError
 from geodata.outputs import OutputError, write_text
 from tests.conftest import SEED, copy_sqlite, run_cli
@@ -74,7 +74,7 @@ def test_export_to_a_bad_place_says_why_and_leaves_nothing(data: Path, tmp_path:
 def test_an_export_onto_a_full_disk_leaves_the_old_file_whole(data: Path, tmp_path: Path) -> None:
     target = tmp_path / "map.html"
     target.write_text("the previous export", encoding="utf-8")
-    done = run_cli("export", "--html", str(target), home=data, preexec_fn=stress.file_size_limit(200_000))
+    done = run_cli("export", "--html", str(target), home=data, preexec_fn=file_size_limit(200_000))
     assert done.returncode == 2 and "not written" in done.stderr and "Traceback" not in done.stderr
     assert target.read_text(encoding="utf-8") == "the previous export"
     assert [p.name for p in tmp_path.iterdir()] == ["map.html"]  # no temporary file left
@@ -101,13 +101,13 @@ def test_a_read_only_data_folder_still_exports(data: Path, tmp_path: Path) -> No
     folder.mkdir()
     for name in ("gazetteer.sqlite", "store.sqlite"):
         copy_sqlite(data / name, folder / name)
-    stress.make_read_only(folder)
+    make_read_only(folder)
     try:
         done = run_cli("export", "--csv", str(tmp_path / "m.csv"), home=folder,
-                       preexec_fn=stress.without_permission_override)
-        refused = run_cli("delete", "--article", "1", home=folder, preexec_fn=stress.without_permission_override)
+                       preexec_fn=without_permission_override)
+        refused = run_cli("delete", "--article", "1", home=folder, preexec_fn=without_permission_override)
     finally:
-        stress.make_writable(folder)
+        make_writable(folder)
     assert done.returncode == 0, done.stderr
     assert "Baghuz" in (tmp_path / "m.csv").read_text(encoding="utf-8")
     assert refused.returncode == 2 and "read-only" in refused.stderr and "Traceback" not in refused.stderr

@@ -1,5 +1,5 @@
 """Reliability (issue 6): bad input and injected faults, on real files, real SQLite databases and real
-subprocesses. The scenarios are the ones `make stress` runs (devtools/stress.py); test_documents.py
+subprocesses. The scenarios are the ones `make stress` runs (devtools/stress/); test_documents.py
 and test_store.py already cover the loaders' basic refusals and a plain duplicate ingest."""
 
 from __future__ import annotations
@@ -16,7 +16,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from devtools import stress
+from devtools.stress.checks import query, store_problems
+from devtools.stress.inputs import TRICKY_TEXTS, long_line, parsed_article, seed_store, write_huge_text
+from devtools.stress.processes import Running, cli, cli_env
+from devtools.stress.scenarios_concurrency import scenario_delete_while_reading
+from devtools.stress.scenarios_damage import (GEONAMES_BATCH, scenario_bad_inputs, scenario_damaged_files,
+                                              scenario_gazetteer_build_kill, scenario_geonames_kill,
+                                              scenario_ingest_kill)
+from devtools.stress.scenarios_hostile import (scenario_disk_full, scenario_export_disk_full, scenario_hostile_text,
+                                               scenario_read_only, scenario_read_only_home)
 from geodata.config import Settings
 from geodata.documents import load_paths, read_bytes
 from geodata.spans import trim
@@ -32,7 +40,7 @@ def test_cli_ingest_of_every_kind_of_bad_input_keeps_the_good_and_what_was_store
     """Also the hostile files: a FIFO in the folder (skipped, never waited on) and one named on the command
     line (reported), a non-UTF-8 file name, a JSONL with a lone surrogate and a 100,000-deep line between good
     lines, a CSV quote left open, random bytes named .txt, UTF-32, a NaN title, front matter never closed."""
-    out = stress.scenario_bad_inputs(home, tmp_path, heavy=False, time_limit=60)
+    out = scenario_bad_inputs(home, tmp_path, heavy=False, time_limit=60)
     assert out.failures == []
     assert out.facts["returncode"] == 1 and "Traceback" not in out.facts["stderr"]
     assert out.facts["stored"] == out.facts["expected"] == 21  # the seed + 20 good documents, one text once
@@ -47,7 +55,7 @@ def test_cli_ingest_of_every_kind_of_bad_input_keeps_the_good_and_what_was_store
 def test_template_html_markdown_formula_and_bidi_text_stays_literal_through_ingest_and_export(home, tmp_path):
     """folium renders macro output as a Jinja template a second time: a title `{{ 7*7 }}` must stay that text,
     the sentinel payload must never run, and a spreadsheet must find no formula in the CSV."""
-    out = stress.scenario_hostile_text(home, tmp_path)
+    out = scenario_hostile_text(home, tmp_path)
     facts = out.facts
     assert facts["ingest"].returncode == 0 and facts["export"].returncode == 0, facts["export"].stderr
     assert not facts["sentinel"] and not (tmp_path / "SENTINEL").exists()
@@ -61,13 +69,13 @@ def test_template_html_markdown_formula_and_bidi_text_stays_literal_through_inge
 def test_a_50_mb_text_is_refused_by_name_before_parsing_in_bounded_memory(home, tmp_path):
     """Decision: one article is at most GEODATA_MAX_TEXT_CHARS (250,000) characters; spaCy would need
     gigabytes (and refuses over 1,000,000). The file is named, nothing is parsed, memory stays low."""
-    huge = stress.write_huge_text(tmp_path / "huge.txt", 50)
+    huge = write_huge_text(tmp_path / "huge.txt", 50)
     # VmHWM: this process's own peak (ru_maxrss would count the pytest process it was forked from)
     probe = ("import sys; from geodata.cli import main; code = main(sys.argv[1:]); "
              "print(*[l for l in open('/proc/self/status') if l.startswith('VmHWM')], file=sys.stderr); "
              "sys.exit(code)")
-    run = stress.Running([sys.executable, "-c", probe, "parse", str(huge), "--out", str(tmp_path / "out.jsonl")],
-                         stress.cli_env(home), tmp_path / "logs").finish(timeout=120)
+    run = Running([sys.executable, "-c", probe, "parse", str(huge), "--out", str(tmp_path / "out.jsonl")],
+                  cli_env(home), tmp_path / "logs").finish(timeout=120)
     assert run.returncode == 1, run.stderr
     assert (f"error: {huge}: text of 52,428,800 characters is over the 250,000-character limit for one article "
             "(GEODATA_MAX_TEXT_CHARS)") in run.stderr
@@ -77,7 +85,7 @@ def test_a_50_mb_text_is_refused_by_name_before_parsing_in_bounded_memory(home, 
 
 
 def test_files_over_the_size_limit_are_refused_unread_with_the_same_message_in_cli_and_dashboard(tmp_path):
-    huge = stress.write_huge_text(tmp_path / "huge.txt", 21)
+    huge = write_huge_text(tmp_path / "huge.txt", 21)
     limit = 20 * 2**20
     from_disk = load_paths([huge], max_bytes=limit)  # the CLI's path
     uploaded = read_bytes(str(huge), huge.read_bytes(), max_bytes=limit)  # the dashboard's path
@@ -99,7 +107,7 @@ def test_over_long_articles_are_named_by_line_and_the_others_load():
 
 def test_a_csv_article_longer_than_the_csv_modules_128_kib_field_limit_loads():
     table = io.StringIO()
-    csv.writer(table).writerows([["title", "text"], ["Long", stress.long_line(200_000)], ["Short", "Talks in Oslo."]])
+    csv.writer(table).writerows([["title", "text"], ["Long", long_line(200_000)], ["Short", "Talks in Oslo."]])
     result = read_bytes("news.csv", table.getvalue().encode())
     assert result.errors == []
     assert [len(d.text) for d in result.documents] == [200_000, 14]
@@ -112,11 +120,11 @@ def test_jsonl_lines_with_empty_text_are_named():
 
 
 def test_a_200000_character_line_parses_in_bounded_time_with_exact_offsets(home, tmp_path):
-    text = stress.long_line(200_000)
+    text = long_line(200_000)
     source = tmp_path / "long-line.txt"
     source.write_text(text, encoding="utf-8")
-    run = stress.cli("parse", str(source), "--out", str(tmp_path / "out.jsonl"), home=home,
-                     log_dir=tmp_path / "logs", timeout=45)
+    run = cli("parse", str(source), "--out", str(tmp_path / "out.jsonl"), home=home,
+              log_dir=tmp_path / "logs", timeout=45)
     assert run.returncode == 0, f"exit {run.returncode} after {run.seconds:.0f} s: {run.stderr[-500:]}"
     (parsed,) = [json.loads(line) for line in (tmp_path / "out.jsonl").read_text(encoding="utf-8").splitlines()]
     assert len(parsed["mentions"]) > 1000
@@ -137,7 +145,7 @@ def _check_offsets(text: str, parsed) -> None:
 
 
 def test_markup_right_to_left_combining_and_emoji_keep_offsets_through_the_store(pipeline, tmp_path):
-    docs = [Document(name, text) for name, text in stress.TRICKY_TEXTS.items()]
+    docs = [Document(name, text) for name, text in TRICKY_TEXTS.items()]
     parsed = list(pipeline.parse(docs))
     for doc, result in zip(docs, parsed):
         _check_offsets(doc.text, result)
@@ -154,7 +162,7 @@ def test_markup_right_to_left_combining_and_emoji_keep_offsets_through_the_store
     assert len(rows) == sum(len([m for m in p.mentions if m.place]) for p in parsed)
     assert all(r.sentence[r.sentence_start:r.sentence_end] == r.text for r in rows.itertuples())
     assert store.check() == []  # SQLite's substr() agrees on astral characters
-    assert stress.store_problems(store.path) == []
+    assert store_problems(store.path) == []
 
 
 FRAGMENTS = ["Paris", "Berlin", "Damascus", "Zu\u0308rich", "Cairo", "Syrian", " ", "  ", "\n", "\n\n", ". ", ", ",
@@ -228,7 +236,7 @@ def test_the_same_text_under_another_id_is_stored_once_through_add_all(pipeline,
 
 
 def test_sigkill_mid_ingest_leaves_whole_articles_and_a_rerun_completes_without_duplicates(home, tmp_path):
-    out = stress.scenario_ingest_kill(home, tmp_path, articles=60, kill_at=(5,))
+    out = scenario_ingest_kill(home, tmp_path, articles=60, kill_at=(5,))
     assert out.failures == []
     (killed_at,) = out.facts["killed_at"]
     assert 5 <= killed_at < 60  # killed in the middle of the batch
@@ -239,7 +247,7 @@ def test_sigkill_mid_ingest_leaves_whole_articles_and_a_rerun_completes_without_
 
 
 def test_sigkill_mid_gazetteer_build_leaves_no_half_build_and_a_rerun_completes(tmp_path, gazetteer):
-    out = stress.scenario_gazetteer_build_kill(tmp_path, reference_places=gazetteer.count())
+    out = scenario_gazetteer_build_kill(tmp_path, reference_places=gazetteer.count())
     assert out.failures == []
     after = out.facts["after_kill"]
     assert after["integrity"] == "ok" and (after.get("places"), after.get("version")) in ((0, None), (None, None))
@@ -250,21 +258,21 @@ def test_sigkill_mid_gazetteer_build_leaves_no_half_build_and_a_rerun_completes(
 
 def test_sigkill_mid_geonames_import_keeps_whole_batches_and_a_rerun_matches_an_uninterrupted_import(
         tmp_path, gazetteer):
-    out = stress.scenario_geonames_kill(gazetteer.path, tmp_path, lines=200_000)
+    out = scenario_geonames_kill(gazetteer.path, tmp_path, lines=200_000)
     assert out.failures == []
     after = out.facts["after_kill"]
     assert after["integrity"] == "ok"
-    assert 0 < after["geonames"] < 200_000 and after["geonames"] % stress.GEONAMES_BATCH == 0
+    assert 0 < after["geonames"] < 200_000 and after["geonames"] % GEONAMES_BATCH == 0
     final, want = out.facts["final"], out.facts["uninterrupted"]
     assert {k: final[k] for k in ("places", "names", "geonames")} == {k: want[k] for k in ("places", "names",
                                                                                           "geonames")}
     assert final["geonames"] == 200_000
     victim = tmp_path / "victim" / "gazetteer.sqlite"
-    assert stress.query(victim, "SELECT place_id FROM names WHERE name = 'stressburg 199999'") == [("gn:97199999",)]
+    assert query(victim, "SELECT place_id FROM names WHERE name = 'stressburg 199999'") == [("gn:97199999",)]
 
 
 def test_a_damaged_foreign_or_non_sqlite_store_is_reported_not_overwritten(home, tmp_path):
-    out = stress.scenario_damaged_files(home, tmp_path, targets=("store",))
+    out = scenario_damaged_files(home, tmp_path, targets=("store",))
     assert out.failures == [] and out.corrupted == 0 and out.faults == 3
     messages = {name: run.stderr for name, run in out.facts["runs"].items()}
     assert "not an SQLite database" in messages["store: not SQLite"]
@@ -273,14 +281,14 @@ def test_a_damaged_foreign_or_non_sqlite_store_is_reported_not_overwritten(home,
 
 
 def test_a_damaged_foreign_or_non_sqlite_gazetteer_is_reported_not_overwritten(home, tmp_path):
-    out = stress.scenario_damaged_files(home, tmp_path, targets=("gazetteer",))
+    out = scenario_damaged_files(home, tmp_path, targets=("gazetteer",))
     assert out.failures == [] and out.corrupted == 0 and out.faults == 3
 
 
 def test_a_read_only_store_folder_or_file_gives_a_clear_message_and_changes_nothing(home, tmp_path):
     """Tests run as root, whom chmod does not stop: the CLI runs without CAP_DAC_OVERRIDE, so the
     kernel enforces the permissions for it as for any user."""
-    out = stress.scenario_read_only(home, tmp_path)
+    out = scenario_read_only(home, tmp_path)
     if out.facts.get("skipped"):
         pytest.skip(out.facts["skipped"])
     assert out.failures == [] and (out.lost, out.corrupted) == (0, 0)
@@ -291,7 +299,7 @@ def test_a_read_only_store_folder_or_file_gives_a_clear_message_and_changes_noth
 
 def test_a_full_disk_mid_ingest_stores_whole_articles_only_and_a_rerun_completes(home, tmp_path):
     """The kernel refuses writes past a file size (RLIMIT_FSIZE) as a full disk does."""
-    out = stress.scenario_disk_full(home, tmp_path, articles=30)
+    out = scenario_disk_full(home, tmp_path, articles=30)
     assert out.failures == [] and (out.lost, out.corrupted) == (0, 0)
     assert "was not stored" in out.facts["run"].stderr
     assert 0 < out.facts["stored_when_full"] < 30 and out.facts["problems"] == []
@@ -299,7 +307,7 @@ def test_a_full_disk_mid_ingest_stores_whole_articles_only_and_a_rerun_completes
 
 
 def test_an_export_onto_a_full_disk_keeps_the_previous_file_and_leaves_no_temporary_file(home, tmp_path):
-    out = stress.scenario_export_disk_full(home, tmp_path)
+    out = scenario_export_disk_full(home, tmp_path)
     assert out.failures == [] and out.corrupted == 0
     assert out.facts["run"].returncode == 2 and "not written" in out.facts["run"].stderr
     assert out.facts["intact"] and out.facts["left"] == []
@@ -308,7 +316,7 @@ def test_an_export_onto_a_full_disk_keeps_the_previous_file_and_leaves_no_tempor
 
 def test_a_read_only_data_folder_exports_and_looks_up_but_refuses_to_delete(home, tmp_path):
     """GEODATA_HOME itself read-only (0555 folder, 0444 files), for root too: reading works, writing says why."""
-    out = stress.scenario_read_only_home(home, tmp_path)
+    out = scenario_read_only_home(home, tmp_path)
     if out.facts.get("skipped"):
         pytest.skip(out.facts["skipped"])
     runs = out.facts["runs"]
@@ -320,7 +328,7 @@ def test_a_read_only_data_folder_exports_and_looks_up_but_refuses_to_delete(home
 
 
 def test_deleting_articles_while_sessions_read_never_shows_a_half_deleted_article(home, tmp_path):
-    out = stress.scenario_delete_while_reading(home, tmp_path, articles=30, deletes=15, readers=3)
+    out = scenario_delete_while_reading(home, tmp_path, articles=30, deletes=15, readers=3)
     assert out.facts["run"].returncode == 0, out.facts["run"].stderr
     assert out.facts["errors"] == [] and out.facts["reads"] > 0
     assert out.facts["problems"] == [] and out.facts["left"] == 15
@@ -328,11 +336,11 @@ def test_deleting_articles_while_sessions_read_never_shows_a_half_deleted_articl
 
 
 def test_store_writes_on_a_full_database_roll_back_whole_and_raise_store_error(tmp_path):
-    store = Store(stress.seed_store(tmp_path / "store.sqlite", 2))
+    store = Store(seed_store(tmp_path / "store.sqlite", 2))
     before = store.counts()
     pages = store.conn.execute("PRAGMA page_count").fetchone()[0]
     store.conn.execute(f"PRAGMA max_page_count = {pages}")
-    parsed = stress.parsed_article(7)
+    parsed = parsed_article(7)
     parsed.document = replace(parsed.document, text=parsed.document.text + " " * 20_000)  # needs new pages
     with pytest.raises(StoreError, match="the disk is full .*article 'p7' was not stored"):
         store.add(parsed)
@@ -344,7 +352,7 @@ def test_store_writes_on_a_full_database_roll_back_whole_and_raise_store_error(t
     assert store.counts() == before and not store.conn.in_transaction
     store.conn.execute(f"PRAGMA max_page_count = {pages * 100}")
     assert store.add(parsed) is not None
-    assert stress.store_problems(store.path, mentions_everywhere=True) == []
+    assert store_problems(store.path, mentions_everywhere=True) == []
 
 
 def test_a_folder_in_place_of_the_store_file_is_reported(tmp_path):

@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from devtools.servers import free_port, stop_server, streamlit_healthy
-from devtools.stress import copy_sqlite
+from devtools.stress.checks import copy_sqlite
 from geodata.records import Document
 from geodata.store import IngestReport, Store
 
