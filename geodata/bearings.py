@@ -23,7 +23,7 @@ THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # "1,200": a comma befo
 def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
     """Where the words after a span and a comma put it from another place, after a few lower-case words: at a
     distance and in a direction (a number, a unit, words before the direction, the direction, "of" and the other
-    place's name), or near it (a word of `LanguageRules.near`, "of" if any, the name: "Rathbeggan, near
+    place's name), at a distance alone ("20 km from Goma"), or near it (a word of `LanguageRules.near`, "of" if any, the name: "Rathbeggan, near
     Dunshaughlin", "Bucha, on the outskirts of Kyiv"); None when the words say no such thing ("near the border"
     names no place)."""
     doc, i = span.doc, span.end
@@ -39,6 +39,8 @@ def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
     if km is None or unit is None:
         return None
     i = _past_aside(doc, i + 2)
+    if i + 1 < len(doc) and doc[i].lower_ in rules.away:  # "Kibati, 20 km from Goma": a distance, no direction
+        return _toward(doc, i + 1, rules, km * unit, None, doc[i].lower_)
     while i < len(doc) and doc[i].lower_ in rules.toward:
         i += 1
     direction, i = _direction(doc, i, rules)
@@ -48,7 +50,7 @@ def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
 
 
 def measured_after(span: Span, rules: LanguageRules) -> bool:
-    """Whether the words after a span give its distance and direction from a named place (`Bearing.measured`)."""
+    """Whether the words after a span give its distance from a named place (`Bearing.measured`)."""
     bearing = bearing_after(span, rules)
     return bearing is not None and bearing.measured
 

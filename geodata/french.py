@@ -88,4 +88,5 @@ FRENCH = LanguageRules(
          "près", "environ", "non"}),
     units=dict.fromkeys(("km", "kilomètre", "kilomètres", "kilometre", "kilometres"), 1.0),
     bearings=compass("nord", "est", "sud", "ouest"), toward=frozenset({"au", "à", "l'", "l\u2019"}),
-    near=frozenset({"près", "proche", "abords", "environs", "périphérie"}), capital="capitale")
+    near=frozenset({"près", "proche", "abords", "environs", "périphérie"}), away=frozenset({"de", "d'", "d\u2019"}),
+    capital="capitale")

@@ -104,17 +104,18 @@ class Bearing:
     Mogadishu") or near it ("Rathbeggan, near Dunshaughlin"): `bearings.bearing_after`."""
 
     km: float  # 0 when the text gives none
-    degrees: float | None  # the direction from the other place, clockwise from north; None: near it
-    direction: str  # as written ("north", "south-west", "nord-est"), or the word of nearness ("near", "outskirts")
+    degrees: float | None  # the direction from the other place, clockwise from north; None: none given
+    direction: str  # as written ("north", "south-west", "nord-est"), or the word of nearness or distance ("near",
+    # "outskirts", "from")
     anchor_start: int  # the other place's name in the text (character offsets), or the word for a capital
     anchor_end: int
     from_capital: bool = False  # from the capital of the article's country, named by no name ("of the capital")
 
     @property
     def measured(self) -> bool:
-        """A distance and a direction, not nearness: then the name is a place, whoever else bears it ("Zamzam,
-        15km south-west of El Fasher"; not "John Smith, near Boston")."""
-        return self.degrees is not None
+        """A distance, not nearness: then the name is a place, whoever else bears it ("Zamzam, 15km south-west of El
+        Fasher", "Kibati, 20 km from Goma"; not "John Smith, near Boston")."""
+        return self.km > 0
 
 
 @dataclass(frozen=True)

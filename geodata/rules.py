@@ -94,6 +94,7 @@ class LanguageRules:
     bearings: Mapping[str, float] = field(default_factory=dict)
     toward: frozenset[str] = frozenset()
     near: frozenset[str] = frozenset()  # words that put a name near another after a comma ("Rathbeggan, near Navan")
+    away: frozenset[str] = frozenset()  # words between a distance and the place it is from ("20 km from Goma")
     capital: str = ""  # the noun for a capital: "300 km north of the capital" measures from the article's country's
 
     def label(self, ent: Span) -> str:
@@ -124,4 +125,4 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
     units={**dict.fromkeys(("km", "kms", "kilometre", "kilometres", "kilometer", "kilometers"), 1.0),
            **dict.fromkeys(("mile", "miles", "mi"), 1.609344)},
     bearings=compass("north", "east", "south", "west"), toward=frozenset(("to", "the")),
-    near=frozenset(("near", "outside", "outskirts")), capital="capital")
+    near=frozenset(("near", "outside", "outskirts")), away=frozenset(("from",)), capital="capital")

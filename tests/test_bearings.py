@@ -133,7 +133,7 @@ def test_the_explanation_says_where_the_text_puts_it(pipeline, settings):
     "Rebels took Mahas, 1e309 km north of Mogadishu, on Sunday.",  # no finite distance
     "Rebels took Mahas, nan km north of Mogadishu, on Sunday.",
     "Rebels took Mahas, 5,000 km north of Mogadishu, on Sunday.",  # farther than any village is placed from a town
-    "Rebels took Mahas, 300 km from Mogadishu, on Sunday.",  # no direction
+    "Rebels took Mahas, 300 km from home, on Sunday.",  # no place after "from"
     "Rebels took Mahas, where 300 fighters went north of Mogadishu.",  # no unit
     "Rebels took Mahas; 300 km north of Mogadishu lies Dhusamareb.",  # no comma after the name
 ])
@@ -152,6 +152,8 @@ def test_words_that_give_no_distance_and_direction_give_no_bearing(text, setting
     ("He lived at Rathbeggan, near Dunshaughlin, for years.", "Rathbeggan", 0.0, None, "Dunshaughlin"),
     ("Shells hit Bucha, a town on the outskirts of Kyiv.", "Bucha", 0.0, None, "Kyiv"),
     ("Minova, 40 km west of the provincial capital, Goma, was calm.", "Minova", 40.0, 270.0, "Goma"),
+    ("Rebels took Mahas, 300 km from Mogadishu, on Sunday.", "Mahas", 300.0, None, "Mogadishu"),  # no direction
+    ("Shells hit Kibati, 20 kilometres (12 miles) from Goma.", "Kibati", 20.0, None, "Goma"),
     ("Rebels took Mahas, 90 km north of the town of Beledweyne.", "Mahas", 90.0, 0.0, "Beledweyne"),
 ])
 def test_the_distance_the_direction_and_the_other_place_are_read(text, name, km, degrees, anchor, settings):
@@ -203,6 +205,29 @@ def test_a_place_measured_from_the_capital_is_put_from_the_article_country_capit
 def test_a_place_measured_from_the_capital_of_no_country_is_not_put_there(pipeline):
     found = mentions(pipeline, "Rebels took Mahas, about 300 km north of the capital, on Sunday.")
     assert all(m.place is None or m.place.source != "bearing" for m in found)
+
+
+def test_a_place_a_short_distance_from_a_town_is_put_at_the_town(pipeline):
+    """No direction: the town is no farther off than the distance the text gives."""
+    found = mentions(pipeline, "Shelling hit Kibati, 12 km from Goma, as rebels advanced on Goma.")
+    kibati, goma = placed(found, "Kibati"), placed(found, "Goma")
+    assert kibati.place == goma.place and kibati.reason == IN_BEARING
+
+
+def test_a_long_distance_without_a_direction_leaves_only_places_about_that_far(pipeline):
+    """Nowhere to put it, but the only Mahas the gazetteer holds lies in Jordan, 3,000 km off: no placement."""
+    found = mentions(pipeline, "Fighters seized Mahas, 300 km from Mogadishu, on Sunday.")
+    assert placed(found, "Mahas").place is None
+    found = mentions(pipeline, "Fighters seized Beledweyne, 300 km from Mogadishu, on Sunday.")
+    beledweyne = placed(found, "Beledweyne")
+    assert beledweyne.place is not None and beledweyne.place.id.startswith("gn:") and beledweyne.place.country == "SO"
+
+
+def test_french_distance_without_a_direction_is_read(settings):
+    text = "Kibati, à 20 km de Goma, a été bombardée."
+    bearing = bearing_after(model(settings.model_fr)(text).char_span(0, len("Kibati")), FRENCH)
+    assert bearing is not None and bearing.km == 20.0 and bearing.degrees is None and bearing.measured
+    assert text[bearing.anchor_start:bearing.anchor_end] == "Goma"
 
 
 def test_a_lone_opening_word_is_a_place_before_its_distance_and_direction(pipeline):

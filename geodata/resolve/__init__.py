@@ -62,7 +62,8 @@ BEARING_CONFIDENCE = 0.6
 # ("Bakhmut, near Donetsk", 66 km), while the namesakes this rule is for lie farther (Tawila in Yemen).
 BEARING_SHARE, BEARING_SLACK_KM, NEAR_KM = 0.5, 10.0, 100.0
 IN_BEARING = ("no gazetteer place of this name lies where the text puts it, a distance and a direction from another "
-              "place or near one (\"300 km north of Mogadishu\", \"near Andover\"): placed there")
+              "place, a short distance from one or near one (\"300 km north of Mogadishu\", \"20 km from Goma\", "
+              "\"near Andover\"): placed there")
 LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID, BEARING: IN_BEARING}  # placed by what lies around
 
 __all__ = ["ARTICLE_TOWN_CONFIDENCE", "BEARING_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "IN_BEARING",
@@ -137,7 +138,8 @@ class Resolver:
                 outcome = PLACE_SAID if said is not None else ARTICLE_TOWN
                 place, conf, via = around, ARTICLE_TOWN_CONFIDENCE, around.name
         if point is not None and not (outcome in (BEST, GEOCODER) and place is not None and point.holds(place)):
-            place, conf, outcome, via = point.place, BEARING_CONFIDENCE, BEARING, point.said
+            place, conf, outcome, via = (point.place, BEARING_CONFIDENCE, BEARING, point.said) if point.puts \
+                else (None, 0.0, NONE, None)
         conf = self.calibration(conf, outcome) if place is not None else conf
         why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via,
                           note=UNSUPPORTED_NOTE if halved and outcome == BEST else None) if self.explain else None
@@ -208,11 +210,13 @@ def article_town(choices: Sequence[Choice], raw: Sequence[float]) -> Place | Non
 @dataclass(frozen=True)
 class Described:
     """Where the text puts a name from another placed name: the point a distance and a direction lead to, as a
-    place of its own, or that place itself when the text says only "near" it."""
+    place of its own, or that place itself when the text says only "near" it or how far from it the name lies."""
 
     place: Place
     reach_km: float  # how far from `place` a place of the name may lie and be the one the text means
     said: str  # what the text says: "300 km north of Mogadishu", "near Dunshaughlin"
+    puts: bool = True  # False: too far from `place` to put the name there ("300 km from Mogadishu"), only to say
+    # which places of the name it may be
 
     def holds(self, place: Place) -> bool:
         """Whether a place of the name is the one the text means: one within `reach_km` of the point, or a country
@@ -252,8 +256,15 @@ def _anchor(bearing: Bearing, cands: Sequence[Candidate], choices: Sequence[Choi
 
 
 def _described(cand: Candidate, bearing: Bearing, anchor: Place) -> Described:
+    """Where a bearing from a placed name puts a name: the point its distance and direction lead to; the named
+    place itself when the text says only "near" it, or gives a distance of `NEAR_KM` or less but no direction
+    ("20 km from Goma": no farther off than that); for a longer distance without a direction, only which places
+    of the name it may be."""
     if bearing.degrees is None:
-        return Described(anchor, NEAR_KM, f"near {anchor.name}")  # "on the outskirts of", "aux abords de"
+        if not bearing.measured:
+            return Described(anchor, NEAR_KM, f"near {anchor.name}")  # "on the outskirts of", "aux abords de"
+        reach = bearing.km * (1 + BEARING_SHARE) + BEARING_SLACK_KM  # a place of the name about that far off
+        return Described(anchor, reach, f"{bearing.km:g} km from {anchor.name}", puts=bearing.km <= NEAR_KM)
     lat, lon = destination(anchor.lat, anchor.lon, bearing.km, bearing.degrees)
     place = Place(f"bearing:{anchor.id}:{bearing.km:g}:{bearing.degrees:g}", cand.text, round(lat, 5), round(lon, 5),
                   anchor.country, (cand.classes or "P")[0], source="bearing")
