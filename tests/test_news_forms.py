@@ -2,6 +2,8 @@
 al-Shughur"), in the newspapers' forms (a county's "Co.", datelines), and a country's name two countries share
 ("Congo"); through the real spaCy model and gazetteer."""
 
+import pytest
+
 from geodata.gazetteer.normalize import inner_articles_as_al, normalize
 from geodata.resolve import IN_PLACE_SAID
 from geodata.rules import ENGLISH
@@ -53,6 +55,18 @@ def test_an_article_inside_a_name_matches_in_any_spelling(gazetteer, pipeline):
     found = placed(pipeline, text)
     assert found["Jisr al-Shughur"].place.name == "Jisr ash Shughūr"
     assert found["Maarrat al-Numan"].place.admin1 == found["Idlib province"].place.admin1
+
+
+@pytest.mark.parametrize("text, name, country", [
+    ("Drones struck the Zaporizhzhia oblast overnight.", "Zaporizhzhia oblast", "UA"),  # read as a person
+    ("Troops left the Pokrovsk raion on Monday.", "Pokrovsk raion", "UA"),
+    ("Storms hit the Primorsky krai on Monday.", "Primorsky krai", "RU"),
+    ("Evacuations went on in Fukushima prefecture.", "Fukushima prefecture", "JP"),
+])
+def test_the_words_for_a_division_of_other_countries_find_the_division(pipeline, text, name, country):
+    """"oblast", "raion", "krai", "prefecture": lower-case words for a division, as "province" and "region" are."""
+    found = placed(pipeline, text)[name].place
+    assert found is not None and found.feature_class == "A" and found.country == country
 
 
 def test_the_newspapers_co_is_a_county_unless_a_firms(pipeline):
