@@ -253,10 +253,25 @@ class Extractor:
         """Toponym candidates of one doc, and the names dropped as no place (`not_place`), in text order.
         `text`: the doc's text, when the caller has read it (`TextView.of`)."""
         view = TextView.of(doc, sents, text)
-        found: dict[int, Candidate] = {}
-        label = self.rules.label
         every = doc.ents  # spaCy makes the spans anew on every read
-        ents = [e for e in every if label(e) not in IGNORED_LABELS]
+        links = name_links(doc, view.text)
+        found = self._from_entities(view, every, links)
+        said = self._said_by_form(view, found)
+        covered = {i for e in every for i in range(e.start, e.end)}
+        for cand in self._outside(doc, view, covered, links):
+            found.setdefault(cand.start, cand)
+        if self.rules.lowercase_demonyms:
+            for cand in self._adjectives(doc, view, covered):
+                found.setdefault(cand.start, cand)
+        evidence = Evidence(every, self.gazetteer.has_name, self.rules.cues, self.rules.label)
+        return self._sorted(doc, view, found, evidence, {cand.start for cand in said})
+
+    def _readings(self, ents: list[Span]) -> tuple[set[str], set[str]]:
+        """The names the NER reads as no place anywhere in the text, and those it reads as a place somewhere.
+        It reads one name differently from line to line: a name it reads as a person or a body more often than
+        as a place, and that no gazetteer place bears, is no place. (Names of places are left alone: a town's
+        name often stands for its council or its people.)"""
+        label = self.rules.label
         as_place, as_agent = Counter[str](), Counter[str]()
         for ent in ents:
             key = normalize(ent.text)
@@ -264,13 +279,17 @@ class Extractor:
                 as_place[key] += 1
             elif label(ent) in AGENT_LABELS:
                 as_agent[key] += 1
-        # The NER reads one name differently from line to line. A name it reads as a person or a body
-        # more often than as a place, and that no gazetteer place bears, is no place anywhere in the text.
-        # (Names of places are left alone: a town's name often stands for its council or its people.)
         agents = {key for key, n in as_agent.items() if n > as_place[key] and not self.gazetteer.has_name(key)}
-        places = set(as_place) - agents | self._lone_person_places(ents)
+        return agents, set(as_place) - agents | self._lone_person_places(ents)
+
+    def _from_entities(self, view: TextView, every: tuple[Span, ...], links: set[int]) -> dict[int, Candidate]:
+        """The candidates the NER's entities give, by their start: the entity itself, the name it was cut from,
+        or the places inside it."""
+        label = self.rules.label
+        ents = [e for e in every if label(e) not in IGNORED_LABELS]
+        agents, places = self._readings(ents)
+        found: dict[int, Candidate] = {}
         # person/org labels last, so they can lose to the same name read as a place elsewhere
-        links = name_links(doc, view.text)
         for ent in sorted(ents, key=lambda e: label(e) in AGENT_LABELS):
             cand = self._cut_short(view, ent, links) or self._whole(view, ent, places)
             if cand is not None and cand.label in PLACE_LABELS and cand.kind == "toponym" \
@@ -288,13 +307,18 @@ class Extractor:
             elif label(ent) != "PERSON":
                 famous = self._embedded(view, ent)  # before a lesser town it leads with ("Metro Vancouver")
                 lead = self._leading_place(view, ent) if not famous and label(ent) == "ORG" and len(ent) > 1 else None
+                doc = ent.doc
                 after = doc[ent.end] if ent.end < len(doc) else None
                 for inner in self._unless_street(view, ent, after, [lead] if lead else famous):
                     found.setdefault(inner.start, inner)
-        # names the text's form says are places: a dateline, a party tag, a list closed by "counties"
+        return found
+
+    def _said_by_form(self, view: TextView, found: dict[int, Candidate]) -> list[Candidate]:
+        """The names the text's form says are places (a dateline, a party tag, a list closed by "counties"),
+        put into `found` whole, over the NER's pieces of them ("ST" and "PAUL" of "ST. PAUL -")."""
         said = [replace(c, classes=TOWN_OR_DIVISION) for c in
                 (self._make(view, *span, GAZETTEER_LABEL) for span in self.forms.spans(view.text)) if c]
-        for cand in said:  # the whole name, over the NER's pieces of it ("ST" and "PAUL" of "ST. PAUL -")
+        for cand in said:
             same = found.get(cand.start)
             if same is not None and same.end == cand.end and same.label in PLACE_LABELS:  # the NER's too
                 found[cand.start] = replace(same, classes=cand.classes)
@@ -302,14 +326,12 @@ class Extractor:
             for start in [k for k, c in found.items() if cand.start <= k < cand.end and c.end <= cand.end]:
                 del found[start]
             found.setdefault(cand.start, cand)
-        covered = {i for e in every for i in range(e.start, e.end)}
-        for cand in self._outside(doc, view, covered, links):
-            found.setdefault(cand.start, cand)
-        if self.rules.lowercase_demonyms:
-            for cand in self._adjectives(doc, view, covered):
-                found.setdefault(cand.start, cand)
-        evidence = Evidence(every, self.gazetteer.has_name, self.rules.cues, label)
-        placed = {cand.start for cand in said}
+        return said
+
+    def _sorted(self, doc: Doc, view: TextView, found: dict[int, Candidate], evidence: Evidence,
+                placed: set[int]) -> tuple[list[Candidate], list[Dropped]]:
+        """The candidates kept and dropped, in text order, each with what the words around it say (`said_of`).
+        `placed`: the starts of the names the text's form says are places, which no evidence drops."""
         kept, dropped = [], []
         for start in sorted(found):
             cand, span = self._with_kind_word(view, found[start],
