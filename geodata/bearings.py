@@ -22,23 +22,25 @@ THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # "1,200": a comma befo
 
 def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
     """Where the words after a span and a comma put it from another place, after a few lower-case words: at a
-    distance and in a direction (a number, a unit, words before the direction, the direction, "of" and the other
-    place's name), at a distance alone ("20 km from Goma"), or near it (a word of `LanguageRules.near`, "of" if any, the name: "Rathbeggan, near
-    Dunshaughlin", "Bucha, on the outskirts of Kyiv"); None when the words say no such thing ("near the border"
-    names no place)."""
+    distance and in a direction (a number in figures or words, a unit, words before the direction, the direction,
+    "of" and the other place's name), at a distance alone ("20 km from Goma"), or near it (a word of
+    `LanguageRules.near`, "of" if any, the name: "Rathbeggan, near Dunshaughlin", "Bucha, on the outskirts of
+    Kyiv"); None when the words say no such thing ("near the border" names no place)."""
     doc, i = span.doc, span.end
     if not rules.units or i + 3 >= len(doc) or doc[i].text != ",":
         return None
     i += 1
     while i < span.end + 1 + MAX_BEFORE and i + 2 < len(doc) and doc[i].lower_ not in rules.near \
-            and doc[i].is_lower and doc[i].is_alpha:
+            and doc[i].lower_ not in rules.numbers and doc[i].is_lower and doc[i].is_alpha:
         i += 1
     if doc[i].lower_ in rules.near:
         return _toward(doc, i + 1 + (doc[i + 1].lower_ in rules.of_words), rules, 0.0, None, doc[i].lower_)
-    km, unit = _number(doc[i]), rules.units.get(doc[i + 1].lower_)
+    km = rules.numbers.get(doc[i].lower_) or _number(doc[i])
+    i += 1 + (km is not None and doc[i + 1].lower_ in rules.of_words and i + 2 < len(doc))  # "trentaine de km"
+    unit = rules.units.get(doc[i].lower_)
     if km is None or unit is None:
         return None
-    i = _past_aside(doc, i + 2)
+    i = _past_aside(doc, i + 1)
     if i + 1 < len(doc) and doc[i].lower_ in rules.away:  # "Kibati, 20 km from Goma": a distance, no direction
         return _toward(doc, i + 1, rules, km * unit, None, doc[i].lower_)
     while i < len(doc) and doc[i].lower_ in rules.toward:

@@ -42,6 +42,14 @@ PLACE_NOUNS = {**dict.fromkeys(("village", "villages", "localité", "bourg", "po
                                 "nord-ouest", "sud-est", "sud-ouest", "habitants", "maire"), "")}
 
 
+# Distances in words: "à cinq kilomètres", "à une trentaine de kilomètres" (about thirty); not "un"/"une", which
+# stand before the approximate ones.
+NUMBERS = {**dict(zip("deux trois quatre cinq six sept huit neuf dix onze douze".split(), range(2, 13))),
+           "quinze": 15, "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60, "cent": 100,
+           "dizaine": 10, "douzaine": 12, "quinzaine": 15, "vingtaine": 20, "trentaine": 30, "quarantaine": 40,
+           "cinquantaine": 50, "soixantaine": 60, "centaine": 100}
+
+
 def forms(masculine: str, feminine: str | None = None) -> tuple[str, str, str, str]:
     """The masculine and feminine, singular and plural of a French adjective of nationality, normalised,
     from its masculine singular by the regular rules ("syrien": syrienne, syriens, syriennes; "kurde":
@@ -87,6 +95,6 @@ FRENCH = LanguageRules(
         {"sur", "qui", "que", "où", "dont", "située", "situé", "tenue", "tenu", "contrôlée", "contrôlé", "proche",
          "près", "environ", "non"}),
     units=dict.fromkeys(("km", "kilomètre", "kilomètres", "kilometre", "kilometres"), 1.0),
-    bearings=compass("nord", "est", "sud", "ouest"), toward=frozenset({"au", "à", "l'", "l\u2019"}),
+    numbers=NUMBERS, bearings=compass("nord", "est", "sud", "ouest"), toward=frozenset({"au", "à", "l'", "l\u2019"}),
     near=frozenset({"près", "proche", "abords", "environs", "périphérie"}), away=frozenset({"de", "d'", "d\u2019"}),
     capital="capitale")

@@ -91,6 +91,8 @@ class LanguageRules:
     # `bearings.py`): units -> kilometres, directions -> degrees clockwise from north (a two-word direction
     # written with a hyphen), and the words that may stand before the direction ("to the west of").
     units: Mapping[str, float] = field(default_factory=dict)
+    # Distances written in words ("five miles north of", "une trentaine de kilomètres"): word -> the number.
+    numbers: Mapping[str, float] = field(default_factory=dict)
     bearings: Mapping[str, float] = field(default_factory=dict)
     toward: frozenset[str] = frozenset()
     near: frozenset[str] = frozenset()  # words that put a name near another after a comma ("Rathbeggan, near Navan")
@@ -124,5 +126,8 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
                             "close", "about", "some", "located", "situated", "just")),
     units={**dict.fromkeys(("km", "kms", "kilometre", "kilometres", "kilometer", "kilometers"), 1.0),
            **dict.fromkeys(("mile", "miles", "mi"), 1.609344)},
+    numbers=dict(zip(("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
+                      "sixteen seventeen eighteen nineteen twenty").split(), range(1, 21)),
+                 thirty=30, forty=40, fifty=50, sixty=60, seventy=70, eighty=80, ninety=90, hundred=100),
     bearings=compass("north", "east", "south", "west"), toward=frozenset(("to", "the")),
     near=frozenset(("near", "outside", "outskirts")), away=frozenset(("from",)), capital="capital")

@@ -134,6 +134,7 @@ def test_the_explanation_says_where_the_text_puts_it(pipeline, settings):
     "Rebels took Mahas, nan km north of Mogadishu, on Sunday.",
     "Rebels took Mahas, 5,000 km north of Mogadishu, on Sunday.",  # farther than any village is placed from a town
     "Rebels took Mahas, 300 km from home, on Sunday.",  # no place after "from"
+    "Rebels took Mahas, one of the towns north of Mogadishu.",  # a number's word, no distance
     "Rebels took Mahas, where 300 fighters went north of Mogadishu.",  # no unit
     "Rebels took Mahas; 300 km north of Mogadishu lies Dhusamareb.",  # no comma after the name
 ])
@@ -155,6 +156,7 @@ def test_words_that_give_no_distance_and_direction_give_no_bearing(text, setting
     ("Rebels took Mahas, 300 km from Mogadishu, on Sunday.", "Mahas", 300.0, None, "Mogadishu"),  # no direction
     ("Shells hit Kibati, 20 kilometres (12 miles) from Goma.", "Kibati", 20.0, None, "Goma"),
     ("Rebels took Mahas, 90 km north of the town of Beledweyne.", "Mahas", 90.0, 0.0, "Beledweyne"),
+    ("The crash was in Lakeville, five miles north of Mansfield.", "Lakeville", 5 * 1.609344, 0.0, "Mansfield"),
 ])
 def test_the_distance_the_direction_and_the_other_place_are_read(text, name, km, degrees, anchor, settings):
     doc = model(settings.model)(text)
@@ -169,6 +171,8 @@ def test_the_distance_the_direction_and_the_other_place_are_read(text, name, km,
     ("Sévaré, à 2,5 km au sud-ouest de Mopti, a été attaquée.", 2.5, "sud-ouest", 225.0),  # a decimal comma
     ("Sévaré, à 12 kilomètres au nord de la ville de Mopti, a été attaquée.", 12.0, "nord", 0.0),
     ("Sévaré, à 12 km au sud de la capitale régionale, Mopti, a été attaquée.", 12.0, "sud", 180.0),
+    ("Sévaré, à une trentaine de kilomètres au nord de Mopti, a été attaquée.", 30.0, "nord", 0.0),  # about 30
+    ("Sévaré, à cinq kilomètres à l'est de Mopti, a été attaquée.", 5.0, "est", 90.0),
 ])
 def test_french_distances_and_directions_are_read(text, km, direction, degrees, settings):
     doc = model(settings.model_fr)(text)
