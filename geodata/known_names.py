@@ -97,12 +97,6 @@ class KnownNames:
         return key not in GENERIC_WORDS and any((pri or not primary) and p.feature_class in ("P", "A")
                                                 for p, pri in self.gazetteer.lookup(key))
 
-    def big_town(self, name: str) -> bool:
-        """Whether a big town (`is_strong`) bears the name, as its main name or another: the news's spelling is
-        often GeoNames' alternate ("Hodeidah" for Al Hudaydah)."""
-        key = normalize(name)
-        return key not in GENERIC_WORDS and any(p.feature_class == "P" and is_strong(p) for p, _ in self.gazetteer.lookup(key))
-
     def found_as_town_or_division(self, name: str) -> bool:
         """Whether a town or a division bears a name (`towns_or_divisions`)."""
         return bool(self.towns_or_divisions(name))

@@ -57,12 +57,11 @@ class TownWords:
             # not "the first Northern state": a compass word before it is no name
             town = bool(self.of_kind(Query.of(f"{span.text} {word.text}"), KIND_WORDS[word.lower_]))
         else:
-            # joined to a place by "and": weaker, so a single word only as a town's or division's main name or a
-            # big town's other name ("Hodeidah and Marib"), and not a word for a kind of place ("Botkins and Creek")
+            # joined to a place by "and": weaker, so a single word only as a town's or division's main name,
+            # and not a word for a kind of place ("Botkins and Creek")
             joined = listed_with_place(span, rules, self.names.strong) \
                 and normalize(span.text) not in GENERIC_SUFFIXES \
-                and (self.names.town_or_division(span.text, primary=len(span) == 1)
-                     or self.names.big_town(span.text))
+                and self.names.town_or_division(span.text, primary=len(span) == 1)
             town = joined or self._lies_in_named_place(span)
         return town
 
