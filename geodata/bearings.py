@@ -1,8 +1,9 @@
-"""A place the text puts at a distance and in a direction from another, or near it: "Mahas, a town about 300 km
-north of Mogadishu", "Zamzam, 15km south-west of El Fasher", "Boulkessi, à 40 km au nord-est de Mondoro",
-"Rathbeggan, near Dunshaughlin". Conflict reports place villages no gazetteer holds this way; the resolver puts
-them there (`resolve.bearing_points`). The words are the article language's (`LanguageRules.units`, `bearings`,
-`toward`, `near`)."""
+"""A place the text puts at a distance and in a direction from another, at a distance alone, or near it: "Mahas, a
+town about 300 km north of Mogadishu", "Zamzam, 15km south-west of El Fasher", "Boulkessi, à une trentaine de
+kilomètres au nord-est de Mondoro", "Kibati, 12 km from Goma", "Rathbeggan, near Dunshaughlin", "Mahas, 300 km
+north of the capital". Conflict reports place villages no gazetteer holds this way; the resolver puts them there
+(`resolve.bearing_points`). The words are the article language's (`LanguageRules.about`, `units`, `numbers`,
+`bearings`, `toward`, `away`, `near`, `capital`)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ MAX_KM = 1000.0  # the farthest a text places a village from another place (in t
 MAX_KIND_WORDS = 3  # lower-case words for the other place's kind before its name ("the provincial capital Bukavu")
 MAX_ASIDE = 6  # tokens of a bracketed aside after the distance ("40 km (25 miles) southwest of Goma")
 THOUSANDS = re.compile(r"\d{1,3}(?:,\d{3})+(?:\.\d+)?")  # "1,200": a comma before three figures groups thousands
+FIGURES = re.compile(r"\d+(?:[.,]\d+)?")  # "300", "2.5", the French "2,5"; not "1_000" or "1e2", which float() reads
 
 
 def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
@@ -33,6 +35,8 @@ def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
     while i < span.end + 1 + MAX_BEFORE and i + 2 < len(doc) and doc[i].lower_ not in rules.near \
             and doc[i].lower_ not in rules.numbers and doc[i].is_lower and doc[i].is_alpha:
         i += 1
+    if not _say_a_place(doc[span.end + 1:i], rules):
+        return None  # "Jean Bosco, who lives 5 km from Goma": a person's whereabouts
     if doc[i].lower_ in rules.near:
         return _toward(doc, i + 1 + (doc[i + 1].lower_ in rules.of_words), rules, 0.0, None, doc[i].lower_)
     km = rules.numbers.get(doc[i].lower_) or _number(doc[i])
@@ -51,8 +55,16 @@ def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
     return _toward(doc, i + 1, rules, km * unit, rules.bearings[direction], direction)
 
 
+def _say_a_place(words: Span, rules: LanguageRules) -> bool:
+    """Whether the words between a name's comma and its distance or nearness go with a place: none, articles and
+    words of approximation ("about", `LanguageRules.about`), or any words with one for a place's kind ("a small
+    town about"); not a person's ("who lives", "speaking")."""
+    lower = [t.lower_ for t in words]
+    return all(w in rules.articles or w in rules.about for w in lower) or any(w in rules.apposed for w in lower)
+
+
 def measured_after(span: Span, rules: LanguageRules) -> bool:
-    """Whether the words after a span give its distance from a named place (`Bearing.measured`)."""
+    """Whether the words after a span give its distance and direction from another place (`Bearing.measured`)."""
     bearing = bearing_after(span, rules)
     return bearing is not None and bearing.measured
 
@@ -73,25 +85,28 @@ def _toward(doc: Doc, i: int, rules: LanguageRules, km: float, degrees: float | 
 
 
 def _past_kind(doc: Doc, i: int, rules: LanguageRules) -> tuple[int, Token | None]:
-    """Past lower-case words for a place's kind at token `i` and a comma after them ("capital, Mogadishu", "town
-    of Goma", "capitale régionale Mopti"), and the word for a capital among them, if any; `i` and None when no
-    word for a kind (`LanguageRules.apposed`) is there."""
+    """Past the lower-case words at token `i` when one of them is a word for a place's kind (`LanguageRules.apposed`),
+    and a comma after them ("capital, Mogadishu", "town of Goma", "capitale régionale Mopti"); with the word for a
+    capital when it stands first among words for a kind ("the capital", "the capital city": the country's; not "the
+    provincial capital"). `i` and None when no word for a kind is there."""
     j, stop, other = i, min(len(doc), i + MAX_KIND_WORDS), rules.apposed_next | rules.locatives  # "capital on Monday"
     while j < stop and doc[j].is_lower and doc[j].is_alpha and doc[j].lower_ not in other:
         j += 1
     if not any(t.lower_ in rules.apposed for t in doc[i:j]):
         return i, None
-    capital = next((t for t in doc[i:j] if t.lower_ == rules.capital), None)
+    alone = doc[i].lower_ == rules.capital and all(t.lower_ in rules.apposed for t in doc[i + 1:j])  # "capital city"
+    capital = doc[i] if alone else None
     return j + (j < len(doc) and doc[j].text == ","), capital
 
 
 def _number(token: Token) -> float | None:
     """A distance written in figures ("300", "1,200", "2.5", the French "2,5"), up to `MAX_KM`; None for words
-    ("five"), for anything else, and for more: "5,000 km east of Moscow" places no village."""
-    text = token.text.replace(",", "") if THOUSANDS.fullmatch(token.text) else token.text.replace(",", ".")
-    try:
-        value = float(text)
-    except ValueError:
+    (`LanguageRules.numbers`), for anything else, and for more: "5,000 km east of Moscow" places no village."""
+    if THOUSANDS.fullmatch(token.text):
+        value = float(token.text.replace(",", ""))
+    elif FIGURES.fullmatch(token.text):
+        value = float(token.text.replace(",", "."))
+    else:
         return None
     return value if 0 < value <= MAX_KM else None
 

@@ -373,20 +373,31 @@ class Extractor:
             if i < n and i not in covered and (capitalised[i] or start is not None and i in links):
                 start = i if start is None else start
                 continue
-            # nothing to find in the lone opening word, unless the text measures it from a place ("Sake, 25
-            # kilometres west of Goma, fell")
-            weak = start is not None and i - start == 1 and doc[start].is_sent_start \
-                and not self.names.may_open_sentence(doc[start].text) and not measured_after(doc[start:i], self.rules)
-            if start is not None and not weak:
-                span, token = doc[start:i], doc[i] if i < n else None
-                town = self._town_by_its_words(view, span)
-                for cand in [town] if town else self._unless_street(view, span, token, self._embedded(view, span)):
-                    first = doc.char_span(cand.start, cand.end, alignment_mode="expand")
-                    if first is None or len(first) != 1 or not first[0].is_sent_start \
-                            or self.names.may_open_sentence(first.text) or measured_after(first, self.rules):
-                        out.append(cand)
+            if start is not None:
+                out += self._in_run(view, doc[start:i])
             start = None
         return out
+
+    def _in_run(self, view: TextView, span: Span) -> list[Candidate]:
+        """The candidates in one capitalised run outside the NER's entities. A sentence's opening word alone says
+        little ("Selon", "Meanwhile"): it is one only as a name that may open a sentence (`may_open_sentence`),
+        or a town's whose distance from a place follows ("Sake, 25 kilometres west of Goma, fell")."""
+        if len(span) == 1 and span[0].is_sent_start and not self.names.may_open_sentence(span.text):
+            measured = self.names.found_as_town_or_division(span.text) and measured_after(span, self.rules)
+            town = self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL) if measured else None
+            return [town] if town else []
+        doc = span.doc
+        town = self._town_by_its_words(view, span)
+        after = doc[span.end] if span.end < len(doc) else None
+        found = [town] if town else self._unless_street(view, span, after, self._embedded(view, span))
+        return [cand for cand in found if self._may_stand_alone(doc, cand)]
+
+    def _may_stand_alone(self, doc: Doc, cand: Candidate) -> bool:
+        """Whether a candidate found in a longer run may be a place: not its opening word alone, unless that may
+        open a sentence."""
+        first = doc.char_span(cand.start, cand.end, alignment_mode="expand")
+        return first is None or len(first) != 1 or not first[0].is_sent_start \
+            or self.names.may_open_sentence(first.text)
 
     def _adjectives(self, doc: Doc, view: TextView, covered: set[int]) -> list[Candidate]:
         """Lower-case words of nationality outside the NER's entities ("la frontière irakienne"): in

@@ -95,6 +95,7 @@ FRENCH = LanguageRules(
         {"sur", "qui", "que", "où", "dont", "située", "situé", "tenue", "tenu", "contrôlée", "contrôlé", "proche",
          "près", "environ", "non"}),
     units=dict.fromkeys(("km", "kilomètre", "kilomètres", "kilometre", "kilometres"), 1.0),
+    about=frozenset({"à", "environ", "quelque", "situé", "située", "seulement", "moins", "plus", "de"}),
     numbers=NUMBERS, bearings=compass("nord", "est", "sud", "ouest"), toward=frozenset({"au", "à", "l'", "l\u2019"}),
     near=frozenset({"près", "proche", "abords", "environs", "périphérie"}), away=frozenset({"de", "d'", "d\u2019"}),
     capital="capitale")

@@ -101,7 +101,8 @@ PLACE_READINGS = frozenset({"GPE", "LOC", "GOLD"})  # labels that read a name as
 @dataclass(frozen=True)
 class Bearing:
     """Where the text puts a place from another, by distance and direction ("Mahas, a town about 300 km north of
-    Mogadishu") or near it ("Rathbeggan, near Dunshaughlin"): `bearings.bearing_after`."""
+    Mogadishu"), by distance alone ("Bunagana, 12 km from Goma") or near it ("Rathbeggan, near Dunshaughlin"):
+    `bearings.bearing_after`."""
 
     km: float  # 0 when the text gives none
     degrees: float | None  # the direction from the other place, clockwise from north; None: none given
@@ -113,9 +114,10 @@ class Bearing:
 
     @property
     def measured(self) -> bool:
-        """A distance, not nearness: then the name is a place, whoever else bears it ("Zamzam, 15km south-west of El
-        Fasher", "Kibati, 20 km from Goma"; not "John Smith, near Boston")."""
-        return self.km > 0
+        """A distance and a direction: then the name is a place, whoever else bears it ("Zamzam, 15km south-west of
+        El Fasher"). Not a distance alone, which the news gives of people too ("Murray, 40 km from Glasgow"), nor
+        nearness ("John Smith, near Boston")."""
+        return self.degrees is not None
 
 
 @dataclass(frozen=True)

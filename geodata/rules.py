@@ -91,6 +91,7 @@ class LanguageRules:
     # `bearings.py`): units -> kilometres, directions -> degrees clockwise from north (a two-word direction
     # written with a hyphen), and the words that may stand before the direction ("to the west of").
     units: Mapping[str, float] = field(default_factory=dict)
+    about: frozenset[str] = frozenset()  # words of approximation that may stand before a distance ("about", "some")
     # Distances written in words ("five miles north of", "une trentaine de kilomètres"): word -> the number.
     numbers: Mapping[str, float] = field(default_factory=dict)
     bearings: Mapping[str, float] = field(default_factory=dict)
@@ -126,6 +127,8 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
                             "close", "about", "some", "located", "situated", "just")),
     units={**dict.fromkeys(("km", "kms", "kilometre", "kilometres", "kilometer", "kilometers"), 1.0),
            **dict.fromkeys(("mile", "miles", "mi"), 1.609344)},
+    about=frozenset(("about", "some", "around", "roughly", "nearly", "almost", "approximately", "just", "only",
+                     "barely", "located", "situated", "lying", "over", "under", "less", "more", "than")),
     numbers=dict(zip(("one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen "
                       "sixteen seventeen eighteen nineteen twenty").split(), range(1, 21)),
                  thirty=30, forty=40, fifty=50, sixty=60, seventy=70, eighty=80, ninety=90, hundred=100),

@@ -222,7 +222,7 @@ class Said:
 
     @property
     def measured(self) -> bool:
-        """Whether the words give the name's distance from a named place (`Bearing.measured`)."""
+        """Whether the words give the name's distance and direction from another place (`Bearing.measured`)."""
         return self.bearing is not None and self.bearing.measured
 
     def onto(self, cand: Candidate) -> Candidate:

@@ -19,7 +19,7 @@ from geodata import export, maps
 from geodata.bearings import bearing_after
 from geodata.french import FRENCH
 from geodata.records import Document, Mention
-from geodata.resolve import BEARING_CONFIDENCE, IN_BEARING
+from geodata.resolve import BEARING_CONFIDENCE, FAR_FROM_TEXT, IN_BEARING
 from geodata.resolve.distance import destination, distance_km
 from geodata.rules import ENGLISH
 from geodata.store import Filters, Store
@@ -213,16 +213,20 @@ def test_a_place_measured_from_the_capital_of_no_country_is_not_put_there(pipeli
 
 def test_a_place_a_short_distance_from_a_town_is_put_at_the_town(pipeline):
     """No direction: the town is no farther off than the distance the text gives."""
-    found = mentions(pipeline, "Shelling hit Kibati, 12 km from Goma, as rebels advanced on Goma.")
-    kibati, goma = placed(found, "Kibati"), placed(found, "Goma")
-    assert kibati.place == goma.place and kibati.reason == IN_BEARING
+    found = mentions(pipeline, "Shelling hit Bunagana, 12 km from Goma, as rebels advanced on Goma.")
+    bunagana, goma = placed(found, "Bunagana"), placed(found, "Goma")
+    assert bunagana.place == goma.place and bunagana.reason == IN_BEARING
 
 
 def test_a_long_distance_without_a_direction_leaves_only_places_about_that_far(pipeline):
-    """Nowhere to put it, but the only Mahas the gazetteer holds lies in Jordan, 3,000 km off: no placement."""
-    found = mentions(pipeline, "Fighters seized Mahas, 300 km from Mogadishu, on Sunday.")
-    assert placed(found, "Mahas").place is None
-    found = mentions(pipeline, "Fighters seized Beledweyne, 300 km from Mogadishu, on Sunday.")
+    """Nowhere to put it, but the only Mahas the gazetteer holds lies in Jordan, 3,000 km off: no placement. A big
+    town keeps its place whatever distance the text gives: the text is more likely wrong than the gazetteer."""
+    found = mentions(pipeline, "Fighters seized the town of Mahas, 300 km from Mogadishu, on Sunday.")
+    mahas = placed(found, "Mahas")
+    assert mahas.place is None and mahas.reason == FAR_FROM_TEXT
+    bryansk = placed(mentions(pipeline, "The drone hit Bryansk, 100 km from the capital, Moscow said."), "Bryansk")
+    assert bryansk.place is not None and bryansk.place.id.startswith("gn:") and bryansk.place.country == "RU"
+    found = mentions(pipeline, "Fighters seized the town of Beledweyne, 300 km from Mogadishu, on Sunday.")
     beledweyne = placed(found, "Beledweyne")
     assert beledweyne.place is not None and beledweyne.place.id.startswith("gn:") and beledweyne.place.country == "SO"
 
@@ -230,8 +234,41 @@ def test_a_long_distance_without_a_direction_leaves_only_places_about_that_far(p
 def test_french_distance_without_a_direction_is_read(settings):
     text = "Kibati, à 20 km de Goma, a été bombardée."
     bearing = bearing_after(model(settings.model_fr)(text).char_span(0, len("Kibati")), FRENCH)
-    assert bearing is not None and bearing.km == 20.0 and bearing.degrees is None and bearing.measured
+    assert bearing is not None and bearing.km == 20.0 and bearing.degrees is None and not bearing.measured
     assert text[bearing.anchor_start:bearing.anchor_end] == "Goma"
+
+
+@pytest.mark.parametrize("text", [
+    "Jean Bosco, who lives 5 km north of Goma, said the town was calm.",  # a person's whereabouts
+    "Meanwhile, 40 km south of Kherson, shelling went on.",  # a lone opening word no town bears
+    "Murray, 40 km from Glasgow, won 6-3 6-4.",  # a distance alone is no sign of a place
+])
+def test_people_and_opening_words_before_a_distance_are_no_places(pipeline, text):
+    name = text.split(",")[0]
+    assert all(m.text != name or m.place is None for m in mentions(pipeline, text))
+
+
+def test_a_qualified_capital_is_not_the_countrys(settings):
+    """"the provincial capital", "the state capital": some capital, not the country's; nothing to measure from."""
+    for text in ("Rebels took Minova, 40 km west of the provincial capital, on Friday.",
+                 "Fighters attacked Konduga, 35 km south of the state capital, on Sunday."):
+        doc = model(settings.model)(text)
+        name = text.split()[2].rstrip(",")
+        start = text.index(name)
+        assert bearing_after(doc.char_span(start, start + len(name)), ENGLISH) is None, text
+
+
+def test_the_capital_is_the_country_the_article_places_the_name_in_not_the_outlets(pipeline):
+    """The outlet's country (the UK) is no place of the article; a name placed in a country the article names
+    measures from that country's capital (Afgoye in Somalia, in a story mostly on Ethiopia)."""
+    found = list(pipeline.parse([Document("d", "Militants attacked Mahas, 300 km north of the capital, on Tuesday, "
+                                               "Somali officials said.", url="https://www.bbc.co.uk/news/1")]))[0]
+    mahas = placed(found.mentions, "Mahas")
+    assert mahas.place is not None and mahas.place.country == "SO" and mahas.place.source == "bearing"
+    story = ("Ethiopia and Eritrea signed a deal in Asmara. Fighting in Somalia continued: Al-Shabaab attacked Afgoye, "
+             "30 km west of the capital, on Monday. Ethiopian troops in Baidoa and officials in Addis Ababa said.")
+    afgoye = placed(mentions(pipeline, story), "Afgoye")
+    assert afgoye.place is not None and afgoye.place.country == "SO" and afgoye.place.id.startswith("gn:")
 
 
 def test_a_lone_opening_word_is_a_place_before_its_distance_and_direction(pipeline):

@@ -159,6 +159,7 @@ class Gazetteer:
         self.language = language
         self._cache: dict[str, list[tuple[Place, bool]]] = {}
         self._admin1_names: dict[tuple[str, str], str] | None = None
+        self._capitals: dict[str, Place] | None = None  # country -> its capital (`capital`)
         self._views: dict[str, Gazetteer] = {language: self}  # shared by the base and its views
         joined = f"SELECT {_P_COLUMNS}, {{}} FROM names n JOIN places p ON p.id = n.place_id WHERE n.name = ? AND "
         if language == ANY_LANGUAGE:
@@ -251,15 +252,17 @@ class Gazetteer:
 
     def capital(self, country: str) -> Place | None:
         """The country's capital (GeoNames' PPLC; the most populous if several), None if unknown."""
-        row = self.conn.execute(f"SELECT {PLACE_COLUMNS} FROM places WHERE country = ? AND feature_code = 'PPLC' "
-                                "ORDER BY population DESC LIMIT 1", (country,)).fetchone()
-        return place_from_row(row) if row else None
+        if self._capitals is None:  # one read of the table, the first time a text measures from "the capital"
+            rows = self.conn.execute(f"SELECT {PLACE_COLUMNS} FROM places WHERE feature_code = 'PPLC' "
+                                     "ORDER BY population").fetchall()
+            self._capitals = {place.country: place for place in map(place_from_row, rows) if place.country}
+        return self._capitals.get(country)
 
     def clear_cache(self) -> None:
         """Forget remembered lookups (after places were added), in every language's view."""
         for view in self._views.values():
             view._cache.clear()
-            view._admin1_names = None
+            view._admin1_names = view._capitals = None
 
     # the online geocoder's answers (`cache.py`)
 

@@ -34,12 +34,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, normalize
+from ..gazetteer.importance import is_strong
 from ..records import COUNTRY_CODES, POSSESSIVES, Bearing, Candidate, Mention, Place
 from .calibration import Calibration, shipped
 from .context import Context, Spread, Vote
 from .distance import destination, distance_km, within_km
 from .expand import EXPANSIONS, STREET_WORDS, Found, Query, division_after, family, find, named_after
-from .explain import ARTICLE_TOWN, BEARING, BEST, GEOCODER, NAMED_AFTER, PLACE_SAID, explanation
+from .explain import ARTICLE_TOWN, BEARING, BEST, FAR, GEOCODER, NAMED_AFTER, PLACE_SAID, explanation
 from .features import (FEATURES, NONE, UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE, Choice, Scored, choose, confidence, rank,
                        unsupported)
 from .outlet import outlet_country
@@ -50,6 +51,7 @@ NAMED_AFTER_CONFIDENCE = 0.4
 # The raw confidence of a name no gazetteer place bears placed at the article's town: in it, or near it.
 ARTICLE_TOWN_CONFIDENCE = 0.3
 UNRESOLVED = "no gazetteer place fits this name"
+FAR_FROM_TEXT = "every gazetteer place of this name lies much farther from the place the text measures from"
 IN_ARTICLE_TOWN = "no gazetteer place bears this name: placed at the town the article names most"
 IN_PLACE_SAID = ("no gazetteer place of this name lies where the text puts it (\"Tbilisi's\", \", Pennsylvania\", "
                  "\"in central Somalia\"): placed there")
@@ -105,17 +107,26 @@ class Resolver:
         town = article_town(choices, raw)
         owners = [owner or context.container(c, f.options)
                   for c, f, owner in zip(cands, found, place_before(text, cands, choices))]
-        capitals = {family(normalize(c.text)): self._capital(settled, c.text)
-                    for c in cands if c.bearing is not None and c.bearing.from_capital}
-        points = bearing_points(cands, choices, capitals)
+        named = {family(normalize(c.text)) for c in cands if c.bearing is not None and c.bearing.from_capital}
+        points = bearing_points(cands, choices, {key: self._capital(key, cands, choices, raw) for key in named})
         return [self._mention(c, f, choice, conf, h, context, settled, town, owner, point)
                 for c, f, choice, conf, h, owner, point in zip(cands, found, choices, raw, halved, owners, points)
                 if choice.is_toponym]
 
-    def _capital(self, settled: Context, name: str) -> Place | None:
-        """The capital of the country the article's other names, as read in the end, weigh most in, which "`name`,
-        300 km north of the capital" measures from; None when they name none."""
-        country = settled.main_country(normalize(name))
+    def _capital(self, key: str, cands: Sequence[Candidate], choices: Sequence[Choice],
+                 raw: Sequence[float]) -> Place | None:
+        """The capital that "Mahas, 300 km north of the capital" measures from (`key`: the name's family): of the
+        country the name is placed in, if the article's other places lie there too, else of the country they weigh
+        most in (raw confidences; the outlet's country is not one of them); None when they lie in none."""
+        weights: dict[str, float] = {}
+        own = None
+        for cand, choice, conf in zip(cands, choices, raw):
+            country = choice.winner.place.country if choice.winner is not None else None
+            if country and family(normalize(cand.text)) == key:
+                own = own or country
+            elif country:
+                weights[country] = weights.get(country, 0.0) + conf
+        country = own if own in weights else max(weights, key=weights.__getitem__, default=None)
         return self.gazetteer.capital(country) if country is not None else None
 
     def _mention(self, cand: Candidate, found: Found, choice: Choice, raw: float, halved: bool, context: Context,
@@ -137,13 +148,14 @@ class Resolver:
             if place is None and around is not None and found.expansion is None and _may_lie_in_town(cand, settled):
                 outcome = PLACE_SAID if said is not None else ARTICLE_TOWN
                 place, conf, via = around, ARTICLE_TOWN_CONFIDENCE, around.name
-        if point is not None and not (outcome in (BEST, GEOCODER) and place is not None and point.holds(place)):
+        if point is not None and not (outcome in (BEST, GEOCODER) and place is not None
+                                      and (point.holds(place) or is_strong(place))):
             place, conf, outcome, via = (point.place, BEARING_CONFIDENCE, BEARING, point.said) if point.puts \
-                else (None, 0.0, NONE, None)
+                else (None, 0.0, FAR, point.said)
         conf = self.calibration(conf, outcome) if place is not None else conf
         why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via,
                           note=UNSUPPORTED_NOTE if halved and outcome == BEST else None) if self.explain else None
-        reason = UNRESOLVED if place is None else LIES_IN.get(outcome)
+        reason = (FAR_FROM_TEXT if outcome == FAR else UNRESOLVED) if place is None else LIES_IN.get(outcome)
         return Mention(cand.start, cand.end, cand.text, cand.sentence, cand.label, cand.kind, conf, place, reason, why)
 
     def _no_candidate(self, cand: Candidate, context: Context,
@@ -227,8 +239,8 @@ class Described:
 
 def bearing_points(cands: Sequence[Candidate], choices: Sequence[Choice],
                    capitals: Mapping[str, Place | None]) -> list[Described | None]:
-    """For each candidate, where its distance and direction from another of the article's names, or its
-    nearness to one, put it (`Candidate.bearing`), when that name is placed at a town or a site; a name's
+    """For each candidate, where its distance (and direction) from another of the article's names or the capital,
+    or its nearness to one, put it (`Candidate.bearing`), when that name is placed at a town or a site; a name's
     mentions without the words share it. `capitals`: by a name's family, the capital that "of the capital" after
     it measures from (`Resolver._capital`)."""
     by_name: dict[str, Described] = {}
@@ -261,7 +273,7 @@ def _described(cand: Candidate, bearing: Bearing, anchor: Place) -> Described:
     ("20 km from Goma": no farther off than that); for a longer distance without a direction, only which places
     of the name it may be."""
     if bearing.degrees is None:
-        if not bearing.measured:
+        if not bearing.km:
             return Described(anchor, NEAR_KM, f"near {anchor.name}")  # "on the outskirts of", "aux abords de"
         reach = bearing.km * (1 + BEARING_SHARE) + BEARING_SLACK_KM  # a place of the name about that far off
         return Described(anchor, reach, f"{bearing.km:g} km from {anchor.name}", puts=bearing.km <= NEAR_KM)

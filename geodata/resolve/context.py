@@ -177,12 +177,6 @@ class Context:
                 weights[v.country] += v.weight
         return [c for c, _ in weights.most_common(3)]
 
-    def main_country(self, key: str) -> str | None:
-        """The country the votes of the article's names other than `key` (and its outlet's) weigh most in, the
-        first named of equals; None with none."""
-        countries = self._others(key).countries
-        return max(countries, key=countries.__getitem__) if countries else None
-
     def terms(self, place: Place, cand: Candidate, key: str) -> tuple[float, float, float, float, float]:
         """The features the article gives a candidate (`key`: the mention's normalised text):
         qualifier, country_share, admin1_share, proximity, shared_division."""

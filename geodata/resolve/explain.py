@@ -23,6 +23,7 @@ if TYPE_CHECKING:
 BEST, GEOCODER, NAMED_AFTER, ARTICLE_TOWN = "best candidate", "geocoder", "named after", "article's town"
 PLACE_SAID = "place the text puts it in"
 BEARING = "where the text puts it from a place"
+FAR = "too far from where the text puts it"  # "300 km from Mogadishu", of a Mahas in Jordan: no placement
 SHOWN = 5  # candidates listed, best first ("candidates" gives the count of all)
 
 
@@ -59,6 +60,8 @@ def _why(found: Found, choice: Choice, outcome: str, via: str | None) -> str:
         return _why_best(choice.ranked)
     if outcome == BEARING:
         return f"placed {via}, as the text says: no place this name found lies there"
+    if outcome == FAR:
+        return f"the text puts it {via}; no place this name found lies about that far, and no direction is given"
     why = ("no expansion of the name matched a gazetteer place" if found.expansion is None
            else "every candidate was ruled out: " + COMPASS_RULE)
     if outcome == GEOCODER:
