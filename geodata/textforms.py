@@ -22,7 +22,8 @@ _CAPITALS = "[A-Z]" + _AFTER_CAPITAL
 # from after the capital, so the regex engine jumps from capital to capital instead of checking every character.
 _FIRST = r"[A-Z](?<![\w'.][A-Z])"
 _DASH = "\u2013\u2014\x96\x97"
-_STATE = r"(?:, [A-Z][\w.]*(?: [A-Z][\w.]*)?)?"  # the state or country after a comma ("BOWLING GREEN, Ohio")
+# the state or country after a comma ("BOWLING GREEN, Ohio", "GOMA, Democratic Republic of Congo")
+_STATE = r"(?:, [A-Z][\w.]*(?: (?:of |and |the )?[A-Z][\w.]*){0,3})?"
 DATELINE = re.compile(rf"({_FIRST}{_AFTER_CAPITAL}(?:[ -]{_CAPITALS}){{0,3}}){_STATE}"
                       rf"(?: \([A-Za-z]{{2,10}}\))? ?(?:-{{2,3}}[ (]|-[ (]|[{_DASH}](?: |\(|(?=[A-Z])))")
 # A dateline written in title case, as some papers do ("Albany — An Albany man", "Springfield, Ohio — After"):

@@ -110,6 +110,11 @@ def test_datelines_in_the_forms_wires_and_local_papers_write(pipeline):
     assert found["DeKALB"].place.name == "DeKalb" and found["BOWLING GREEN"].place.admin1 == "OH"
     assert (found["RENO"].place.name, found["RENO"].place.admin1) == ("Reno", "NV")
     assert "NATO" not in placed(pipeline, "Leaders met in Brussels, where NATO pledged aid.")
+    wire = ("Rebels advance. GOMA, Democratic Republic of Congo (Reuters) - Rebels seized Sake.\n"
+            "Talks held. ABU DHABI, United Arab Emirates (AP) \u2014 Envoys met.")  # a country of several words
+    found = placed(pipeline, wire)
+    assert (found["GOMA"].place.name, found["GOMA"].place.country) == ("Goma", "CD")
+    assert (found["ABU DHABI"].place.name, found["ABU DHABI"].place.country) == ("Abu Dhabi", "AE")
 
 
 def test_a_dateline_the_ner_reads_as_a_place_keeps_its_reading(pipeline):
