@@ -108,6 +108,17 @@ def test_a_town_the_news_calls_near_another_keeps_its_place(pipeline):
     assert bakhmut.place is not None and bakhmut.place.id.startswith("gn:") and bakhmut.reason is None
 
 
+def test_near_a_name_resolved_to_its_division_measures_from_the_town_of_the_name(pipeline):
+    """"près de Mopti": resolution places Mopti at its region, whose point is no place to measure from; the town of
+    the name among its candidates is."""
+    found = mentions(pipeline, "Des renforts ont été envoyés depuis Sévaré, près de Mopti, dans le centre du Mali.",
+                     "fr")
+    sevare, mopti = placed(found, "Sévaré"), placed(found, "Mopti")
+    assert mopti.place is not None and mopti.place.feature_class == "A"
+    assert sevare.place is not None and sevare.place.feature_class == "P" and sevare.place.name == "Mopti"
+    assert sevare.reason == IN_BEARING
+
+
 def test_near_a_country_says_too_little_to_move_a_town(pipeline):
     """"near the Iraqi border": a country's point is no place to measure from."""
     baghouz = placed(mentions(pipeline, "Jihadists blocked the roads out of Baghouz, near the Iraqi border, officials "

@@ -258,13 +258,21 @@ def bearing_points(cands: Sequence[Candidate], choices: Sequence[Choice],
 
 def _anchor(bearing: Bearing, cands: Sequence[Candidate], choices: Sequence[Choice],
             capital: Place | None) -> Place | None:
-    """The place of the name a bearing is taken from, if resolution placed it at a town or a site: a country's or
-    a region's point is no place to measure from ("Baghouz, near the Iraqi border"); `capital` for "the capital"."""
+    """The place of the name a bearing is taken from, if resolution placed it at a town or a site, or at a division
+    whose town of the same name is among its candidates ("Sévaré, près de Mopti": the town, not the region): a
+    country's or a region's point is no place to measure from ("Baghouz, near the Iraqi border"); `capital` for
+    "the capital"."""
     if bearing.from_capital:
         return capital
-    return next((choice.winner.place for c, choice in zip(cands, choices)
-                 if bearing.anchor_start <= c.start < bearing.anchor_end and choice.winner is not None
-                 and c.kind == "toponym" and choice.winner.place.feature_class in ("P", "S")), None)
+    named = next((choice for c, choice in zip(cands, choices) if bearing.anchor_start <= c.start < bearing.anchor_end
+                  and choice.winner is not None and c.kind == "toponym"), None)
+    if named is None or named.winner is None:
+        return None
+    place = named.winner.place
+    if place.feature_class == "A" and (place.feature_code or "") not in COUNTRY_CODES:
+        return next((s.place for s in named.ranked if s.place.feature_class == "P" and s.place.country == place.country),
+                    None)
+    return place if place.feature_class in ("P", "S") else None
 
 
 def _described(cand: Candidate, bearing: Bearing, anchor: Place) -> Described:
