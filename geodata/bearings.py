@@ -25,34 +25,53 @@ FIGURES = re.compile(r"\d+(?:[.,]\d+)?")  # "300", "2.5", the French "2,5"; not 
 def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
     """Where the words after a span and a comma put it from another place, after a few lower-case words: at a
     distance and in a direction (a number in figures or words, a unit, words before the direction, the direction,
-    "of" and the other place's name), at a distance alone ("20 km from Goma"), or near it (a word of
-    `LanguageRules.near`, "of" if any, the name: "Rathbeggan, near Dunshaughlin", "Bucha, on the outskirts of
-    Kyiv"); None when the words say no such thing ("near the border" names no place)."""
+    "of" and the other place's name), at a distance alone ("20 km from Goma"), in a direction alone ("east of
+    Aleppo"), or near it (a word of `LanguageRules.near`, "of" if any, the name: "Rathbeggan, near Dunshaughlin",
+    "Bucha, on the outskirts of Kyiv"); None when the words say no such thing ("near the border" names no
+    place)."""
     doc, i = span.doc, span.end
     if not rules.units or i + 3 >= len(doc) or doc[i].text != ",":
         return None
     i += 1
     while i < span.end + 1 + MAX_BEFORE and i + 2 < len(doc) and doc[i].lower_ not in rules.near \
-            and doc[i].lower_ not in rules.numbers and doc[i].is_lower and doc[i].is_alpha:
+            and doc[i].lower_ not in rules.numbers and doc[i].lower_ not in rules.bearings \
+            and doc[i].is_lower and doc[i].is_alpha:
         i += 1
     if not _say_a_place(doc[span.end + 1:i], rules):
         return None  # "Jean Bosco, who lives 5 km from Goma": a person's whereabouts
     if doc[i].lower_ in rules.near:
         return _toward(doc, i + 1 + (doc[i + 1].lower_ in rules.of_words), rules, 0.0, None, doc[i].lower_)
     km = rules.numbers.get(doc[i].lower_) or _number(doc[i])
-    i += 1 + (km is not None and doc[i + 1].lower_ in rules.of_words and i + 2 < len(doc))  # "trentaine de km"
+    if km is None:
+        return _side_of(doc, i, rules)  # "the Tishrin Dam, east of Aleppo"
+    i += 1 + (doc[i + 1].lower_ in rules.of_words and i + 2 < len(doc))  # "une trentaine de kilomètres"
     unit = rules.units.get(doc[i].lower_)
-    if km is None or unit is None:
+    if unit is None:
         return None
     i = _past_aside(doc, i + 1)
     if i + 1 < len(doc) and doc[i].lower_ in rules.away:  # "Kibati, 20 km from Goma": a distance, no direction
         return _toward(doc, i + 1, rules, km * unit, None, doc[i].lower_)
-    while i < len(doc) and doc[i].lower_ in rules.toward:
-        i += 1
-    direction, i = _direction(doc, i, rules)
+    direction, i = _direction(doc, _past_toward(doc, i, rules), rules)
     if direction is None or i + 1 >= len(doc) or doc[i].lower_ not in rules.of_words:
         return None
     return _toward(doc, i + 1, rules, km * unit, rules.bearings[direction], direction)
+
+
+def _side_of(doc: Doc, i: int, rules: LanguageRules) -> Bearing | None:
+    """The bearing of a direction without a distance at token `i` ("east of Aleppo", "to the north of", "à l'est
+    d'Alep"): somewhere on that side of the other place (`Bearing.side`); None when no direction and "of" are
+    there."""
+    direction, i = _direction(doc, _past_toward(doc, i, rules), rules)
+    if direction is None or i + 1 >= len(doc) or doc[i].lower_ not in rules.of_words:
+        return None
+    return _toward(doc, i + 1, rules, 0.0, None, direction, side=True)
+
+
+def _past_toward(doc: Doc, i: int, rules: LanguageRules) -> int:
+    """Past the words that may stand before a direction at token `i` ("to the", "au", `LanguageRules.toward`)."""
+    while i < len(doc) and doc[i].lower_ in rules.toward:
+        i += 1
+    return i
 
 
 def _say_a_place(words: Span, rules: LanguageRules) -> bool:
@@ -60,7 +79,8 @@ def _say_a_place(words: Span, rules: LanguageRules) -> bool:
     words of approximation ("about", `LanguageRules.about`), or any words with one for a place's kind ("a small
     town about"); not a person's ("who lives", "speaking")."""
     lower = [t.lower_ for t in words]
-    return all(w in rules.articles or w in rules.about for w in lower) or any(w in rules.apposed for w in lower)
+    return all(w in rules.articles or w in rules.about or w in rules.toward for w in lower) \
+        or any(w in rules.apposed for w in lower)
 
 
 def measured_after(span: Span, rules: LanguageRules) -> bool:
@@ -69,8 +89,8 @@ def measured_after(span: Span, rules: LanguageRules) -> bool:
     return bearing is not None and bearing.measured
 
 
-def _toward(doc: Doc, i: int, rules: LanguageRules, km: float, degrees: float | None,
-            direction: str) -> Bearing | None:
+def _toward(doc: Doc, i: int, rules: LanguageRules, km: float, degrees: float | None, direction: str, *,
+            side: bool = False) -> Bearing | None:
     """The bearing toward the place whose name starts at token `i`, past an article and words for its kind ("the
     town of Goma", "the provincial capital, Bukavu"), or toward the capital of the article's country when the
     words name none ("300 km north of the capital"); None when no capitalised word stands there."""
@@ -78,9 +98,9 @@ def _toward(doc: Doc, i: int, rules: LanguageRules, km: float, degrees: float | 
     i, capital = _past_kind(doc, i, rules)
     if i < len(doc) and doc[i].text[:1].isupper():
         end = next((e.end for e in doc.ents if e.start == i), i + 1)
-        return Bearing(km, degrees, direction, doc[i].idx, doc[end - 1].idx + len(doc[end - 1]))
+        return Bearing(km, degrees, direction, doc[i].idx, doc[end - 1].idx + len(doc[end - 1]), side=side)
     if capital is not None:
-        return Bearing(km, degrees, direction, capital.idx, capital.idx + len(capital), from_capital=True)
+        return Bearing(km, degrees, direction, capital.idx, capital.idx + len(capital), from_capital=True, side=side)
     return None
 
 

@@ -111,6 +111,7 @@ class Bearing:
     anchor_start: int  # the other place's name in the text (character offsets), or the word for a capital
     anchor_end: int
     from_capital: bool = False  # from the capital of the article's country, named by no name ("of the capital")
+    side: bool = False  # a direction without a distance ("east of Aleppo"): somewhere on that side of the place
 
     @property
     def measured(self) -> bool:

@@ -108,6 +108,34 @@ def test_a_town_the_news_calls_near_another_keeps_its_place(pipeline):
     assert bakhmut.place is not None and bakhmut.place.id.startswith("gn:") and bakhmut.reason is None
 
 
+@pytest.mark.parametrize("text, name, anchor, language", [
+    ("Clashes hit the Tishrin Dam, east of Aleppo, on Monday.", "Tishrin Dam", "Aleppo", "en"),
+    ("Clashes hit the Tishrin Dam, to the north-east of Aleppo, on Monday.", "Tishrin Dam", "Aleppo", "en"),
+    ("Des combats ont eu lieu au barrage de Tichrine, à l'est d'Alep, lundi.", "Tichrine", "Alep", "fr"),
+])
+def test_a_direction_without_a_distance_is_read_as_a_side(text, name, anchor, language, settings):
+    doc = model(settings.model if language == "en" else settings.model_fr)(text)
+    start = text.index(name)
+    bearing = bearing_after(doc.char_span(start, start + len(name)), ENGLISH if language == "en" else FRENCH)
+    assert bearing is not None and bearing.side and bearing.km == 0 and bearing.degrees is None
+    assert not bearing.measured and text[bearing.anchor_start:bearing.anchor_end] == anchor
+
+
+def test_a_place_on_a_side_of_a_town_is_put_there_only_when_nothing_else_places_it(pipeline):
+    """"the Tishrin Dam, east of Aleppo": no source holds the dam, and the article's town is in Lebanon; the dam
+    is put at Aleppo. "Tikrit, north of Baghdad" keeps the gazetteer's Tikrit, 170 km from Baghdad: with no
+    distance, any place the resolver found may lie on that side."""
+    story = ("BEIRUT (Reuters) - An Israeli strike hit the southern Lebanese town of Nabatieh. In Syria, Kurdish-led "
+             "forces clashed with Turkish-backed fighters at the Tishrin Dam, east of Aleppo.")
+    found = mentions(pipeline, story)
+    dam, aleppo = placed(found, "Tishrin Dam"), placed(found, "Aleppo")
+    assert dam.place == aleppo.place and dam.reason == IN_BEARING
+    tikrit = placed(mentions(pipeline, "Fighting went on in Tikrit, north of Baghdad, and in Samarra."), "Tikrit")
+    assert tikrit.place is not None and tikrit.place.id.startswith("gn:") and tikrit.reason is None
+    assert all(m.place is None for m in mentions(pipeline, "John Smith, north of Boston, said no.")
+               if m.text == "John Smith")
+
+
 def test_near_a_name_resolved_to_its_division_measures_from_the_town_of_the_name(pipeline):
     """"près de Mopti": resolution places Mopti at its region, whose point is no place to measure from; the town of
     the name among its candidates is."""

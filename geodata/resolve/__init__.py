@@ -30,6 +30,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
@@ -280,6 +281,8 @@ def _described(cand: Candidate, bearing: Bearing, anchor: Place) -> Described:
     place itself when the text says only "near" it, or gives a distance of `NEAR_KM` or less but no direction
     ("20 km from Goma": no farther off than that); for a longer distance without a direction, only which places
     of the name it may be."""
+    if bearing.side:  # no distance: any place of the name the resolver found may be that side of it
+        return Described(anchor, math.inf, f"{bearing.direction} of {anchor.name}")
     if bearing.degrees is None:
         if not bearing.km:
             return Described(anchor, NEAR_KM, f"near {anchor.name}")  # "on the outskirts of", "aux abords de"
