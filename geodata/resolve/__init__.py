@@ -223,7 +223,8 @@ def article_town(choices: Sequence[Choice], raw: Sequence[float]) -> Place | Non
 @dataclass(frozen=True)
 class Described:
     """Where the text puts a name from another placed name: the point a distance and a direction lead to, as a
-    place of its own, or that place itself when the text says only "near" it or how far from it the name lies."""
+    place of its own, or that place itself when the text says only "near" it, how far from it the name lies or on
+    which side."""
 
     place: Place
     reach_km: float  # how far from `place` a place of the name may lie and be the one the text means
@@ -265,22 +266,22 @@ def _anchor(bearing: Bearing, cands: Sequence[Candidate], choices: Sequence[Choi
     "the capital"."""
     if bearing.from_capital:
         return capital
-    named = next((choice for c, choice in zip(cands, choices) if bearing.anchor_start <= c.start < bearing.anchor_end
-                  and choice.winner is not None and c.kind == "toponym"), None)
-    if named is None or named.winner is None:
+    named = next(((choice.winner.place, choice.ranked) for c, choice in zip(cands, choices)
+                  if bearing.anchor_start <= c.start < bearing.anchor_end and choice.winner is not None
+                  and c.kind == "toponym"), None)
+    if named is None:
         return None
-    place = named.winner.place
+    place, ranked = named
     if place.feature_class == "A" and (place.feature_code or "") not in COUNTRY_CODES:
-        return next((s.place for s in named.ranked if s.place.feature_class == "P" and s.place.country == place.country),
-                    None)
+        return next((s.place for s in ranked if s.place.feature_class == "P" and s.place.country == place.country), None)
     return place if place.feature_class in ("P", "S") else None
 
 
 def _described(cand: Candidate, bearing: Bearing, anchor: Place) -> Described:
     """Where a bearing from a placed name puts a name: the point its distance and direction lead to; the named
     place itself when the text says only "near" it, or gives a distance of `NEAR_KM` or less but no direction
-    ("20 km from Goma": no farther off than that); for a longer distance without a direction, only which places
-    of the name it may be."""
+    ("20 km from Goma": no farther off than that), or only a direction ("east of Aleppo": for a name nothing else
+    places); for a longer distance without a direction, only which places of the name it may be."""
     if bearing.side:  # no distance: any place of the name the resolver found may be that side of it
         return Described(anchor, math.inf, f"{bearing.direction} of {anchor.name}")
     if bearing.degrees is None:
