@@ -3,7 +3,7 @@ town about 300 km north of Mogadishu", "Zamzam, 15km south-west of El Fasher", "
 kilomètres au nord-est de Mondoro", "Kibati, 12 km from Goma", "Rathbeggan, near Dunshaughlin", "Mahas, 300 km
 north of the capital". Conflict reports place villages no gazetteer holds this way; the resolver puts them there
 (`resolve.bearing_points`). The words are the article language's (`LanguageRules.about`, `units`, `numbers`,
-`bearings`, `toward`, `away`, `near`, `capital`)."""
+`bearings`, `toward`, `away`, `near`, `capital`, `there`)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import re
 
 from spacy.tokens import Doc, Span, Token
 
-from .records import Bearing
+from .records import CAPITAL, EARLIER, Bearing
 from .rules import LanguageRules
 
 MAX_BEFORE = 4  # lower-case words between the comma and the distance ("a small town about")
@@ -92,31 +92,34 @@ def measured_after(span: Span, rules: LanguageRules) -> bool:
 def _toward(doc: Doc, i: int, rules: LanguageRules, km: float, degrees: float | None, direction: str, *,
             side: bool = False) -> Bearing | None:
     """The bearing toward the place whose name starts at token `i`, past an article and words for its kind ("the
-    town of Goma", "the provincial capital, Bukavu"), or toward the capital of the article's country when the
-    words name none ("300 km north of the capital"); None when no capitalised word stands there."""
+    town of Goma", "the provincial capital, Bukavu"), or toward what a word stands for when the words name none:
+    the capital of the article's country ("300 km north of the capital"), the town named before ("15 km south of
+    the town", "au nord de là"); None when neither stands there."""
     i += i + 1 < len(doc) and bool(rules.leading.match(doc[i].text_with_ws))
-    i, capital = _past_kind(doc, i, rules)
+    i, kind = _past_kind(doc, i, rules)
     if i < len(doc) and doc[i].text[:1].isupper():
         end = next((e.end for e in doc.ents if e.start == i), i + 1)
         return Bearing(km, degrees, direction, doc[i].idx, doc[end - 1].idx + len(doc[end - 1]), side=side)
-    if capital is not None:
-        return Bearing(km, degrees, direction, capital.idx, capital.idx + len(capital), from_capital=True, side=side)
-    return None
+    word = kind if kind is not None else doc[i] if i < len(doc) and doc[i].lower_ in rules.there else None
+    if word is None:
+        return None
+    refers = CAPITAL if word.lower_ == rules.capital else EARLIER
+    return Bearing(km, degrees, direction, word.idx, word.idx + len(word), refers=refers, side=side)
 
 
 def _past_kind(doc: Doc, i: int, rules: LanguageRules) -> tuple[int, Token | None]:
     """Past the lower-case words at token `i` when one of them is a word for a place's kind (`LanguageRules.apposed`),
     and a comma after them ("capital, Mogadishu", "town of Goma", "capitale régionale Mopti"); with the word for a
-    capital when it stands first among words for a kind ("the capital", "the capital city": the country's; not "the
-    provincial capital"). `i` and None when no word for a kind is there."""
+    capital or a town when it stands first among words for a kind ("the capital", "the capital city", "the town";
+    not "the provincial capital", "the district"). `i` and None when no word for a kind is there."""
     j, stop, other = i, min(len(doc), i + MAX_KIND_WORDS), rules.apposed_next | rules.locatives  # "capital on Monday"
     while j < stop and doc[j].is_lower and doc[j].is_alpha and doc[j].lower_ not in other:
         j += 1
     if not any(t.lower_ in rules.apposed for t in doc[i:j]):
         return i, None
-    alone = doc[i].lower_ == rules.capital and all(t.lower_ in rules.apposed for t in doc[i + 1:j])  # "capital city"
-    capital = doc[i] if alone else None
-    return j + (j < len(doc) and doc[j].text == ","), capital
+    first = doc[i].lower_
+    alone = "P" in rules.apposed.get(first, "") and all(t.lower_ in rules.apposed for t in doc[i + 1:j])
+    return j + (j < len(doc) and doc[j].text == ","), doc[i] if alone else None
 
 
 def _number(token: Token) -> float | None:

@@ -98,6 +98,9 @@ POSSESSIVES = ("'s", "\u2019s")  # the possessive ending of a name, as spaCy spl
 PLACE_READINGS = frozenset({"GPE", "LOC", "GOLD"})  # labels that read a name as a place's (GOLD: a span given as one)
 
 
+CAPITAL, EARLIER = "capital", "earlier"  # what a word stands for in place of the other place's name (`Bearing.refers`)
+
+
 @dataclass(frozen=True)
 class Bearing:
     """Where the text puts a place from another, by distance and direction ("Mahas, a town about 300 km north of
@@ -108,9 +111,11 @@ class Bearing:
     degrees: float | None  # the direction from the other place, clockwise from north; None: none given
     direction: str  # as written ("north", "south-west", "nord-est"), or the word of nearness or distance ("near",
     # "outskirts", "from")
-    anchor_start: int  # the other place's name in the text (character offsets), or the word for a capital
+    anchor_start: int  # the other place's name in the text (character offsets), or the word that stands for it
     anchor_end: int
-    from_capital: bool = False  # from the capital of the article's country, named by no name ("of the capital")
+    # A word instead of a name: CAPITAL ("of the capital": the capital of the article's country), or EARLIER ("of
+    # the town", "de là": the town the text named before the name); None for a name.
+    refers: str | None = None
     side: bool = False  # a direction without a distance ("east of Aleppo"): somewhere on that side of the place
 
     @property

@@ -99,6 +99,7 @@ class LanguageRules:
     near: frozenset[str] = frozenset()  # words that put a name near another after a comma ("Rathbeggan, near Navan")
     away: frozenset[str] = frozenset()  # words between a distance and the place it is from ("20 km from Goma")
     capital: str = ""  # the noun for a capital: "300 km north of the capital" measures from the article's country's
+    there: frozenset[str] = frozenset()  # a word for the place named before ("30 km from there", "au nord de là")
 
     def label(self, ent: Span) -> str:
         """The entity's label in the English model's terms (PERSON, ORG, GPE, LOC, ...)."""
@@ -133,4 +134,5 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
                       "sixteen seventeen eighteen nineteen twenty").split(), range(1, 21)),
                  thirty=30, forty=40, fifty=50, sixty=60, seventy=70, eighty=80, ninety=90, hundred=100),
     bearings=compass("north", "east", "south", "west"), toward=frozenset(("to", "the")),
-    near=frozenset(("near", "outside", "outskirts")), away=frozenset(("from",)), capital="capital")
+    near=frozenset(("near", "outside", "outskirts")), away=frozenset(("from",)), capital="capital",
+    there=frozenset(("there",)))

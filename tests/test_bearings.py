@@ -18,7 +18,7 @@ from spacy.tokens import Doc
 from geodata import export, maps
 from geodata.bearings import bearing_after
 from geodata.french import FRENCH
-from geodata.records import Document, Mention
+from geodata.records import CAPITAL, EARLIER, Document, Mention
 from geodata.resolve import BEARING_CONFIDENCE, FAR_FROM_TEXT, IN_BEARING
 from geodata.resolve.distance import destination, distance_km
 from geodata.rules import ENGLISH
@@ -168,7 +168,7 @@ def test_the_explanation_says_where_the_text_puts_it(pipeline, settings):
 
 @pytest.mark.parametrize("text", [
     "Rebels took Mahas, about 300 km north of the border, on Sunday.",  # no place named after "of"
-    "Rebels took Mahas, 300 km north of the town on Sunday.",  # a word for a kind, but no capital and no name
+    "Rebels took Mahas, 300 km north of the district on Sunday.",  # a word for a kind, but no town and no name
     "Rebels took Mahas, 1e309 km north of Mogadishu, on Sunday.",  # no finite distance
     "Rebels took Mahas, nan km north of Mogadishu, on Sunday.",
     "Rebels took Mahas, 5,000 km north of Mogadishu, on Sunday.",  # farther than any village is placed from a town
@@ -230,8 +230,37 @@ def test_the_capital_named_by_no_name_is_read(text, rules, language, settings):
     doc = model(settings.model if language == "en" else settings.model_fr)(text)
     start = text.index("Mahas")
     bearing = bearing_after(doc.char_span(start, start + len("Mahas")), rules)
-    assert bearing is not None and bearing.from_capital and bearing.km == 300.0 and bearing.degrees == 0.0
+    assert bearing is not None and bearing.refers == CAPITAL and bearing.km == 300.0 and bearing.degrees == 0.0
     assert text[bearing.anchor_start:bearing.anchor_end] == rules.capital
+
+
+@pytest.mark.parametrize("text, name, rules, language", [
+    ("Fighting raged in El Fasher. Zamzam, some 15 km south of the town, was shelled.", "Zamzam", ENGLISH, "en"),
+    ("Fighting raged in El Fasher. Zamzam, some 15 km south of there, was shelled.", "Zamzam", ENGLISH, "en"),
+    ("Les combats ont repris à Goma. Kibati, à une quinzaine de kilomètres au nord de là, a été bombardée.",
+     "Kibati", FRENCH, "fr"),
+])
+def test_a_word_for_the_town_named_before_is_read(text, name, rules, language, settings):
+    doc = model(settings.model if language == "en" else settings.model_fr)(text)
+    start = text.index(name)
+    bearing = bearing_after(doc.char_span(start, start + len(name)), rules)
+    assert bearing is not None and bearing.refers == EARLIER and bearing.measured
+
+
+def test_a_place_measured_from_the_town_named_before_is_put_from_it(pipeline):
+    """"15 km south of the town": the last town named before the name, past a country named after it."""
+    found = mentions(pipeline, "Fighting raged in El Fasher, Sudan. Zamzam, some 15 km south of the town, was "
+                               "shelled on Monday.")
+    zamzam, fasher = placed(found, "Zamzam"), placed(found, "El Fasher")
+    assert zamzam.place is not None and zamzam.place.source == "bearing"
+    assert km_between(zamzam, fasher) == pytest.approx(15.0, abs=0.5) and zamzam.place.lat < fasher.place.lat
+    found = mentions(pipeline, "Les combats ont repris à Goma. Kibati, à une quinzaine de kilomètres au nord de là, "
+                               "a été bombardée.", "fr")
+    kibati, goma = placed(found, "Kibati"), placed(found, "Goma")
+    assert kibati.place is not None and kibati.place.source == "bearing"
+    assert km_between(kibati, goma) == pytest.approx(15.0, abs=0.5) and kibati.place.lat > goma.place.lat
+    alone = mentions(pipeline, "Zamzam, some 15 km south of the town, was shelled on Monday.")  # no town before
+    assert all(m.place is None or m.place.source != "bearing" for m in alone)
 
 
 def test_a_place_measured_from_the_capital_is_put_from_the_article_country_capital(pipeline):
@@ -358,7 +387,9 @@ def test_any_words_after_a_name_read_safely(changes, length):
         if bearing is not None:
             assert math.isfinite(bearing.km) and 0 <= bearing.km <= 1000 * 1.609344
             assert 0 < bearing.anchor_start < bearing.anchor_end <= len(doc.text)
-            assert doc.text[bearing.anchor_start].isupper()
+            anchor = doc.text[bearing.anchor_start:bearing.anchor_end]
+            words = {*rules.apposed, *rules.there}  # a word for the capital or a town named before
+            assert anchor[0].isupper() if bearing.refers is None else anchor.lower() in words
 
 
 def test_the_unchanged_skeleton_reads_as_a_bearing():

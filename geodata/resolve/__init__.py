@@ -36,7 +36,7 @@ from dataclasses import dataclass
 
 from ..gazetteer import Gazetteer, normalize
 from ..gazetteer.importance import is_strong
-from ..records import COUNTRY_CODES, POSSESSIVES, Bearing, Candidate, Mention, Place
+from ..records import CAPITAL, COUNTRY_CODES, EARLIER, POSSESSIVES, Bearing, Candidate, Mention, Place
 from .calibration import Calibration, shipped
 from .context import Context, Spread, Vote
 from .distance import destination, distance_km, within_km
@@ -108,7 +108,7 @@ class Resolver:
         town = article_town(choices, raw)
         owners = [owner or context.container(c, f.options)
                   for c, f, owner in zip(cands, found, place_before(text, cands, choices))]
-        named = {family(normalize(c.text)) for c in cands if c.bearing is not None and c.bearing.from_capital}
+        named = {family(normalize(c.text)) for c in cands if c.bearing is not None and c.bearing.refers == CAPITAL}
         points = bearing_points(cands, choices, {key: self._capital(key, cands, choices, raw) for key in named})
         return [self._mention(c, f, choice, conf, h, context, settled, town, owner, point)
                 for c, f, choice, conf, h, owner, point in zip(cands, found, choices, raw, halved, owners, points)
@@ -250,7 +250,7 @@ def bearing_points(cands: Sequence[Candidate], choices: Sequence[Choice],
         if cand.bearing is None:
             continue
         key = family(normalize(cand.text))
-        anchor = _anchor(cand.bearing, cands, choices, capitals.get(key))
+        anchor = _anchor(cand, cand.bearing, cands, choices, capitals.get(key))
         if anchor is not None:
             by_name.setdefault(key, _described(cand, cand.bearing, anchor))
     if not by_name:  # most articles: no name is put anywhere so
@@ -258,22 +258,31 @@ def bearing_points(cands: Sequence[Candidate], choices: Sequence[Choice],
     return [by_name.get(family(normalize(c.text))) for c in cands]
 
 
-def _anchor(bearing: Bearing, cands: Sequence[Candidate], choices: Sequence[Choice],
+def _anchor(cand: Candidate, bearing: Bearing, cands: Sequence[Candidate], choices: Sequence[Choice],
             capital: Place | None) -> Place | None:
-    """The place of the name a bearing is taken from, if resolution placed it at a town or a site, or at a division
-    whose town of the same name is among its candidates ("Sévaré, près de Mopti": the town, not the region): a
-    country's or a region's point is no place to measure from ("Baghouz, near the Iraqi border"); `capital` for
-    "the capital"."""
-    if bearing.from_capital:
+    """The place a candidate's bearing is taken from (`_measured_from`): the one its other place's name was placed
+    at; for a word instead of a name, `capital` ("of the capital") or the last place named before the candidate
+    ("15 km south of the town", "au nord de là"); None when there is none to measure from."""
+    if bearing.refers == CAPITAL:
         return capital
-    named = next(((choice.winner.place, choice.ranked) for c, choice in zip(cands, choices)
-                  if bearing.anchor_start <= c.start < bearing.anchor_end and choice.winner is not None
-                  and c.kind == "toponym"), None)
-    if named is None:
+    if bearing.refers == EARLIER:
+        before = [choice for c, choice in zip(cands, choices) if c.start < cand.start and c.kind == "toponym"]
+        return next((town for town in map(_measured_from, reversed(before)) if town is not None), None)
+    return next((_measured_from(choice) for c, choice in zip(cands, choices)
+                 if bearing.anchor_start <= c.start < bearing.anchor_end and choice.winner is not None
+                 and c.kind == "toponym"), None)
+
+
+def _measured_from(choice: Choice) -> Place | None:
+    """Where a placed name may be measured from: its place, if a town or a site; for a division, the division's town
+    of the same name among its candidates ("Sévaré, près de Mopti": the town, not the region); None for a country or
+    a region, whose point is no place to measure from ("Baghouz, near the Iraqi border"), or no place."""
+    if choice.winner is None:
         return None
-    place, ranked = named
+    place = choice.winner.place
     if place.feature_class == "A" and (place.feature_code or "") not in COUNTRY_CODES:
-        return next((s.place for s in ranked if s.place.feature_class == "P" and s.place.country == place.country), None)
+        return next((s.place for s in choice.ranked if s.place.feature_class == "P" and s.place.country == place.country),
+                    None)
     return place if place.feature_class in ("P", "S") else None
 
 
