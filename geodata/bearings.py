@@ -43,7 +43,7 @@ def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
         return _toward(doc, i + 1 + (doc[i + 1].lower_ in rules.of_words), rules, 0.0, None, doc[i].lower_)
     km = rules.numbers.get(doc[i].lower_) or _number(doc[i])
     if km is None:
-        return _side_of(doc, i, rules)  # "the Tishrin Dam, east of Aleppo"
+        return _in_direction(doc, i, rules, None)  # "the Tishrin Dam, east of Aleppo"
     i += 1 + (doc[i + 1].lower_ in rules.of_words and i + 2 < len(doc))  # "une trentaine de kilomètres"
     unit = rules.units.get(doc[i].lower_)
     if unit is None:
@@ -51,27 +51,21 @@ def bearing_after(span: Span, rules: LanguageRules) -> Bearing | None:
     i = _past_aside(doc, i + 1)
     if i + 1 < len(doc) and doc[i].lower_ in rules.away:  # "Kibati, 20 km from Goma": a distance, no direction
         return _toward(doc, i + 1, rules, km * unit, None, doc[i].lower_)
-    direction, i = _direction(doc, _past_toward(doc, i, rules), rules)
-    if direction is None or i + 1 >= len(doc) or doc[i].lower_ not in rules.of_words:
-        return None
-    return _toward(doc, i + 1, rules, km * unit, rules.bearings[direction], direction)
+    return _in_direction(doc, i, rules, km * unit)
 
 
-def _side_of(doc: Doc, i: int, rules: LanguageRules) -> Bearing | None:
-    """The bearing of a direction without a distance at token `i` ("east of Aleppo", "to the north of", "à l'est
-    d'Alep"): somewhere on that side of the other place (`Bearing.side`); None when no direction and "of" are
-    there."""
-    direction, i = _direction(doc, _past_toward(doc, i, rules), rules)
-    if direction is None or i + 1 >= len(doc) or doc[i].lower_ not in rules.of_words:
-        return None
-    return _toward(doc, i + 1, rules, 0.0, None, direction, side=True)
-
-
-def _past_toward(doc: Doc, i: int, rules: LanguageRules) -> int:
-    """Past the words that may stand before a direction at token `i` ("to the", "au", `LanguageRules.toward`)."""
+def _in_direction(doc: Doc, i: int, rules: LanguageRules, km: float | None) -> Bearing | None:
+    """The bearing of the direction at token `i`, past the words before it ("to the", "au", `LanguageRules.toward`),
+    "of" and the other place: at `km` in that direction, or, with no distance (None), somewhere on that side of it
+    ("east of Aleppo", "à l'est d'Alep": `Bearing.side`); None when no direction and "of" are there."""
     while i < len(doc) and doc[i].lower_ in rules.toward:
         i += 1
-    return i
+    direction, i = _direction(doc, i, rules)
+    if direction is None or i + 1 >= len(doc) or doc[i].lower_ not in rules.of_words:
+        return None
+    if km is None:
+        return _toward(doc, i + 1, rules, 0.0, None, direction, side=True)
+    return _toward(doc, i + 1, rules, km, rules.bearings[direction], direction)
 
 
 def _say_a_place(words: Span, rules: LanguageRules) -> bool:

@@ -149,8 +149,7 @@ class Resolver:
             if place is None and around is not None and found.expansion is None and _may_lie_in_town(cand, settled):
                 outcome = PLACE_SAID if said is not None else ARTICLE_TOWN
                 place, conf, via = around, ARTICLE_TOWN_CONFIDENCE, around.name
-        if point is not None and not (outcome in (BEST, GEOCODER) and place is not None
-                                      and (point.holds(place) or is_strong(place))):
+        if point is not None and not (outcome in (BEST, GEOCODER) and place is not None and point.holds(place)):
             place, conf, outcome, via = (point.place, BEARING_CONFIDENCE, BEARING, point.said) if point.puts \
                 else (None, 0.0, FAR, point.said)
         conf = self.calibration(conf, outcome) if place is not None else conf
@@ -233,9 +232,10 @@ class Described:
     # which places of the name it may be
 
     def holds(self, place: Place) -> bool:
-        """Whether a place of the name is the one the text means: one within `reach_km` of the point, or a country
-        or a first-level division, whose point says little of where its parts lie."""
-        return (place.feature_code or "") in COUNTRY_CODES | {"ADM1"} or within_km(
+        """Whether a place of the name is the one the text means: one within `reach_km` of the point; a country or a
+        first-level division, whose point says little of where its parts lie; or a big town (`is_strong`), which the
+        text is more likely wrong about than the gazetteer ("Bryansk, 150 km from Moscow")."""
+        return (place.feature_code or "") in COUNTRY_CODES | {"ADM1"} or is_strong(place) or within_km(
             place.lat, place.lon, self.place.lat, self.place.lon, self.reach_km)
 
 
