@@ -107,6 +107,21 @@ def test_an_opening_of_names_alone_does_not_decide_the_language() -> None:
     assert language_of(f"{names}. {FRENCH_TEXT}") == "fr"
 
 
+def test_an_english_text_dense_in_foreign_names_is_read_as_english(pipeline) -> None:
+    """lingua reads a short English text full of Spanish, Portuguese or Italian names as their language (0.5 to
+    0.65); without its capitalised words it is English. Text written in those languages stays theirs."""
+    for text in ("Violence has also surged in Tijuana and Ciudad Juarez.",
+                 "Floods hit Porto Alegre, Canoas and Sao Leopoldo in Rio Grande do Sul.",
+                 "Storms hit Lecce, Brindisi and Taranto in Puglia."):
+        assert language_of(text) == "en", text
+    parsed = next(pipeline.parse([Document("mx", "Violence has also surged in Tijuana and Ciudad Juarez.")]))
+    assert {m.text: m.place.country for m in parsed.mentions} == {"Tijuana": "MX", "Ciudad Juarez": "MX"}
+    assert language_of("El gobierno de México anunció el lunes nuevas medidas de seguridad en Culiacán y Tijuana.") \
+        == "es"
+    assert language_of("Il governo italiano ha annunciato nuove misure a Roma e Milano per la sicurezza.") == "it"
+    assert language_of("Berlin, Hamburg, München und Köln meldeten am Montag neue Rekorde.") == "de"
+
+
 def test_titles_are_parsed_only_when_there_is_one(pipeline) -> None:
     documents = [Document("a", ENGLISH_TEXT, title="Civilians flee eastern Syria"), Document("b", ENGLISH_TEXT),
                  Document("c", ENGLISH_TEXT, title="  "), Document("d", ENGLISH_TEXT, title="Iraq", spans=((0, 9),)),
