@@ -253,13 +253,19 @@ class Evidence:
             return None
         return Cue(f"first word of the name {ent.text!r}, called {ent[-1].text!r} alone elsewhere", decisive=True)
 
+    def _title_of_person(self, span: Span) -> Cue | None:
+        """The span is a role word right before a person's name ("Trooper" of "hit Trooper Drew Ledbetter")."""
+        if len(span) != 1 or span.end not in self.name_at or not self.cues.has(span.text, "role"):
+            return None
+        return Cue(f"a title before the person's name {self.name_at[span.end].text!r}", decisive=True)
+
     def against(self, span: Span, *, bears: bool, famous: bool) -> list[str]:
         """The reasons the name at `span` is no place, or [] when the evidence does not outweigh the
         place (`bears`: a gazetteer place has the name; `famous`: a famous one has it)."""
         key = normalize(span.text)
         reading = self.readings.get(key, Reading())
         found = self._cue_of(span)
-        own = found[1] if found else self._full_name(span)
+        own = found[1] if found else self._full_name(span) or self._title_of_person(span)
         weight = reading.weight()
         if own and (own.decisive or not famous):
             enough = True

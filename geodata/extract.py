@@ -163,6 +163,8 @@ class Extractor:
             return cand
         if (town := self._town_by_its_words(view, ent)) is not None:
             return town
+        if self.names.abbreviation(cand.text) and label != "PERSON":  # "across NSW", read as a body
+            return cand
         if owned_part(ent):  # "Tripoli's Abu Salim district", read as a person's name
             return self._make(view, ent.start_char, ent.end_char, GAZETTEER_LABEL)
         if label == "PERSON":
@@ -257,14 +259,21 @@ class Extractor:
         links = name_links(doc, view.text)
         found = self._from_entities(view, every, links)
         said = self._said_by_form(view, found)
-        covered = {i for e in every for i in range(e.start, e.end)}
-        for cand in self._outside(doc, view, covered, links):
+        covered = {i for e in every if not self._misread(e) for i in range(e.start, e.end)}
+        for cand in self._outside(doc, view, covered, links, {normalize(c.text) for c in found.values()}):
             found.setdefault(cand.start, cand)
         if self.rules.lowercase_demonyms:
             for cand in self._adjectives(doc, view, covered):
                 found.setdefault(cand.start, cand)
         evidence = Evidence(every, self.gazetteer.has_name, self.rules.cues, self.rules.label)
         return self._sorted(doc, view, found, evidence, {cand.start for cand in said})
+
+    def _misread(self, ent: Span) -> bool:
+        """Whether an entity of a label that holds no place is a town's name the NER misread: one capitalised word
+        that a notable town bears and no month or day ("in Turbat" read as a date, "Belgorod" as a language). Its words are read as
+        those outside the entities are (`_outside`)."""
+        return self.rules.label(ent) in IGNORED_LABELS and len(ent) == 1 and ent[0].is_alpha and ent[0].is_title \
+            and normalize(ent.text) not in self.rules.calendar and self.names.notable_town(ent.text)
 
     def _readings(self, ents: list[Span]) -> tuple[set[str], set[str]]:
         """The names the NER reads as no place anywhere in the text, and those it reads as a place somewhere.
@@ -365,8 +374,10 @@ class Extractor:
             return []
         return evidence.against(span, bears=self.gazetteer.has_name(cand.text), famous=self.names.strong(cand.text))
 
-    def _outside(self, doc: Doc, view: TextView, covered: set[int], links: set[int]) -> list[Candidate]:
-        """Demonyms and famous places the NER missed, in capitalised runs outside its entities."""
+    def _outside(self, doc: Doc, view: TextView, covered: set[int], links: set[int],
+                 named: set[str]) -> list[Candidate]:
+        """Demonyms and famous places the NER missed, in capitalised runs outside its entities; `named`: the
+        normalised names of the candidates found so far."""
         out, start, n = [], None, len(doc)
         capitalised = word_flags(doc, lambda word: word[:1].isupper() and word.isalpha(), self._capitalised)
         for i in range(n + 1):
@@ -374,30 +385,41 @@ class Extractor:
                 start = i if start is None else start
                 continue
             if start is not None:
-                out += self._in_run(view, doc[start:i])
+                out += self._in_run(view, doc[start:i], named)
             start = None
         return out
 
-    def _in_run(self, view: TextView, span: Span) -> list[Candidate]:
+    def _in_run(self, view: TextView, span: Span, named: set[str]) -> list[Candidate]:
         """The candidates in one capitalised run outside the NER's entities. A sentence's opening word alone says
-        little ("Selon", "Meanwhile"): it is one only as a name that may open a sentence (`may_open_sentence`),
-        or a town's whose distance from a place follows ("Sake, 25 kilometres west of Goma, fell")."""
-        if len(span) == 1 and span[0].is_sent_start and not self.names.may_open_sentence(span.text):
+        little ("Selon", "Meanwhile", "Hail the size of golf balls"): it is one only as a name that may open a
+        sentence (`may_open_sentence`), a place's name the article gives elsewhere (`named`: "Aleppo was shelled"
+        after "in Aleppo"), or a town's whose distance from a place follows ("Sake, 25 kilometres west of Goma")."""
+        if len(span) == 1 and span[0].is_sent_start and not self._may_open(span.text, named):
             measured = self.names.found_as_town_or_division(span.text) and measured_after(span, self.rules)
             town = self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL) if measured else None
             return [town] if town else []
         doc = span.doc
-        town = self._town_by_its_words(view, span)
+        town = self._town_by_its_words(view, span) or self._abbreviation(view, span)
         after = doc[span.end] if span.end < len(doc) else None
         found = [town] if town else self._unless_street(view, span, after, self._embedded(view, span))
-        return [cand for cand in found if self._may_stand_alone(doc, cand)]
+        return [cand for cand in found if self._may_stand_alone(doc, cand, named)]
 
-    def _may_stand_alone(self, doc: Doc, cand: Candidate) -> bool:
-        """Whether a candidate found in a longer run may be a place: not its opening word alone, unless that may
-        open a sentence."""
+    def _abbreviation(self, view: TextView, span: Span) -> Candidate | None:
+        """The gazetteer's candidate of a run that is a division's everyday abbreviation, past an article ("the
+        ACT", `KnownNames.abbreviation`); None for another run."""
+        cand = self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL)
+        return cand if cand is not None and self.names.abbreviation(cand.text) else None
+
+    def _may_stand_alone(self, doc: Doc, cand: Candidate, named: set[str]) -> bool:
+        """Whether a candidate found in a run may be a place: not its opening word alone, unless that may open a
+        sentence (`_may_open`)."""
         first = doc.char_span(cand.start, cand.end, alignment_mode="expand")
-        return first is None or len(first) != 1 or not first[0].is_sent_start \
-            or self.names.may_open_sentence(first.text)
+        return first is None or len(first) != 1 or not first[0].is_sent_start or self._may_open(first.text, named)
+
+    def _may_open(self, word: str, named: set[str]) -> bool:
+        """Whether a capitalised word opening a sentence, which the NER read as nothing, may be a place's name: one
+        that may open a sentence (`may_open_sentence`), or a name of the article's places found so far (`named`)."""
+        return self.names.may_open_sentence(word) or normalize(word) in named
 
     def _adjectives(self, doc: Doc, view: TextView, covered: set[int]) -> list[Candidate]:
         """Lower-case words of nationality outside the NER's entities ("la frontière irakienne"): in

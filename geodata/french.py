@@ -98,4 +98,6 @@ FRENCH = LanguageRules(
     about=frozenset({"à", "environ", "quelque", "situé", "située", "seulement", "moins", "plus", "de"}),
     numbers=NUMBERS, bearings=compass("nord", "est", "sud", "ouest"), toward=frozenset({"au", "à", "l'", "l\u2019"}),
     near=frozenset({"près", "proche", "abords", "environs", "périphérie"}), away=frozenset({"de", "d'", "d\u2019"}),
-    capital="capitale", there=frozenset({"là"}))
+    capital="capitale", there=frozenset({"là"}), calendar=frozenset(
+        "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre lundi mardi mercredi "
+        "jeudi vendredi samedi dimanche".split()))

@@ -4,7 +4,8 @@ famous place's, a known place's, a town's or a division's, and the place a word 
 from __future__ import annotations
 
 from .gazetteer import Gazetteer, normalize
-from .gazetteer.importance import importance, is_strong
+from .gazetteer.importance import NOTABLE_TOWN_POPULATION, importance, is_strong
+from .gazetteer.sources import abbreviation_forms
 from .gazetteer.wordlists import read_words
 from .records import COUNTRY_CODES, Place
 from .resolve.expand import GENERIC_SUFFIXES, family
@@ -16,6 +17,7 @@ from .rules import LanguageRules
 # Names that are a place in one article and a person or a club in another: `evidence.py`.
 GROUP_WORDS = frozenset(read_words("group_words.txt"))
 GENERIC_WORDS = frozenset(read_words("generic_words.txt")) | GROUP_WORDS
+ABBREVIATIONS = abbreviation_forms()  # a division's everyday abbreviation, as the press writes it ("NSW", "UP")
 
 
 class KnownNames:
@@ -65,6 +67,12 @@ class KnownNames:
                 return True
         return False
 
+    @staticmethod
+    def abbreviation(surface: str) -> bool:
+        """Whether a name is written as a division's everyday abbreviation ("NSW", "UP"), whatever the NER read
+        there; the resolver keeps one that needs its country only in an article about that country."""
+        return surface in ABBREVIATIONS
+
     def country_or_capital(self, surface: str) -> bool:
         """A country's or a capital's main name ("Kyiv", "Cyprus"): what a capitalised word opening a sentence
         may be without the NER's word for it ("Kyiv did not comment"), unlike a region's ("Pool operators")."""
@@ -89,6 +97,14 @@ class KnownNames:
         name)."""
         key = normalize(surface)
         return len(key) >= 3 and key not in GENERIC_WORDS and any(primary for _, primary in self.gazetteer.lookup(key))
+
+    def notable_town(self, surface: str) -> bool:
+        """Whether a town of `NOTABLE_TOWN_POPULATION` or more, or a first-level division, bears the name as its main
+        name ("Turbat", "Belgorod")."""
+        key = normalize(surface)
+        return key not in GENERIC_WORDS and any(
+            primary and (p.feature_code == "ADM1" or p.feature_class == "P" and p.population >= NOTABLE_TOWN_POPULATION)
+            for p, primary in self.gazetteer.lookup(key))
 
     def town_or_division(self, name: str, *, primary: bool = True) -> bool:
         """The gazetteer knows the name as a town or a division (by its main name, or also by an

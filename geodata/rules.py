@@ -100,6 +100,9 @@ class LanguageRules:
     away: frozenset[str] = frozenset()  # words between a distance and the place it is from ("20 km from Goma")
     capital: str = ""  # the noun for a capital: "300 km north of the capital" measures from the article's country's
     there: frozenset[str] = frozenset()  # a word for the place named before ("30 km from there", "au nord de là")
+    # The months and days, written out and cut short: a notable town's name the NER reads as a date is the town's
+    # ("in Turbat"), unless it is one of these ("in March": March, Cambridgeshire).
+    calendar: frozenset[str] = frozenset()
 
     def label(self, ent: Span) -> str:
         """The entity's label in the English model's terms (PERSON, ORG, GPE, LOC, ...)."""
@@ -111,7 +114,8 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
      "via", "off", "between", "inside", "beyond")), place_verbs=frozenset(
     ("shelled", "shelling", "bombed", "bombing", "bombarded", "bombarding", "besieged", "besieging", "overran",
      "overrunning", "overrun", "liberated", "liberating", "recaptured", "recapturing", "retook", "retaken",
-     "retaking")), residence=frozenset(("of",)), place_nouns={
+     "retaking", "hit", "hitting", "struck", "striking", "entered", "entering", "seized", "seizing", "stormed",
+     "storming", "captured", "capturing", "encircled", "encircling")), residence=frozenset(("of",)), place_nouns={
         **dict.fromkeys(("town", "towns", "village", "villages", "hamlet", "port"), "P"),
         **dict.fromkeys(("city", "cities"), "PA"),
         **dict.fromkeys(("province", "provinces", "district", "districts", "governorate", "governorates"), "A"),
@@ -135,4 +139,7 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
                  thirty=30, forty=40, fifty=50, sixty=60, seventy=70, eighty=80, ninety=90, hundred=100),
     bearings=compass("north", "east", "south", "west"), toward=frozenset(("to", "the")),
     near=frozenset(("near", "outside", "outskirts")), away=frozenset(("from",)), capital="capital",
-    there=frozenset(("there",)))
+    there=frozenset(("there",)), calendar=frozenset(
+        "january february march april may june july august september october november december jan feb mar apr jun "
+        "jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu "
+        "thur thurs fri sat sun".split()))

@@ -11,7 +11,8 @@ import pytest
 from geodata.cli.gazetteer import LOOKUP_LIMIT
 from geodata.gazetteer import describe
 from geodata.gazetteer.divisions import ENGLISH_FOR, ENGLISH_NAME, without_designator
-from geodata.gazetteer.sources import NOTABLE_TOWN_POPULATION, read_csv
+from geodata.gazetteer.importance import NOTABLE_TOWN_POPULATION
+from geodata.gazetteer.sources import read_csv
 from geodata.records import COUNTRY_CODES, Candidate, Place
 from geodata.resolve import Resolver
 from geodata.resolve.features import rank_alone

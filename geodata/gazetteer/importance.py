@@ -7,6 +7,9 @@ import math
 from ..records import COUNTRY_CODES, Place
 
 STRONG_CITY_POPULATION = 250_000
+# A town this big is known by its name: what the name alone means in its country, not a division named after it;
+# and no word of a date or a language, as the NER may read it ("in Turbat", "Belgorod").
+NOTABLE_TOWN_POPULATION = 15_000
 # A first-level division is famous from this population: not a parish of the Isle of Man ("Michael",
 # "Patrick", population unknown), a municipality of Slovenia or a local council of Malta.
 STRONG_DIVISION_POPULATION = 20_000

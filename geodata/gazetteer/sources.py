@@ -24,6 +24,7 @@ from importlib import metadata
 from pathlib import Path
 
 from ..records import Place
+from .importance import NOTABLE_TOWN_POPULATION
 from .normalize import normalize
 
 DATA_DIR = Path(__file__).parent / "data"
@@ -162,10 +163,6 @@ def _drop_bare_prefix(name: str, aliases: Iterable[str]) -> list[str]:
     return [a for a in aliases if not (name.startswith(a + " ") and len(a.split()) < len(name.split()))]
 
 
-# A town this big is what its name alone means in its country, not a division named after it.
-NOTABLE_TOWN_POPULATION = 15_000
-
-
 def notable_town_names(records: list[CityRecord]) -> dict[tuple[str, str], set[str]]:
     """(country, admin1 code) -> the normalised names (main and alternate) of the division's towns of
     NOTABLE_TOWN_POPULATION or more."""
@@ -256,6 +253,11 @@ def abbreviations_in_context() -> dict[str, dict[int, str]]:
         if row["context"]:
             table[normalize(row["abbreviation"])][int(row["geonameid"])] = row["context"]
     return dict(table)
+
+
+def abbreviation_forms() -> frozenset[str]:
+    """`data/abbreviations.csv`'s abbreviations as written ("NSW", "Qld.", "UP")."""
+    return frozenset(row["abbreviation"].strip() for row in read_csv("abbreviations.csv"))
 
 
 def builtin_places() -> PlaceRows:

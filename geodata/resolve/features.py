@@ -282,4 +282,6 @@ def choose(cand: Candidate, ranked: list[Scored], settled: Context) -> Choice:
         kept = []
         for s in ranked:
             (kept if in_article(key, s, settled) else out).append(s)
+    if not kept and (out or key in ABBREVIATIONS_IN_CONTEXT) and _no_place_reading(cand, settled):
+        return Choice(kept, out, ALWAYS)  # every place ruled out (`rank` too), and nothing reads one: "the ACT exam"
     return Choice(kept, out, none_score(cand, kept[0] if kept else None, settled))
