@@ -270,8 +270,8 @@ class Extractor:
 
     def _misread(self, ent: Span) -> bool:
         """Whether an entity of a label that holds no place is a town's name the NER misread: one capitalised word
-        that a notable town bears and no month or day ("in Turbat" read as a date, "Belgorod" as a language). Its words are read as
-        those outside the entities are (`_outside`)."""
+        that a notable town bears and no month or day ("in Turbat" read as a date, "Belgorod" as a language). Its
+        words are read as those outside the entities are (`_outside`)."""
         return self.rules.label(ent) in IGNORED_LABELS and len(ent) == 1 and ent[0].is_alpha and ent[0].is_title \
             and normalize(ent.text) not in self.rules.calendar and self.names.notable_town(ent.text)
 
