@@ -90,6 +90,8 @@ def test_a_pasted_feed_puts_its_articles_on_the_map(app_url: str, web: FakeWeb, 
     wait_markers(page, before)
 
     page.get_by_role("tab", name="Add articles").click()
+    # the tab runs only when open: its first run imports the fetching libraries, slow on a fresh machine
+    expect(page.get_by_label(ADDRESSES)).to_be_visible(timeout=SLOW_MS)
     page.get_by_label(ADDRESSES).fill(f"{web.url}/feed.xml\n{web.url}{GONE}")
     page.evaluate(WATCH_PROGRESS)
     page.get_by_role("button", name="Geoparse and add").click()
