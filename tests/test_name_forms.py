@@ -365,3 +365,16 @@ def test_a_divisions_everyday_abbreviation_is_read_whatever_the_ner_says(pipelin
     assert found["ACT"] == "Australian Capital Territory"
     text = "She took the ACT exam in Columbus, Ohio, and stayed UP late."
     assert {m.text for m in parse_text(pipeline, text).mentions} == {"Columbus", "Ohio"}
+
+
+def test_a_rivers_name_no_river_bears_stands_for_a_town_only_in_the_articles_countries(pipeline):
+    """No river in the gazetteer is called Mary, and the expansions find the town of Mary (Turkmenistan): not the
+    river of a Queensland story. "Lake Cumberland" at the town of Cumberland in a Kentucky story still is."""
+    text = "Residents of Gympie were told the Mary River would peak on Friday."
+    found = {m.text: m for m in parse_text(pipeline, text).mentions}
+    assert found["Gympie"].place.country == "AU" and found["Mary River"].place is None
+    found = {m.text: m.place for m in parse_text(pipeline, "Boats were out on Lake Cumberland near Somerset, "
+                                                            "Kentucky.").mentions}
+    assert (found["Lake Cumberland"].country, found["Lake Cumberland"].admin1) == ("US", "KY")
+    found = {m.text: m.place for m in parse_text(pipeline, "Boats were out on the U.S. Virgin Islands.").mentions}
+    assert found["U.S. Virgin Islands"].country == "VI"  # the whole name's place, of another kind: kept

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..records import Candidate, Place
 from .expand import Found
-from .features import COMPASS_RULE, FEATURES, NONE, Choice, Scored, none_evidence
+from .features import FEATURES, NONE, RULED_OUT, Choice, Scored, none_evidence
 
 if TYPE_CHECKING:
     from .context import Context
@@ -63,7 +63,7 @@ def _why(found: Found, choice: Choice, outcome: str, via: str | None) -> str:
     if outcome == FAR:
         return f"the text puts it {via}; no place this name found lies about that far, and no direction is given"
     why = ("no expansion of the name matched a gazetteer place" if found.expansion is None
-           else "every candidate was ruled out: " + COMPASS_RULE)
+           else "every candidate was ruled out: " + RULED_OUT)
     if outcome == GEOCODER:
         return f"{why}; the geocoder answered for {via!r}"
     if outcome == NAMED_AFTER:
@@ -86,7 +86,7 @@ def explanation(cand: Candidate, found: Found, choice: Choice, settled: Context,
         "query": found.query,
         "candidates": len(choice.ranked) + len(choice.ruled_out),
         "options": [_option(s) for s in choice.ranked[:SHOWN]]
-                   + [_option(s, COMPASS_RULE) for s in choice.ruled_out[:SHOWN]],
+                   + [_option(s, RULED_OUT) for s in choice.ruled_out[:SHOWN]],
         "none": {"score": _number(choice.none),
                  "evidence": none_evidence(cand, choice.ranked[0] if choice.ranked else None, settled)},
         "chosen": _place(place) if place is not None else NONE,

@@ -165,9 +165,10 @@ def unsupported(best: Scored, key: str, context: Context) -> bool:
             and context.names_others(key))
 
 
-COMPASS_RULE = ("a bare compass word or a short abbreviation ('WA') names a region only in a country the "
-                "article's other places are in, and a compass word names a town only with its state or country "
-                "after it ('West, Texas')")
+RULED_OUT = ("a bare compass word or a short abbreviation ('WA') names a region only in a country the article's "
+             "other places are in, and a compass word names a town only with its state or country after it ('West, "
+             "Texas'); a river's or a mountain's name found only at a town of the name is that town only in a "
+             "country the article's other places are in")
 # Abbreviations of divisions that need the article to be about their country (`data/abbreviations.csv`).
 ABBREVIATIONS_IN_CONTEXT = abbreviations_in_context()
 
@@ -210,6 +211,20 @@ def in_article(key: str, candidate: Scored, settled: Context) -> bool:
         return bool(candidate.named().get("qualifier"))
     needs_country = key in DIRECTIONS or candidate.place.geonameid in ABBREVIATIONS_IN_CONTEXT.get(key, {})
     return not needs_country or bool(settled.country_share(candidate.place.country, key))
+
+
+FEATURE_CLASSES = frozenset("HT")  # waters, and mountains, valleys, islands: what a generic word may name
+
+
+def of_its_kind(classes: str | None, key: str, candidate: Scored, settled: Context) -> bool:
+    """The rule for a name with a word for a physical feature ("the Mary River", "Lake Cumberland"), which the
+    expansions find at a town of the name when no such feature bears it (`expand._of_kind`): the town stands in
+    for it only in a country the article's other places are in. Mary in Turkmenistan is no river of Queensland.
+    Places of the word's kind, places of the whole name ("Mount Lebanon", "U.S. Virgin Islands"), and other names
+    pass."""
+    place = candidate.place
+    return classes is None or (place.feature_class or "") in classes or normalize(place.name) == key \
+        or settled.fits(place, key)
 
 
 def none_score(cand: Candidate, top: Scored | None, settled: Context) -> float:
@@ -278,10 +293,12 @@ def choose(cand: Candidate, ranked: list[Scored], settled: Context) -> Choice:
     """The options of a mention against the settled article, candidates ranked by their score."""
     key = normalize(cand.text)
     kept, out = ranked, []
-    if key in DIRECTIONS or key in ABBREVIATIONS_IN_CONTEXT:
+    feature = Query.of(cand.text).classes
+    feature = feature if feature is not None and set(feature) <= FEATURE_CLASSES else None
+    if key in DIRECTIONS or key in ABBREVIATIONS_IN_CONTEXT or feature is not None:
         kept = []
         for s in ranked:
-            (kept if in_article(key, s, settled) else out).append(s)
+            (kept if in_article(key, s, settled) and of_its_kind(feature, key, s, settled) else out).append(s)
     if not kept and (out or key in ABBREVIATIONS_IN_CONTEXT) and _no_place_reading(cand, settled):
         return Choice(kept, out, ALWAYS)  # every place ruled out (`rank` too), and nothing reads one: "the ACT exam"
     return Choice(kept, out, none_score(cand, kept[0] if kept else None, settled))
