@@ -142,7 +142,8 @@ class Candidate:
     # its article's town only then: most such words are a person's, a firm's, a thing's ("Pawlenty").
     said_place: bool = False
     classes: str | None = None  # the GeoNames feature classes the words before it allow ("the town of X": P)
-    within: str | None = None  # the country the text says it lies in a part of ("Somalia" of "in central Somalia")
+    within: str | None = None  # the country or division the text says it lies in a part of ("Somalia" of "in central
+    # Somalia", "Artibonite region" of "in the Artibonite region")
     bearing: Bearing | None = None  # its distance and direction from another place, or its nearness to one
 
 

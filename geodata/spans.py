@@ -15,7 +15,7 @@ from spacy.tokens import Doc, Span, Token
 from .bearings import bearing_after
 from .gazetteer import normalize
 from .records import POSSESSIVES, Bearing, Candidate
-from .resolve.expand import DIRECTIONS, GENERIC_SUFFIXES, STREET_WORDS
+from .resolve.expand import DIRECTIONS, DIVISION_KINDS, GENERIC_SUFFIXES, STREET_WORDS
 from .rules import ENGLISH, LanguageRules
 
 MAX_LISTED = 3  # names of a list read past, to the preposition after it
@@ -31,6 +31,7 @@ _LINKED = re.compile(rf"\b[A-Z]\w*(?:(-(?:{_PARTICLE})-)| ((?:{_PARTICLE})-))(?=
 # feature classes they allow; not those of a town too ("city"). Lower-case after a name they make it that
 # place's (`Extractor._with_kind_word`).
 KIND_WORDS = {word: kinds for word, kinds in GENERIC_SUFFIXES.items() if "P" not in kinds}
+MAX_DIVISION_WORDS = 3  # capitalised words of a division's name before its word ("in the North Darfur state")
 _TRAILING = re.compile(r"(?:['\u2019]s?|[\s.,;:!?\"'\u2019\u201d)\]-])+$")
 
 
@@ -177,8 +178,9 @@ def _past_article_and_compass(doc: Doc, i: int, rules: LanguageRules) -> tuple[i
 def country_part_after(span: Span, rules: LanguageRules) -> Span | None:
     """The name the NER reads as a place's (GPE) that the words after a span say it lies in a part of:
     a preposition (`LanguageRules.within`) before a compass word and the name ("Mahas in central Somalia"), or
-    before the name's possessive ("Mahas, in Somalia's Hiran region"); None when there is none. Without such a
-    word "in" says too little: "troops from Fort Bragg in Iraq"."""
+    before the name's possessive ("Mahas, in Somalia's Hiran region"); or a division's name and its word there,
+    whatever the NER read ("Pont-Sonde in the Artibonite region", `_division_at`); None when there is none. Without
+    such a word "in" says too little: "troops from Fort Bragg in Iraq"."""
     doc, i = span.doc, span.end
     i += i < len(doc) and doc[i].text == ","
     if i >= len(doc) or doc[i].lower_ not in rules.within:
@@ -187,7 +189,16 @@ def country_part_after(span: Span, rules: LanguageRules) -> Span | None:
     # the entity may hold the article skipped above: "in the Democratic Republic of Congo's North Kivu"
     name = next((e for e in doc.ents if e.start <= i < e.end and i - e.start <= 1 and rules.label(e) == "GPE"), None)
     owned = name is not None and name.end < len(doc) and doc[name.end].text in POSSESSIVES
-    return name if compass or owned else None
+    return name if name is not None and (compass or owned) else _division_at(doc, i)
+
+
+def _division_at(doc: Doc, i: int) -> Span | None:
+    """The capitalised words from token `i` with a lower-case word for a division after them ("Artibonite region",
+    "North Darfur state"): the division's name and its word; None when the words there are no such name."""
+    end = i
+    while end < len(doc) and end - i < MAX_DIVISION_WORDS and doc[end].is_alpha and doc[end].text[:1].isupper():
+        end += 1
+    return doc[i:end + 1] if i < end < len(doc) and doc[end].lower_ in DIVISION_KINDS else None
 
 
 def apposed_kind(span: Span, rules: LanguageRules) -> str | None:
@@ -217,7 +228,8 @@ class Said:
 
     place: bool = False  # that it is a place
     classes: str | None = None  # the feature classes they allow (`kind_named`, `apposed_kind`)
-    within: str | None = None  # the country it lies in a part of (`country_part_after`: "Mahas in central Somalia")
+    within: str | None = None  # the country or division it lies in a part of (`country_part_after`: "Mahas in central
+    # Somalia", "Pont-Sonde in the Artibonite region")
     bearing: Bearing | None = None  # its distance and direction from another place (`bearings.py`)
 
     @property
@@ -237,7 +249,26 @@ def said_of(span: Span, rules: LanguageRules) -> Said:
     distance and direction from another place ("Mahas, 300 km north of Mogadishu"); and what `Said` holds."""
     apposed, bearing, around = apposed_kind(span, rules), bearing_after(span, rules), country_part_after(span, rules)
     place = apposed is not None or bearing is not None or after_locative(span, rules) or owned_part(span)
-    return Said(place, kind_named(span, rules) or apposed, around.text if around is not None else None, bearing)
+    within = around.text if around is not None else country_before_kind(span, rules)
+    return Said(place, kind_named(span, rules) or apposed, within, bearing)
+
+
+def country_before_kind(span: Span, rules: LanguageRules) -> str | None:
+    """The country or region that an article, its name and a word for a town's kind before a span and "of" say the
+    town lies in ("the Darfur town of Tawila", "the Sudanese city of El Fasher"): its name, a word of nationality
+    read as its country's ("Sudan"); None when the words there say none."""
+    doc, i = span.doc, span.start
+    if i < 4 or doc[i - 1].lower_ not in rules.of_words or "P" not in rules.apposed.get(doc[i - 2].lower_, ""):
+        return None
+    end = start = i - 2
+    while start > 0 and end - start < MAX_DIVISION_WORDS and doc[start - 1].is_alpha \
+            and doc[start - 1].text[:1].isupper():
+        start -= 1
+    if start == end or doc[start - 1].lower_ not in rules.articles:
+        return None
+    name = doc[start:end].text
+    demonym = rules.demonym(name)
+    return demonym[1] if demonym is not None else name
 
 
 def kind_word_after(span: Span) -> Token | None:

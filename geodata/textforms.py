@@ -1,6 +1,6 @@
 """Places the text's form names, whatever the NER read there: a dateline ("BOWLING GREEN, Ohio (AP) --"),
 a politician's party tag ("Rep. Earl Pomeroy, D-N.D."), a list closed by a plural division ("Douglas,
-Sarpy and Lancaster counties"). Each name is kept only if the gazetteer knows it as a town or a division."""
+Sarpy and Lancaster counties"), two words joined by a possessive ("Bishop's Stortford"). Each name is kept only if the gazetteer knows it as a town or a division."""
 
 from __future__ import annotations
 
@@ -42,6 +42,10 @@ _LISTED = r"[A-Z][\w'.-]*(?: [A-Z][\w'.-]*){0,2}"
 DIVISION_LIST = re.compile(rf"\b(?:{_LISTED}(?:,? (?:and|or|&) |, ))+{_LISTED} $")
 LIST_REACH = 160
 
+# A name of two words joined by a possessive ("Bishop's Stortford", "King's Lynn", "Lee's Summit"), which the NER
+# cuts at the apostrophe and reads as a person or a body: a place when the gazetteer bears the whole as a main name.
+POSSESSIVE_NAME = re.compile(r"[A-Z](?<![\w'’-][A-Z])[a-z]+['’]s [A-Z][a-z]+(?:-[A-Z][a-z]+)?\b")
+
 Spans = list[tuple[int, int]]
 
 
@@ -61,7 +65,8 @@ class TextForms:
 
     def spans(self, text: str) -> Spans:
         """The (start, end) of every name the text's form says is a place, in the order of the rules."""
-        return [*self.datelines(text), *self.party_tags(text), *self.division_lists(text)]
+        return [*self.datelines(text), *self.party_tags(text), *self.division_lists(text),
+                *self.possessive_names(text)]
 
     def datelines(self, text: str) -> Spans:
         """Places named by a dateline (`DATELINE`, `TITLE_DATELINE`) that the gazetteer knows as a town or a
@@ -72,6 +77,11 @@ class TextForms:
     def party_tags(self, text: str) -> Spans:
         """The state or town of a politician's party tag (`PARTY_TAG`), known as a town or division."""
         return [m.span(1) for m in PARTY_TAG.finditer(text) if self.knows(m.group(1), primary=False)]
+
+    def possessive_names(self, text: str) -> Spans:
+        """Names joined by a possessive (`POSSESSIVE_NAME`) that the gazetteer bears whole as a town's or a
+        division's main name."""
+        return [m.span() for m in POSSESSIVE_NAME.finditer(text) if self.knows(m.group())]
 
     def division_lists(self, text: str) -> Spans:
         """Each name of a list closed by a plural word for divisions ("counties", "regions": `DIVISION_LIST`)

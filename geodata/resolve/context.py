@@ -13,7 +13,7 @@ from ..gazetteer.importance import importance
 from ..gazetteer.sources import read_csv
 from ..records import COUNTRY_CODES, PLACE_READINGS, Candidate, Place
 from .distance import within_km
-from .expand import Options, family
+from .expand import DIVISION_KINDS, Options, Query, family, find
 from .features import Scored, confidence
 
 
@@ -260,12 +260,17 @@ class Context:
         return max(found, key=lambda p: (p.country in countries, importance(p)), default=None)
 
     def _country_within(self, cand: Candidate) -> Place | None:
-        """The country the text says a mention lies in a part of (`Candidate.within`: "Mahas in central Somalia"),
-        if the words name one."""
+        """The country or division the text says a mention lies in a part of (`Candidate.within`: "Mahas in central
+        Somalia", "Pont-Sonde in the Artibonite region"), if the words name one."""
         if cand.within is None or self.gazetteer is None:
             return None
-        return next((p for p, _ in self.gazetteer.lookup(cand.within) if (p.feature_code or "") in COUNTRY_CODES),
-                    None)
+        if cand.within.rsplit(" ", 1)[-1].lower() in DIVISION_KINDS:  # a division's name and its word
+            return next((p for p, _ in find(self.gazetteer, Query.of(cand.within)).options
+                         if (p.feature_code or "") in ("ADM1", "ADM2")), None)
+        found = self.gazetteer.lookup(cand.within)
+        return next((p for p, _ in found if (p.feature_code or "") in COUNTRY_CODES), None) or next(
+            (p for p, primary in found if primary and p.country and (p.feature_code == "ADM1" or p.source == "curated")),
+            None)  # "the Darfur town of Tawila": a region of one country
 
     def qualifier(self, place: Place, cand: Candidate) -> float:
         """'Paris, Texas': the words after a comma name the place's state or country."""

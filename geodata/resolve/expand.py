@@ -22,6 +22,8 @@ from ..records import COUNTRY_CODES, Candidate, Place
 # Generic words a mention may carry that the gazetteer's names lack, with the GeoNames feature
 # classes they allow (None: any class); see the data files' headers.
 GENERIC_SUFFIXES: dict[str, str] = dict(read_table("generic_suffixes.txt", 2))
+# Words for a division after its name ("the Artibonite region", "Rakhine state"); not a town's ("city").
+DIVISION_KINDS = frozenset(word for word, kinds in GENERIC_SUFFIXES.items() if "A" in kinds and "P" not in kinds)
 GENERIC_PREFIXES: dict[str, str | None] = {words + " ": None if classes == "*" else classes
                                            for words, classes in read_table("generic_prefixes.txt", 2)}
 DIRECTIONS = frozenset(read_words("directions.txt") + read_words("directions_fr.txt"))  # English and French
