@@ -10,7 +10,6 @@ from dataclasses import replace
 
 from spacy.tokens import Doc, Span, Token
 
-from .bearings import measured_after
 from .evidence import Evidence
 from .french import FRENCH
 from .gazetteer import Gazetteer, normalize
@@ -392,12 +391,11 @@ class Extractor:
     def _in_run(self, view: TextView, span: Span, named: set[str]) -> list[Candidate]:
         """The candidates in one capitalised run outside the NER's entities. A sentence's opening word alone says
         little ("Selon", "Meanwhile", "Hail the size of golf balls"): it is one only as a name that may open a
-        sentence (`may_open_sentence`), a place's name the article gives elsewhere (`named`: "Aleppo was shelled"
-        after "in Aleppo"), or a town's whose distance from a place follows ("Sake, 25 kilometres west of Goma")."""
+        sentence (`may_open_sentence`), a place's name the article gives elsewhere (`named`), or a town's that the
+        words after it say is one (`TownWords.says`: "Aleppo was shelled", "Sake, 25 kilometres west of Goma")."""
         if len(span) == 1 and span[0].is_sent_start and not self._may_open(span.text, named):
-            measured = self.names.found_as_town_or_division(span.text) and measured_after(span, self.rules)
-            town = self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL) if measured else None
-            return [town] if town else []
+            town = self._town_by_its_words(view, span) if self.names.town_or_division(span.text) else None
+            return [town] if town else []  # "Kherson residents", "Aleppo was shelled", "Sake, 25 km west of Goma"
         doc = span.doc
         town = self._town_by_its_words(view, span) or self._abbreviation(view, span)
         after = doc[span.end] if span.end < len(doc) else None

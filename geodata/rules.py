@@ -100,6 +100,9 @@ class LanguageRules:
     away: frozenset[str] = frozenset()  # words between a distance and the place it is from ("20 km from Goma")
     capital: str = ""  # the noun for a capital: "300 km north of the capital" measures from the article's country's
     there: frozenset[str] = frozenset()  # a word for the place named before ("30 km from there", "au nord de là")
+    # Forms of "be" before a participle: a name before one and a verb of `place_verbs` is that verb's place ("Aleppo
+    # was shelled", "Lyman and Siversk were retaken").
+    passive: frozenset[str] = frozenset()
     # The months and days, written out and cut short: a notable town's name the NER reads as a date is the town's
     # ("in Turbat"), unless it is one of these ("in March": March, Cambridgeshire).
     calendar: frozenset[str] = frozenset()
@@ -139,7 +142,7 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
                  thirty=30, forty=40, fifty=50, sixty=60, seventy=70, eighty=80, ninety=90, hundred=100),
     bearings=compass("north", "east", "south", "west"), toward=frozenset(("to", "the")),
     near=frozenset(("near", "outside", "outskirts")), away=frozenset(("from",)), capital="capital",
-    there=frozenset(("there",)), calendar=frozenset(
+    there=frozenset(("there",)), passive=frozenset(("was", "were", "is", "are", "been", "being")), calendar=frozenset(
         "january february march april may june july august september october november december jan feb mar apr jun "
         "jul aug sep sept oct nov dec monday tuesday wednesday thursday friday saturday sunday mon tue tues wed thu "
         "thur thurs fri sat sun".split()))

@@ -326,10 +326,13 @@ def _before_street_word(span: Span) -> bool:
 
 def before_town_word(span: Span, rules: LanguageRules) -> bool:
     """Whether a span stands right before a word for a town's people or for the stretch of a front line around
-    it (`LanguageRules.people`, `fronts`), or before the list it opens ("the Lyman and Siversk directions")."""
+    it (`LanguageRules.people`, `fronts`), or a verb of `place_verbs` in the passive ("Aleppo was shelled"), or
+    before the list it opens ("the Lyman and Siversk directions")."""
+    doc = span.doc
     i, _ = _list_end(span, rules)
-    word = span.doc[i].lower_ if i < len(span.doc) else None
-    return word in rules.people or word in rules.fronts
+    word = doc[i].lower_ if i < len(doc) else None
+    undergoes = word in rules.passive and i + 1 < len(doc) and doc[i + 1].lower_ in rules.place_verbs
+    return word in rules.people or word in rules.fronts or undergoes
 
 
 def street_word(run: Span, after: Token | None) -> Token | None:

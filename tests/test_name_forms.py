@@ -350,6 +350,19 @@ def test_a_word_opening_a_sentence_is_a_place_the_article_names_elsewhere(pipeli
     assert "Hail" not in {m.text for m in parse_text(pipeline, text).mentions}  # Ha'il, Saudi Arabia
 
 
+def test_a_word_opening_a_sentence_is_a_town_the_words_after_it_say_is_one(pipeline):
+    """A town's main name before a verb of attack in the passive ("Aleppo was shelled") or a word for its people
+    ("Kharkiv residents"); not a word some place bears only as another name ("No residents", "Area woman")."""
+    for text, name, country in [("Aleppo was shelled overnight, the Syrian army said.", "Aleppo", "SY"),
+                                ("Kharkiv residents sheltered in the metro, Ukrainian officials said.", "Kharkiv", "UA")]:
+        assert name not in [e.text for e in pipeline.nlp(text).ents]
+        assert {m.text: m.place.country for m in parse_text(pipeline, text).mentions}.get(name) == country, text
+    for text in ("No residents were injured in the fire in Torrington, Connecticut.",
+                 "Area woman sentenced for mortgage fraud in Corsicana, Texas."):
+        assert {m.text for m in parse_text(pipeline, text).mentions} <= {"Torrington", "Connecticut", "Corsicana",
+                                                                         "Texas"}, text
+
+
 def test_a_divisions_everyday_abbreviation_is_read_whatever_the_ner_says(pipeline):
     """"NSW" and "UP" read as bodies, "the ACT" as nothing: the abbreviations table's forms; one that needs its
     country ("ACT", "UP") is no mention at all in an article about another."""
