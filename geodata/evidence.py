@@ -5,8 +5,9 @@ Judged from the article itself, never from a list of the names:
 - the NER's own readings of the name: as a person, alone or as the last word of a person's longer
   name ("Mohamed Salah" makes "Salah" a person), against its readings as a place (GPE, LOC, FAC);
 - cue words (`data/nonplace_cues.txt`, classes of words): a role or title right before the name
-  ("President", "striker", "daughter"), a kind of storm right before it or shortly before the colon
-  that opens the list it is in, an organisation's word after it ("News Agency");
+  ("President", "striker", "daughter"), a kind of ship right before it ("the submarine Kursk"), a kind of
+  storm right before it or shortly before the colon that opens the list it is in, an organisation's word
+  after it ("News Agency");
 - an age right after the name ("Beryl, 81,"), which only fits a person; the first word of a person's
   full name that the article also calls by its last word ("Victoria Vivians", then "Vivians").
 A club's short name ("Man City") needs the article's countries, so the resolver judges it
@@ -110,8 +111,8 @@ class Reading:
 
 
 def _title(token: Token, cues: Cues) -> Cue | None:
-    """A role or storm word ("President", "Hurricane"): it settles the name after it."""
-    for cls in ("role", "storm"):
+    """A role, storm or vessel word ("President", "Hurricane", "submarine"): it settles the name after it."""
+    for cls in ("role", "storm", "vessel"):
         if cues.has(token.text, cls):
             return Cue(f"{cls} word {token.text!r} before it", decisive=True)
     return None
