@@ -230,6 +230,13 @@ def test_everyday_abbreviations_find_their_division(gazetteer, name, geonameid):
     assert rank_alone(gazetteer, name)[0].place.geonameid == geonameid
 
 
+@pytest.mark.parametrize("name, geonameid", [("Michoacan", 3995955), ("Coahuila", 4013674)])
+def test_a_mexican_state_by_its_everyday_name(gazetteer, name, geonameid):
+    """The sources write "Michoacán de Ocampo", "Coahuila de Zaragoza": the everyday name found a village of it
+    in Chiapas or Yucatán first."""
+    assert rank_alone(gazetteer, name)[0].place.geonameid == geonameid
+
+
 def test_cli_lookup_ranks_as_the_resolver_with_divisions(home, gazetteer):
     result = run_cli("gazetteer", "lookup", "Hunan", "Garden City", home=home)
     assert result.returncode == 0, result.stderr
