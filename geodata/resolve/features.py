@@ -241,9 +241,9 @@ def none_score(cand: Candidate, top: Scored | None, settled: Context) -> float:
 
 
 def _state_inside(cand: Candidate, top: Scored) -> bool:
-    """A first-level division the gazetteer alone found, inside a longer name ("Maritime" of "UK Maritime Trade
-    Operations", "Indiana" of "Indiana Jones"): famous, but in a body's or a person's name as often as a country
-    or a capital is not; it must fit the article like a lesser place."""
+    """A first-level division the gazetteer alone found, as inside a longer name ("Maritime" of "UK Maritime Trade
+    Operations"): famous, but in a body's or a person's name as often as a country or a capital is not; it must
+    fit the article like a lesser place."""
     return cand.label == GAZETTEER_LABEL and top.place.feature_code == "ADM1"
 
 
