@@ -210,16 +210,6 @@ def test_a_town_the_ner_reads_as_a_body_or_a_person_before_a_word_for_its_people
     assert set(placed(pipeline, others)) == {"Washington"}
 
 
-def test_a_state_found_only_inside_a_longer_name_must_fit_the_article(pipeline):
-    """"UK Maritime Trade Operations", the source of every Red Sea shipping report: Maritime is a region of Togo,
-    famous enough to be kept anywhere, and was placed at 0.96. A first-level division the gazetteer alone found
-    inside a name is kept only in the article's countries ("the Texas Department of Transportation")."""
-    text = "The UK Maritime Trade Operations agency reported an incident 50 nautical miles west of Hodeidah, Yemen."
-    assert placed(pipeline, text) == {"UK": ["GB"], "Hodeidah": ["YE"], "Yemen": ["YE"]}
-    assert placed(pipeline, "The Texas Department of Transportation closed roads near Austin.") == {
-        "Texas": ["US"], "Austin": ["US"]}
-
-
 def test_the_cue_tables_hold_classes_of_words_not_the_names():
     """The evidence words are roles, storm kinds, organisation and club words; the generic words no
     longer hold real places that evidence now tells apart."""

@@ -235,16 +235,9 @@ def none_score(cand: Candidate, top: Scored | None, settled: Context) -> float:
     Mexico does not name a Georgia school, nor a town in Indonesia Washington's Metro."""
     if top is not None and _club_elsewhere(cand, top, settled):
         return ALWAYS
-    if top is None or not _no_place_reading(cand, settled) or (is_strong(top.place) and not _state_inside(cand, top)):
+    if top is None or not _no_place_reading(cand, settled) or is_strong(top.place):
         return NEVER
     return NEVER if settled.fits(top.place, normalize(cand.text)) else ALWAYS
-
-
-def _state_inside(cand: Candidate, top: Scored) -> bool:
-    """A first-level division the gazetteer alone found, as inside a longer name ("Maritime" of "UK Maritime Trade
-    Operations"): famous, but in a body's or a person's name as often as a country or a capital is not; it must
-    fit the article like a lesser place."""
-    return cand.label == GAZETTEER_LABEL and top.place.feature_code == "ADM1"
 
 
 def _no_place_reading(cand: Candidate, settled: Context) -> bool:
