@@ -293,7 +293,7 @@ def choose(cand: Candidate, ranked: list[Scored], settled: Context) -> Choice:
     """The options of a mention against the settled article, candidates ranked by their score."""
     key = normalize(cand.text)
     kept, out = ranked, []
-    feature = Query.of(cand.text).classes
+    feature = Query.of(cand.text).classes if " " in key else None  # a generic word comes with a name
     feature = feature if feature is not None and set(feature) <= FEATURE_CLASSES else None
     if key in DIRECTIONS or key in ABBREVIATIONS_IN_CONTEXT or feature is not None:
         kept = []
