@@ -1,6 +1,7 @@
 """Toponym candidates from spaCy's docs (`nlp.py`): place entities, demonyms, and entities of other
 labels that the gazetteer knows as places. What depends on the article's language (labels, articles
-before names, words of nationality, cue words) comes from its `LanguageRules` (`rules_for`)."""
+before names, words of nationality, cue words) comes from its `LanguageRules` (`rules_for`). A span becomes a
+candidate in `namereader.py`; the words outside the NER's entities are read in `uncovered.py`."""
 
 from __future__ import annotations
 
@@ -8,29 +9,22 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 
-from spacy.tokens import Doc, Span, Token
+from spacy.tokens import Doc, Span
 
 from .evidence import Evidence
 from .french import FRENCH
 from .gazetteer import Gazetteer, normalize
-from .known_names import GENERIC_WORDS, KnownNames
-from .nlp import TextView, word_flags
+from .known_names import GENERIC_WORDS
+from .namereader import AGENT_LABELS, IGNORED_LABELS, MAX_NGRAM, PLACE_LABELS, NameReader
+from .nlp import TextView
 from .records import GAZETTEER_LABEL, POSSESSIVES, Candidate, Dropped, Sentence
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
 from .rules import ENGLISH, LanguageRules
 from .spans import (KIND_WORDS, Said, glued_hyphen, joins, kind_word_after, name_links, owned_part, particle_joins,
-                    said_of, street_word, trim)
+                    said_of, street_word)
 from .textforms import TextForms
-from .townwords import TownWords
+from .uncovered import Uncovered
 
-PLACE_LABELS = {"GPE", "LOC", "FAC"}
-# Labels whose spans are people or bodies: a place only if the same name is a place elsewhere in the text.
-AGENT_LABELS = {"PERSON", "ORG"}
-# Labels that never hold a place name.
-IGNORED_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LANGUAGE", "LAW"}
-MAX_NGRAM = 4
-# Titles before a saint's name: the name after one is the saint's, no place of its own ("St. Patrick's Day").
-SAINT_TITLES = frozenset(("st", "saint", "ste", "sainte", "san", "santa", "santo", "sao"))
 # Generic words that make no name with a name the NER cut short ("Dublin" + "City"); a compass word does
 # ("Eastern" + "Samar", which the NER reads as a person).
 NOT_NAME_WORDS = GENERIC_WORDS - DIRECTIONS
@@ -54,70 +48,10 @@ class Extractor:
     def __init__(self, gazetteer: Gazetteer, rules: LanguageRules = ENGLISH):
         self.gazetteer = gazetteer
         self.rules = rules
-        self.names = KnownNames(gazetteer, rules)
-        self._capitalised: dict[int, bool] = {}  # a word form -> whether it is alphabetic and capitalised
-        self._nationality: dict[int, bool] = {}  # a word form -> whether it is a lower-case word of nationality
+        self.reader = NameReader(gazetteer, rules)
+        self.names, self.towns = self.reader.names, self.reader.towns
+        self.uncovered = Uncovered(self.reader)
         self.forms = TextForms(gazetteer, self.names.town_or_division)
-        self.towns = TownWords(gazetteer, self.names, rules)
-
-    def _make(self, view: TextView, start: int, end: int, label: str) -> Candidate | None:
-        start, end = trim(view.text, start, end, self.rules.leading)
-        if start >= end:
-            return None
-        surface = view.text[start:end]
-        if not normalize(surface):
-            return None
-        demonym = self.names.demonym_place(surface)
-        if not any(ch.isupper() for ch in surface) and not (demonym and self.rules.lowercase_demonyms):
-            return None  # no name in it: "new county", "meth", "n't" tagged GPE
-        kind = "demonym" if demonym else "toponym"
-        return Candidate(start, end, surface, view.sentence_of(start), label, kind, demonym)
-
-    def _embedded(self, view: TextView, tokens: Span) -> list[Candidate]:
-        """Famous places and demonyms inside a longer name ("New York Times", "Syrian Democratic Forces")."""
-        out, i = [], 0
-        words = list(tokens)  # each Token made once: the n-grams below read them again and again
-        before = [tokens.doc[tokens.start - 1].text if tokens.start else "", *(t.text for t in words)]
-        while i < len(words):
-            if not words[i].text[:1].isupper() or normalize(before[i]) in SAINT_TITLES:
-                i += 1  # not "Patrick" of "St. Patrick's Cathedral" (a parish of the Isle of Man)
-                continue
-            for n in range(min(MAX_NGRAM, len(words) - i), 0, -1):
-                last = words[i + n - 1]
-                if last.is_punct:
-                    continue
-                text = view.text[words[i].idx:last.idx + len(last.text)]
-                if self.names.demonym_place(text) or self.names.strong(text):
-                    piece = self._town_ending_with(tokens, i, i + n) or tokens[i:i + n]
-                    cand = self._make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
-                    if cand:
-                        out.append(cand)
-                    i += n - 1
-                    break
-            i += 1
-        return out
-
-    def _unless_street(self, view: TextView, tokens: Span, after: Token | None,
-                       inside: list[Candidate]) -> list[Candidate]:
-        """The places found inside a name (`inside`), unless the name is a street's ("Hungerford St.",
-        `spans.street_word`; `after`: the token after it): then the street is the candidate, and the places in it
-        are its namesakes. "44 Hungerford St." in a Hartford story is no town in England."""
-        street = street_word(tokens, after) if inside else None
-        if street is None:
-            return inside
-        whole = self._make(view, tokens.start_char, street.idx + len(street.text), GAZETTEER_LABEL)
-        return [whole] if whole else []
-
-    def _town_ending_with(self, tokens: Span, start: int, end: int) -> Span | None:
-        """The town or division whose main name is a famous one with capitalised words before it, inside a
-        longer name: "New London" of "New London Police Department", not London; None when there is none.
-        Not over a word of direction alone: "North Arlington" is as often a part of Arlington as the town."""
-        for first in range(max(0, end - MAX_NGRAM), start):
-            name, added = tokens[first:end], tokens[first:start]
-            if all(t.is_title and t.is_alpha for t in added) and normalize(added.text) not in DIRECTIONS \
-                    and self.names.town_or_division(name.text):
-                return name
-        return None
 
     def _leading_place(self, view: TextView, ent: Span) -> Candidate | None:
         """The place an organisation is named after ("Gainesville Police Department", "the Suffolk Times")."""
@@ -131,7 +65,7 @@ class Extractor:
                 continue  # "Bank of England" is not named after a town called Bank; "Derry's Hospital" is
             if self.names.known(piece.text) and normalize(piece.text) not in DIRECTIONS \
                     and not self.gazetteer.has_name(ent.text):
-                return self._make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
+                return self.reader.make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
         return None
 
     def _county_inside(self, view: TextView, ent: Span) -> Candidate | None:
@@ -143,13 +77,13 @@ class Extractor:
             for i in range(max(0, j - 3), j):
                 name = ent[i:j + 1]
                 if all(t.text[:1].isupper() for t in name) and self.names.town_or_division(name.text):
-                    return self._make(view, name.start_char, name.end_char, GAZETTEER_LABEL)
+                    return self.reader.make(view, name.start_char, name.end_char, GAZETTEER_LABEL)
         return None
 
     def _whole(self, view: TextView, ent: Span, places: set[str]) -> Candidate | None:
         """The entity itself as a candidate, when its label and the gazetteer agree it is a place."""
         label = self.rules.label(ent)
-        cand = self._make(view, ent.start_char, ent.end_char, label)
+        cand = self.reader.make(view, ent.start_char, ent.end_char, label)
         if cand is None or self.names.kind_word(cand.text):
             return None
         key = normalize(cand.text)
@@ -160,12 +94,12 @@ class Extractor:
             return cand
         if key in places:
             return cand
-        if (town := self._town_by_its_words(view, ent)) is not None:
+        if (town := self.reader.town_by_its_words(view, ent)) is not None:
             return town
         if self.names.abbreviation(cand.text) and label != "PERSON":  # "across NSW", read as a body
             return cand
         if owned_part(ent):  # "Tripoli's Abu Salim district", read as a person's name
-            return self._make(view, ent.start_char, ent.end_char, GAZETTEER_LABEL)
+            return self.reader.make(view, ent.start_char, ent.end_char, GAZETTEER_LABEL)
         if label == "PERSON":
             return None
         if label == "ORG":
@@ -213,13 +147,9 @@ class Extractor:
                 continue  # "Dublin" + "City" (Council) is Ireland's county, not an Ohio paper's town
             name = doc[a:b]
             if self.names.town_or_division(name.text, primary=bool(added)):  # aliases ("N.D.") only as cut
-                return self._make(view, name.start_char, name.end_char,
+                return self.reader.make(view, name.start_char, name.end_char,
                                   label if label in PLACE_LABELS else GAZETTEER_LABEL)
         return None
-
-    def _town_by_its_words(self, view: TextView, span: Span) -> Candidate | None:
-        """The gazetteer's candidate of a span the words around it say is a town's name (`TownWords.says`)."""
-        return self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL) if self.towns.says(span) else None
 
     def _famous_inside(self, view: TextView, ent: Span, cand: Candidate | None) -> list[Candidate]:
         """The famous places and demonyms inside a place's or building's name that no gazetteer place bears
@@ -231,7 +161,7 @@ class Extractor:
             return []  # "Frenchmen Street" is not in France
         if find(self.gazetteer, Query.of_candidate(cand, view.text)).options:
             return []
-        return self._embedded(view, ent)
+        return self.reader.embedded(view, ent)
 
     def _lone_person_places(self, ents: list[Span]) -> set[str]:
         """Famous places' names the NER reads as a person's, but only ever alone ("Alexandria woman
@@ -258,21 +188,14 @@ class Extractor:
         links = name_links(doc, view.text)
         found = self._from_entities(view, every, links)
         said = self._said_by_form(view, found)
-        covered = {i for e in every if not self._misread(e) for i in range(e.start, e.end)}
-        for cand in self._outside(doc, view, covered, links, {normalize(c.text) for c in found.values()}):
+        covered = {i for e in every if not self.uncovered.misread(e) for i in range(e.start, e.end)}
+        for cand in self.uncovered.runs(doc, view, covered, links, {normalize(c.text) for c in found.values()}):
             found.setdefault(cand.start, cand)
         if self.rules.lowercase_demonyms:
-            for cand in self._adjectives(doc, view, covered):
+            for cand in self.uncovered.adjectives(doc, view, covered):
                 found.setdefault(cand.start, cand)
         evidence = Evidence(every, self.gazetteer.has_name, self.rules.cues, self.rules.label)
         return self._sorted(doc, view, found, evidence, {cand.start for cand in said})
-
-    def _misread(self, ent: Span) -> bool:
-        """Whether an entity of a label that holds no place is a town's name the NER misread: one capitalised word
-        that a notable town bears and no month or day ("in Turbat" read as a date, "Belgorod" as a language). Its
-        words are read as those outside the entities are (`_outside`)."""
-        return self.rules.label(ent) in IGNORED_LABELS and len(ent) == 1 and ent[0].is_alpha and ent[0].is_title \
-            and normalize(ent.text) not in self.rules.calendar and self.names.notable_town(ent.text)
 
     def _readings(self, ents: list[Span]) -> tuple[set[str], set[str]]:
         """The names the NER reads as no place anywhere in the text, and those it reads as a place somewhere.
@@ -313,11 +236,11 @@ class Extractor:
             elif (county := self._county_inside(view, ent)) is not None:
                 found.setdefault(county.start, county)
             elif label(ent) != "PERSON":
-                famous = self._embedded(view, ent)  # before a lesser town it leads with ("Metro Vancouver")
+                famous = self.reader.embedded(view, ent)  # before a lesser town it leads with ("Metro Vancouver")
                 lead = self._leading_place(view, ent) if not famous and label(ent) == "ORG" and len(ent) > 1 else None
                 doc = ent.doc
                 after = doc[ent.end] if ent.end < len(doc) else None
-                for inner in self._unless_street(view, ent, after, [lead] if lead else famous):
+                for inner in self.reader.unless_street(view, ent, after, [lead] if lead else famous):
                     found.setdefault(inner.start, inner)
         return found
 
@@ -325,7 +248,7 @@ class Extractor:
         """The names the text's form says are places (a dateline, a party tag, a list closed by "counties"),
         put into `found` whole, over the NER's pieces of them ("ST" and "PAUL" of "ST. PAUL -")."""
         said = [replace(c, classes=TOWN_OR_DIVISION) for c in
-                (self._make(view, *span, GAZETTEER_LABEL) for span in self.forms.spans(view.text)) if c]
+                (self.reader.make(view, *span, GAZETTEER_LABEL) for span in self.forms.spans(view.text)) if c]
         for cand in said:
             same = found.get(cand.start)
             if same is not None and same.end == cand.end and same.label in PLACE_LABELS:  # the NER's too
@@ -372,62 +295,6 @@ class Extractor:
         if cand.kind != "toponym" or span is None:
             return []
         return evidence.against(span, bears=self.gazetteer.has_name(cand.text), famous=self.names.strong(cand.text))
-
-    def _outside(self, doc: Doc, view: TextView, covered: set[int], links: set[int],
-                 named: set[str]) -> list[Candidate]:
-        """Demonyms and famous places the NER missed, in capitalised runs outside its entities; `named`: the
-        normalised names of the candidates found so far."""
-        out, start, n = [], None, len(doc)
-        capitalised = word_flags(doc, lambda word: word[:1].isupper() and word.isalpha(), self._capitalised)
-        for i in range(n + 1):
-            if i < n and i not in covered and (capitalised[i] or start is not None and i in links):
-                start = i if start is None else start
-                continue
-            if start is not None:
-                out += self._in_run(view, doc[start:i], named)
-            start = None
-        return out
-
-    def _in_run(self, view: TextView, span: Span, named: set[str]) -> list[Candidate]:
-        """The candidates in one capitalised run outside the NER's entities. A sentence's opening word alone says
-        little ("Selon", "Meanwhile", "Hail the size of golf balls"): it is one only as a name that may open a
-        sentence (`may_open_sentence`), a place's name the article gives elsewhere (`named`), or a town's that the
-        words after it say is one (`TownWords.says`: "Aleppo was shelled", "Sake, 25 kilometres west of Goma")."""
-        if len(span) == 1 and span[0].is_sent_start and not self._may_open(span.text, named):
-            town = self._town_by_its_words(view, span) if self.names.town_or_division(span.text) else None
-            return [town] if town else []  # "Kherson residents", "Aleppo was shelled", "Sake, 25 km west of Goma"
-        doc = span.doc
-        town = self._town_by_its_words(view, span) or self._abbreviation(view, span)
-        after = doc[span.end] if span.end < len(doc) else None
-        found = [town] if town else self._unless_street(view, span, after, self._embedded(view, span))
-        return [cand for cand in found if self._may_stand_alone(doc, cand, named)]
-
-    def _abbreviation(self, view: TextView, span: Span) -> Candidate | None:
-        """The gazetteer's candidate of a run that is a division's everyday abbreviation, past an article ("the
-        ACT", `KnownNames.abbreviation`); None for another run."""
-        cand = self._make(view, span.start_char, span.end_char, GAZETTEER_LABEL)
-        return cand if cand is not None and self.names.abbreviation(cand.text) else None
-
-    def _may_stand_alone(self, doc: Doc, cand: Candidate, named: set[str]) -> bool:
-        """Whether a candidate found in a run may be a place: not its opening word alone, unless that may open a
-        sentence (`_may_open`)."""
-        first = doc.char_span(cand.start, cand.end, alignment_mode="expand")
-        return first is None or len(first) != 1 or not first[0].is_sent_start or self._may_open(first.text, named)
-
-    def _may_open(self, word: str, named: set[str]) -> bool:
-        """Whether a capitalised word opening a sentence, which the NER read as nothing, may be a place's name: one
-        that may open a sentence (`may_open_sentence`), or a name of the article's places found so far (`named`)."""
-        return self.names.may_open_sentence(word) or normalize(word) in named
-
-    def _adjectives(self, doc: Doc, view: TextView, covered: set[int]) -> list[Candidate]:
-        """Lower-case words of nationality outside the NER's entities ("la frontière irakienne"): in
-        languages that write them so (`LanguageRules.lowercase_demonyms`)."""
-        nationality = word_flags(doc, lambda word: word.islower() and word.isalpha()
-                                 and self.rules.demonym(word) is not None, self._nationality)
-        words = [doc[i] for i, flag in enumerate(nationality) if flag and i not in covered]
-        cands = [self._make(view, t.idx, t.idx + len(t.text), GAZETTEER_LABEL) for t in words
-                 if self.names.demonym_place(t.text)]
-        return [cand for cand in cands if cand is not None]
 
     def gold(self, doc: Doc, sents: list[Sentence], spans: Iterable[tuple[int, int]]) -> list[Candidate]:
         """Candidates from given spans (resolution alone), typed as demonyms where they are."""

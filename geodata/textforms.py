@@ -51,7 +51,7 @@ Spans = list[tuple[int, int]]
 
 class Knows(Protocol):
     """Whether the gazetteer knows a name as a town or a division: by its main name, or by any name when
-    `primary` is False (`Extractor._town_or_division`)."""
+    `primary` is False (`KnownNames.town_or_division`)."""
 
     def __call__(self, name: str, *, primary: bool = True) -> bool: ...
 

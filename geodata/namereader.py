@@ -1,0 +1,99 @@
+"""How a span of a spaCy doc becomes a toponym candidate, for the readers of entities (`extract.py`) and of
+the words outside them (`uncovered.py`): trimmed of a leading article and typed as a name or a demonym
+(`make`), the famous places inside a longer name (`embedded`), a street's name whole (`unless_street`), a town
+by the words around it (`town_by_its_words`)."""
+
+from __future__ import annotations
+
+from spacy.tokens import Span, Token
+
+from .gazetteer import Gazetteer, normalize
+from .known_names import KnownNames
+from .nlp import TextView
+from .records import GAZETTEER_LABEL, Candidate
+from .resolve.expand import DIRECTIONS
+from .rules import LanguageRules
+from .spans import street_word, trim
+from .townwords import TownWords
+
+PLACE_LABELS = {"GPE", "LOC", "FAC"}
+# Labels whose spans are people or bodies: a place only if the same name is a place elsewhere in the text.
+AGENT_LABELS = {"PERSON", "ORG"}
+# Labels that never hold a place name.
+IGNORED_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CARDINAL", "LANGUAGE", "LAW"}
+MAX_NGRAM = 4
+# Titles before a saint's name: the name after one is the saint's, no place of its own ("St. Patrick's Day").
+SAINT_TITLES = frozenset(("st", "saint", "ste", "sainte", "san", "santa", "santo", "sao"))
+
+
+class NameReader:
+    """Reads spans as candidates against the gazetteer's names (`KnownNames`) and a language's rules."""
+
+    def __init__(self, gazetteer: Gazetteer, rules: LanguageRules):
+        self.gazetteer = gazetteer
+        self.rules = rules
+        self.names = KnownNames(gazetteer, rules)
+        self.towns = TownWords(gazetteer, self.names, rules)
+
+    def make(self, view: TextView, start: int, end: int, label: str) -> Candidate | None:
+        start, end = trim(view.text, start, end, self.rules.leading)
+        if start >= end:
+            return None
+        surface = view.text[start:end]
+        if not normalize(surface):
+            return None
+        demonym = self.names.demonym_place(surface)
+        if not any(ch.isupper() for ch in surface) and not (demonym and self.rules.lowercase_demonyms):
+            return None  # no name in it: "new county", "meth", "n't" tagged GPE
+        kind = "demonym" if demonym else "toponym"
+        return Candidate(start, end, surface, view.sentence_of(start), label, kind, demonym)
+
+    def embedded(self, view: TextView, tokens: Span) -> list[Candidate]:
+        """Famous places and demonyms inside a longer name ("New York Times", "Syrian Democratic Forces")."""
+        out, i = [], 0
+        words = list(tokens)  # each Token made once: the n-grams below read them again and again
+        before = [tokens.doc[tokens.start - 1].text if tokens.start else "", *(t.text for t in words)]
+        while i < len(words):
+            if not words[i].text[:1].isupper() or normalize(before[i]) in SAINT_TITLES:
+                i += 1  # not "Patrick" of "St. Patrick's Cathedral" (a parish of the Isle of Man)
+                continue
+            for n in range(min(MAX_NGRAM, len(words) - i), 0, -1):
+                last = words[i + n - 1]
+                if last.is_punct:
+                    continue
+                text = view.text[words[i].idx:last.idx + len(last.text)]
+                if self.names.demonym_place(text) or self.names.strong(text):
+                    piece = self._town_ending_with(tokens, i, i + n) or tokens[i:i + n]
+                    cand = self.make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
+                    if cand:
+                        out.append(cand)
+                    i += n - 1
+                    break
+            i += 1
+        return out
+
+    def unless_street(self, view: TextView, tokens: Span, after: Token | None,
+                       inside: list[Candidate]) -> list[Candidate]:
+        """The places found inside a name (`inside`), unless the name is a street's ("Hungerford St.",
+        `spans.street_word`; `after`: the token after it): then the street is the candidate, and the places in it
+        are its namesakes. "44 Hungerford St." in a Hartford story is no town in England."""
+        street = street_word(tokens, after) if inside else None
+        if street is None:
+            return inside
+        whole = self.make(view, tokens.start_char, street.idx + len(street.text), GAZETTEER_LABEL)
+        return [whole] if whole else []
+
+    def _town_ending_with(self, tokens: Span, start: int, end: int) -> Span | None:
+        """The town or division whose main name is a famous one with capitalised words before it, inside a
+        longer name: "New London" of "New London Police Department", not London; None when there is none.
+        Not over a word of direction alone: "North Arlington" is as often a part of Arlington as the town."""
+        for first in range(max(0, end - MAX_NGRAM), start):
+            name, added = tokens[first:end], tokens[first:start]
+            if all(t.is_title and t.is_alpha for t in added) and normalize(added.text) not in DIRECTIONS \
+                    and self.names.town_or_division(name.text):
+                return name
+        return None
+
+    def town_by_its_words(self, view: TextView, span: Span) -> Candidate | None:
+        """The gazetteer's candidate of a span the words around it say is a town's name (`TownWords.says`)."""
+        return self.make(view, span.start_char, span.end_char, GAZETTEER_LABEL) if self.towns.says(span) else None
