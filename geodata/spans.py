@@ -258,7 +258,7 @@ def country_before_kind(span: Span, rules: LanguageRules) -> str | None:
     town lies in ("the Darfur town of Tawila", "the Sudanese city of El Fasher"): its name, a word of nationality
     read as its country's ("Sudan"); None when the words there say none."""
     doc, i = span.doc, span.start
-    if i < 4 or doc[i - 1].lower_ not in rules.of_words or "P" not in rules.apposed.get(doc[i - 2].lower_, ""):
+    if i < 4 or doc[i - 1].lower_ not in rules.of_words or not set("PA") & set(rules.apposed.get(doc[i - 2].lower_, "")):
         return None
     end = start = i - 2
     while start > 0 and end - start < MAX_DIVISION_WORDS and doc[start - 1].is_alpha \

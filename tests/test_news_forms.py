@@ -351,3 +351,16 @@ def test_camps_and_crossings_of_conflict_reporting(pipeline, text, name, country
     place = placed(pipeline, text)[name].place
     assert place.country == country and place.source == "curated"
     assert abs(place.lat - lat) < 0.05 and abs(place.lon - lon) < 0.05
+
+
+def test_the_state_of_a_named_country_holds_the_name(pipeline):
+    """"the US state of Georgia": a country's name (or its word of nationality) and a division's kind before "of"
+    say which country the name lies in; its places there win over the name's other sense, which the article's
+    first mention keeps. Before, both went to the country Georgia."""
+    text = ("Georgia's parliament passed the foreign agents law on Tuesday, prompting protests in Tbilisi. "
+            "In the US state of Georgia, lawmakers in Atlanta debated a similar bill.")
+    first, second = [m for m in parse_text(pipeline, text).mentions if m.text == "Georgia"]
+    assert (first.place.country, first.place.feature_code) == ("GE", "PCLI")
+    assert (second.place.country, second.place.feature_code) == ("US", "ADM1") and second.confidence >= 0.8
+    found = placed(pipeline, "Clashes erupted again in the Indian state of Manipur on Sunday.")
+    assert (found["Manipur"].place.country, found["Manipur"].place.feature_code) == ("IN", "ADM1")

@@ -98,7 +98,7 @@ class Resolver:
         context = Context(self.gazetteer, text, spread=spread, outlet=outlet)
         first = [rank(c, f.options, context) for c, f in zip(cands, found)]
         context = Context(self.gazetteer, text, first, cands, spread, outlet)
-        final = [rank(c, f.options, context) for c, f in zip(cands, found)]
+        final = [inside(rank(c, f.options, context), context.country_within(c)) for c, f in zip(cands, found)]
         settled = Context(None, text, final, cands, outlet=outlet)  # the article as read in the end
         choices = [choose(c, ranked, settled) for c, ranked in zip(cands, final)]
         halved = [choice.winner is not None and unsupported(choice.winner, normalize(c.text), context)
@@ -194,6 +194,17 @@ def place_before(text: str, cands: Sequence[Candidate], choices: Sequence[Choice
         owns = text[before.end:cand.start].rstrip(" ") in POSSESSIVES and before.kind == "toponym"
         out.append(winner.place if owns and winner is not None and winner.place.feature_class in ("P", "A") else None)
     return out
+
+
+def inside(ranked: list[Scored], container: Place | None) -> list[Scored]:
+    """The ranked places of a name that lie in the country or division the words around it say it lies in
+    (`Context.country_within`: "the US state of Georgia", "Donetsk in the Rostov region"), when any does; else
+    all of them. The words say so outright, unlike a comma after the name, which may close a list."""
+    if container is None:
+        return ranked
+    kept = [s for s in ranked if s.place.id != container.id and s.place.country == container.country
+            and (container.feature_code != "ADM1" or s.place.admin1 == container.admin1)]
+    return kept or ranked
 
 
 def lies_in(place: Place, container: Place) -> bool:

@@ -254,12 +254,12 @@ class Context:
             return None
         word = self._qualifier_word(cand, closed=True)
         if word is None:
-            return self._country_within(cand)
+            return self.country_within(cand)
         found = [p for p, _ in self.gazetteer.lookup(word) if (p.feature_code or "") in COUNTRY_CODES | {"ADM1"}]
         countries = {p.country for p, _ in options}
         return max(found, key=lambda p: (p.country in countries, importance(p)), default=None)
 
-    def _country_within(self, cand: Candidate) -> Place | None:
+    def country_within(self, cand: Candidate) -> Place | None:
         """The country or division the text says a mention lies in a part of (`Candidate.within`: "Mahas in central
         Somalia", "Pont-Sonde in the Artibonite region"), if the words name one."""
         if cand.within is None or self.gazetteer is None:
