@@ -189,6 +189,7 @@ class Extractor:
         found = self._from_entities(view, every, links)
         said = self._said_by_form(view, found)
         covered = {i for e in every if not self.uncovered.misread(e) for i in range(e.start, e.end)}
+        covered |= {t.i for c in said for t in doc.char_span(c.start, c.end, alignment_mode="expand") or ()}
         for cand in self.uncovered.runs(doc, view, covered, links, {normalize(c.text) for c in found.values()}):
             found.setdefault(cand.start, cand)
         if self.rules.lowercase_demonyms:
@@ -279,12 +280,15 @@ class Extractor:
         """A name (`span`: its tokens) that a lower-case word for its kind after it says is a division, a river,
         an island... ("toward Pokrovsk in Donetsk region", "Idlib province", "on Leyte island"), with that word,
         when the gazetteer has such a place by both: that place, not the town the name alone finds (Donetsk of
-        Rostov Oblast); with its tokens."""
-        word = kind_word_after(span) if span is not None and cand.kind == "toponym" else None
+        Rostov Oblast); with its tokens. So is a word of nationality before a division's word that names a
+        division after a people ("Ethiopia's Somali region", not Somalia)."""
+        word = kind_word_after(span) if span is not None else None
         if word is None or span[-1].lower_ in GENERIC_SUFFIXES:
             return cand, span  # not "Anderson County" + "district" (clerk)
+        if cand.kind == "demonym" and "A" not in KIND_WORDS[word.lower_]:
+            return cand, span
         end = word.idx + len(word.text)
-        longer = replace(cand, end=end, text=view.text[cand.start:end])
+        longer = replace(cand, end=end, text=view.text[cand.start:end], kind="toponym", place_hint=None)
         if self.towns.of_kind(Query.of_candidate(longer, view.text), KIND_WORDS[word.lower_]):
             return longer, span.doc[span.start:word.i + 1]
         return cand, span

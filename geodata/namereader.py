@@ -40,6 +40,10 @@ class NameReader:
         if start >= end:
             return None
         surface = view.text[start:end]
+        words = surface.rsplit(None, 1)
+        if len(words) == 2 and words[1] in self.rules.cues.list_words:  # "Zuwara and" (Sabratha), as the NER cut it
+            start, end = trim(view.text, start, start + len(words[0]), self.rules.leading)
+            surface = view.text[start:end]
         if not normalize(surface):
             return None
         demonym = self.names.demonym_place(surface)

@@ -249,3 +249,12 @@ def test_cli_lookup_ranks_as_the_resolver_with_divisions(home, gazetteer):
     expected = [s.place.id for s in rank_alone(gazetteer, "Garden City")[:LOOKUP_LIMIT]]
     assert [r["id"] for r in garden] == expected
     assert all(r["described"].startswith("Garden City, ") or r["primary"] is False for r in garden)
+
+
+@pytest.mark.parametrize("name, country, code", [
+    ("Karen State", "MM", "ADM1"), ("Arakan", "MM", "ADM1"),  # Kayin and Rakhine by the news' names
+    ("Munster", "IE", "RGN"), ("Leinster", "IE", "RGN"), ("Connacht", "IE", "RGN"),  # Ireland's provinces
+])
+def test_divisions_and_provinces_by_the_names_the_news_uses(gazetteer, name, country, code):
+    place = rank_alone(gazetteer, name)[0].place
+    assert (place.country, place.feature_code) == (country, code)

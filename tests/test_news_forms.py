@@ -364,3 +364,25 @@ def test_the_state_of_a_named_country_holds_the_name(pipeline):
     assert (second.place.country, second.place.feature_code) == ("US", "ADM1") and second.confidence >= 0.8
     found = placed(pipeline, "Clashes erupted again in the Indian state of Manipur on Sunday.")
     assert (found["Manipur"].place.country, found["Manipur"].place.feature_code) == ("IN", "ADM1")
+
+
+def test_a_dateline_is_one_mention_and_a_list_word_ends_no_name(pipeline):
+    """The words of a dateline the text's form names ("PORT-AU-PRINCE, Haiti (AP) —") are not read again as a
+    capitalised run: "PRINCE" was a second mention, at a village. The NER's "Zuwara and" is Zuwara."""
+    text = "PORT-AU-PRINCE, Haiti (AP) — Gang members attacked the town of Saint-Marc on Friday."
+    assert [m.text for m in parse_text(pipeline, text).mentions if "PRINCE" in m.text] == ["PORT-AU-PRINCE"]
+    text = "Coast guard vessels intercepted more than 300 migrants off Zuwara and Sabratha and returned them to Libya."
+    assert ("Zuwara and", "GPE") in {(e.text, e.label_) for e in pipeline.nlp(text).ents}
+    found = placed(pipeline, text)
+    assert "Zuwara and" not in found and found["Zuwara"].place.country == "LY"
+
+
+def test_a_division_named_after_a_people(pipeline):
+    """"Ethiopia's Somali region": a word of nationality before a division's word, when a division bears it, is
+    that division (Ethiopia's Somali Region), not the people's country. "the Russian region of Kursk" is none."""
+    found = placed(pipeline, "More than 80,000 people have fled toward Ethiopia's Somali region since February.")
+    assert "Somali" not in found
+    region = found["Somali region"].place
+    assert (region.country, region.feature_code, region.name) == ("ET", "ADM1", "Somali")
+    found = placed(pipeline, "Drones struck the Russian region of Kursk overnight.")
+    assert found["Russian"].kind == "demonym" and found["Russian"].place.country == "RU"
