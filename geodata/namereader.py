@@ -13,7 +13,7 @@ from .nlp import TextView
 from .records import GAZETTEER_LABEL, Candidate
 from .resolve.expand import DIRECTIONS
 from .rules import LanguageRules
-from .spans import street_word, trim
+from .spans import NAME_PARTICLES, street_word, trim
 from .townwords import TownWords
 
 PLACE_LABELS = {"GPE", "LOC", "FAC"}
@@ -93,7 +93,8 @@ class NameReader:
         Not over a word of direction alone: "North Arlington" is as often a part of Arlington as the town."""
         for first in range(max(0, end - MAX_NGRAM), start):
             name, added = tokens[first:end], tokens[first:start]
-            if all(t.is_title and t.is_alpha for t in added) and normalize(added.text) not in DIRECTIONS \
+            if added[0].is_title and all(t.is_title and t.is_alpha or t.lower_ in NAME_PARTICLES for t in added) \
+                    and normalize(added.text) not in DIRECTIONS \
                     and self.names.town_or_division(name.text):
                 return name
         return None

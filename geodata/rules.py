@@ -131,7 +131,8 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
      "couple", "police", "officials")), fronts=frozenset(
     ("direction", "directions", "axis", "axes", "front", "fronts", "sector", "sectors")), within=frozenset(("in",)),
     apposed={**dict.fromkeys(("town", "village", "hamlet", "port", "capital", "suburb"), "P"), "city": "PA",
-             **dict.fromkeys(("district", "province", "state"), "A"), "region": "AL"}, articles=frozenset(("the", "a", "an")),
+             **dict.fromkeys(("district", "province", "state"), "A"), "region": "AL"},
+    articles=frozenset(("the", "a", "an")),
     apposed_next=frozenset(("on", "that", "which", "where", "whose", "held", "controlled", "seized", "captured",
                             "close", "about", "some", "located", "situated", "just")),
     units={**dict.fromkeys(("km", "kms", "kilometre", "kilometres", "kilometer", "kilometers"), 1.0),

@@ -254,11 +254,12 @@ def said_of(span: Span, rules: LanguageRules) -> Said:
 
 
 def country_before_kind(span: Span, rules: LanguageRules) -> str | None:
-    """The country or region that an article, its name and a word for a town's kind before a span and "of" say the
-    town lies in ("the Darfur town of Tawila", "the Sudanese city of El Fasher"): its name, a word of nationality
-    read as its country's ("Sudan"); None when the words there say none."""
+    """The country or region that an article, its name and a word for a town's or a division's kind before a span and
+    "of" say the place lies in ("the Darfur town of Tawila", "the Sudanese city of El Fasher", "the US state of
+    Georgia"): its name, a word of nationality read as its country's ("Sudan"); None when the words there say none."""
     doc, i = span.doc, span.start
-    if i < 4 or doc[i - 1].lower_ not in rules.of_words or not set("PA") & set(rules.apposed.get(doc[i - 2].lower_, "")):
+    kinds = rules.apposed.get(doc[i - 2].lower_, "") if i >= 4 else ""
+    if doc[i - 1].lower_ not in rules.of_words or not set("PA") & set(kinds):
         return None
     end = start = i - 2
     while start > 0 and end - start < MAX_DIVISION_WORDS and doc[start - 1].is_alpha \

@@ -13,10 +13,12 @@ from .records import COUNTRY_CODES, Place
 from .resolve import lies_in
 from .resolve.expand import DIRECTIONS, GENERIC_SUFFIXES, Query, find
 from .rules import LanguageRules
-from .spans import (HYPHEN_PARTICLES, KIND_WORDS, after_locative, apposed_kind, before_town_word, kind_word_after,
-                    listed_after_locative, listed_with_place, place_it_lies_in, place_owning, words_after_comma)
+from .spans import (HYPHEN_PARTICLES, KIND_WORDS, NAME_PARTICLES, after_locative, apposed_kind, before_town_word,
+                    kind_word_after, listed_after_locative, listed_with_place, place_it_lies_in, place_owning,
+                    words_after_comma)
 
 MAX_LOCATIVE_WORDS = 2  # a town's name read by its words is one or two ("in Grants Pass", "in Wilkes-Barre")
+PARTICLES = HYPHEN_PARTICLES | NAME_PARTICLES  # not counted: "Jisr al-Shughur", "Mocimboa da Praia" are two words
 
 
 class TownWords:
@@ -42,7 +44,7 @@ class TownWords:
         the article's countries; a name before its distance and direction from a place is one, known or not
         (`bearings.py`)."""
         if (span.text.isupper() and len(span.text) <= 3) \
-                or sum(not t.is_punct and t.lower_ not in HYPHEN_PARTICLES for t in span) > MAX_LOCATIVE_WORDS:
+                or sum(not t.is_punct and t.lower_ not in PARTICLES for t in span) > MAX_LOCATIVE_WORDS:
             return False
         rules, word = self.rules, kind_word_after(span)
         if measured_after(span, rules):  # "Mahas, a town about 300 km north of Mogadishu"

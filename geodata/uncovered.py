@@ -10,6 +10,7 @@ from .gazetteer import normalize
 from .namereader import IGNORED_LABELS, NameReader
 from .nlp import TextView, word_flags
 from .records import GAZETTEER_LABEL, Candidate
+from .spans import particle_joins
 
 
 class Uncovered:
@@ -29,14 +30,15 @@ class Uncovered:
         return self.rules.label(ent) in IGNORED_LABELS and len(ent) == 1 and ent[0].is_alpha and ent[0].is_title \
             and normalize(ent.text) not in self.rules.calendar and self.names.notable_town(ent.text)
 
-    def runs(self, doc: Doc, view: TextView, covered: set[int], links: set[int],
-                 named: set[str]) -> list[Candidate]:
-        """Demonyms and famous places the NER missed, in capitalised runs outside its entities; `named`: the
-        normalised names of the candidates found so far."""
+    def runs(self, doc: Doc, view: TextView, covered: set[int], links: set[int], named: set[str]) -> list[Candidate]:
+        """Demonyms and famous places the NER missed, in capitalised runs outside its entities, through the particles
+        of a name ("Deir ez-Zor", `links`; "Mocimboa da Praia", `particle_joins`); `named`: the normalised names of
+        the candidates found so far."""
         out, start, n = [], None, len(doc)
         capitalised = word_flags(doc, lambda word: word[:1].isupper() and word.isalpha(), self._capitalised)
         for i in range(n + 1):
-            if i < n and i not in covered and (capitalised[i] or start is not None and i in links):
+            joined = i < n and start is not None and (i in links or particle_joins(doc, i))
+            if i < n and i not in covered and (capitalised[i] or joined):
                 start = i if start is None else start
                 continue
             if start is not None:
