@@ -148,7 +148,7 @@ class Extractor:
             name = doc[a:b]
             if self.names.town_or_division(name.text, primary=bool(added)):  # aliases ("N.D.") only as cut
                 return self.reader.make(view, name.start_char, name.end_char,
-                                  label if label in PLACE_LABELS else GAZETTEER_LABEL)
+                                        label if label in PLACE_LABELS else GAZETTEER_LABEL)
         return None
 
     def _famous_inside(self, view: TextView, ent: Span, cand: Candidate | None) -> list[Candidate]:
