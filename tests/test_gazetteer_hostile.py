@@ -5,8 +5,11 @@ never a traceback, and reading a dump costs bounded memory."""
 from __future__ import annotations
 
 import hashlib
+import json
+import os
 import sqlite3
 import struct
+import subprocess
 import sys
 import zipfile
 from pathlib import Path
@@ -19,7 +22,7 @@ from geodata.gazetteer import GazetteerError, open_gazetteer
 from geodata.gazetteer.dumps import MAX_LINE_BYTES
 from geodata.gazetteer.geonames import import_dump
 
-from .conftest import copy_sqlite, require, run_cli
+from .conftest import ROOT, copy_sqlite, require, run_cli
 from .test_geonames_import import ROWS, tsv
 
 MB = 1 << 20
@@ -300,3 +303,17 @@ def test_the_cli_reports_hostile_dumps_without_a_traceback(tmp_path, gaz):
     assert result.returncode == 1 and "Traceback" not in result.stderr
     assert f"{nan}:1: bad value (latitude nan out of range)" in result.stderr
 
+
+
+def test_a_reader_that_leaves_early_gets_no_traceback(home):
+    """`gazetteer lookup ... | head -1`: the reader closes the pipe after one line; the CLI stops quietly."""
+    names = ["Garden City"] * 300  # about 600 KB of JSON lines: more than a pipe holds
+    env = {**os.environ, "GEODATA_HOME": str(home), "GEODATA_OFFLINE": "1"}
+    with subprocess.Popen([sys.executable, "-m", "geodata", "gazetteer", "lookup", *names], cwd=ROOT, env=env,
+                          stdout=subprocess.PIPE, stderr=subprocess.PIPE) as cli_run:
+        first = cli_run.stdout.readline()
+        cli_run.stdout.close()
+        stderr = cli_run.stderr.read().decode()
+        assert cli_run.wait(timeout=300) == 0, stderr
+    assert json.loads(first)["query"] == "Garden City"
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr, stderr

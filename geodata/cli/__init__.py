@@ -8,6 +8,8 @@ Exit codes: 0 done; 1 done, but some input had errors (the good documents were p
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from collections.abc import Callable, Sequence
 
 from ..config import SettingsError
@@ -148,3 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         say("interrupted")
         return 130
+    except BrokenPipeError:
+        # the reader left early (`... | head`): what it took was printed; nothing to report
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
