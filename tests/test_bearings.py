@@ -63,12 +63,12 @@ def test_a_village_no_gazetteer_holds_is_put_where_the_text_says(pipeline):
 
 
 def test_a_namesake_far_from_the_point_gives_way_to_it(pipeline):
-    """The gazetteer's only Tawila is a village in Yemen; the text puts this one west of El Fasher, in Sudan."""
-    found = mentions(pipeline, "Thousands fled Tawila, some 60 kilometers to the west of El Fasher.")
-    tawila, fasher = placed(found, "Tawila"), placed(found, "El Fasher")
-    assert tawila.place is not None and tawila.place.country == "SD"
-    assert km_between(tawila, fasher) == pytest.approx(60.0, abs=0.5)
-    assert tawila.place.lon < fasher.place.lon
+    """The gazetteer holds a Tur in Romania and Tours in France; the text puts this one west of El Fasher, in Sudan."""
+    found = mentions(pipeline, "Thousands fled Tur, some 60 kilometers to the west of El Fasher.")
+    tur, fasher = placed(found, "Tur"), placed(found, "El Fasher")
+    assert tur.place is not None and tur.place.country == "SD"
+    assert km_between(tur, fasher) == pytest.approx(60.0, abs=0.5)
+    assert tur.place.lon < fasher.place.lon
 
 
 def test_the_gazetteer_place_about_there_is_kept(pipeline):
@@ -101,10 +101,10 @@ def test_every_mention_of_the_name_shares_the_point(pipeline):
 
 
 def test_a_place_near_a_town_no_gazetteer_place_of_its_name_lies_near_is_put_at_the_town(pipeline):
-    found = mentions(pipeline, "The family fled Tawila, near El Fasher, in April.")
-    tawila, fasher = placed(found, "Tawila"), placed(found, "El Fasher")
-    assert tawila.place == fasher.place and tawila.reason == IN_BEARING  # not the Yemeni district
-    assert tawila.confidence == pytest.approx(BEARING_CONFIDENCE)
+    found = mentions(pipeline, "The family fled Tur, near El Fasher, in April.")
+    tur, fasher = placed(found, "Tur"), placed(found, "El Fasher")
+    assert tur.place == fasher.place and tur.reason == IN_BEARING  # not the Romanian village
+    assert tur.confidence == pytest.approx(BEARING_CONFIDENCE)
 
 
 def test_a_town_the_news_calls_near_another_keeps_its_place(pipeline):

@@ -242,14 +242,14 @@ def test_a_town_said_to_lie_in_a_division(pipeline):
 
 
 def test_a_town_said_to_lie_in_a_country_or_region_before_its_kind(pipeline):
-    """"the Darfur town of Tawila", "the Sudanese town of Tawila": the sources hold a Tawila in Yemen only, which
-    was placed with 0.83. The town gives way to the region or country the words before its kind name, marked
-    doubtful; a town that lies there stays ("the Texas city of Paris")."""
-    for text, where in [("Clashes in the Darfur town of Tawila left 20 dead.", "Darfur"),
-                        ("Clashes in the Sudanese town of Tawila left 20 dead.", "Sudan")]:
-        tawila = placed(pipeline, text)["Tawila"]
-        assert (tawila.place.name, tawila.place.country) == (where, "SD") and tawila.confidence < 0.8, text
-        assert tawila.reason == IN_PLACE_SAID
+    """"the Darfur town of Tur", "the Sudanese town of Tur": the sources hold a Tur in Romania and Tours in France
+    only (a Tawila in Yemen only was placed with 0.83). The town gives way to the region or country the words
+    before its kind name, marked doubtful; a town that lies there stays ("the Texas city of Paris")."""
+    for text, where in [("Clashes in the Darfur town of Tur left 20 dead.", "Darfur"),
+                        ("Clashes in the Sudanese town of Tur left 20 dead.", "Sudan")]:
+        tur = placed(pipeline, text)["Tur"]
+        assert (tur.place.name, tur.place.country) == (where, "SD") and tur.confidence < 0.8, text
+        assert tur.reason == IN_PLACE_SAID
     paris = placed(pipeline, "Protests in the Texas city of Paris grew on Monday.")["Paris"]
     assert (paris.place.country, paris.place.admin1, paris.place.feature_code) == ("US", "TX", "PPL")
 

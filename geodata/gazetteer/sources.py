@@ -231,13 +231,32 @@ def subdivisions(town_names: dict[tuple[str, str], set[str]], curated_names: dic
         )
 
 
-def curated() -> PlaceRows:
+def _nearest_admin1(records: list[CityRecord]) -> Callable[[str, float, float], str | None]:
+    """(country, lat, lon) -> the first-level division code of the nearest city of that country."""
+    by_country: dict[str, list[CityRecord]] = defaultdict(list)
+    for record in records:
+        if record.admin1:
+            by_country[record.country].append(record)
+
+    def nearest(country: str, lat: float, lon: float) -> str | None:
+        cos = math.cos(math.radians(lat))
+        towns = by_country.get(country)
+        return min(towns, key=lambda r: (r.lat - lat) ** 2 + ((r.lon - lon) * cos) ** 2).admin1 if towns else None
+    return nearest
+
+
+def curated(records: list[CityRecord]) -> PlaceRows:
+    """`data/features.csv`. A town or a site there lies in the division of the nearest city of its
+    country, so "Palma in Cabo Delgado province" finds it inside the province."""
+    admin1_at = _nearest_admin1(records)
     for i, row in enumerate(read_csv("features.csv"), start=2):
         gid = int(row["geonameid"]) if row.get("geonameid") else None
         pid = _gn(gid) if gid else f"cur:{row['name'].lower().replace(' ', '-')}:{row['feature_code']}"
+        lat, lon, country = float(row["lat"]), float(row["lon"]), row.get("country") or None
+        admin1 = admin1_at(country, lat, lon) if country and row["feature_class"] in ("P", "S") else None
         yield (
-            Place(pid, row["name"], float(row["lat"]), float(row["lon"]), row.get("country") or None,
-                  row["feature_class"], row["feature_code"], None, 0, gid, "curated"),
+            Place(pid, row["name"], lat, lon, country, row["feature_class"], row["feature_code"], admin1, 0, gid,
+                  "curated"),
             [a for a in (row.get("alternate_names") or "").split("|") if a],
         )
 
@@ -274,6 +293,6 @@ def builtin_places() -> PlaceRows:
     """All built-in sources, the most specific first (a place's first writer keeps its id)."""
     extra = aliases()
     records = cities()
-    for place, names in itertools.chain(curated(), continents(), countries(), city_places(records),
+    for place, names in itertools.chain(curated(records), continents(), countries(), city_places(records),
                                         subdivisions(notable_town_names(records), extra)):
         yield place, names + extra.get(place.geonameid or 0, [])
