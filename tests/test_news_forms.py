@@ -254,6 +254,15 @@ def test_a_town_said_to_lie_in_a_country_or_region_before_its_kind(pipeline):
     assert (paris.place.country, paris.place.admin1, paris.place.feature_code) == ("US", "TX", "PPL")
 
 
+def test_a_sea_before_a_towns_kind_puts_it_in_no_country(pipeline):
+    """"the Red Sea port of Assab": Sudan's Red Sea State bears the sea's name, and Eritrea's Assab gave way to
+    it. A sea's or a cross-border region's name says no one country; the town is read as it is."""
+    for text, name, country in [("Eritrean forces left the Red Sea port of Assab.", "Assab", "ER"),
+                                ("Fighting in the Sahel town of Menaka went on.", "Menaka", "ML")]:
+        town = placed(pipeline, text)[name]
+        assert (town.place.country, town.place.feature_class, town.reason) == (country, "P", None), text
+
+
 def test_a_compass_word_the_ner_left_out_of_a_divisions_name(pipeline):
     """"in Eastern Samar": the NER reads "Samar" alone, as a person, and the province was lost. A compass word
     before a name the NER cut short makes a name with it, where the gazetteer has the whole as a town's or a

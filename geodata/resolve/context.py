@@ -268,6 +268,8 @@ class Context:
             return next((p for p, _ in find(self.gazetteer, Query.of(cand.within)).options
                          if (p.feature_code or "") in ("ADM1", "ADM2")), None)
         found = self.gazetteer.lookup(cand.within)
+        if any(primary and p.source == "curated" and not p.country for p, primary in found):
+            return None  # "the Red Sea port of Assab": a sea's or a cross-border region's name, no one country's
         return next((p for p, _ in found if (p.feature_code or "") in COUNTRY_CODES), None) or next(
             (p for p, primary in found if primary and p.country and (p.feature_code == "ADM1" or p.source == "curated")),
             None)  # "the Darfur town of Tawila": a region of one country
