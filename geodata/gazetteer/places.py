@@ -72,6 +72,13 @@ def insert_places(
     return count
 
 
+def mark_main_names(conn: sqlite3.Connection, names: Iterable[tuple[int, str]]) -> None:
+    """Make `(geonameid, name)` pairs main names of their place: the everyday names we curate
+    (`data/aliases.csv`: "Mekelle", "UAE") are how the news writes the place, not a foreign spelling."""
+    conn.executemany("UPDATE names SET is_primary = 1 WHERE name = ? AND place_id IN "
+                     "(SELECT id FROM places WHERE geonameid = ?)", ((normalize(n), gid) for gid, n in names))
+
+
 def add_name(conn: sqlite3.Connection, key: str, place_id: str) -> None:
     """Index the place under one more (normalised) name, as an alternate, unless it already is."""
     conn.execute("INSERT OR IGNORE INTO names (name, place_id, is_primary) VALUES (?,?,0)", (key, place_id))

@@ -272,6 +272,13 @@ def aliases() -> dict[int, list[str]]:
     return table
 
 
+def everyday_names() -> list[tuple[int, str]]:
+    """`data/aliases.csv`'s names in words, as (GeoNames id, name): how the news writes the place ("Mekelle",
+    "Britain"). Not its abbreviations: normalised, "La." (Louisiana) is also "L.A." and "LA"."""
+    return [(int(row["geonameid"]), row["alias"]) for row in read_csv("aliases.csv")
+            if "." not in row["alias"] and not row["alias"].isupper()]
+
+
 def abbreviations_in_context() -> dict[str, dict[int, str]]:
     """`data/abbreviations.csv`: the everyday abbreviations of first-level divisions that mean the
     division only in an article about its country ("WA": Western Australia or Washington), as

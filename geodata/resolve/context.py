@@ -271,8 +271,9 @@ class Context:
         if any(primary and p.source == "curated" and not p.country for p, primary in found):
             return None  # "the Red Sea port of Assab": a sea's or a cross-border region's name, no one country's
         return next((p for p, _ in found if (p.feature_code or "") in COUNTRY_CODES), None) or next(
-            (p for p, primary in found if primary and p.country and (p.feature_code == "ADM1" or p.source == "curated")),
-            None)  # "the Darfur town of Tawila": a region of one country
+            (p for p, primary in found
+             if primary and p.country and (p.feature_code == "ADM1" or p.source == "curated")),
+            None)  # "the Darfur town of Tur": a region of one country
 
     def qualifier(self, place: Place, cand: Candidate) -> float:
         """'Paris, Texas': the words after a comma name the place's state or country."""
