@@ -132,6 +132,17 @@ def test_source_names_still_find_the_division(gazetteer):
     assert 1794299 in {p.geonameid for p, _ in gazetteer.lookup("Sichuan Sheng")}
 
 
+def test_places_shown_by_the_names_the_news_writes(gazetteer):
+    """`display_names.csv`: the sources' French or transliterated main name gives way on the map and in a
+    town's description ("Goma, North Kivu"); it stays a main name, so the French "Sud-Kivu" is found as before."""
+    shown = read_csv("display_names.csv")
+    assert shown and all(gazetteer.by_geonameid(int(row["geonameid"])).name == row["name"] for row in shown)
+    for source_name, geonameid in [("Sud-Kivu", 205413), ("Tigrai", 444187), ("Khān Yūnis", 281124)]:
+        assert (geonameid, True) in {(p.geonameid, primary) for p, primary in gazetteer.lookup(source_name)}
+    goma = next(p for p, _ in gazetteer.lookup("Goma") if p.feature_code == "PPL" and p.country == "CD")
+    assert describe(gazetteer, goma) == "Goma, North Kivu, Democratic Republic of the Congo"
+
+
 def test_describe_names_division_and_country(gazetteer):
     garden = [s.place for s in rank_alone(gazetteer, "Garden City") if s.place.country == "US"]
     described = {describe(gazetteer, p) for p in garden}

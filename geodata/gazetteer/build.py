@@ -14,8 +14,8 @@ from .cache import load_shipped_cache, reattach_cached_names
 from .db import (BUILTIN_SOURCES, SCHEMA, SCHEMA_VERSION, Gazetteer, GazetteerError, connect, has_languages,
                  storage_error, upgrade_names)
 from .languages import language_names
-from .places import insert_language_names, insert_places, mark_main_names
-from .sources import builtin_places, data_files, everyday_names, source_versions
+from .places import insert_language_names, insert_places, mark_main_names, show_as
+from .sources import builtin_places, data_files, display_names, everyday_names, source_versions
 
 Progress = Callable[[str], None]
 
@@ -81,6 +81,7 @@ def rebuild(conn: sqlite3.Connection, version: str, progress: Progress) -> None:
         conn.execute("DELETE FROM names WHERE language != ''")  # all built in (`languages.py`)
         count = insert_places(conn, builtin_places())
         mark_main_names(conn, everyday_names())
+        show_as(conn, display_names())
         insert_language_names(conn, language_names())
         shipped = load_shipped_cache(conn)
         reattach_cached_names(conn)  # names the geocoder attached to built-in places went with them

@@ -79,6 +79,15 @@ def mark_main_names(conn: sqlite3.Connection, names: Iterable[tuple[int, str]]) 
                      "(SELECT id FROM places WHERE geonameid = ?)", ((normalize(n), gid) for gid, n in names))
 
 
+def show_as(conn: sqlite3.Connection, names: dict[int, str]) -> None:
+    """Show places (GeoNames id -> name) by the names the news writes; the sources' name stays a main name."""
+    for geonameid, name in names.items():
+        conn.execute("UPDATE places SET name = ? WHERE geonameid = ?", (name, geonameid))
+        for (place_id,) in conn.execute("SELECT id FROM places WHERE geonameid = ?", (geonameid,)).fetchall():
+            add_name(conn, normalize(name), place_id)
+    mark_main_names(conn, names.items())
+
+
 def add_name(conn: sqlite3.Connection, key: str, place_id: str) -> None:
     """Index the place under one more (normalised) name, as an alternate, unless it already is."""
     conn.execute("INSERT OR IGNORE INTO names (name, place_id, is_primary) VALUES (?,?,0)", (key, place_id))

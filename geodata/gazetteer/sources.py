@@ -8,6 +8,7 @@
   first-level one is named in English where the sources allow (`divisions.py`, `data/designators.csv`).
 - curated: `data/aliases.csv` and `data/abbreviations.csv`, everyday names the sources lack.
 - curated: `data/features.csv`, rivers, seas, mountains, deserts and named regions.
+- curated: `data/display_names.csv`, the names some places are shown by ("South Kivu" for "Sud-Kivu").
 
 Names only one language uses (French from CLDR and `data/names_fr.csv`) are in `languages.py`.
 """
@@ -295,6 +296,13 @@ def abbreviations_in_context() -> dict[str, dict[int, str]]:
 def abbreviation_forms() -> frozenset[str]:
     """`data/abbreviations.csv`'s abbreviations as written ("NSW", "Qld.", "UP")."""
     return frozenset(row["abbreviation"].strip() for row in read_csv("abbreviations.csv"))
+
+
+def display_names() -> dict[int, str]:
+    """`data/display_names.csv`: GeoNames id -> the name a place is shown by where the sources' main name is
+    another language's or a transliteration the news does not write ("Sud-Kivu": South Kivu, "Tigrai": Tigray).
+    Both stay main names (`places.show_as`)."""
+    return {int(row["geonameid"]): row["name"] for row in read_csv("display_names.csv")}
 
 
 def builtin_places() -> PlaceRows:
