@@ -87,8 +87,9 @@ def test_a_name_with_a_particle_the_ner_read_nothing_of_is_read_whole(pipeline):
     ("Troops reached Mekelle on Sunday.", "Mekelle", 331180),  # the NER reads a person: a main name is a town's
 ])
 def test_towns_and_regions_by_the_spelling_of_the_wires(pipeline, text, name, geonameid):
-    """The wires' and the UN's spellings the registries lack (`aliases.csv`), found with the place's own id; they
-    are main names of the place, as the sources' own are (an abbreviation is not: "La." would be "L.A.")."""
+    """The wires' and the UN's spellings the registries lack (`aliases.csv`, `display_names.csv`), found with the
+    place's own id; they are main names of the place, as the sources' own are (an abbreviation is not: "La."
+    would be "L.A.")."""
     assert placed(pipeline, text)[name].place.geonameid == geonameid
 
 

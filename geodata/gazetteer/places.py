@@ -74,7 +74,7 @@ def insert_places(
 
 def mark_main_names(conn: sqlite3.Connection, names: Iterable[tuple[int, str]]) -> None:
     """Make `(geonameid, name)` pairs main names of their place: the everyday names we curate
-    (`data/aliases.csv`: "Mekelle", "Britain") are how the news writes the place, not a foreign spelling."""
+    (`data/aliases.csv`: "Tal Rifaat", "Britain") are how the news writes the place, not a foreign spelling."""
     conn.executemany("UPDATE names SET is_primary = 1 WHERE name = ? AND place_id IN "
                      "(SELECT id FROM places WHERE geonameid = ?)", ((normalize(n), gid) for gid, n in names))
 

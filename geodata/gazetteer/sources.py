@@ -275,7 +275,7 @@ def aliases() -> dict[int, list[str]]:
 
 
 def everyday_names() -> list[tuple[int, str]]:
-    """`data/aliases.csv`'s names in words, as (GeoNames id, name): how the news writes the place ("Mekelle",
+    """`data/aliases.csv`'s names in words, as (GeoNames id, name): how the news writes the place ("Tal Rifaat",
     "Britain"). Not its abbreviations: normalised, "La." (Louisiana) is also "L.A." and "LA"."""
     return [(int(row["geonameid"]), row["alias"]) for row in read_csv("aliases.csv")
             if "." not in row["alias"] and not row["alias"].isupper()]
