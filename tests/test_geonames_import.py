@@ -69,6 +69,24 @@ def test_import_overrides_the_builtin_record_of_the_same_place(tmp_path, gaz):
     assert gaz.by_geonameid(170063).feature == "P.PPLA"
 
 
+def test_import_keeps_the_name_a_place_is_shown_by(tmp_path, gaz):
+    """A dump names Kharkiv Oblast "Kharkivs'ka Oblast'" and South Kivu "Sud-Kivu": the English names chosen for the
+    news stay (`divisions.py`, `display_names.csv`), the dump's record and name are added, and a second import
+    changes nothing."""
+    rows = [["706482", "Kharkivs'ka Oblast'", "Kharkivs'ka Oblast'", "", "49.5", "36.5", "A", "ADM1", "UA", "", "07",
+             "", "", "", "2633108", "", "150", "Europe/Kyiv", "2020-01-01"],
+            ["205413", "Sud-Kivu", "Sud-Kivu", "", "-3.0", "28.0", "A", "ADM1", "CD", "", "12", "", "", "",
+             "5772000", "", "1500", "Africa/Lubumbashi", "2020-01-01"]]
+    dump = tmp_path / "admin1.txt"
+    dump.write_text(tsv(rows), encoding="utf-8")
+    for _ in range(2):
+        import_dump(gaz, dump, progress=False)
+        kharkiv, kivu = gaz.by_geonameid(706482), gaz.by_geonameid(205413)
+        assert (kharkiv.name, kharkiv.population, kharkiv.source) == ("Kharkiv Oblast", 2633108, "geonames")
+        assert (kivu.name, kivu.lat, kivu.population) == ("South Kivu", -3.0, 5772000)
+        assert kharkiv.id in {p.id for p, _ in gaz.lookup("Kharkivs'ka Oblast'")}
+
+
 def test_bad_lines_are_reported_with_line_numbers(tmp_path, gaz):
     dump = tmp_path / "XX.txt"
     dump.write_text(tsv(ROWS[:1]) + "garbage line\n" + tsv([ROWS[1][:4] + ["north"] + ROWS[1][5:]]), encoding="utf-8")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import reprlib
 import sqlite3
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -134,6 +134,17 @@ def _run(gaz: Gazetteer, report: ImportReport, rows: Iterator[T], write: Callabl
         gaz.clear_cache()
 
 
+def _keeping_shown_names(conn: sqlite3.Connection, batch: list[tuple[Place, list[str]]]
+                         ) -> list[tuple[Place, list[str]]]:
+    """A place already in the gazetteer keeps the name it is shown by (a division's English name,
+    `display_names.csv`: chosen for the news) when the dump refines its record; the dump's name becomes one of
+    its other names. So a second import of the same dump changes nothing."""
+    marks = ",".join("?" * len(batch))
+    shown = dict(conn.execute(f"SELECT id, name FROM places WHERE id IN ({marks})", [place.id for place, _ in batch]))
+    return [(replace(place, name=shown[place.id]), [place.name, *names]) if place.id in shown else (place, names)
+            for place, names in batch]
+
+
 def import_geonames(gaz: Gazetteer, path: Path, progress: bool = True) -> ImportReport:
     """Places from a GeoNames dump (allCountries, a country file, cities500)."""
     report = ImportReport(str(path))
@@ -152,7 +163,7 @@ def import_geonames(gaz: Gazetteer, path: Path, progress: bool = True) -> Import
                 report.error(number, f"bad value ({exc})")
 
     def write(batch: list[tuple[Place, list[str]]]) -> None:
-        report.places += insert_places(gaz.conn, batch, replace=True)
+        report.places += insert_places(gaz.conn, _keeping_shown_names(gaz.conn, batch), replace=True)
 
     _run(gaz, report, rows(), write)
     return report
