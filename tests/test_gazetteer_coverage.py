@@ -122,7 +122,8 @@ def test_every_division_by_its_name_and_the_word_region_or_province(gazetteer):
 
 
 @pytest.mark.parametrize("name, geonameid", [("Kharkiv region", 706482), ("Aleppo province", 170062),
-                                             ("Kursk region", 538555), ("Donetsk region", 709716)])
+                                             ("Kursk region", 538555), ("Donetsk region", 709716),
+                                             ("Dnipro region", 709929)])  # Dnipropetrovsk Oblast; the city is Dnipro
 def test_the_news_names_for_a_division_find_it_not_its_city(gazetteer, name, geonameid):
     assert rank_alone(gazetteer, name)[0].place.geonameid == geonameid
 
