@@ -344,3 +344,19 @@ def test_a_list_is_read_a_few_names_back_whatever_its_length(pipeline):
     last = next(i for i in range(len(short)) if short[i].text == "Kostiantynivka")
     assert listed_after_locative(short[last:last + 1], ENGLISH, is_place)
 
+
+
+def test_a_divisions_bare_name_that_its_town_bears_is_the_town(pipeline):
+    """"Raqqa", "Gao": the sources name the first-level division as its town, and the division won on its size;
+    the bare name means the town (as "Kharkiv" does). With its word the division stays, and a namesake
+    division elsewhere still loses to the town where the article is about its country."""
+    for text, name, country in [("Airstrikes hit Raqqa on Monday.", "Raqqa", "SY"),
+                                ("Jihadists attacked Gao on Sunday.", "Gao", "ML"),
+                                ("Palestinian militants in Gaza fired rockets, officials in Cyprus said.", "Gaza",
+                                 "PS")]:
+        town = placed(pipeline, text)[name].place
+        assert (town.country, town.feature_class) == (country, "P"), text
+    province = placed(pipeline, "Shelling hit Idlib province on Monday.")["Idlib province"].place
+    assert (province.country, province.feature_code) == ("SY", "ADM1")
+    mozambique = placed(pipeline, "Floods hit Gaza, Mozambique's southern province.")["Gaza"].place
+    assert (mozambique.country, mozambique.feature_code) == ("MZ", "ADM1")

@@ -31,12 +31,12 @@ named after places it).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ..evidence import club_name
 from ..gazetteer import Gazetteer, normalize
-from ..gazetteer.importance import importance, is_strong
+from ..gazetteer.importance import NOTABLE_TOWN_POPULATION, importance, is_strong
 from ..gazetteer.sources import abbreviations_in_context, read_csv
 from ..gazetteer.wordlists import read_table
 from ..records import GAZETTEER_LABEL, PLACE_READINGS, Candidate, Place
@@ -94,11 +94,28 @@ def rank(cand: Candidate, options: Options, context: Context) -> list[Scored]:
     """The candidates scored, best first (ties: by place id). An abbreviation that needs its country
     ("WA") keeps only the divisions of the article's countries, so that it casts no vote of its own."""
     key = normalize(cand.text)
-    ranked = sorted((score(cand, key, p, primary, context) for p, primary in options
-                     if written_as_abbreviated(cand, key, p, context.text)), key=lambda s: (-s.score, s.place.id))
+    ranked = as_their_towns(sorted((score(cand, key, p, primary, context) for p, primary in options
+                                    if written_as_abbreviated(cand, key, p, context.text)),
+                                   key=lambda s: (-s.score, s.place.id)), options)
     if key in ABBREVIATIONS_IN_CONTEXT:
         ranked = [s for s in ranked if in_article(key, s, context)]
     return ranked
+
+
+def as_their_towns(ranked: list[Scored], options: Options) -> list[Scored]:
+    """A first-level division found by the main name of a notable town inside it ("Raqqa", "Gaza") stands
+    for that town, with the division's score: the bare name means the town, as "Kharkiv" does (whose oblast
+    the gazetteer names "Kharkiv Oblast"); the division's weight in the article still counts against
+    namesakes elsewhere (Mozambique's Gaza province)."""
+    towns = {(p.country, p.admin1): p for p, primary in sorted(options, key=lambda o: o[0].population)
+             if primary and p.feature_class == "P" and p.population >= NOTABLE_TOWN_POPULATION}
+    out: list[Scored] = []
+    for scored in ranked:
+        division = scored.place.feature_code == "ADM1" and scored.place.admin1
+        town = towns.get((scored.place.country, scored.place.admin1)) if division else None
+        if all(kept.place.id != (town or scored.place).id for kept in out):
+            out.append(replace(scored, place=town) if town else scored)
+    return out
 
 
 def rank_alone(gazetteer: Gazetteer, name: str) -> list[Scored]:
