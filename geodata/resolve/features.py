@@ -109,11 +109,16 @@ def as_their_towns(ranked: list[Scored], options: Options) -> list[Scored]:
     namesakes elsewhere (Mozambique's Gaza province)."""
     towns = {(p.country, p.admin1): p for p, primary in sorted(options, key=lambda o: o[0].population)
              if primary and p.feature_class == "P" and p.population >= NOTABLE_TOWN_POPULATION}
+    if not towns:
+        return ranked
     out: list[Scored] = []
+    seen: set[str] = set()
     for scored in ranked:
         division = scored.place.feature_code == "ADM1" and scored.place.admin1
         town = towns.get((scored.place.country, scored.place.admin1)) if division else None
-        if all(kept.place.id != (town or scored.place).id for kept in out):
+        place = town or scored.place
+        if place.id not in seen:
+            seen.add(place.id)
             out.append(replace(scored, place=town) if town else scored)
     return out
 
