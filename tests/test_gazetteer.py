@@ -69,7 +69,7 @@ def test_curated_features(gazetteer):
 
 def test_arabic_names_without_their_article_and_regions_news_names(gazetteer):
     (qamishli,) = [p for p, _ in gazetteer.lookup("Qamishli") if p.country == "SY"]
-    assert qamishli.name == "Al Qāmishlī"  # GeoNames writes the article, the news does not
+    assert qamishli.name == "Al Qamishli"  # GeoNames writes the article ("Al Qāmishlī"), the news does not
     # only Arabic articles go: "El Salvador" is not indexed as a main name "Salvador"
     assert not [p for p, primary in gazetteer.lookup("Salvador") if p.country == "SV" and primary]
     # nor the final "h" of an Arabic feminine ending: "Ar Raqqah" is Raqqa by its main name (so the extractor

@@ -1,5 +1,6 @@
 """Coverage by class, over whole tables: every first-level division by the name the news uses, every
-country by its common variants, the everyday abbreviations of divisions."""
+country by its common variants, the everyday abbreviations of divisions, every romanised name in plain
+letters."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from geodata.cli.gazetteer import LOOKUP_LIMIT
 from geodata.gazetteer import describe
 from geodata.gazetteer.divisions import ENGLISH_FOR, ENGLISH_NAME, without_designator
 from geodata.gazetteer.importance import NOTABLE_TOWN_POPULATION
+from geodata.gazetteer.romanised import ROMANISED_SOURCES, non_latin_countries, without_marks
 from geodata.gazetteer.sources import read_csv
 from geodata.records import COUNTRY_CODES, Candidate, Place
 from geodata.resolve import Resolver
@@ -270,3 +272,25 @@ def test_cli_lookup_ranks_as_the_resolver_with_divisions(home, gazetteer):
 def test_divisions_and_provinces_by_the_names_the_news_uses(gazetteer, name, country, code):
     place = rank_alone(gazetteer, name)[0].place
     assert (place.country, place.feature_code) == (country, code)
+
+
+def test_every_romanised_name_is_shown_in_plain_letters(gazetteer):
+    """A place GeoNames names by a romanisation ("Ḩamāh", "Dar‘ā", "Herāt") is shown as the news writes the
+    letters (Hamah, Dar'a, Herat), in every country whose language has another script, and is still found by
+    the name as GeoNames writes it; a country written in Latin script keeps its spelling."""
+    sources = tuple(sorted(ROMANISED_SOURCES))
+    rows = gazetteer.conn.execute(f"SELECT name, country FROM places WHERE source IN ({','.join('?' * len(sources))})",
+                                  sources).fetchall()
+    others = non_latin_countries()
+    assert {"SY", "IR", "IN", "RU", "JP", "IL"} <= others and not {"TR", "LV", "FR", "VN", "NZ", "US"} & others
+    romanised = [name for name, country in rows if country in others]
+    assert len(romanised) > 50_000
+    assert not [name for name in romanised if without_marks(name) != name]
+    kept = {name for name, country in rows if country not in others and not name.isascii()}
+    assert {"Şanlıurfa", "Jūrmala", "Besançon"} <= kept
+    for geonames_name, geonameid, shown in [("Ḩamāh", 170017, "Hamah"), ("Herāt", 1140026, "Herat"),
+                                            ("Dar‘ā", 170905, "Dar'a")]:
+        found = {(p.geonameid, p.name) for p, primary in gazetteer.lookup(geonames_name) if primary}
+        assert (geonameid, shown) in found, geonames_name
+    sanaa = next(p for p, _ in gazetteer.lookup("Sanaa") if p.geonameid == 71137)
+    assert describe(gazetteer, sanaa) == "Sanaa, Amanat al 'Asimah, Yemen"

@@ -13,7 +13,7 @@ from .conftest import run_cli
 # geonameid, name, asciiname, alternatenames, lat, lon, class, code, country, cc2, admin1, admin2, admin3,
 # admin4, population, elevation, dem, timezone, modification date
 ROWS = [
-    ["99000001", "Qaryat Testiyah", "Qaryat Testiyah", "Testiyah,Tastiya", "34.9", "40.5", "P", "PPL", "SY", "",
+    ["99000001", "Qaryat Testīyah", "Qaryat Testiyah", "Testiyah,Tastiya", "34.9", "40.5", "P", "PPL", "SY", "",
      "07", "", "", "", "1200", "", "210", "Asia/Damascus", "2020-01-01"],
     ["99000002", "Jabal Testi", "Jabal Testi", "", "35.1", "39.9", "T", "MT", "SY", "", "07", "", "", "", "0", "",
      "600", "Asia/Damascus", "2020-01-01"],
@@ -52,6 +52,8 @@ def test_import_zip_with_alternate_names_is_idempotent(tmp_path, gaz):
     (village,) = [p for p, _ in gaz.lookup("Tastiya")]
     assert (village.geonameid, village.feature, village.source, village.population) == (99000001, "P.PPL",
                                                                                           "geonames", 1200)
+    assert village.name == "Qaryat Testiyah"  # shown without the romanisation's macron (`romanised.py`)
+    assert ("gn:99000001", True) in {(p.id, primary) for p, primary in gaz.lookup("Qaryat Testīyah")}
     assert [p.id for p, _ in gaz.lookup("Testiyah Village")] == ["gn:99000001"]
     assert gaz.lookup("JTX") == [] and gaz.lookup("https://en.wikipedia.org/wiki/Testiyah") == []
     counts = gaz.conn.execute("SELECT (SELECT COUNT(*) FROM places), (SELECT COUNT(*) FROM names)").fetchone()

@@ -47,13 +47,13 @@ def test_an_article_inside_a_name_matches_in_any_spelling(gazetteer, pipeline):
     in Arabic-speaking countries. A single word keeps its marks ("Mā‘īn" in Jordan is no "Main St.")."""
     assert inner_articles_as_al(normalize("Jisr esh-Shughur")) == "jisr al shughur"
     assert inner_articles_as_al(normalize("Aix en Provence")) == "aix al provence"  # only indexed for Arab countries
-    for news, name in (("Jisr al-Shughur", "Jisr ash Shughūr"), ("Jisr esh-Shughur", "Jisr ash Shughūr"),
-                       ("Maarrat al-Numan", "Ma‘arrat an Nu‘mān"), ("Ma'arrat an-Nu'man", "Ma‘arrat an Nu‘mān")):
+    for news, name in (("Jisr al-Shughur", "Jisr ash Shughur"), ("Jisr esh-Shughur", "Jisr ash Shughur"),
+                       ("Maarrat al-Numan", "Ma'arrat an Nu'man"), ("Ma'arrat an-Nu'man", "Ma'arrat an Nu'man")):
         assert name in {p.name for p, _ in gazetteer.lookup(news) if p.country == "SY"}, news
     assert not gazetteer.lookup("Aix al Provence") and not gazetteer.lookup("Main")
     text = "Rebels took Jisr al-Shughur and Maarrat al-Numan in Idlib province."
     found = placed(pipeline, text)
-    assert found["Jisr al-Shughur"].place.name == "Jisr ash Shughūr"
+    assert found["Jisr al-Shughur"].place.name == "Jisr ash Shughur"
     assert found["Maarrat al-Numan"].place.admin1 == found["Idlib province"].place.admin1
 
 

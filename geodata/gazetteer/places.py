@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Iterable
 
 from ..records import Place
 from .normalize import (folded, inner_articles_as_al, normalize, without_arabic_article, without_ayn_marks,
                         without_final_h)
+from .romanised import shown_name
 
 # Where an Arabic article opens place names (ISO 3166 codes of the Arab League's members).
 ARABIC_COUNTRIES = {"AE", "BH", "DJ", "DZ", "EG", "IQ", "JO", "KM", "KW", "LB", "LY", "MA", "MR", "OM", "PS", "QA",
@@ -53,13 +55,17 @@ def insert_places(
     Every name of a curated place counts as a main name: its alternates are hand-picked everyday
     names ("Atlantic"), not historic or foreign spellings.
 
+    A place GeoNames names by a scholarly romanisation is shown without its marks (`romanised.py`), and
+    indexed under the name as GeoNames writes it.
+
     `replace` lets a richer source (a GeoNames dump) overwrite an existing place of the same id;
     otherwise the first writer wins.
     """
     verb = "INSERT OR REPLACE" if replace else "INSERT OR IGNORE"
     count = 0
     for place, names in rows:
-        cur = conn.execute(f"{verb} INTO places ({PLACE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", place_row(place))
+        shown = dataclasses.replace(place, name=shown_name(place))
+        cur = conn.execute(f"{verb} INTO places ({PLACE_COLUMNS}) VALUES (?,?,?,?,?,?,?,?,?,?,?)", place_row(shown))
         if cur.rowcount == 0:
             continue
         count += 1
