@@ -73,9 +73,14 @@ class Scored:
     score: float
     primary: bool = True  # matched on the place's main name
     features: tuple[float, ...] = ()  # the values of FEATURES, in order (none for a geocoder's answer)
+    stands_for: Place | None = None  # the division named like its town that the town stands in for (`as_their_towns`)
 
     def named(self) -> dict[str, float]:
         return dict(zip(FEATURES, self.features))
+
+    def famous(self) -> bool:
+        """Whether the place, or the division it stands in for, is famous enough for its name alone (`is_strong`)."""
+        return is_strong(self.place) or (self.stands_for is not None and is_strong(self.stands_for))
 
 
 def score(cand: Candidate, key: str, place: Place, primary: bool, context: Context) -> Scored:
@@ -106,7 +111,7 @@ def as_their_towns(ranked: list[Scored], options: Options) -> list[Scored]:
     """A first-level division found by the main name of a notable town inside it ("Raqqa", "Gaza") stands
     for that town, with the division's score: the bare name means the town, as "Kharkiv" does (whose oblast
     the gazetteer names "Kharkiv Oblast"); the division's weight in the article still counts against
-    namesakes elsewhere (Mozambique's Gaza province)."""
+    namesakes elsewhere (Mozambique's Gaza province), and its fame against a person's reading of the name."""
     towns = {(p.country, p.admin1): p for p, primary in sorted(options, key=lambda o: o[0].population)
              if primary and p.feature_class == "P" and p.population >= NOTABLE_TOWN_POPULATION}
     if not towns:
@@ -119,7 +124,7 @@ def as_their_towns(ranked: list[Scored], options: Options) -> list[Scored]:
         place = town or scored.place
         if place.id not in seen:
             seen.add(place.id)
-            out.append(replace(scored, place=town) if town else scored)
+            out.append(replace(scored, place=town, stands_for=scored.place) if town else scored)
     return out
 
 
@@ -257,7 +262,7 @@ def none_score(cand: Candidate, top: Scored | None, settled: Context) -> float:
     Mexico does not name a Georgia school, nor a town in Indonesia Washington's Metro."""
     if top is not None and _club_elsewhere(cand, top, settled):
         return ALWAYS
-    if top is None or not _no_place_reading(cand, settled) or is_strong(top.place):
+    if top is None or not _no_place_reading(cand, settled) or top.famous():
         return NEVER
     return NEVER if settled.fits(top.place, normalize(cand.text)) else ALWAYS
 
@@ -287,7 +292,7 @@ def none_evidence(cand: Candidate, top: Scored | None, settled: Context) -> dict
     if top is None:
         return {"candidate_left": False}
     return {"candidate_left": True, "read_as_place_nowhere": _no_place_reading(cand, settled),
-            "famous": is_strong(top.place), "in_article_countries": settled.fits(top.place, normalize(cand.text)),
+            "famous": top.famous(), "in_article_countries": settled.fits(top.place, normalize(cand.text)),
             "club_name": club_name(settled.text, cand.start, cand.end)}
 
 
