@@ -281,10 +281,12 @@ class Extractor:
         an island... ("toward Pokrovsk in Donetsk region", "Idlib province", "on Leyte island"), with that word,
         when the gazetteer has such a place by both: that place, not the town the name alone finds (Donetsk of
         Rostov Oblast); with its tokens. So is a word of nationality before a division's word that names a
-        division after a people ("Ethiopia's Somali region", not Somalia)."""
+        division after a people ("Ethiopia's Somali region", not Somalia). A name with its own word for its kind
+        takes a second one unless both are a division's ("the Red Sea coast": the sea, "Red Sea state": Sudan's
+        state; not "Anderson County" + "district", of its clerk)."""
         word = kind_word_after(span) if span is not None else None
-        if word is None or span[-1].lower_ in GENERIC_SUFFIXES:
-            return cand, span  # not "Anderson County" + "district" (clerk)
+        if word is None or "A" in GENERIC_SUFFIXES.get(span[-1].lower_, "") and "A" in KIND_WORDS[word.lower_]:
+            return cand, span
         if cand.kind == "demonym" and "A" not in KIND_WORDS[word.lower_]:
             return cand, span
         end = word.idx + len(word.text)

@@ -362,3 +362,15 @@ def test_a_divisions_bare_name_that_its_town_bears_is_the_town(pipeline):
     assert (province.country, province.feature_code) == ("SY", "ADM1")
     mozambique = placed(pipeline, "Floods hit Gaza, Mozambique's southern province.")["Gaza"].place
     assert (mozambique.country, mozambique.feature_code) == ("MZ", "ADM1")
+
+
+def test_a_coast_after_a_seas_name_is_the_sea(pipeline):
+    """"the Red Sea coast": a name with its own word for its kind takes a word for a physical feature after it,
+    so the sea, not Sudan's Red Sea State that Port Sudan's country would favour; the state by its word, a
+    nationality's coast its country, and a division's word after a county's name stays out of it ("district clerk")."""
+    found = placed(pipeline, "Port Sudan on the Red Sea coast is the seat of the government.")
+    assert (found["Red Sea coast"].place.feature_class, found["Red Sea coast"].place.country) == ("H", None)
+    state = placed(pipeline, "Fighting reached Red Sea state on Monday.")["Red Sea state"].place
+    assert (state.feature_code, state.country) == ("ADM1", "SD")  # was the sea: "state" after "Sea" went unread
+    assert placed(pipeline, "Boats left the Libyan coast for Lampedusa.")["Libyan"].place.country == "LY"
+    assert "Anderson County" in placed(pipeline, "The Anderson County district clerk resigned.")
