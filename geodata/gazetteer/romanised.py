@@ -21,15 +21,28 @@ _MARK_AT_WORD_END = re.compile(f"(?<=\\w)[{_MARKS}](?!\\w)")  # a soft sign: "Tv
 _MARK = re.compile(f"[{_MARKS}]")
 
 
+OFFICIAL = frozenset({"official", "de_facto_official"})
+
+
 @lru_cache(maxsize=1)
 def non_latin_countries() -> frozenset[str]:
     """ISO 3166 codes of the countries whose likeliest language is written in another script than Latin, by
-    CLDR's likely subtags ("und_SY" -> "ar_Arab_SY"; a country CLDR leaves out is taken as Latin)."""
+    CLDR's likely subtags ("und_SY" -> "ar_Arab_SY"; a country CLDR leaves out is taken as Latin), unless the
+    same language has an official Latin orthography there too (Serbia's "sr_Latn": GeoNames writes Serbian's
+    own Latin letters, "Aranđelovac", no romanisation)."""
     from babel.core import get_global
 
-    return frozenset(key[4:] for key, value in get_global("likely_subtags").items()
-                     if key.startswith("und_") and len(key) == 6 and key[4:].isalpha() and key[4:].isupper()
-                     and value.split("_")[1:2] != ["Latn"])
+    spoken = get_global("territory_languages")
+    out = set()
+    for key, value in get_global("likely_subtags").items():
+        code = key[4:]
+        if not (key.startswith("und_") and len(code) == 2 and code.isalpha() and code.isupper()):
+            continue
+        language, script = (value.split("_") + [""])[:2]
+        latin = spoken.get(code, {}).get(f"{language}_Latn", {}).get("official_status") in OFFICIAL
+        if script != "Latn" and not latin:
+            out.add(code)
+    return frozenset(out)
 
 
 def without_marks(name: str) -> str:
