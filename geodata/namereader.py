@@ -67,7 +67,7 @@ class NameReader:
                     continue
                 text = view.text[words[i].idx:last.idx + len(last.text)]
                 if self.names.demonym_place(text) or self.names.strong(text):
-                    piece = self._town_ending_with(tokens, i, i + n) or tokens[i:i + n]
+                    piece = self._town_ending_with(tokens, i, i + n) or self._part_named(tokens, i, i + n)
                     cand = self.make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
                     if cand:
                         out.append(cand)
@@ -98,6 +98,17 @@ class NameReader:
                     and self.names.town_or_division(name.text):
                 return name
         return None
+
+    def _part_named(self, tokens: Span, start: int, end: int) -> Span:
+        """A famous name with the capitalised compass words before it that make a name no place bears: the part
+        of the place ("the Northern Rivers", whose place is Rivers State only where the article is about Nigeria:
+        `features.choose`); else the name alone ("North Arlington" is a town, but as often a part of Arlington)."""
+        first = start
+        while first > 0 and tokens[first - 1].is_title and normalize(tokens[first - 1].text) in DIRECTIONS:
+            first -= 1
+        if first < start and not self.names.known(tokens[first:end].text):
+            return tokens[first:end]
+        return tokens[start:end]
 
     def town_by_its_words(self, view: TextView, span: Span) -> Candidate | None:
         """The gazetteer's candidate of a span the words around it say is a town's name (`TownWords.says`)."""

@@ -251,6 +251,15 @@ def test_a_mexican_state_by_its_everyday_name(gazetteer, name, geonameid):
     assert rank_alone(gazetteer, name)[0].place.geonameid == geonameid
 
 
+@pytest.mark.parametrize("name, geonameid", [("Seville", 2510911), ("Cologne", 2886242), ("Ghent", 2797656),
+                                             ("Calcutta", 1275004), ("Mecca", 104515), ("Saragossa", 3104324),
+                                             ("Leghorn", 3174659)])
+def test_big_cities_by_their_english_names(gazetteer, name, geonameid):
+    """The sources hold these as other names of Sevilla, Köln, Gent, ...; towns named after them bear them as their
+    main names (Seville, Ohio; Cologne, Italy; Calcutta, South Africa), which first outranked the city."""
+    assert rank_alone(gazetteer, name)[0].place.geonameid == geonameid
+
+
 def test_cli_lookup_ranks_as_the_resolver_with_divisions(home, gazetteer):
     result = run_cli("gazetteer", "lookup", "Hunan", "Garden City", home=home)
     assert result.returncode == 0, result.stderr

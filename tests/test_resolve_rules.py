@@ -68,6 +68,9 @@ ROWS = [
     (("gn:43", "Khartoum", 15.55, 32.53, "SD", "P", "PPLC", "29", 1_970_000), []),
     (("gn:44", "Gezira", 14.47, 33.25, "SD", "A", "ADM1", "38", 3_600_000), ["Jazira"]),
     (("cur:upper-mesopotamia:RGN", "Upper Mesopotamia", 36.5, 41.0, None, "L", "RGN", None, 0), ["Jazira"]),
+    (("gn:45", "Sevilla", 37.38, -5.97, "ES", "P", "PPLA", "51", 690_000), ["Seville"]),
+    (("gn:46", "Seville", 41.01, -81.86, "US", "P", "PPL", "OH", 2_300), []),
+    (("gn:47", "Oldsville", 44.0, -70.0, "US", "P", "PPL", "ME", 60_000), ["Seville"]),
 ]
 
 
@@ -359,6 +362,15 @@ def test_a_minor_places_old_name_is_no_sure_match(gazetteer):
     ten_mile = resolve(gazetteer, "Jeremy Watson, of Ten Mile, spoke.", "Ten Mile", explain=True)["Ten Mile"]
     assert ten_mile.place.name == "Holbrook" and ten_mile.confidence == pytest.approx(0.6)
     assert ten_mile.explanation["options"][0]["features"]["alternate_name"] == -0.6
+
+
+def test_a_big_citys_other_name_costs_half(gazetteer):
+    """A big city's other names are mostly what other languages call it, English among them: "Seville" is
+    Sevilla, not the Ohio town whose main name it is; a town's other name costs the full penalty."""
+    seville = resolve(gazetteer, "Fans marched in Seville on Sunday.", "Seville", explain=True)["Seville"]
+    assert seville.place.name == "Sevilla"
+    features = {o["name"]: o["features"]["alternate_name"] for o in seville.explanation["options"]}
+    assert features == {"Sevilla": -0.3, "Seville": 0.0, "Oldsville": -0.6}
 
 
 def test_a_demonym_means_its_place_only(gazetteer):

@@ -46,6 +46,45 @@ def test_the_state_of_a_named_country_holds_the_name(pipeline):
     assert (found["Manipur"].place.country, found["Manipur"].place.feature_code) == ("IN", "ADM1")
 
 
+@pytest.mark.parametrize("text, name, country, code", [
+    ("Officials in the state of Georgia said turnout was high.", "Georgia", "US", "ADM1"),
+    ("Gunmen attacked a village in the state of Mexico.", "Mexico", "MX", "ADM1"),
+    ("Many countries now recognise the state of Israel.", "Israel", "IL", "PCLI"),  # no division bears the name
+    ("The emir of the state of Qatar arrived in Paris.", "Qatar", "QA", "PCLI"),
+])
+def test_a_divisions_kind_names_a_division_before_a_country(pipeline, text, name, country, code):
+    """"the state of Georgia" alone: the word says a division, and a country is none; it had gone to the country
+    (0.98). A country stays where no division bears the name."""
+    place = placed(pipeline, text)[name].place
+    assert (place.country, place.feature_code) == (country, code)
+
+
+def test_a_part_named_by_compass_words_lies_in_the_articles_countries(pipeline):
+    """"the Northern Rivers" (of New South Wales) is no place a source holds: dropping its compass word found
+    Nigeria's Rivers State (0.93, 0.99 with "region of New South Wales" after it). The part's place must lie in a
+    country the article is about, as "Southern California" and "Fighting in Northern Syria" do."""
+    text = ("LISMORE, NSW — Residents of the Northern Rivers were told to evacuate again as the river rose. Crews from "
+            "Qld joined volunteers between Byron Bay and Ballina.")
+    assert all(m.place is None or m.place.country == "AU" for m in parse_text(pipeline, text).mentions)
+    found = placed(pipeline, "Flooding hit the Northern Rivers region of New South Wales.")
+    assert found["Northern Rivers"].place is None and found["New South Wales"].place.country == "AU"
+    found = placed(pipeline, "Wildfires spread across Southern California, Los Angeles officials said.")
+    assert (found["Southern California"].place.country, found["Southern California"].place.feature_code) == \
+        ("US", "ADM1")
+    assert placed(pipeline, "Fighting in Northern Syria continued.")["Northern Syria"].place.country == "SY"
+
+
+@pytest.mark.parametrize("text, name, country", [
+    ("Real Betis beat Valencia in Seville on Sunday.", "Seville", "ES"),
+    ("Protesters marched in Cologne on Saturday.", "Cologne", "DE"),
+    ("Pilgrims began arriving in Mecca for the hajj.", "Mecca", "SA"),
+])
+def test_a_big_city_by_its_english_name(pipeline, text, name, country):
+    """The sources hold "Seville", "Cologne", "Mecca" as other names of Sevilla, Köln, Makkah: towns named after
+    them (Seville, Ohio; Cologne, Italy; Mecca, California) bear them as main names and had won."""
+    assert placed(pipeline, text)[name].place.country == country
+
+
 def test_a_dateline_is_one_mention_and_a_list_word_ends_no_name(pipeline):
     """The words of a dateline the text's form names ("PORT-AU-PRINCE, Haiti (AP) —") are not read again as a
     capitalised run: "PRINCE" was a second mention, at a village. The NER's "Zuwara and" is Zuwara."""

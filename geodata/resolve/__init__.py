@@ -100,7 +100,7 @@ class Resolver:
         context = Context(self.gazetteer, text, first, cands, spread, outlet)
         final = [inside(rank(c, f.options, context), context.country_within(c)) for c, f in zip(cands, found)]
         settled = Context(None, text, final, cands, outlet=outlet)  # the article as read in the end
-        choices = [choose(c, ranked, settled) for c, ranked in zip(cands, final)]
+        choices = [choose(c, ranked, settled, f.expansion) for c, ranked, f in zip(cands, final, found)]
         halved = [choice.winner is not None and unsupported(choice.winner, normalize(c.text), context)
                   for c, choice in zip(cands, choices)]
         raw = [0.0 if choice.winner is None else confidence(choice.ranked, c) * (UNSUPPORTED_FACTOR if h else 1.0)

@@ -174,6 +174,9 @@ def _bearing(gazetteer: Gazetteer, town: Place) -> Options:
             if p.feature_code == "ADM1" and (p.country, p.admin1) == (town.country, town.admin1)]
 
 
+PART_OF = "place the part is of"  # the expansion that drops a name's compass words ("South Los Angeles")
+
+
 def _part_of_place(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
     """"South Los Angeles", "north west London" are Los Angeles and London when nothing bears the whole
     name, if the place is big enough to have parts (not "West Wing" for the village of Wing)."""
@@ -206,7 +209,7 @@ EXPANSIONS: tuple[Expansion, ...] = (
     Expansion("division said after the name", _is_name, _division_said),
     Expansion("name", _is_name, _name),
     Expansion("name without its generic word", _is_name, _without_generic_word),
-    Expansion("place the part is of", _is_name, _part_of_place),
+    Expansion(PART_OF, _is_name, _part_of_place),
     Expansion("division named without the word", _is_name, _division_unsaid),
 )
 
@@ -221,6 +224,9 @@ def find(gazetteer: Gazetteer, query: Query) -> Found:
                 if options:
                     said = query.said_classes or ""
                     fit = [(p, primary) for p, primary in options if (p.feature_class or "") in said]
+                    if "A" in said:  # a division's kind word, or a dateline, names no country where a division or
+                        # town bears the name: "the state of Georgia" (but "the state of Israel")
+                        fit = [(p, primary) for p, primary in fit if p.feature_code not in COUNTRY_CODES] or fit
                     if "A" in said and not fit:  # "the region of Kherson", "les régions de Donetsk"
                         fit = _named_division(gazetteer, query.key, options)
                     return Found(fit or options, expansion.name, looked_up)

@@ -4,7 +4,8 @@ confidence of the choice.
 A candidate's score is the sum of `FEATURES`, each a value a reader would weigh:
 - importance: what kind of place the name usually means (`gazetteer.importance`: countries and
   regions before a village that shares the name; more populous places first);
-- alternate_name: a penalty when the match is on an alternate name, not the place's main name;
+- alternate_name: a penalty when the match is on an alternate name, not the place's main name (half for a big
+  city, whose other names are mostly its names in other languages, English among them: "Seville");
 - label_fit: fit of the feature class to spaCy's label (`data/label_fit.txt`);
 - qualifier: a qualifier right after the name names its state or country ("Paris, Texas");
 - country_share, admin1_share: the share of the article's other places in the same country and
@@ -41,15 +42,19 @@ from ..gazetteer.sources import abbreviations_in_context, read_csv
 from ..gazetteer.wordlists import read_table
 from ..records import GAZETTEER_LABEL, PLACE_READINGS, Candidate, Place
 from .distance import within_km
-from .expand import DIRECTIONS, Options, Query, family, find
+from .expand import DIRECTIONS, PART_OF, Options, Query, family, find
 
 if TYPE_CHECKING:
     from .context import Context
 
 FEATURES = ("importance", "alternate_name", "label_fit", "qualifier", "country_share", "admin1_share", "proximity",
             "shared_division")
-# A match on an alternate name ("Liverpool" for a town once called so) counts less than the main name.
+# A match on an alternate name ("Liverpool" for a town once called so) counts less than the main name; half as
+# much for a city of `BIG_CITY_POPULATION`, whose other names are mostly what other languages call it, English
+# among them ("Seville", "Cologne", "Calcutta" for Sevilla, Köln, Kolkata): not Seville, Ohio, nor Cologne, Italy.
 ALTERNATE_NAME_PENALTY = -0.6
+BIG_CITY_ALTERNATE_PENALTY = -0.3
+BIG_CITY_POPULATION = 100_000
 
 
 def _label_fit() -> dict[str, dict[str, float]]:
@@ -88,11 +93,17 @@ def score(cand: Candidate, key: str, place: Place, primary: bool, context: Conte
     mention's normalised text."""
     qualifier, country, admin1, near, shared = context.terms(place, cand, key)
     imp = importance(place)
-    alternate = 0.0 if primary else ALTERNATE_NAME_PENALTY
+    alternate = 0.0 if primary else alternate_penalty(place)
     fit = LABEL_FIT.get(cand.label, _NO_FIT).get(place.feature_class or "", 0.0)
     agreement = qualifier + country + admin1 + near + shared
     return Scored(place, imp + alternate + fit + agreement, primary, (imp, alternate, fit, qualifier, country, admin1,
                                                                      near, shared))
+
+
+def alternate_penalty(place: Place) -> float:
+    """What a match on one of the place's other names costs (`ALTERNATE_NAME_PENALTY`)."""
+    big_city = place.feature_class == "P" and place.population >= BIG_CITY_POPULATION
+    return BIG_CITY_ALTERNATE_PENALTY if big_city else ALTERNATE_NAME_PENALTY
 
 
 def rank(cand: Candidate, options: Options, context: Context) -> list[Scored]:
@@ -316,16 +327,22 @@ class Choice:
         return self.none != ALWAYS
 
 
-def choose(cand: Candidate, ranked: list[Scored], settled: Context) -> Choice:
-    """The options of a mention against the settled article, candidates ranked by their score."""
+def choose(cand: Candidate, ranked: list[Scored], settled: Context, expansion: str | None = None) -> Choice:
+    """The options of a mention against the settled article, candidates ranked by their score; `expansion`: the
+    one that found them. A place found by dropping the name's compass words ("Northern Rivers": Rivers) is the
+    part's only in a country the article's other places are in (as read when ranking, or in the end): not Nigeria's
+    Rivers State in a story on NSW."""
     key = normalize(cand.text)
     kept, out = ranked, []
     feature = Query.of(cand.text).classes if " " in key else None  # a generic word comes with a name
     feature = feature if feature is not None and set(feature) <= FEATURE_CLASSES else None
-    if key in DIRECTIONS or key in ABBREVIATIONS_IN_CONTEXT or feature is not None:
+    part = expansion == PART_OF
+    if key in DIRECTIONS or key in ABBREVIATIONS_IN_CONTEXT or feature is not None or part:
         kept = []
         for s in ranked:
-            (kept if in_article(key, s, settled) and of_its_kind(feature, key, s, settled) else out).append(s)
+            fits = in_article(key, s, settled) and of_its_kind(feature, key, s, settled) \
+                and (not part or s.named().get("country_share", 0.0) > 0.0 or settled.fits(s.place, key))
+            (kept if fits else out).append(s)
     if not kept and (out or key in ABBREVIATIONS_IN_CONTEXT) and _no_place_reading(cand, settled):
         return Choice(kept, out, ALWAYS)  # every place ruled out (`rank` too), and nothing reads one: "the ACT exam"
     return Choice(kept, out, none_score(cand, kept[0] if kept else None, settled))
