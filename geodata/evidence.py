@@ -178,6 +178,21 @@ def club_name(text: str, start: int, end: int) -> str | None:
     return f"club word {words[-1]!r} ends it, near the sport word {sport!r}" if sport else None
 
 
+BYLINE_WORDS = frozenset(("By", "BY"))
+
+
+def _byline(doc: Doc, span: Span) -> Cue | None:
+    """The first name of a byline: "By" opening a sentence, the name, and a surname after it ("BY CHAD KLIMACK",
+    "By Austin Ramzy"); not "By Ukraine's count" nor "By Gaza City standards"."""
+    i = span.start
+    if i == 0 or doc[i - 1].text not in BYLINE_WORDS or not doc[i - 1].is_sent_start or span.end >= len(doc):
+        return None
+    surname = doc[span.end]
+    if not (surname.is_alpha and surname.text[:1].isupper()):
+        return None
+    return Cue(f"a byline: {doc[i - 1].text!r} before it and a surname after it", decisive=True)
+
+
 def _ends_org(span: Span, cues: Cues) -> tuple[Span, Cue] | None:
     """The name before an organisation's word that ends the span ("Xinhua News Agency")."""
     for n in (2, 1):
@@ -196,7 +211,7 @@ def cue_of(doc: Doc, span: Span, known: Callable[[str], bool], cues: Cues = ENGL
     if org:
         return org
     cue = ((_title(doc[span.start - 1], cues) if span.start > 0 else None) or _storm_list(doc, span, cues)
-           or _after(doc, span, cues) or _holiday(doc, span, cues))
+           or _after(doc, span, cues) or _holiday(doc, span, cues) or _byline(doc, span))
     return (span, cue) if cue else None
 
 

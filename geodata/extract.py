@@ -14,11 +14,12 @@ from spacy.tokens import Doc, Span
 from .evidence import Evidence
 from .french import FRENCH
 from .gazetteer import Gazetteer, normalize
+from .gazetteer.wordlists import read_words
 from .known_names import GENERIC_WORDS
 from .namereader import AGENT_LABELS, IGNORED_LABELS, MAX_NGRAM, PLACE_LABELS, NameReader
 from .nlp import TextView
 from .records import GAZETTEER_LABEL, POSSESSIVES, Candidate, Dropped, Sentence
-from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, Query, find
+from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, STREET_WORDS, Query, find
 from .rules import ENGLISH, LanguageRules
 from .spans import (KIND_WORDS, Said, glued_hyphen, joins, kind_word_after, name_links, owned_part, particle_joins,
                     said_of, street_word)
@@ -29,6 +30,9 @@ from .uncovered import Uncovered
 # ("Eastern" + "Samar", which the NER reads as a person).
 NOT_NAME_WORDS = GENERIC_WORDS - DIRECTIONS
 TOWN_OR_DIVISION = "PA"  # the kind of place a dateline, a party tag or a list closed by "counties" names
+# Words for kinds of bodies named after their town, and streets' ("Hungerford St."): what may follow a town's name
+# in an organisation's of two words (`Extractor._names_a_body`)
+BODY_WORDS = frozenset(read_words("body_words.txt")) | STREET_WORDS
 RULES = {rules.code: rules for rules in (ENGLISH, FRENCH)}  # the languages geoparsed (`language.SUPPORTED`)
 
 
@@ -54,7 +58,8 @@ class Extractor:
         self.forms = TextForms(gazetteer, self.names.town_or_division)
 
     def _leading_place(self, view: TextView, ent: Span) -> Candidate | None:
-        """The place an organisation is named after ("Gainesville Police Department", "the Suffolk Times")."""
+        """The place an organisation is named after ("Gainesville Police Department", "the Suffolk Times"), when the
+        words after it make a body's name (`_names_a_body`), as a person's name ("Paris Hilton") does not."""
         lead = self.rules.leading.match(ent.text)
         article = lead.end() if lead else 0  # characters of a leading article ("the ")
         first = next((t.i - ent.start for t in ent if t.idx >= ent.start_char + article), len(ent))
@@ -64,9 +69,21 @@ class Extractor:
             if piece[-1].is_punct or not piece.text[:1].isupper() or not (after[:1].isupper() or after in POSSESSIVES):
                 continue  # "Bank of England" is not named after a town called Bank; "Derry's Hospital" is
             if self.names.known(piece.text) and normalize(piece.text) not in DIRECTIONS \
-                    and not self.gazetteer.has_name(ent.text):
+                    and not self.gazetteer.has_name(ent.text) and self._names_a_body(ent[first + n:]):
                 return self.reader.make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
         return None
+
+    @staticmethod
+    def _names_a_body(rest: Span) -> bool:
+        """Whether the words after a place's name in an organisation's make a body's name: a longer name
+        ("Monongahela National Forest"), one word for a body's kind (`BODY_WORDS`: "Gainesville Police", "Platte Co.")
+        or one after the place's possessive ("Gainesville's Business"), or a street's word ("Hungerford St.", which
+        `unless_street` reads as the street); not a surname ("Paris Hilton", "Amelia
+        Crolley", read as bodies)."""
+        if len(rest) and rest[0].text in POSSESSIVES:  # "Gainesville's Business"
+            return True
+        words = [t for t in rest if not t.is_punct and t.text not in POSSESSIVES]
+        return len(words) > 1 or any(t.lower_.rstrip(".") in BODY_WORDS for t in words)
 
     def _county_inside(self, view: TextView, ent: Span) -> Candidate | None:
         """A county or parish named inside a body's or a person's name, whatever the label ("Anderson County

@@ -25,6 +25,30 @@ def test_an_organisations_leading_name_must_fit_the_article(pipeline):
     assert (found["Gainesville"].place.country, found["Gainesville"].place.admin1) == ("US", "GA")
 
 
+def test_a_persons_name_read_as_a_body_is_named_after_no_place(pipeline):
+    """The small model reads "Sachin Pilot", "Amelia Crolley" and "Moss Side" as organisations: a town's name and
+    one more word that is no body's ("Police", "Times", `data/body_words.txt`) is no body named after the town. They
+    had been Sachin, Gujarat (0.96), Amelia, Ohio, and Moss, a village near Doncaster (0.96)."""
+    for text, name in [("Sachin Pilot said the party would contest every seat in Rajasthan.", "Sachin"),
+                       ("Amelia Crolley and Gregory Crolley were charged in Harrisonburg.", "Amelia"),
+                       ("Police in Greater Manchester arrested three men after a stabbing in Moss Side.", "Moss")]:
+        assert name not in {m.text for m in parse_text(pipeline, text).mentions}, text
+    text = "Officers from Carthage Police responded to the call in Moore County."
+    assert [e.text for e in pipeline.nlp(text).ents][0] == "Carthage Police"
+    assert {m.text for m in parse_text(pipeline, text).mentions} >= {"Carthage"}
+
+
+def test_a_bylines_name_is_no_place(pipeline):
+    """"BY CHAD KLIMACK": "By" opening a sentence, a name and a surname after it; Chad the country had been
+    placed, and had then ruled out the Ohio dateline's town. "By Ukraine's count" is Ukraine."""
+    text = ("Pataskala zoning allows block to be redeveloped. BY CHAD KLIMACK Advocate Reporter March 29, 2009 "
+            "PATASKALA -- City officials say it might not be that difficult to redevelop a burned-out block.")
+    found = {m.text: m for m in parse_text(pipeline, text).mentions}
+    assert "CHAD" not in found and found["PATASKALA"].place.admin1 == "OH"
+    found = {m.text for m in parse_text(pipeline, "By Ukraine's count, 300 drones hit Kyiv overnight.").mentions}
+    assert found == {"Ukraine", "Kyiv"}
+
+
 def test_an_organisations_leading_name_is_read_after_its_article_and_before_a_capitalised_word(pipeline):
     """"the Beverly Hills Police Department": the NER's span opens with "the"; "the Bank of England" is
     named after England, not after a town called Bank."""
