@@ -62,6 +62,9 @@ class LanguageRules:
     # Verbs whose object is a place, never a person ("shelled Jermuk", "besieged Mariupol"): a town's name right
     # after one is the town's, as after a preposition of place.
     place_verbs: frozenset[str] = frozenset()
+    # Nouns of an attack or a siege, with the prepositions after which their object is a place, as after a verb of
+    # `place_verbs` ("Israeli strikes on Tyre and Nabatieh", "the siege of Mariupol").
+    targets: Mapping[str, frozenset[str]] = field(default_factory=dict)
     # Words that, after a comma, say where the person just named lives ("Jane Doe, 52, of Grovetown"). Alone
     # they say little: "Bank of England".
     residence: frozenset[str] = frozenset()
@@ -118,7 +121,12 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
     ("shelled", "shelling", "bombed", "bombing", "bombarded", "bombarding", "besieged", "besieging", "overran",
      "overrunning", "overrun", "liberated", "liberating", "recaptured", "recapturing", "retook", "retaken",
      "retaking", "hit", "hitting", "struck", "striking", "entered", "entering", "seized", "seizing", "stormed",
-     "storming", "captured", "capturing", "encircled", "encircling")), residence=frozenset(("of",)), place_nouns={
+     "storming", "captured", "capturing", "encircled", "encircling")), targets={
+        **dict.fromkeys(("strike", "strikes", "airstrike", "airstrikes", "attack", "attacks", "raid", "raids", "assault",
+                         "offensive", "advance", "drive", "push"), frozenset(("on", "against", "toward", "towards"))),
+        **dict.fromkeys(("shelling", "bombing", "bombardment", "siege", "capture", "recapture", "fall", "liberation",
+                         "encirclement", "blockade"), frozenset(("of", "on")))},
+    residence=frozenset(("of",)), place_nouns={
         **dict.fromkeys(("town", "towns", "village", "villages", "hamlet", "port"), "P"),
         **dict.fromkeys(("city", "cities"), "PA"),
         **dict.fromkeys(("province", "provinces", "district", "districts", "governorate", "governorates", "state",

@@ -50,8 +50,9 @@ def trim(text: str, start: int, end: int, leading: re.Pattern[str] = ENGLISH.lea
 
 def after_locative(span: Span, rules: LanguageRules) -> bool:
     """Whether a span stands right after a preposition of place or a verb whose object is a place
-    (`LanguageRules.locatives`, `place_verbs`), after a word for a kind of place and "of" ("the town of
-    Maungdaw", `place_nouns`), or after a comma or a person's name and a word that says where someone lives
+    (`LanguageRules.locatives`, `place_verbs`) or a noun of attack and its preposition where the NER reads no
+    person ("strikes on Tyre", `targets`; not "an attack on Smith"), after a word for a kind of place and "of"
+    ("the town of Maungdaw", `place_nouns`), or after a comma or a person's name and a word that says where someone lives
     ("Jane Doe, 52, of Grovetown", "Terry McAuliffe of McLean"); past a lower-case compass word ("in northern
     Shan State")."""
     doc, i = span.doc, span.start
@@ -61,7 +62,8 @@ def after_locative(span: Span, rules: LanguageRules) -> bool:
         return False
     before = doc[i - 1].lower_
     return before in rules.locatives or before in rules.place_verbs or (i > 1 and (
-        (before in rules.residence and (doc[i - 2].text == "," or doc[i - 2].ent_type_ == "PERSON"))
+        (before in rules.targets.get(doc[i - 2].lower_, ()) and span[0].ent_type_ != "PERSON")  # "attack on Smith"
+        or (before in rules.residence and (doc[i - 2].text == "," or doc[i - 2].ent_type_ == "PERSON"))
         or (before in rules.of_words and doc[i - 2].lower_ in rules.place_nouns)))
 
 

@@ -59,6 +59,16 @@ def test_a_divisions_kind_names_a_division_before_a_country(pipeline, text, name
     assert (place.country, place.feature_code) == (country, code)
 
 
+def test_a_town_after_a_noun_of_attack_is_found(pipeline):
+    """"Israeli strikes on Tyre and Nabatieh": the NER reads both towns as bodies, and they were lost; a noun of
+    attack or siege and its preposition say the name after it is a place's, as a verb of attack does ("shelled").
+    Not where the NER reads a person: "an attack on Smith" is no town in Nevada."""
+    found = placed(pipeline, "Lebanon's health ministry said Israeli strikes on Tyre and Nabatieh killed 12 people.")
+    assert found["Tyre"].place.country == "LB" and found["Nabatieh"].place.country == "LB"
+    assert placed(pipeline, "The siege of Mariupol lasted months.")["Mariupol"].place.country == "UA"
+    assert "Smith" not in placed(pipeline, "An attack on Smith was reported.")
+
+
 def test_a_part_named_by_compass_words_lies_in_the_articles_countries(pipeline):
     """"the Northern Rivers" (of New South Wales) is no place a source holds: dropping its compass word found
     Nigeria's Rivers State (0.93, 0.99 with "region of New South Wales" after it). The part's place must lie in a
