@@ -76,10 +76,9 @@ class Extractor:
     @staticmethod
     def _names_a_body(rest: Span) -> bool:
         """Whether the words after a place's name in an organisation's make a body's name: a longer name
-        ("Monongahela National Forest"), one word for a body's kind (`BODY_WORDS`: "Gainesville Police", "Platte Co.")
-        or one after the place's possessive ("Gainesville's Business"), or a street's word ("Hungerford St.", which
-        `unless_street` reads as the street); not a surname ("Paris Hilton", "Amelia
-        Crolley", read as bodies)."""
+        ("Monongahela National Forest"), one word for a body's kind or a street's (`BODY_WORDS`: "Gainesville
+        Police", "Platte Co.", "Hungerford St.", which `unless_street` reads as the street), or one after the place's
+        possessive ("Gainesville's Business"); not a surname ("Amelia Crolley", "Sachin Pilot", read as bodies)."""
         if len(rest) and rest[0].text in POSSESSIVES:  # "Gainesville's Business"
             return True
         words = [t for t in rest if not t.is_punct and t.text not in POSSESSIVES]

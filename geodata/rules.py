@@ -122,8 +122,9 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
      "overrunning", "overrun", "liberated", "liberating", "recaptured", "recapturing", "retook", "retaken",
      "retaking", "hit", "hitting", "struck", "striking", "entered", "entering", "seized", "seizing", "stormed",
      "storming", "captured", "capturing", "encircled", "encircling")), targets={
-        **dict.fromkeys(("strike", "strikes", "airstrike", "airstrikes", "attack", "attacks", "raid", "raids", "assault",
-                         "offensive", "advance", "drive", "push"), frozenset(("on", "against", "toward", "towards"))),
+        **dict.fromkeys(("strike", "strikes", "airstrike", "airstrikes", "attack", "attacks", "raid", "raids",
+                         "assault", "offensive", "advance", "drive", "push"),
+                        frozenset(("on", "against", "toward", "towards"))),
         **dict.fromkeys(("shelling", "bombing", "bombardment", "siege", "capture", "recapture", "fall", "liberation",
                          "encirclement", "blockade"), frozenset(("of", "on")))},
     residence=frozenset(("of",)), place_nouns={

@@ -52,8 +52,8 @@ def after_locative(span: Span, rules: LanguageRules) -> bool:
     """Whether a span stands right after a preposition of place or a verb whose object is a place
     (`LanguageRules.locatives`, `place_verbs`) or a noun of attack and its preposition where the NER reads no
     person ("strikes on Tyre", `targets`; not "an attack on Smith"), after a word for a kind of place and "of"
-    ("the town of Maungdaw", `place_nouns`), or after a comma or a person's name and a word that says where someone lives
-    ("Jane Doe, 52, of Grovetown", "Terry McAuliffe of McLean"); past a lower-case compass word ("in northern
+    ("the town of Maungdaw", `place_nouns`), or after a comma or a person's name and a word that says where someone
+    lives ("Jane Doe, 52, of Grovetown", "Terry McAuliffe of McLean"); past a lower-case compass word ("in northern
     Shan State")."""
     doc, i = span.doc, span.start
     if i > 1 and _compass_word(doc[i - 1]):

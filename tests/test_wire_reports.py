@@ -73,8 +73,8 @@ def test_a_part_named_by_compass_words_lies_in_the_articles_countries(pipeline):
     """"the Northern Rivers" (of New South Wales) is no place a source holds: dropping its compass word found
     Nigeria's Rivers State (0.93, 0.99 with "region of New South Wales" after it). The part's place must lie in a
     country the article is about, as "Southern California" and "Fighting in Northern Syria" do."""
-    text = ("LISMORE, NSW — Residents of the Northern Rivers were told to evacuate again as the river rose. Crews from "
-            "Qld joined volunteers between Byron Bay and Ballina.")
+    text = ("LISMORE, NSW — Residents of the Northern Rivers were told to evacuate again as the river rose. "
+            "Crews from Qld joined volunteers between Byron Bay and Ballina.")
     assert all(m.place is None or m.place.country == "AU" for m in parse_text(pipeline, text).mentions)
     found = placed(pipeline, "Flooding hit the Northern Rivers region of New South Wales.")
     assert found["Northern Rivers"].place is None and found["New South Wales"].place.country == "AU"
