@@ -69,17 +69,18 @@ class Extractor:
             if piece[-1].is_punct or not piece.text[:1].isupper() or not (after[:1].isupper() or after in POSSESSIVES):
                 continue  # "Bank of England" is not named after a town called Bank; "Derry's Hospital" is
             if self.names.known(piece.text) and normalize(piece.text) not in DIRECTIONS \
-                    and not self.gazetteer.has_name(ent.text) and self._names_a_body(ent[first + n:]):
+                    and not self.gazetteer.has_name(ent.text) and self._names_a_body(ent[first + n:], bool(article)):
                 return self.reader.make(view, piece.start_char, piece.end_char, GAZETTEER_LABEL)
         return None
 
     @staticmethod
-    def _names_a_body(rest: Span) -> bool:
+    def _names_a_body(rest: Span, article: bool) -> bool:
         """Whether the words after a place's name in an organisation's make a body's name: a longer name
         ("Monongahela National Forest"), one word for a body's kind or a street's (`BODY_WORDS`: "Gainesville
         Police", "Platte Co.", "Hungerford St.", which `unless_street` reads as the street), or one after the place's
-        possessive ("Gainesville's Business"); not a surname ("Amelia Crolley", "Sachin Pilot", read as bodies)."""
-        if len(rest) and rest[0].text in POSSESSIVES:  # "Gainesville's Business"
+        possessive ("Gainesville's Business"), or a shop's name in the possessive after an article, which no person's
+        name takes ("the DeKalb Lowe's"); not a surname ("Amelia Crolley", "Sachin Pilot", read as bodies)."""
+        if len(rest) and (rest[0].text in POSSESSIVES or article and rest[-1].text in POSSESSIVES):
             return True
         words = [t for t in rest if not t.is_punct and t.text not in POSSESSIVES]
         return len(words) > 1 or any(t.lower_.rstrip(".") in BODY_WORDS for t in words)

@@ -36,6 +36,10 @@ def test_a_persons_name_read_as_a_body_is_named_after_no_place(pipeline):
     text = "Officers from Carthage Police responded to the call in Moore County."
     assert [e.text for e in pipeline.nlp(text).ents][0] == "Carthage Police"
     assert {m.text for m in parse_text(pipeline, text).mentions} >= {"Carthage"}
+    # A shop's name in the possessive after "the": no person's name takes the article
+    text = "The city works with the DeKalb Lowe's store on the cleanup."
+    assert [e.text for e in pipeline.nlp(text).ents][0] == "the DeKalb Lowe's"
+    assert [m.place.admin1 for m in parse_text(pipeline, text).mentions if m.text == "DeKalb"] == ["IL"]
 
 
 def test_a_bylines_name_is_no_place(pipeline):
