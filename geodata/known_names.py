@@ -119,7 +119,9 @@ class KnownNames:
 
     def towns_or_divisions(self, name: str) -> list[Place]:
         """The towns and divisions that bear a name, as their main name or another ("Matias Romero", "Amhara"
-        for Amara), or without the word that says what it is ("Rakhine State": Rakhine, a state)."""
+        for Amara), or without the word that says what it is ("Rakhine State": Rakhine, a state); else those whose
+        name is romanised otherwise ("Maarat al-Numan", `Gazetteer.spelled_otherwise`)."""
         key = normalize(name)
-        return [p for name in dict.fromkeys((key, family(key))) if name not in GENERIC_WORDS
-                for p, _ in self.gazetteer.lookup(name) if p.feature_class in ("P", "A")]
+        found = [p for name in dict.fromkeys((key, family(key))) if name not in GENERIC_WORDS
+                 for p, _ in self.gazetteer.lookup(name) if p.feature_class in ("P", "A")]
+        return found or [p for p, _ in self.gazetteer.spelled_otherwise(key) if p.feature_class in ("P", "A")]

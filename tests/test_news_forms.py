@@ -5,7 +5,8 @@ al-Shughur"), in the newspapers' forms (a county's "Co.", datelines), and a coun
 import pytest
 
 from geodata.gazetteer.normalize import inner_articles_as_al, normalize
-from geodata.resolve import IN_PLACE_SAID
+from geodata.records import Candidate
+from geodata.resolve import IN_PLACE_SAID, Resolver
 from geodata.rules import ENGLISH
 from geodata.spans import MAX_LISTED, listed_after_locative
 from geodata.textforms import DATELINE, PARTY_TAG, POSSESSIVE_NAME
@@ -374,3 +375,32 @@ def test_a_coast_after_a_seas_name_is_the_sea(pipeline):
     assert (state.feature_code, state.country) == ("ADM1", "SD")  # was the sea: "state" after "Sea" went unread
     assert placed(pipeline, "Boats left the Libyan coast for Lampedusa.")["Libyan"].place.country == "LY"
     assert "Anderson County" in placed(pipeline, "The Anderson County district clerk resigned.")
+
+
+@pytest.mark.parametrize("name, geonameid", [
+    ("Maarat al-Numan", 167611), ("Maaret al-Numan", 167611), ("Ras al-Ain", 165509), ("Tal Tamr", 163434),
+    ("Tel Abyad", 163750), ("Derbasiyah", 170887), ("Shaddadi", 172837), ("Mohassan", 162284)])
+def test_a_town_romanised_otherwise_than_the_sources(pipeline, name, geonameid):
+    """No source holds these spellings ("Ma‘arrat an Nu‘mān", "Ra’s al ‘Ayn", "Tall Tamr", "Ash Shaddādah" in
+    GeoNames): the town of the same consonants is found in the article's country, "Maarat al-Numan" even where the
+    NER reads a person; less sure than a name the sources hold."""
+    text = f"Fighting was reported in {name} and in Aleppo on Monday, Syrian activists said."
+    found = {m.text: m for m in parse_text(pipeline, text).mentions}
+    assert found[name].place.geonameid == geonameid and found[name].confidence < found["Aleppo"].confidence
+    text = f"Government forces pushed toward {name} in Idlib province on Tuesday."
+    assert name in {m.text for m in parse_text(pipeline, text).mentions}
+
+
+def test_a_name_romanised_otherwise_counts_only_where_the_article_is(gazetteer):
+    """"Sabre" has the consonants of a Syrian village: in a Texas story it is none, and the others are placed as
+    they are without it (its vote had made "Palestine" the Palestinian territories at 0.96)."""
+    text = "Elkhart Anderson County Sabre Palestine"
+    resolver = Resolver(gazetteer)
+
+    def placed(*names: str) -> list[tuple[str, str | None, float]]:
+        cands = [Candidate(text.index(n), text.index(n) + len(n), n, 0, "GPE") for n in names]
+        return [(m.text, m.place.country if m.place else None, m.confidence) for m in resolver.resolve(text, cands)]
+
+    with_it = placed("Elkhart", "Anderson County", "Sabre", "Palestine")
+    assert ("Sabre", None, 0.0) in with_it and ("Palestine", "US") in {(n, c) for n, c, _ in with_it}
+    assert [m for m in with_it if m[0] != "Sabre"] == placed("Elkhart", "Anderson County", "Palestine")

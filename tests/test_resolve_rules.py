@@ -125,7 +125,7 @@ def resolve(gazetteer, text: str, *surfaces: str, label: str = "GOLD", explain: 
 def test_the_expansions_are_named_and_ordered():
     assert [e.name for e in EXPANSIONS] == [
         "demonym", "division said after the name", "name", "name without its generic word", "place the part is of",
-        "division named without the word"]
+        "division named without the word", "name spelled otherwise"]
     assert FEATURES == ("importance", "alternate_name", "label_fit", "qualifier", "country_share", "admin1_share",
                         "proximity", "shared_division")
 

@@ -16,7 +16,7 @@ from urllib.parse import quote
 
 from ..records import COUNTRY_CODES, Place
 from .cache import CachedAnswer, GeocodeAnswer, cached_answer, remember_answer
-from .normalize import ABBREVIABLE, inner_articles_as_al, normalize, spelled_out
+from .normalize import ABBREVIABLE, inner_articles_as_al, normalize, spelled_out, spelling_key
 from .places import ARABIC_COUNTRIES, PLACE_COLUMNS, insert_places, place_from_row, place_row
 
 __all__ = ["ARABIC_COUNTRIES", "ANY_LANGUAGE", "BUILTIN_SOURCES", "PLACE_COLUMNS", "SCHEMA", "SCHEMA_VERSION",
@@ -199,6 +199,15 @@ class Gazetteer:
                 self._cache.clear()
             self._cache[key] = hit
         return hit
+
+    def spelled_otherwise(self, name: str) -> list[tuple[Place, bool]]:
+        """Places in Arabic-speaking countries with a name romanised otherwise (`normalize.spelling_key`: "Maarat
+        al-Numan" is GeoNames' "Ma‘arrat an Nu‘mān"), each as matched on an alternate name; none for a name of
+        too few consonants."""
+        key = spelling_key(normalize(name))
+        if key is None:
+            return []
+        return [(place_from_row(r[:-1]), False) for r in self.conn.execute(self._lookup_sql, (key, *self._params))]
 
     def has_name(self, name: str) -> bool:
         return bool(self.lookup(name))

@@ -104,3 +104,26 @@ ABBREVIABLE = frozenset(_SPELLED_OUT.values())  # the words in full ("saint")
 def spelled_out(key: str) -> str:
     """A normalised name with its abbreviated words in full ("st paul" -> "saint paul")."""
     return " ".join(_SPELLED_OUT.get(word, word) for word in key.split(" "))
+
+
+# How the same Arabic name is romanised in many ways: "Ma‘arrat an Nu‘mān" is "Maarat al-Numan" and "Maaret
+# al-Numan", "Ra’s al ‘Ayn" is "Ras al-Ain", "Dayr az Zawr" is "Deir ez-Zor". A spelling key keeps what the
+# spellings agree on: the consonants, single, "q" as "k", with each run of vowels (and of "y" or "w" after a
+# vowel: "ay", "aw", "ou") one mark; without articles and the feminine ending's "h" ("Qayyarah": Qayara).
+SPELLING_MARK = "~"  # opens every spelling key: no normalised name does
+_ARTICLES = frozenset({"al", "el", "ar", "er", "as", "es", "ash", "esh", "ad", "ed", "adh", "az", "ez", "an", "en",
+                       "at", "et", "ath"})
+_VOWEL_RUN = re.compile(r"(?:[aeiou][aeiouyw]*)+")
+_DOUBLED = re.compile(r"([a-z])\1+")
+_FINAL_H = re.compile(r"(?<=[aeiou])h$")
+MIN_SPELLING_CONSONANTS = 3  # fewer ("Taiz": t-z) say too little to find a place by
+
+
+def spelling_key(key: str) -> str | None:
+    """The spelling key of a normalised name (`SPELLING_MARK` first); None for a name of too few consonants."""
+    words = [_FINAL_H.sub("", word.replace("q", "k")) for word in key.split(" ") if word not in _ARTICLES]
+    skeleton = " ".join(_VOWEL_RUN.sub("*", _DOUBLED.sub(r"\1", word)) for word in words)
+    if not skeleton.replace(" ", "").replace("*", "").isalpha() \
+            or sum(ch.isalpha() for ch in skeleton) < MIN_SPELLING_CONSONANTS:
+        return None
+    return SPELLING_MARK + skeleton

@@ -7,8 +7,8 @@ import sqlite3
 from collections.abc import Iterable
 
 from ..records import Place
-from .normalize import (folded, inner_articles_as_al, normalize, without_arabic_article, without_ayn_marks,
-                        without_final_h)
+from .normalize import (SPELLING_MARK, folded, inner_articles_as_al, normalize, spelling_key, without_arabic_article,
+                        without_ayn_marks, without_final_h)
 from .romanised import shown_name
 
 # Where an Arabic article opens place names (ISO 3166 codes of the Arab League's members).
@@ -35,7 +35,8 @@ def _keys(name: str, country: str | None) -> set[str]:
     writes them ("Diyarbakır": diyarbakir); in Arabic-speaking countries also as the news writes it, without
     its article, with each article inside it written "al", without the final "h" of its feminine ending and,
     for a name of several words, without the marks of ayn ("Ar Raqqah": Raqqah, Raqqa; "Jisr ash Shughūr":
-    jisr al shughur; "Ma‘arrat an Nu‘mān": maarrat al numan)."""
+    jisr al shughur; "Ma‘arrat an Nu‘mān": maarrat al numan), and under its spelling key (`spelling_key`: the
+    news's other romanisations, "Maarat al-Numan"), which only `Gazetteer.spelled_otherwise` reads."""
     key = normalize(name)
     if country not in ARABIC_COUNTRIES:
         return {key, folded(key)}
@@ -43,7 +44,7 @@ def _keys(name: str, country: str | None) -> set[str]:
     keys = set()
     for written in {key, unmarked} if " " in unmarked else {key}:  # not one word: "Mā‘īn" is no "Main"
         bare = without_arabic_article(inner_articles_as_al(written))
-        keys |= {written, bare, without_final_h(written), without_final_h(bare)}
+        keys |= {written, bare, without_final_h(written), without_final_h(bare), spelling_key(written) or ""}
     return keys
 
 
@@ -73,7 +74,8 @@ def insert_places(
         keys = primary.union(*(_keys(n, place.country) for n in names))
         conn.executemany(
             "INSERT OR IGNORE INTO names (name, place_id, is_primary) VALUES (?,?,?)",
-            ((key, place.id, int(key in primary or place.source == "curated")) for key in keys if key),
+            ((key, place.id, int((key in primary or place.source == "curated") and not key.startswith(SPELLING_MARK)))
+             for key in keys if key),
         )
     return count
 

@@ -40,10 +40,10 @@ from ..records import CAPITAL, COUNTRY_CODES, EARLIER, POSSESSIVES, Bearing, Can
 from .calibration import Calibration, shipped
 from .context import Context, Spread, Vote
 from .distance import destination, distance_km, within_km
-from .expand import EXPANSIONS, STREET_WORDS, Found, Query, division_after, family, find, named_after
+from .expand import EXPANSIONS, SPELLED_OTHERWISE, STREET_WORDS, Found, Query, division_after, family, find, named_after
 from .explain import ARTICLE_TOWN, BEARING, BEST, FAR, GEOCODER, NAMED_AFTER, PLACE_SAID, explanation
-from .features import (FEATURES, NONE, UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE, Choice, Scored, choose, confidence, rank,
-                       unsupported)
+from .features import (ALTERNATE_ONLY_FACTOR, FEATURES, NONE, UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE, Choice, Scored,
+                       choose, confidence, rank, unsupported)
 from .outlet import outlet_country
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
@@ -75,6 +75,13 @@ __all__ = ["ARTICLE_TOWN_CONFIDENCE", "BEARING_CONFIDENCE", "EXPANSIONS", "FEATU
            "division_after"]
 
 
+def _voters(ranked: Sequence[list[Scored]], found: Sequence[Found]) -> list[list[Scored]]:
+    """The rankings that vote for where the article is: not a name's spelled otherwise, which must fit where the
+    others are ("Sabre" of a Texas story is no Syrian village to draw "Palestine" to the Middle East); nor do its
+    options count in the article's `Spread`."""
+    return [[] if f.expansion == SPELLED_OTHERWISE else r for r, f in zip(ranked, found)]
+
+
 class Resolver:
     def __init__(self, gazetteer: Gazetteer, fallback: Fallback | None = None, *, explain: bool = False,
                  calibration: Calibration | None = None):
@@ -94,17 +101,19 @@ class Resolver:
         `url`: the article's address, whose outlet's country is evidence too (`outlet.py`)."""
         outlet = outlet_country(url)
         found = [find(self.gazetteer, Query.of_candidate(c, text)) for c in cands]
-        spread = Spread.of(cands, [f.options for f in found])  # read by both passes
+        spread = Spread.of(cands, [[] if f.expansion == SPELLED_OTHERWISE else f.options for f in found])  # both passes
         context = Context(self.gazetteer, text, spread=spread, outlet=outlet)
         first = [rank(c, f.options, context) for c, f in zip(cands, found)]
-        context = Context(self.gazetteer, text, first, cands, spread, outlet)
+        context = Context(self.gazetteer, text, _voters(first, found), cands, spread, outlet)
         final = [inside(rank(c, f.options, context), context.country_within(c)) for c, f in zip(cands, found)]
-        settled = Context(None, text, final, cands, outlet=outlet)  # the article as read in the end
+        settled = Context(None, text, _voters(final, found), cands, outlet=outlet)  # the article as read in the end
         choices = [choose(c, ranked, settled, f.expansion) for c, ranked, f in zip(cands, final, found)]
         halved = [choice.winner is not None and unsupported(choice.winner, normalize(c.text), context)
                   for c, choice in zip(cands, choices)]
+        # a name spelled otherwise than any source does is found as a variant name is (`ALTERNATE_ONLY_FACTOR`)
         raw = [0.0 if choice.winner is None else confidence(choice.ranked, c) * (UNSUPPORTED_FACTOR if h else 1.0)
-               for c, choice, h in zip(cands, choices, halved)]
+               * (ALTERNATE_ONLY_FACTOR if f.expansion == SPELLED_OTHERWISE else 1.0)
+               for c, choice, h, f in zip(cands, choices, halved, found)]
         town = article_town(choices, raw)
         owners = [owner or context.container(c, f.options)
                   for c, f, owner in zip(cands, found, place_before(text, cands, choices))]
@@ -146,7 +155,8 @@ class Resolver:
         else:
             place, conf, outcome, via = self._no_candidate(cand, context, settled)
             around = said if said is not None else town
-            if place is None and around is not None and found.expansion is None and _may_lie_in_town(cand, settled):
+            unknown = found.expansion in (None, SPELLED_OTHERWISE)  # no source holds it, or nowhere it fits
+            if place is None and around is not None and unknown and _may_lie_in_town(cand, settled):
                 outcome = PLACE_SAID if said is not None else ARTICLE_TOWN
                 place, conf, via = around, ARTICLE_TOWN_CONFIDENCE, around.name
         if point is not None and not (outcome in (BEST, GEOCODER) and place is not None and point.holds(place)):

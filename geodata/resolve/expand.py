@@ -196,6 +196,18 @@ def _division_unsaid(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Opti
             yield query, gazetteer.lookup(query)
 
 
+SPELLED_OTHERWISE = "name spelled otherwise"  # the expansion that reads another romanisation ("Maarat al-Numan")
+# Looser readings: a place they find is the name's only where the article's other places are (`features.choose`).
+IF_IT_FITS = frozenset({PART_OF, SPELLED_OTHERWISE})
+
+
+def _spelled_otherwise(gazetteer: Gazetteer, q: Query) -> Iterator[tuple[str, Options]]:
+    """A name nothing bears as written, romanised otherwise than the sources do ("Maarat al-Numan", "Ras al-Ain":
+    GeoNames' "Ma‘arrat an Nu‘mān", "Ra’s al ‘Ayn"); the resolver keeps only such places in the article's countries
+    (`features.choose`)."""
+    yield q.name, gazetteer.spelled_otherwise(q.name)
+
+
 def _is_demonym(q: Query) -> bool:
     return q.place_hint is not None
 
@@ -211,6 +223,7 @@ EXPANSIONS: tuple[Expansion, ...] = (
     Expansion("name without its generic word", _is_name, _without_generic_word),
     Expansion(PART_OF, _is_name, _part_of_place),
     Expansion("division named without the word", _is_name, _division_unsaid),
+    Expansion(SPELLED_OTHERWISE, _is_name, _spelled_otherwise),
 )
 
 

@@ -42,7 +42,7 @@ from ..gazetteer.sources import abbreviations_in_context, read_csv
 from ..gazetteer.wordlists import read_table
 from ..records import GAZETTEER_LABEL, PLACE_READINGS, Candidate, Place
 from .distance import within_km
-from .expand import DIRECTIONS, PART_OF, Options, Query, family, find
+from .expand import DIRECTIONS, IF_IT_FITS, Options, Query, family, find
 
 if TYPE_CHECKING:
     from .context import Context
@@ -329,14 +329,14 @@ class Choice:
 
 def choose(cand: Candidate, ranked: list[Scored], settled: Context, expansion: str | None = None) -> Choice:
     """The options of a mention against the settled article, candidates ranked by their score; `expansion`: the
-    one that found them. A place found by dropping the name's compass words ("Northern Rivers": Rivers) is the
-    part's only in a country the article's other places are in (as read when ranking, or in the end): not Nigeria's
-    Rivers State in a story on NSW."""
+    one that found them. A place found by dropping the name's compass words ("Northern Rivers": Rivers), or by
+    another romanisation of its name ("Maarat al-Numan"), is the name's only in a country the article's other places
+    are in (as read when ranking, or in the end): not Nigeria's Rivers State in a story on NSW."""
     key = normalize(cand.text)
     kept, out = ranked, []
     feature = Query.of(cand.text).classes if " " in key else None  # a generic word comes with a name
     feature = feature if feature is not None and set(feature) <= FEATURE_CLASSES else None
-    part = expansion == PART_OF
+    part = expansion in IF_IT_FITS
     if key in DIRECTIONS or key in ABBREVIATIONS_IN_CONTEXT or feature is not None or part:
         kept = []
         for s in ranked:
