@@ -51,6 +51,19 @@ class KnownNames:
             self._demonyms[key] = place.id if place else None
         return self._demonyms[key]
 
+    def longer_name(self, word: str, place_id: str) -> Place | None:
+        """The notable place a word before a demonym names with the demonym's place ("New" + "Londoners": New
+        London, not London), if any: a famous place (`is_strong`), a curated one or a town of
+        `NOTABLE_TOWN_POPULATION` or more, never the demonym's own ("The Londoners"), nor a village ("Young
+        Americans" is no Young America, Minnesota); not after a demonym ("Iraqi Kurds": two)."""
+        place = self.gazetteer.get(place_id)
+        name = f"{word} {place.name}" if place is not None and word[:1].isupper() else ""
+        if normalize(name) in ("", normalize(place.name if place else "")) or self.demonym_place(word):
+            return None  # "The" + "London" is London; "Iraqi Kurds" are Iraq's and Kurdistan's
+        named = [p for p, primary in self.gazetteer.lookup(name) if primary and p.id != place_id
+                 and (is_strong(p) or p.source == "curated" or p.population >= NOTABLE_TOWN_POPULATION)]
+        return max(named, key=importance, default=None)
+
     def strong(self, surface: str, *, areas_only: bool = False) -> bool:
         """A famous place's main name (a country, region, capital, big city, curated feature);
         `areas_only` leaves out big cities, whose names are often also firms or people."""

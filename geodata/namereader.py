@@ -5,12 +5,14 @@ by the words around it (`town_by_its_words`)."""
 
 from __future__ import annotations
 
+import re
+
 from spacy.tokens import Span, Token
 
 from .gazetteer import Gazetteer, normalize
 from .known_names import KnownNames
 from .nlp import TextView
-from .records import GAZETTEER_LABEL, Candidate
+from .records import GAZETTEER_LABEL, Candidate, Place
 from .resolve.expand import DIRECTIONS
 from .rules import LanguageRules
 from .spans import NAME_PARTICLES, street_word, trim
@@ -24,6 +26,9 @@ IGNORED_LABELS = {"DATE", "TIME", "PERCENT", "MONEY", "QUANTITY", "ORDINAL", "CA
 MAX_NGRAM = 4
 # Titles before a saint's name: the name after one is the saint's, no place of its own ("St. Patrick's Day").
 SAINT_TITLES = frozenset(("st", "saint", "ste", "sainte", "san", "santa", "santo", "sao"))
+# A word right before a demonym, which may name a longer place with the demonym's ("New Londoners": New London).
+_WORD_BEFORE = re.compile(r"(?<![\w.'’-])([A-Z][a-z]+) $")
+MAX_WORD_BEFORE = 20
 
 
 class NameReader:
@@ -49,8 +54,28 @@ class NameReader:
         demonym = self.names.demonym_place(surface)
         if not any(ch.isupper() for ch in surface) and not (demonym and self.rules.lowercase_demonyms):
             return None  # no name in it: "new county", "meth", "n't" tagged GPE
+        wider = self._people_of_longer_name(view, start, surface, demonym)
+        if wider is not None and wider[1].feature_class == "P":
+            return None  # "New Londoners" are no Londoners, and which New London's, the article tells
+        if wider is not None:  # "Western Australians": the state's people, not Australia's
+            start, demonym = wider[0], wider[1].id
+            surface = view.text[start:end]
         kind = "demonym" if demonym else "toponym"
         return Candidate(start, end, surface, view.sentence_of(start), label, kind, demonym)
+
+    def _people_of_longer_name(self, view: TextView, start: int, surface: str,
+                               demonym: str | None) -> tuple[int, Place] | None:
+        """Where a demonym's people are of a longer place's name, and that place (`KnownNames.longer_name`): a
+        capitalised word before the span ("New" + "Londoners") or inside it ("Western Australians", as the NER
+        reads it)."""
+        if demonym is not None:
+            before = _WORD_BEFORE.search(view.text, max(0, start - MAX_WORD_BEFORE), start)
+            wider = self.names.longer_name(before.group(1), demonym) if before else None
+            return (before.start(1), wider) if before and wider else None
+        head, _, last = surface.rpartition(" ")
+        people = self.names.demonym_place(last) if head else None
+        wider = self.names.longer_name(head, people) if people else None
+        return (start, wider) if wider else None
 
     def embedded(self, view: TextView, tokens: Span) -> list[Candidate]:
         """Famous places and demonyms inside a longer name ("New York Times", "Syrian Democratic Forces")."""

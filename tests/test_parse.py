@@ -64,6 +64,19 @@ def test_demonyms_are_marked_and_mapped(pipeline):
     assert got["European"] == ("demonym", "Europe")
 
 
+def test_a_demonym_after_a_word_that_names_a_longer_place(pipeline):
+    """"Western Australians" are Western Australia's people; "New Londoners" are no Londoners, and which New
+    London's the demonym does not say (it had been London, England, at 0.96); "Iraqi Kurds" are two readings; "Young
+    Americans" are no people of Young America, a village."""
+    text = ("Western Australians voted on Saturday. New Londoners asked why the mayor resigned. Iraqi Kurds fled. "
+            "Young Americans danced.")
+    got = {m.text: (m.kind, m.place.name if m.place else None) for m in parse_text(pipeline, text).mentions}
+    assert got["Western Australians"] == ("demonym", "Western Australia")
+    assert not any("Londoners" in name for name in got)
+    assert (got["Iraqi"], got["Kurds"]) == (("demonym", "Iraq"), ("demonym", "Kurdistan"))
+    assert got["Americans"] == ("demonym", "United States")
+
+
 def test_qualifier_picks_the_right_paris(pipeline):
     parsed = parse_text(pipeline, "The storm hit Paris, Texas, on Monday.")
     (paris,) = [m for m in parsed.mentions if m.text == "Paris"]
