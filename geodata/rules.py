@@ -132,9 +132,9 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
         **dict.fromkeys(("city", "cities"), "PA"),
         **dict.fromkeys(("province", "provinces", "district", "districts", "governorate", "governorates", "state",
                          "states"), "A"),
-        **dict.fromkeys(("region", "regions"), "AL"), **dict.fromkeys(("suburb", "suburbs", "outskirts", "north", "south", "east", "west",
-                                         "northeast", "northwest", "southeast", "southwest", "residents",
-                                         "inhabitants", "mayor"), "")},
+        **dict.fromkeys(("region", "regions"), "AL"),
+        **dict.fromkeys(("suburb", "suburbs", "outskirts", "north", "south", "east", "west", "northeast", "northwest",
+                         "southeast", "southwest", "residents", "inhabitants", "mayor"), "")},
     of_words=frozenset(("of",)), people=frozenset(
     ("man", "woman", "men", "women", "boy", "girl", "teen", "teenager", "resident", "residents", "native", "natives",
      "couple", "police", "officials")), fronts=frozenset(

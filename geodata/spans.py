@@ -217,7 +217,8 @@ def apposed_kind(span: Span, rules: LanguageRules) -> str | None:
             return None
         if doc[j].lower_ in rules.apposed:
             after = doc[j + 1]
-            links = rules.of_words | rules.locatives | rules.within | rules.apposed_next  # "the capital of", "a town on"
+            # "the capital of", "a town on"
+            links = rules.of_words | rules.locatives | rules.within | rules.apposed_next
             ends = after.text not in POSSESSIVES and (after.is_punct or after.like_num or _compass_word(after)
                                                       or after.lower_ in links)
             return rules.apposed[doc[j].lower_] if ends else None

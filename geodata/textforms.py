@@ -1,6 +1,7 @@
 """Places the text's form names, whatever the NER read there: a dateline ("BOWLING GREEN, Ohio (AP) --"),
 a politician's party tag ("Rep. Earl Pomeroy, D-N.D."), a list closed by a plural division ("Douglas,
-Sarpy and Lancaster counties"), two words joined by a possessive ("Bishop's Stortford"). Each name is kept only if the gazetteer knows it as a town or a division."""
+Sarpy and Lancaster counties"), two words joined by a possessive ("Bishop's Stortford"). Each name is kept only if
+the gazetteer knows it as a town or a division."""
 
 from __future__ import annotations
 

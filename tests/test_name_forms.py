@@ -297,7 +297,8 @@ def test_a_country_or_capital_opening_a_sentence_is_a_place_where_the_ner_read_n
 def test_a_word_for_a_kind_of_place_and_of_say_a_place_and_its_kind(pipeline):
     """"the town of Menaka": a place, whatever the NER read, and the town rather than the region the NER's
     label would pick; "off Hodeidah", "north of Tessalit": prepositions of place too."""
-    text = "Fighting continued north of Tessalit and in the town of Menaka, in Mali. Ships burned off Hodeidah in Yemen."
+    text = ("Fighting continued north of Tessalit and in the town of Menaka, in Mali. "
+            "Ships burned off Hodeidah in Yemen.")
     found = {m.text: m.place for m in parse_text(pipeline, text).mentions}
     assert (found["Menaka"].name, found["Menaka"].feature_class) == ("Ménaka", "P")
     assert found["Tessalit"].country == "ML" and found["Hodeidah"].country == "YE"
@@ -382,7 +383,8 @@ def test_a_word_opening_a_sentence_is_a_town_the_words_after_it_say_is_one(pipel
     """A town's main name before a verb of attack in the passive ("Aleppo was shelled") or a word for its people
     ("Kharkiv residents"); not a word some place bears only as another name ("No residents", "Area woman")."""
     for text, name, country in [("Aleppo was shelled overnight, the Syrian army said.", "Aleppo", "SY"),
-                                ("Kharkiv residents sheltered in the metro, Ukrainian officials said.", "Kharkiv", "UA")]:
+                                ("Kharkiv residents sheltered in the metro, Ukrainian officials said.", "Kharkiv",
+                                 "UA")]:
         assert name not in [e.text for e in pipeline.nlp(text).ents]
         assert {m.text: m.place.country for m in parse_text(pipeline, text).mentions}.get(name) == country, text
     for text in ("No residents were injured in the fire in Torrington, Connecticut.",

@@ -174,7 +174,8 @@ def test_a_persons_town_after_their_name_and_of(pipeline):
     """"Terry McAuliffe of McLean", "Jodi Mahler of Bellmore": "of" after a person's name says where they
     live, as after a comma ("Jane Doe, 52, of Grovetown"); the NER read a body there, or nothing. Every such
     name on the development halves is a gold toponym (30 of 30; 5 were missed)."""
-    text = "Democratic National Committee chairman Terry McAuliffe of McLean and David and Jodi Mahler of Bellmore spoke."
+    text = ("Democratic National Committee chairman Terry McAuliffe of McLean and David and Jodi Mahler of Bellmore "
+            "spoke.")
     found = placed(pipeline, text)
     assert found["McLean"].place.admin1 == "VA" and found["Bellmore"].place.admin1 == "NY"
 

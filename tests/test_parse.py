@@ -168,7 +168,8 @@ def test_a_town_outside_the_state_a_comma_after_it_names_gives_way_to_the_state(
 def test_a_lone_word_no_gazetteer_place_bears_lies_in_the_articles_town_only_where_the_text_says_so(pipeline):
     """"a machinist in Earlsheaton": a hamlet no source holds, placed at the article's town; "power UConn",
     read as a place by the NER, is no place, and a lone word the text does not call one stays unplaced."""
-    text = "She works as a trouser machinist in Earlsheaton. Dewsbury police said so."  # not "near Dewsbury": test_bearings
+    # not "near Dewsbury": test_bearings
+    text = "She works as a trouser machinist in Earlsheaton. Dewsbury police said so."
     hamlet = {m.text: m for m in parse_text(pipeline, text).mentions}["Earlsheaton"]
     assert (hamlet.place.name, hamlet.reason) == ("Dewsbury", IN_ARTICLE_TOWN)
     text = "The game saw perennial power UConn beat Louisville in Hartford on Sunday. Hartford fans cheered."

@@ -118,7 +118,8 @@ def cand(text: str, surface: str, label: str = "GOLD", **extra) -> Candidate:
 
 def resolve(gazetteer, text: str, *surfaces: str, label: str = "GOLD", explain: bool = False, fallback=None):
     """The mentions of `surfaces` in `text`, by surface, with the rules' raw confidences (not calibrated)."""
-    mentions = Resolver(gazetteer, fallback, explain=explain, calibration=RAW).resolve(text, [cand(text, s, label) for s in surfaces])
+    resolver = Resolver(gazetteer, fallback, explain=explain, calibration=RAW)
+    mentions = resolver.resolve(text, [cand(text, s, label) for s in surfaces])
     return {m.text: m for m in mentions}
 
 

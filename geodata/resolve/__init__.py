@@ -69,10 +69,10 @@ IN_BEARING = ("no gazetteer place of this name lies where the text puts it, a di
               "\"near Andover\"): placed there")
 LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID, BEARING: IN_BEARING}  # placed by what lies around
 
-__all__ = ["ARTICLE_TOWN_CONFIDENCE", "BEARING_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN", "IN_BEARING",
-           "IN_PLACE_SAID", "NAMED_AFTER_CONFIDENCE", "NONE", "UNRESOLVED", "Choice", "Context", "Described", "Fallback",
-           "Found", "Query", "Resolver", "Scored", "Vote", "article_town", "bearing_points", "confidence", "distance_km",
-           "division_after"]
+__all__ = ["ARTICLE_TOWN_CONFIDENCE", "BEARING_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN",
+           "IN_BEARING", "IN_PLACE_SAID", "NAMED_AFTER_CONFIDENCE", "NONE", "UNRESOLVED", "Choice", "Context",
+           "Described", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote", "article_town", "bearing_points",
+           "confidence", "distance_km", "division_after"]
 
 
 def _voters(ranked: Sequence[list[Scored]], found: Sequence[Found]) -> list[list[Scored]]:
@@ -302,8 +302,8 @@ def _measured_from(choice: Choice) -> Place | None:
         return None
     place = choice.winner.place
     if place.feature_class == "A" and (place.feature_code or "") not in COUNTRY_CODES:
-        return next((s.place for s in choice.ranked if s.place.feature_class == "P" and s.place.country == place.country),
-                    None)
+        return next((s.place for s in choice.ranked
+                     if s.place.feature_class == "P" and s.place.country == place.country), None)
     return place if place.feature_class in ("P", "S") else None
 
 
