@@ -148,6 +148,9 @@ class Resolver:
         it (`bearing_points`), which any placement but a place of the name about there gives way to (not the
         article's town)."""
         winner = choice.winner
+        if winner is not None and found.expansion == SPELLED_OTHERWISE and self.fallback is not None \
+                and self.fallback(cand.text, context.countries()) is not None:
+            winner = None  # the geocoder knows the name as written: its answer (`_no_candidate`, cached) comes first
         if winner is not None and said is not None and not lies_in(winner.place, said):
             place, conf, outcome, via = said, ARTICLE_TOWN_CONFIDENCE, PLACE_SAID, said.name
         elif winner is not None:
