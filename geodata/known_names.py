@@ -57,9 +57,11 @@ class KnownNames:
         `NOTABLE_TOWN_POPULATION` or more, never the demonym's own ("The Londoners"), nor a village ("Young
         Americans" is no Young America, Minnesota); not after a demonym ("Iraqi Kurds": two)."""
         place = self.gazetteer.get(place_id)
-        name = f"{word} {place.name}" if place is not None and word[:1].isupper() else ""
-        if normalize(name) in ("", normalize(place.name if place else "")) or self.demonym_place(word):
-            return None  # "The" + "London" is London; "Iraqi Kurds" are Iraq's and Kurdistan's
+        if place is None or not word[:1].isupper() or self.demonym_place(word):
+            return None  # "Iraqi Kurds" are Iraq's and Kurdistan's
+        name = f"{word} {place.name}"
+        if normalize(name) == normalize(place.name):
+            return None  # "The" + "London" is London
         named = [p for p, primary in self.gazetteer.lookup(name) if primary and p.id != place_id
                  and (is_strong(p) or p.source == "curated" or p.population >= NOTABLE_TOWN_POPULATION)]
         return max(named, key=importance, default=None)

@@ -33,6 +33,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import TypeVar
 
 from ..gazetteer import Gazetteer, normalize
 from ..gazetteer.importance import is_strong
@@ -47,6 +48,7 @@ from .features import (ALTERNATE_ONLY_FACTOR, FEATURES, NONE, UNSUPPORTED_FACTOR
 from .outlet import outlet_country
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
+T = TypeVar("T")
 # The confidence of a building or body placed at the town it is named after: near, not at, the place.
 NAMED_AFTER_CONFIDENCE = 0.4
 # The raw confidence of a name no gazetteer place bears placed at the article's town: in it, or near it.
@@ -75,11 +77,11 @@ __all__ = ["ARTICLE_TOWN_CONFIDENCE", "BEARING_CONFIDENCE", "EXPANSIONS", "FEATU
            "confidence", "distance_km", "division_after"]
 
 
-def _voters(ranked: Sequence[list[Scored]], found: Sequence[Found]) -> list[list[Scored]]:
-    """The rankings that vote for where the article is: not a name's spelled otherwise, which must fit where the
-    others are ("Sabre" of a Texas story is no Syrian village to draw "Palestine" to the Middle East); nor do its
-    options count in the article's `Spread`."""
-    return [[] if f.expansion == SPELLED_OTHERWISE else r for r, f in zip(ranked, found)]
+def _voting(lists: Sequence[list[T]], found: Sequence[Found]) -> list[list[T]]:
+    """Each name's options or rankings as evidence of where the article is (its `Spread`, its votes): none for a
+    name spelled otherwise, which must fit where the others are ("Sabre" of a Texas story is no Syrian village to
+    draw "Palestine" to the Middle East)."""
+    return [[] if f.expansion == SPELLED_OTHERWISE else items for items, f in zip(lists, found)]
 
 
 class Resolver:
@@ -101,12 +103,12 @@ class Resolver:
         `url`: the article's address, whose outlet's country is evidence too (`outlet.py`)."""
         outlet = outlet_country(url)
         found = [find(self.gazetteer, Query.of_candidate(c, text)) for c in cands]
-        spread = Spread.of(cands, [[] if f.expansion == SPELLED_OTHERWISE else f.options for f in found])  # both passes
+        spread = Spread.of(cands, _voting([f.options for f in found], found))  # read by both passes
         context = Context(self.gazetteer, text, spread=spread, outlet=outlet)
         first = [rank(c, f.options, context) for c, f in zip(cands, found)]
-        context = Context(self.gazetteer, text, _voters(first, found), cands, spread, outlet)
+        context = Context(self.gazetteer, text, _voting(first, found), cands, spread, outlet)
         final = [inside(rank(c, f.options, context), context.country_within(c)) for c, f in zip(cands, found)]
-        settled = Context(None, text, _voters(final, found), cands, outlet=outlet)  # the article as read in the end
+        settled = Context(None, text, _voting(final, found), cands, outlet=outlet)  # the article as read in the end
         choices = [choose(c, ranked, settled, f.expansion) for c, ranked, f in zip(cands, final, found)]
         halved = [choice.winner is not None and unsupported(choice.winner, normalize(c.text), context)
                   for c, choice in zip(cands, choices)]
@@ -148,10 +150,12 @@ class Resolver:
         it (`bearing_points`), which any placement but a place of the name about there gives way to (not the
         article's town)."""
         winner = choice.winner
-        if winner is not None and found.expansion == SPELLED_OTHERWISE and self.fallback is not None \
-                and self.fallback(cand.text, context.countries()) is not None:
-            winner = None  # the geocoder knows the name as written: its answer (`_no_candidate`, cached) comes first
-        if winner is not None and said is not None and not lies_in(winner.place, said):
+        # the geocoder's answer for a name as written comes before a place of the same consonants
+        geocoded = self._geocoded(cand, context) if winner is not None and found.expansion == SPELLED_OTHERWISE \
+            else None
+        if geocoded is not None:
+            place, conf, outcome, via = geocoded
+        elif winner is not None and said is not None and not lies_in(winner.place, said):
             place, conf, outcome, via = said, ARTICLE_TOWN_CONFIDENCE, PLACE_SAID, said.name
         elif winner is not None:
             place, conf, outcome, via = winner.place, raw, BEST, None
@@ -171,15 +175,19 @@ class Resolver:
         reason = (FAR_FROM_TEXT if outcome == FAR else UNRESOLVED) if place is None else LIES_IN.get(outcome)
         return Mention(cand.start, cand.end, cand.text, cand.sentence, cand.label, cand.kind, conf, place, reason, why)
 
+    def _geocoded(self, cand: Candidate, context: Context) -> tuple[Place, float, str, str] | None:
+        """The online geocoder's answer for a name, scored as on the next run, when the cache makes it the only
+        candidate; None without a geocoder or an answer."""
+        answer = self.fallback(cand.text, context.countries()) if self.fallback is not None else None
+        return None if answer is None else (answer, confidence([Scored(answer, 0.0)], cand), GEOCODER, cand.text)
+
     def _no_candidate(self, cand: Candidate, context: Context,
                       settled: Context) -> tuple[Place | None, float, str, str | None]:
-        """For a mention with no candidate left: the online geocoder's answer (scored as on the next run,
-        when the cache makes it the only candidate), else the famous place it is named after, else none;
-        with the confidence, the outcome and what was looked up."""
-        if self.fallback is not None:
-            answer = self.fallback(cand.text, context.countries())
-            if answer is not None:
-                return answer, confidence([Scored(answer, 0.0)], cand), GEOCODER, cand.text
+        """For a mention with no candidate left: the online geocoder's answer (`_geocoded`), else the famous place
+        it is named after, else none; with the confidence, the outcome and what was looked up."""
+        geocoded = self._geocoded(cand, context)
+        if geocoded is not None:
+            return geocoded
         key = normalize(cand.text)
         hit = named_after(self.gazetteer, cand, settled.fits, lambda place: sum(context.terms(place, cand, key)))
         if hit is not None:
