@@ -201,7 +201,7 @@ class Gazetteer:
         return hit
 
     def spelled_otherwise(self, name: str) -> list[tuple[Place, bool]]:
-        """Places in Arabic-speaking countries with a name romanised otherwise (`normalize.spelling_key`: "Maarat
+        """Towns in Arabic-speaking countries with a name romanised otherwise (`normalize.spelling_key`: "Maarat
         al-Numan" is GeoNames' "Ma‘arrat an Nu‘mān"), each as matched on an alternate name; none for a name of
         too few consonants."""
         key = spelling_key(normalize(name))

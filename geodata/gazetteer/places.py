@@ -30,13 +30,14 @@ def place_row(place: Place) -> tuple:
     )
 
 
-def _keys(name: str, country: str | None) -> set[str]:
+def _keys(name: str, country: str | None, town: bool = False) -> set[str]:
     """The keys a place's name is indexed under: also with the letters Unicode does not decompose as English
     writes them ("Diyarbakır": diyarbakir); in Arabic-speaking countries also as the news writes it, without
     its article, with each article inside it written "al", without the final "h" of its feminine ending and,
     for a name of several words, without the marks of ayn ("Ar Raqqah": Raqqah, Raqqa; "Jisr ash Shughūr":
-    jisr al shughur; "Ma‘arrat an Nu‘mān": maarrat al numan), and under its spelling key (`spelling_key`: the
-    news's other romanisations, "Maarat al-Numan"), which only `Gazetteer.spelled_otherwise` reads."""
+    jisr al shughur; "Ma‘arrat an Nu‘mān": maarrat al numan), and a `town`'s under its spelling key (`spelling_key`:
+    the news's other romanisations, "Maarat al-Numan"), which only `Gazetteer.spelled_otherwise` reads (not a
+    country's or a division's: "Syrie", French for Syria, has Syria's consonants)."""
     key = normalize(name)
     if country not in ARABIC_COUNTRIES:
         return {key, folded(key)}
@@ -44,7 +45,9 @@ def _keys(name: str, country: str | None) -> set[str]:
     keys = set()
     for written in {key, unmarked} if " " in unmarked else {key}:  # not one word: "Mā‘īn" is no "Main"
         bare = without_arabic_article(inner_articles_as_al(written))
-        keys |= {written, bare, without_final_h(written), without_final_h(bare), spelling_key(written) or ""}
+        keys |= {written, bare, without_final_h(written), without_final_h(bare)}
+        if town:
+            keys.add(spelling_key(written) or "")
     return keys
 
 
@@ -70,8 +73,9 @@ def insert_places(
         if cur.rowcount == 0:
             continue
         count += 1
-        primary = _keys(place.name, place.country)
-        keys = primary.union(*(_keys(n, place.country) for n in names))
+        town = place.feature_class == "P"
+        primary = _keys(place.name, place.country, town)
+        keys = primary.union(*(_keys(n, place.country, town) for n in names))
         conn.executemany(
             "INSERT OR IGNORE INTO names (name, place_id, is_primary) VALUES (?,?,?)",
             ((key, place.id, int((key in primary or place.source == "curated") and not key.startswith(SPELLING_MARK)))
