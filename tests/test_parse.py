@@ -90,6 +90,25 @@ def test_article_context_picks_the_nearby_namesake(pipeline):
     assert (springfield.place.country, springfield.place.admin1) == ("US", "IL")
 
 
+def test_a_famous_citys_council_in_a_namesake_town_is_that_towns(pipeline):
+    """"Dublin City Council" in a story on Dublin, Ohio is the Ohio town's council, not Ireland's capital city,
+    which the name finds first in the gazetteer."""
+    parsed = parse_text(pipeline, "Dublin City Council voted on Monday to widen Bridge Street. Dublin is a suburb "
+                                  "of Columbus, Ohio, and the widening will cost the city $2 million.")
+    by_text = {m.text: m.place for m in parsed.mentions}
+    assert (by_text["Dublin"].country, by_text["Dublin"].admin1) == ("US", "OH")
+    assert by_text["Dublin City"].id == by_text["Dublin"].id
+
+
+def test_a_bare_name_is_the_county_the_article_names_by_it(pipeline):
+    """"DeKalb" after "DeKalb County" in a story on metro Atlanta is the Georgia county, not DeKalb, Illinois,
+    the biggest town of the name."""
+    parsed = parse_text(pipeline, "DeKalb County commissioners approved a new budget on Tuesday. The vote means "
+                                  "DeKalb will hire 40 more officers, Decatur and Atlanta officials said.")
+    (dekalb,) = [m.place for m in parsed.mentions if m.text == "DeKalb"]
+    assert (dekalb.name, dekalb.admin1, dekalb.feature) == ("DeKalb County", "GA", "A.ADM2")
+
+
 def test_one_unsure_place_is_not_the_whole_of_the_articles_context(pipeline):
     """A lone "Lakeview" (a dozen towns, none sure) read first as Ohio's does not make the article an Ohio
     one: less confidence than `Context.MIN_TOTAL` counts as that much, not as all the article's places.

@@ -5,6 +5,7 @@ real model and gazetteer are in test_parse.py."""
 from __future__ import annotations
 
 import math
+from dataclasses import replace
 
 import pytest
 
@@ -12,13 +13,14 @@ from geodata.gazetteer.db import SCHEMA, Gazetteer, connect, insert_places
 from geodata.gazetteer.sources import DATA_DIR, data_files
 from geodata.gazetteer.wordlists import WordListError, read_table, read_words
 from geodata.records import GAZETTEER_LABEL, Candidate, Place
-from geodata.resolve import EXPANSIONS, FEATURES, IN_ARTICLE_TOWN, NAMED_AFTER_CONFIDENCE, NONE, Resolver, Scored
+from geodata.resolve import (EXPANSIONS, FEATURES, IN_ARTICLE_TOWN, NAMED_AFTER_CONFIDENCE, NONE, Resolver, Scored,
+                             as_bare_name)
 from geodata.resolve.calibration import RAW
 from geodata.resolve.context import Context
 from geodata.resolve.distance import distance_km, within_km
 from geodata.resolve.outlet import outlet_country
-from geodata.resolve.features import (ALWAYS, DOTTED_ABBREVIATIONS, NEVER, SAME_POINT_KM, UNSUPPORTED_FACTOR, choose,
-                                      confidence)
+from geodata.resolve.features import (ALWAYS, DOTTED_ABBREVIATIONS, NEVER, SAME_POINT_KM, UNSUPPORTED_FACTOR, Choice,
+                                      choose, confidence)
 
 # (id, name, lat, lon, country, class, code, admin1, population), alternate names
 ROWS = [
@@ -183,13 +185,43 @@ def test_names_that_could_share_a_division_read_each_other(gazetteer):
 
 def test_the_names_of_one_family_are_no_evidence_for_each_other(gazetteer):
     """"Dublin City" (of "Dublin City Council") found only as Ireland's does not vote for "Dublin" being
-    Ireland's: it is the same name. The article's other place, Columbus, then picks Dublin, Ohio."""
+    Ireland's: it is the same name. The article's other place, Columbus, then picks Dublin, Ohio; and the city
+    council is that town's: the famous city won "Dublin City" only by its fame."""
     text = "Dublin City Council met on Monday. Dublin police said a man from Columbus was hurt."
     found = resolve(gazetteer, text, "Dublin City", "Dublin", "Columbus", explain=True)
-    assert found["Dublin City"].place.country == "IE"
     assert (found["Dublin"].place.country, found["Dublin"].place.admin1) == ("US", "OH")
+    assert found["Dublin City"].place.id == found["Dublin"].place.id
     ireland = next(o for o in found["Dublin"].explanation["options"] if o["id"] == "gn:33")
     assert ireland["features"]["admin1_share"] == 0 and ireland["features"]["proximity"] == 0
+    alone = resolve(gazetteer, "Dublin City Council met on Monday.", "Dublin City")
+    assert alone["Dublin City"].place.country == "IE"  # no bare name read as a town elsewhere
+
+
+def test_a_lesser_place_named_as_a_city_keeps_its_own_reading():
+    """"Kanawha City", a part of Charleston, West Virginia, is its name's own evidence, whatever the article makes
+    of a bare "Kanawha"; only a famous city's name ("Dublin City") gives way to the bare name's town."""
+    kanawha_city = Place("gn:90", "Kanawha City", 38.33, -81.60, "US", "P", "PPL", "WV", 11_000)
+    county = Place("gn:91", "Kanawha", 38.33, -81.55, "US", "A", "ADM2", "WV", 180_000)
+    iowa = Place("gn:92", "Kanawha", 42.93, -93.79, "US", "P", "PPL", "IA", 600)
+    text = "a motel in Kanawha City, near Kanawha"
+    cands = [cand(text, "Kanawha City"), cand(text, "Kanawha")]
+    choices = [Choice([Scored(kanawha_city, 1.0)], [], -math.inf),
+               Choice([Scored(iowa, 1.0), Scored(county, 0.5)], [], -math.inf)]
+    assert as_bare_name(cands, choices)[0].winner.place.id == "gn:90"
+    famous = replace(kanawha_city, feature_code="PPLC", population=1_000_000)
+    choices[0] = Choice([Scored(famous, 1.0)], [], -math.inf)
+    assert as_bare_name(cands, choices)[0].winner.place.id == "gn:92"
+
+
+def test_a_bare_name_may_be_the_county_the_article_names_by_it(gazetteer):
+    """Local news names a county bare once it has named it whole: "Barrow schools" after "Barrow County" is the
+    Georgia county's, not the Alaskan town's; without "Barrow County" in the text only the town is a candidate."""
+    text = "Barrow schools will open late, Barrow County commissioners said on Monday."
+    found = resolve(gazetteer, text, "Barrow County", "Barrow", explain=True)
+    assert found["Barrow"].place.id == found["Barrow County"].place.id == "gn:9"
+    assert {o["id"] for o in found["Barrow"].explanation["options"]} == {"gn:9", "gn:10"}
+    alone = resolve(gazetteer, "Barrow schools will open late.", "Barrow")
+    assert alone["Barrow"].place.id == "gn:10"
 
 
 def test_words_after_a_name_make_it_a_county(gazetteer):

@@ -41,10 +41,11 @@ from ..records import CAPITAL, COUNTRY_CODES, EARLIER, POSSESSIVES, Bearing, Can
 from .calibration import Calibration, shipped
 from .context import Context, Spread, Vote
 from .distance import destination, distance_km, within_km
-from .expand import EXPANSIONS, SPELLED_OTHERWISE, STREET_WORDS, Found, Query, division_after, family, find, named_after
+from .expand import (EXPANSIONS, SPELLED_OTHERWISE, STREET_WORDS, Found, Query, division_after, family, find, named_after,
+                     with_counties_named)
 from .explain import ARTICLE_TOWN, BEARING, BEST, FAR, GEOCODER, NAMED_AFTER, PLACE_SAID, explanation
-from .features import (ALTERNATE_ONLY_FACTOR, FEATURES, NONE, UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE, Choice, Scored,
-                       choose, confidence, rank, unsupported)
+from .features import (ALTERNATE_ONLY_FACTOR, FEATURES, NONE, SAME_POINT_KM, UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE,
+                       Choice, Scored, choose, confidence, rank, unsupported)
 from .outlet import outlet_country
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
@@ -74,7 +75,7 @@ LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID, BEARING: IN
 __all__ = ["ARTICLE_TOWN_CONFIDENCE", "BEARING_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN",
            "IN_BEARING", "IN_PLACE_SAID", "NAMED_AFTER_CONFIDENCE", "NONE", "UNRESOLVED", "Choice", "Context",
            "Described", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote", "article_town", "bearing_points",
-           "confidence", "distance_km", "division_after"]
+           "as_bare_name", "confidence", "distance_km", "division_after"]
 
 
 def _voting(lists: Sequence[list[T]], found: Sequence[Found]) -> list[list[T]]:
@@ -102,14 +103,16 @@ class Resolver:
         """Mentions for one document's candidates (same order; a name that is no place here is left out);
         `url`: the article's address, whose outlet's country is evidence too (`outlet.py`)."""
         outlet = outlet_country(url)
-        found = [find(self.gazetteer, Query.of_candidate(c, text)) for c in cands]
+        found = with_counties_named([normalize(c.text) for c in cands],
+                                    [find(self.gazetteer, Query.of_candidate(c, text)) for c in cands])
         spread = Spread.of(cands, _voting([f.options for f in found], found))  # read by both passes
         context = Context(self.gazetteer, text, spread=spread, outlet=outlet)
         first = [rank(c, f.options, context) for c, f in zip(cands, found)]
         context = Context(self.gazetteer, text, _voting(first, found), cands, spread, outlet)
         final = [inside(rank(c, f.options, context), context.country_within(c)) for c, f in zip(cands, found)]
         settled = Context(None, text, _voting(final, found), cands, outlet=outlet)  # the article as read in the end
-        choices = [choose(c, ranked, settled, f.expansion) for c, ranked, f in zip(cands, final, found)]
+        own = [choose(c, ranked, settled, f.expansion) for c, ranked, f in zip(cands, final, found)]
+        choices = as_bare_name(cands, own)
         halved = [choice.winner is not None and unsupported(choice.winner, normalize(c.text), context)
                   for c, choice in zip(cands, choices)]
         # a name spelled otherwise than any source does is found as a variant name is (`ALTERNATE_ONLY_FACTOR`)
@@ -121,8 +124,10 @@ class Resolver:
                   for c, f, owner in zip(cands, found, place_before(text, cands, choices))]
         named = {family(normalize(c.text)) for c in cands if c.bearing is not None and c.bearing.refers == CAPITAL}
         points = bearing_points(cands, choices, {key: self._capital(key, cands, choices, raw) for key in named})
-        return [self._mention(c, f, choice, conf, h, context, settled, town, owner, point)
-                for c, f, choice, conf, h, owner, point in zip(cands, found, choices, raw, halved, owners, points)
+        notes = [BARE_NAME_NOTE if choice is not mine else UNSUPPORTED_NOTE if h else None
+                 for choice, mine, h in zip(choices, own, halved)]
+        return [self._mention(c, f, choice, conf, note, context, settled, town, owner, point)
+                for c, f, choice, conf, note, owner, point in zip(cands, found, choices, raw, notes, owners, points)
                 if choice.is_toponym]
 
     def _capital(self, key: str, cands: Sequence[Candidate], choices: Sequence[Choice],
@@ -141,9 +146,9 @@ class Resolver:
         country = own if own in weights else max(weights, key=weights.__getitem__, default=None)
         return self.gazetteer.capital(country) if country is not None else None
 
-    def _mention(self, cand: Candidate, found: Found, choice: Choice, raw: float, halved: bool, context: Context,
+    def _mention(self, cand: Candidate, found: Found, choice: Choice, raw: float, note: str | None, context: Context,
                  settled: Context, town: Place | None, said: Place | None, point: Described | None) -> Mention:
-        """`raw`: the winner's raw confidence, if the mention has one (`halved`: by `features.unsupported`);
+        """`raw`: the winner's raw confidence, if the mention has one (`note`: what else weighed on the choice);
         `town`: the article's (`article_town`); `said`: the place the text puts it in (`place_before`,
         `Context.container`), which a winner outside it gives way to ("Grantville, Pennsylvania" is no
         Georgia town); `point`: where a distance and a direction from another place, or nearness to a town, put
@@ -171,7 +176,7 @@ class Resolver:
                 else (None, 0.0, FAR, point.said)
         conf = self.calibration(conf, outcome) if place is not None else conf
         why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via,
-                          note=UNSUPPORTED_NOTE if halved and outcome == BEST else None) if self.explain else None
+                          note=note if outcome == BEST else None) if self.explain else None
         reason = (FAR_FROM_TEXT if outcome == FAR else UNRESOLVED) if place is None else LIES_IN.get(outcome)
         return Mention(cand.start, cand.end, cand.text, cand.sentence, cand.label, cand.kind, conf, place, reason, why)
 
@@ -204,6 +209,37 @@ def _may_lie_in_town(cand: Candidate, settled: Context) -> bool:
     key = normalize(cand.text)
     return cand.said_place or (any(ch in cand.text.strip() for ch in " -") and (
         key not in settled.person_names or key.rsplit(" ", 1)[-1] in STREET_WORDS))
+
+
+# The generic words that make a town's name its city's: "Dublin City" (of "Dublin City Council"), "City of Paris".
+CITY_WORDS = ("city of ", " city")
+BARE_NAME_NOTE = "a famous city's name: placed where the article places its bare name, a town"
+
+
+def as_bare_name(cands: Sequence[Candidate], choices: list[Choice]) -> list[Choice]:
+    """The choices, each name of a city ("Dublin City") whose winner is a famous place its bare name could mean too
+    (Ireland's capital, a candidate of "Dublin") given the bare name's choice when the article places the bare
+    name at a town elsewhere (Dublin, Ohio): the council of "Dublin City Council" there is that town's. Fame is
+    all that made the winner win; a lesser place named "... City" is the name's own evidence ("Kanawha City")."""
+    towns: dict[str, Choice] = {}
+    for cand, choice in zip(cands, choices):
+        if choice.winner is not None and choice.winner.place.feature_class == "P":
+            towns.setdefault(normalize(cand.text), choice)
+    out = []
+    for cand, choice in zip(cands, choices):
+        key = normalize(cand.text)
+        bare = towns.get(family(key)) if key.startswith(CITY_WORDS[0]) or key.endswith(CITY_WORDS[1]) else None
+        if bare is not None and choice.winner is not None and bare.winner is not None:
+            place, town = choice.winner.place, bare.winner.place
+            if is_strong(place) and not _same_point(place, town) and any(_same_point(place, s.place)
+                                                                         for s in bare.ranked[1:]):
+                choice = bare
+        out.append(choice)
+    return out
+
+
+def _same_point(a: Place, b: Place) -> bool:
+    return within_km(a.lat, a.lon, b.lat, b.lon, SAME_POINT_KM)
 
 
 def place_before(text: str, cands: Sequence[Candidate], choices: Sequence[Choice]) -> list[Place | None]:

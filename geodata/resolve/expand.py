@@ -9,7 +9,7 @@ no candidate: the famous place a building or body is named after ("Manila Cathed
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -328,3 +328,22 @@ def division_after(text: str, start: int, end: int) -> str | None:
         if word not in LIST_WORDS and not word[:1].isupper():
             return None
     return None
+
+
+def with_counties_named(keys: Sequence[str], found: Sequence[Found]) -> list[Found]:
+    """What each name's expansions found (`keys`: the names normalised), and for a name found as such the counties
+    or parishes the article names by it too ("DeKalb" beside "DeKalb County": local news names a county so), as
+    "DeKalb County" found them."""
+    counties: dict[str, list[Place]] = {}
+    for key, f in zip(keys, found):
+        name = normalize(f.query or key)
+        for word in DIVISION_WORDS:
+            if name.endswith(" " + word):
+                counties.setdefault(name[: -len(word) - 1], []).extend(
+                    p for p, _ in f.options if p.feature_code == "ADM2")
+    out = []
+    for key, f in zip(keys, found):
+        have = {p.id for p, _ in f.options}
+        extra = {p.id: p for p in counties.get(key, ()) if p.id not in have} if f.expansion == "name" else {}
+        out.append(replace(f, options=[*f.options, *((p, True) for p in extra.values())]) if extra else f)
+    return out
