@@ -136,5 +136,14 @@ class NameReader:
         return tokens[start:end]
 
     def town_by_its_words(self, view: TextView, span: Span) -> Candidate | None:
-        """The gazetteer's candidate of a span the words around it say is a town's name (`TownWords.says`)."""
-        return self.make(view, span.start_char, span.end_char, GAZETTEER_LABEL) if self.towns.says(span) else None
+        """The gazetteer's candidate of a span the words around it say is a town's name (`TownWords.says`), or of
+        the span without its first word when that word opens the sentence and no place bears it, as a word
+        capitalised only there: a headline's "Missing Lancaster girl", "Injured Dayton teen" (not "Meadow Grove
+        man": Meadow, Texas, says the word may begin a name the gazetteer lacks)."""
+        if not self.towns.says(span):
+            first = span[0]
+            opener = len(span) > 1 and first.is_sent_start and first.is_alpha and not self.gazetteer.lookup(
+                normalize(first.text))
+            if not opener or not self.towns.says(span := span[1:]):
+                return None
+        return self.make(view, span.start_char, span.end_char, GAZETTEER_LABEL)

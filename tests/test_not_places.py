@@ -220,6 +220,15 @@ def test_a_town_the_ner_reads_as_a_body_or_a_person_before_a_word_for_its_people
     assert set(placed(pipeline, others)) == {"Washington"}
 
 
+def test_a_headlines_opening_word_before_a_town_and_its_people_is_no_part_of_the_name(pipeline):
+    """"Missing Lancaster girl": a headline's opening word, which the tagger reads as no name, is cut off the town
+    before a word for its people; a run the tagger reads as a name stays whole ("Meadow Grove man" is no Grove)."""
+    text = "Missing Lancaster girl's body is found as mother's story unravels. Police in Pennsylvania said it was over."
+    assert placed(pipeline, text) == {"Lancaster": ["US"], "Pennsylvania": ["US"]}
+    whole = "Meadow Grove man cleared of charges. A judge in Nebraska dropped the case."
+    assert set(placed(pipeline, whole)) == {"Nebraska"}
+
+
 def test_the_cue_tables_hold_classes_of_words_not_the_names():
     """The evidence words are roles, storm kinds, organisation and club words; the generic words no
     longer hold real places that evidence now tells apart."""
