@@ -41,11 +41,11 @@ from ..records import CAPITAL, COUNTRY_CODES, EARLIER, POSSESSIVES, Bearing, Can
 from .calibration import Calibration, shipped
 from .context import Context, Spread, Vote
 from .distance import destination, distance_km, within_km
-from .expand import (EXPANSIONS, SPELLED_OTHERWISE, STREET_WORDS, Found, Query, division_after, family, find, named_after,
-                     with_counties_named)
+from .expand import (EXPANSIONS, SPELLED_OTHERWISE, STREET_WORDS, Found, Query, division_after, family, find,
+                     named_after, with_counties_named)
 from .explain import ARTICLE_TOWN, BEARING, BEST, FAR, GEOCODER, NAMED_AFTER, PLACE_SAID, explanation
-from .features import (ALTERNATE_ONLY_FACTOR, FEATURES, NONE, SAME_POINT_KM, UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE,
-                       Choice, Scored, choose, confidence, rank, unsupported)
+from .features import (ALTERNATE_ONLY_FACTOR, FEATURES, NONE, UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE, Choice, Scored,
+                       choose, confidence, rank, same_point, unsupported)
 from .outlet import outlet_country
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
@@ -212,7 +212,7 @@ def _may_lie_in_town(cand: Candidate, settled: Context) -> bool:
 
 
 # The generic words that make a town's name its city's: "Dublin City" (of "Dublin City Council"), "City of Paris".
-CITY_WORDS = ("city of ", " city")
+CITY_PREFIX, CITY_SUFFIX = "city of ", " city"
 BARE_NAME_NOTE = "a famous city's name: placed where the article places its bare name, a town"
 
 
@@ -228,18 +228,14 @@ def as_bare_name(cands: Sequence[Candidate], choices: list[Choice]) -> list[Choi
     out = []
     for cand, choice in zip(cands, choices):
         key = normalize(cand.text)
-        bare = towns.get(family(key)) if key.startswith(CITY_WORDS[0]) or key.endswith(CITY_WORDS[1]) else None
+        bare = towns.get(family(key)) if key.startswith(CITY_PREFIX) or key.endswith(CITY_SUFFIX) else None
         if bare is not None and choice.winner is not None and bare.winner is not None:
             place, town = choice.winner.place, bare.winner.place
-            if is_strong(place) and not _same_point(place, town) and any(_same_point(place, s.place)
-                                                                         for s in bare.ranked[1:]):
+            if is_strong(place) and not same_point(place, town) and any(same_point(place, s.place)
+                                                                        for s in bare.ranked[1:]):
                 choice = bare
         out.append(choice)
     return out
-
-
-def _same_point(a: Place, b: Place) -> bool:
-    return within_km(a.lat, a.lon, b.lat, b.lon, SAME_POINT_KM)
 
 
 def place_before(text: str, cands: Sequence[Candidate], choices: Sequence[Choice]) -> list[Place | None]:

@@ -174,6 +174,7 @@ def _bearing(gazetteer: Gazetteer, town: Place) -> Options:
             if p.feature_code == "ADM1" and (p.country, p.admin1) == (town.country, town.admin1)]
 
 
+NAME = "name"  # the expansion that looks the name up as written
 PART_OF = "place the part is of"  # the expansion that drops a name's compass words ("South Los Angeles")
 
 
@@ -219,7 +220,7 @@ def _is_name(q: Query) -> bool:
 EXPANSIONS: tuple[Expansion, ...] = (
     Expansion("demonym", _is_demonym, _demonym),
     Expansion("division said after the name", _is_name, _division_said),
-    Expansion("name", _is_name, _name),
+    Expansion(NAME, _is_name, _name),
     Expansion("name without its generic word", _is_name, _without_generic_word),
     Expansion(PART_OF, _is_name, _part_of_place),
     Expansion("division named without the word", _is_name, _division_unsaid),
@@ -344,6 +345,6 @@ def with_counties_named(keys: Sequence[str], found: Sequence[Found]) -> list[Fou
     out = []
     for key, f in zip(keys, found):
         have = {p.id for p, _ in f.options}
-        extra = {p.id: p for p in counties.get(key, ()) if p.id not in have} if f.expansion == "name" else {}
+        extra = {p.id: p for p in counties.get(key, ()) if p.id not in have} if f.expansion == NAME else {}
         out.append(replace(f, options=[*f.options, *((p, True) for p in extra.values())]) if extra else f)
     return out

@@ -158,13 +158,17 @@ MINOR_POPULATION = 15_000
 SAME_POINT_KM = 50.0
 
 
+def same_point(a: Place, b: Place) -> bool:
+    """Whether two places are one point on the map (`SAME_POINT_KM`)."""
+    return within_km(a.lat, a.lon, b.lat, b.lon, SAME_POINT_KM)
+
+
 def confidence(ranked: list[Scored], cand: Candidate) -> float:
     """Share of the top candidate, and of those at its point (`SAME_POINT_KM`), under a softmax of scores,
     discounted for uncertain detection and for a match on a minor place's alternate name."""
     best = ranked[0]
     mass = [math.exp(2 * (s.score - best.score)) for s in ranked]
-    here = sum(m for m, s in zip(mass, ranked)
-               if within_km(best.place.lat, best.place.lon, s.place.lat, s.place.lon, SAME_POINT_KM))
+    here = sum(m for m, s in zip(mass, ranked) if same_point(best.place, s.place))
     share = here / sum(mass)
     detection = 1.0 if cand.label in ("GPE", "LOC", "GOLD") else 0.9 if cand.kind == "demonym" else 0.75
     answered = best.place.source.startswith("geocoder")  # a geocoder placed this very name
