@@ -204,8 +204,9 @@ def _ends_org(span: Span, cues: Cues) -> tuple[Span, Cue] | None:
 def cue_of(doc: Doc, span: Span, known: Callable[[str], bool], cues: Cues = ENGLISH_CUES) -> tuple[Span, Cue] | None:
     """The name a span holds (without the title that starts it, or the organisation's word that ends
     it) and the cue about it, if any."""
-    title = _title(span[0], cues) if len(span) > 1 and not known(span.text) else None
-    if title:  # "Hurricane Harvey"; not "Prince George", a place of that whole name
+    title = _title(span[0], cues) if len(span) > 1 else None
+    if title and not any(known(span[:n].text) for n in range(len(span), 1, -1)):
+        # "Hurricane Harvey"; not "Prince George", a place of that name, nor "Prince William County Circuit Court"
         return span[1:], Cue(title.reason.replace("before it", "starts it"), decisive=True)
     org = _ends_org(span, cues)
     if org:

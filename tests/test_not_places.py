@@ -229,6 +229,18 @@ def test_a_headlines_opening_word_before_a_town_and_its_people_is_no_part_of_the
     assert set(placed(pipeline, whole)) == {"Nebraska"}
 
 
+def test_a_title_before_words_the_gazetteer_has_is_no_cue(pipeline):
+    """"Prince" is a title before a person's name, but not before "Prince William County", which the gazetteer has:
+    the court named after the county is placed at it, as a body named after a place is; "Prince Harry" is no place."""
+    court = "This month, a judge in Prince William County Circuit Court declared the man unfit to stand trial."
+    assert [e.label_ for e in pipeline.nlp(court).ents if e.text.startswith("Prince")] == ["GPE"]
+    [parsed] = pipeline.parse([Document("t", court)])
+    (mention,) = parsed.mentions
+    assert (mention.text, mention.place.name, mention.place.admin1) == (
+        "Prince William County Circuit Court", "Prince William County", "VA")
+    assert "Prince Harry" not in placed(pipeline, "Prince Harry visited Windsor on Monday.")
+
+
 def test_the_cue_tables_hold_classes_of_words_not_the_names():
     """The evidence words are roles, storm kinds, organisation and club words; the generic words no
     longer hold real places that evidence now tells apart."""
