@@ -205,7 +205,7 @@ class Extractor:
         links = name_links(doc, view.text)
         found = self._from_entities(view, every, links)
         said = self._said_by_form(view, found)
-        covered = {i for e in every if not self.uncovered.misread(e) for i in range(e.start, e.end)}
+        covered = {i for e in every for i in self.uncovered.covers(e)}
         covered |= {t.i for c in said for t in doc.char_span(c.start, c.end, alignment_mode="expand") or ()}
         for cand in self.uncovered.runs(doc, view, covered, links, {normalize(c.text) for c in found.values()}):
             found.setdefault(cand.start, cand)

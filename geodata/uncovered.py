@@ -1,6 +1,7 @@
 """Names the NER read as nothing: capitalised runs outside its entities (`runs`: demonyms, famous places, towns
 the words around them say are towns, divisions' everyday abbreviations), entities of a label that holds no place
-that are a town's name misread (`misread`), and lower-case words of nationality (`adjectives`)."""
+that are a town's name misread (`misread`) or that ran on into one (`covers`: "In January, South Carolina"), and
+lower-case words of nationality (`adjectives`)."""
 
 from __future__ import annotations
 
@@ -29,6 +30,19 @@ class Uncovered:
         words are read as those outside the entities are (`runs`)."""
         return self.rules.label(ent) in IGNORED_LABELS and len(ent) == 1 and ent[0].is_alpha and ent[0].is_title \
             and normalize(ent.text) not in self.rules.calendar and self.names.notable_town(ent.text)
+
+    def covers(self, ent: Span) -> range:
+        """The tokens of an entity that are not read as words outside the entities: none of a misread town's
+        (`misread`); of a date the NER ran on into the capitalised name after its comma ("In January, South Carolina
+        had", "In 1831, Elysian Fields became"), those up to the comma."""
+        if self.misread(ent):
+            return range(0)
+        commas = [t.i for t in ent if t.text == ","]
+        if commas and self.rules.label(ent) in IGNORED_LABELS and commas[-1] + 1 < ent.end and all(
+                t.is_alpha and t.is_title and normalize(t.text) not in self.rules.calendar
+                for t in ent.doc[commas[-1] + 1:ent.end]):
+            return range(ent.start, commas[-1] + 1)
+        return range(ent.start, ent.end)
 
     def runs(self, doc: Doc, view: TextView, covered: set[int], links: set[int], named: set[str]) -> list[Candidate]:
         """Demonyms and famous places the NER missed, in capitalised runs outside its entities, through the particles

@@ -18,6 +18,16 @@ def placed(pipeline, text):
     return {m.text: m for m in parse_text(pipeline, text).mentions}
 
 
+def test_a_name_the_ner_ran_into_a_date_before_it_is_read(pipeline):
+    """"In January, South Carolina had ...": the NER reads "January, South Carolina" as one date; the capitalised
+    words after its comma are read as words outside the entities are. A date alone gives nothing ("Tuesday, March 4")."""
+    text = "In January, South Carolina had the second-highest unemployment rate in the nation."
+    assert [(e.text, e.label_) for e in pipeline.nlp(text).ents][0] == ("January, South Carolina", "DATE")
+    found = placed(pipeline, text)
+    assert (found["South Carolina"].place.name, found["South Carolina"].place.feature) == ("South Carolina", "A.ADM1")
+    assert not placed(pipeline, "The storm hit on Tuesday, March 4, and the schools closed.")
+
+
 def test_a_name_the_ner_cut_before_a_hyphenated_particle_is_read_whole(pipeline):
     """"Deir ez-Zor": the NER reads "Deir" alone, or nothing; the particle joined by a hyphen to the next
     capitalised word is part of the name ("Mazar-i-Sharif" too). Before, "Deir" was placed at the article's
