@@ -100,6 +100,15 @@ def test_a_famous_citys_council_in_a_namesake_town_is_that_towns(pipeline):
     assert by_text["Dublin City"].id == by_text["Dublin"].id
 
 
+def test_a_name_a_dateline_reads_as_a_town_is_that_town_throughout(pipeline):
+    """A local paper's dateline "MALTA -" names a town; "in Malta" later in the same story is that town too, not
+    the country the bare name finds first (one article, one place per name)."""
+    parsed = parse_text(pipeline, "MALTA – About 5,000 books are stacked near the entrance of the Kishwaukee "
+                                  "College library. The sale is at Route 38 and Malta Road in Malta.")
+    dateline, *_, bare = [m.place for m in parsed.mentions if m.text.lower() == "malta"]
+    assert dateline.feature_class == "P" and bare.id == dateline.id
+
+
 def test_a_bare_name_is_the_county_the_article_names_by_it(pipeline):
     """"DeKalb" after "DeKalb County" in a story on metro Atlanta is the Georgia county, not DeKalb, Illinois,
     the biggest town of the name."""

@@ -75,7 +75,7 @@ LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID, BEARING: IN
 __all__ = ["ARTICLE_TOWN_CONFIDENCE", "BEARING_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN",
            "IN_BEARING", "IN_PLACE_SAID", "NAMED_AFTER_CONFIDENCE", "NONE", "UNRESOLVED", "Choice", "Context",
            "Described", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote", "article_town", "bearing_points",
-           "as_bare_name", "confidence", "distance_km", "division_after"]
+           "as_bare_name", "as_said_elsewhere", "confidence", "distance_km", "division_after"]
 
 
 def _voting(lists: Sequence[list[T]], found: Sequence[Found]) -> list[list[T]]:
@@ -112,7 +112,8 @@ class Resolver:
         final = [inside(rank(c, f.options, context), context.country_within(c)) for c, f in zip(cands, found)]
         settled = Context(None, text, _voting(final, found), cands, outlet=outlet)  # the article as read in the end
         own = [choose(c, ranked, settled, f.expansion) for c, ranked, f in zip(cands, final, found)]
-        choices = as_bare_name(cands, own)
+        bare = as_bare_name(cands, own)
+        choices = as_said_elsewhere(cands, bare)
         halved = [choice.winner is not None and unsupported(choice.winner, normalize(c.text), context)
                   for c, choice in zip(cands, choices)]
         # a name spelled otherwise than any source does is found as a variant name is (`ALTERNATE_ONLY_FACTOR`)
@@ -124,8 +125,8 @@ class Resolver:
                   for c, f, owner in zip(cands, found, place_before(text, cands, choices))]
         named = {family(normalize(c.text)) for c in cands if c.bearing is not None and c.bearing.refers == CAPITAL}
         points = bearing_points(cands, choices, {key: self._capital(key, cands, choices, raw) for key in named})
-        notes = [BARE_NAME_NOTE if choice is not mine else UNSUPPORTED_NOTE if h else None
-                 for choice, mine, h in zip(choices, own, halved)]
+        notes = [BARE_NAME_NOTE if first is not mine else SAID_NOTE if choice is not first else UNSUPPORTED_NOTE if h
+                 else None for choice, first, mine, h in zip(choices, bare, own, halved)]
         return [self._mention(c, f, choice, conf, note, context, settled, town, owner, point)
                 for c, f, choice, conf, note, owner, point in zip(cands, found, choices, raw, notes, owners, points)
                 if choice.is_toponym]
@@ -234,6 +235,28 @@ def as_bare_name(cands: Sequence[Candidate], choices: list[Choice]) -> list[Choi
             if is_strong(place) and not same_point(place, town) and any(same_point(place, s.place)
                                                                         for s in bare.ranked[1:]):
                 choice = bare
+        out.append(choice)
+    return out
+
+
+SAID_NOTE = "placed where the text's form elsewhere says this name is (a dateline, \"the town of\")"
+
+
+def as_said_elsewhere(cands: Sequence[Candidate], choices: list[Choice]) -> list[Choice]:
+    """The choices, each mention of a name whose form elsewhere in the article says what kind of place it is (a
+    dateline "MALTA -", "the town of Malta": `Candidate.classes`) given that mention's choice when its place is
+    one of the mention's own candidates: an article means one place by one name, and the form has ruled out the
+    country a bare "Malta" would be."""
+    said: dict[str, Choice] = {}
+    for cand, choice in zip(cands, choices):
+        if cand.classes and choice.winner is not None:
+            said.setdefault(normalize(cand.text), choice)
+    out = []
+    for cand, choice in zip(cands, choices):
+        form = said.get(normalize(cand.text)) if not cand.classes and choice.winner is not None else None
+        if form is not None and form.winner is not None and any(s.place.id == form.winner.place.id
+                                                                for s in choice.ranked[1:]):
+            choice = form
         out.append(choice)
     return out
 
