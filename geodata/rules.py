@@ -76,6 +76,10 @@ class LanguageRules:
     # Words for a town's people, right after its name: the name is the town's ("a Winona man", "Gainesville
     # residents", "Oxford police").
     people: frozenset[str] = frozenset()
+    # Of those, the words for a few of a town's or a state's people that English writes after no country's name
+    # but after its adjective ("a Georgia man", "a Lebanon couple"; a Georgian, a Lebanese man): a one-word name
+    # before one is a town's or a division's, no country's.
+    townsfolk: frozenset[str] = frozenset()
     # Words for the stretch of a front line around a town, right after its name: the name is the town's ("the
     # Pokrovsk direction", "the Kupiansk axis", "the Zaporizhzhia front"), as military reports write them.
     fronts: frozenset[str] = frozenset()
@@ -137,7 +141,9 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
                          "southeast", "southwest", "residents", "inhabitants", "mayor"), "")},
     of_words=frozenset(("of",)), people=frozenset(
     ("man", "woman", "men", "women", "boy", "girl", "teen", "teenager", "resident", "residents", "native", "natives",
-     "couple", "police", "officials")), fronts=frozenset(
+     "couple", "police", "officials")), townsfolk=frozenset(
+    ("man", "woman", "boy", "girl", "teen", "teenager", "resident", "residents", "native", "natives", "couple")),
+    fronts=frozenset(
     ("direction", "directions", "axis", "axes", "front", "fronts", "sector", "sectors")), within=frozenset(("in",)),
     apposed={**dict.fromkeys(("town", "village", "hamlet", "port", "capital", "suburb"), "P"), "city": "PA",
              **dict.fromkeys(("district", "province", "state"), "A"), "region": "AL"},

@@ -253,7 +253,16 @@ def said_of(span: Span, rules: LanguageRules) -> Said:
     apposed, bearing, around = apposed_kind(span, rules), bearing_after(span, rules), country_part_after(span, rules)
     place = apposed is not None or bearing is not None or after_locative(span, rules) or owned_part(span)
     within = around.text if around is not None else country_before_kind(span, rules)
-    return Said(place, kind_named(span, rules) or apposed, within, bearing)
+    return Said(place, kind_named(span, rules) or apposed or townsfolk_after(span, rules), within, bearing)
+
+
+def townsfolk_after(span: Span, rules: LanguageRules) -> str | None:
+    """The feature classes of a town or a division ("PA", which rules out a country where another place bears the
+    name: `expand.find`) for a one-word name in title case before a word for a few of its people
+    (`LanguageRules.townsfolk`: "a Lebanon woman" is of a Lebanon in Ohio or Pennsylvania); None otherwise."""
+    after = span.doc[span.end] if span.end < len(span.doc) else None
+    return "PA" if len(span) == 1 and span[0].is_title and after is not None and after.lower_ in rules.townsfolk \
+        else None
 
 
 def country_before_kind(span: Span, rules: LanguageRules) -> str | None:

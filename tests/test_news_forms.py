@@ -297,6 +297,18 @@ def test_a_town_before_a_word_for_a_front_lines_stretch(pipeline):
     assert found["Zaporizhzhia"].place.country == "UA"
 
 
+def test_a_countrys_name_before_a_word_for_its_people_is_a_towns(pipeline):
+    """English writes a country's adjective before "man", "woman", "couple" (a Lebanese woman, a Brazilian man);
+    the name itself there is a town's or a state's, as US local papers write them: "a Lebanon woman" is of a US
+    Lebanon, "a Brazil man" of Brazil, Indiana. A name of two words keeps its country ("a New Zealand man")."""
+    lebanon = placed(pipeline, "Prosecutors said a Lebanon woman accused of murdering her daughter will stand "
+                               "trial in June.")["Lebanon"].place
+    assert (lebanon.country, lebanon.feature_class) == ("US", "P")
+    brazil = placed(pipeline, "A Brazil man was killed when his car left the road.")["Brazil"].place
+    assert (brazil.country, brazil.admin1) == ("US", "IN")
+    assert placed(pipeline, "A New Zealand man was arrested in Sydney.")["New Zealand"].place.country == "NZ"
+
+
 def test_the_names_of_a_list_a_preposition_of_place_opens_with_commas(pipeline):
     """"near Chasiv Yar, Toretsk and Vuhledar": the NER reads all three as people. A list of names joined by
     commas and a closing "and", which a preposition of place opens, is a list of places, each name before
