@@ -14,13 +14,13 @@ from geodata.gazetteer.sources import DATA_DIR, data_files
 from geodata.gazetteer.wordlists import WordListError, read_table, read_words
 from geodata.records import GAZETTEER_LABEL, Candidate, Place
 from geodata.resolve import (EXPANSIONS, FEATURES, IN_ARTICLE_TOWN, NAMED_AFTER_CONFIDENCE, NONE, Resolver, Scored,
-                             as_bare_name)
+                             article_town, as_bare_name)
 from geodata.resolve.calibration import RAW
 from geodata.resolve.context import Context
 from geodata.resolve.distance import distance_km, within_km
 from geodata.resolve.outlet import outlet_country
 from geodata.resolve.features import (ALWAYS, DOTTED_ABBREVIATIONS, NEVER, SAME_POINT_KM, UNSUPPORTED_FACTOR, Choice,
-                                      choose, confidence)
+                                      choose, confidence, unsupported)
 
 # (id, name, lat, lon, country, class, code, admin1, population), alternate names
 ROWS = [
@@ -344,6 +344,32 @@ def test_a_name_that_could_lie_in_many_states_is_no_support_for_a_small_town(gaz
     features = found["Oldtown"].explanation["options"][0]["features"]
     assert 0 < features["shared_division"] < 0.1 and features["admin1_share"] == features["proximity"] == 0
     assert found["Oldtown"].confidence == pytest.approx(alone.confidence * UNSUPPORTED_FACTOR)
+
+
+def test_a_sliver_of_the_articles_places_in_its_state_is_no_support_for_a_small_town():
+    """A small town whose state holds a twentieth of the article's other places (one unsure reading among many) is
+    as unsupported as one whose state holds none; from a tenth of them up, it is supported."""
+    chicago = Place("gn:7", "Chicago", 41.85, -87.65, "US", "P", "PPL", "IL", 2_700_000)
+    oldtown = Place("gn:13", "Oldtown", 40.0, -80.0, "US", "P", "PPL", "PA", 900)
+    text = "Chicago met; Oldtown sent a letter."
+    context = Context(None, text, [[Scored(chicago, 3.0)]], [cand(text, "Chicago")])
+
+    def town(admin1_share: float) -> Scored:
+        return Scored(oldtown, 2.7, True, (0.63, 0.0, 0.0, 0.0, 2.0, admin1_share, 0.0, 0.0))
+
+    assert unsupported(town(0.0), "oldtown", context) and unsupported(town(0.06), "oldtown", context)
+    assert not unsupported(town(0.2), "oldtown", context)
+
+
+def test_the_articles_town_lies_in_the_country_its_places_weigh_most_in():
+    """Streets no gazetteer holds are put at the article's town: in a story on New Orleans, not at a namesake
+    town abroad that a person's name, said twice, was read as ("Dubreuil", Mauritius)."""
+    louisiana = Place("gn:60", "Louisiana", 31.0, -92.0, "US", "A", "ADM1", "LA", 4_600_000)
+    new_orleans = Place("gn:61", "New Orleans", 29.95, -90.07, "US", "P", "PPL", "LA", 390_000)
+    dubreuil = Place("gn:62", "Dubreuil", -20.3, 57.6, "MU", "P", "PPL", "15", 5_000)
+    choices = [Choice([Scored(p, 1.0)], [], -math.inf) for p in (louisiana, new_orleans, dubreuil, dubreuil)]
+    assert article_town(choices, [0.95, 0.9, 0.6, 0.6]).id == "gn:61"
+    assert article_town(choices[2:], [0.6, 0.6]).id == "gn:62"
 
 
 def test_no_place_wins_for_a_gazetteer_only_name_outside_the_article(gazetteer):

@@ -294,13 +294,20 @@ def lies_in(place: Place, container: Place) -> bool:
 
 
 def article_town(choices: Sequence[Choice], raw: Sequence[float]) -> Place | None:
-    """The town the article names most: the one whose mentions' raw confidences (`raw`, one per choice)
-    add up highest; None when no mention is placed at a town."""
+    """The town the article names most: of the towns in the country its placed names weigh most in, the one whose
+    mentions' raw confidences (`raw`, one per choice) add up highest; None when no mention is placed at a town.
+    A namesake town abroad named twice is not the town of a story on New Orleans named once ("Dubreuil")."""
+    countries: dict[str, float] = {}
     weights: dict[str, float] = {}
     towns: dict[str, Place] = {}
     for choice, conf in zip(choices, raw):
         winner = choice.winner
-        if winner is not None and winner.place.feature_class == "P":
+        if winner is not None and winner.place.country:
+            countries[winner.place.country] = countries.get(winner.place.country, 0.0) + conf
+    main = max(countries, key=countries.__getitem__, default=None)
+    for choice, conf in zip(choices, raw):
+        winner = choice.winner
+        if winner is not None and winner.place.feature_class == "P" and winner.place.country == main:
             weights[winner.place.id] = weights.get(winner.place.id, 0.0) + conf
             towns[winner.place.id] = winner.place
     return towns[max(weights, key=weights.__getitem__)] if weights else None

@@ -183,8 +183,10 @@ def confidence(ranked: list[Scored], cand: Candidate) -> float:
 UNSUPPORTED_FACTOR = 0.5
 UNSUPPORTED_NOTE = "a small town no other place of the article supports (its state, nearby): confidence halved"
 # The features that support a town, each above its floor. Names that could lie in the town's state
-# (`shared_division`, before any is settled) support it only from a tenth of the other names up: one name
-# of many, that could as well lie in two other states ("Franklin"), is no support.
+# (`shared_division`, before any is settled), or are placed there (`admin1_share`, 1.2 times the share), support
+# it only from a tenth of the other names up: one name of many, that could as well lie in two other states
+# ("Franklin"), or one unsure reading among a story's many places ("Carnegie" of a New Orleans piece read as
+# Carnegie, Pennsylvania, for "Washington Square"), is no support.
 MINOR_DIVISIONS = {"ADM2", "ADM3", "ADM4", "ADM5", "ADMD"}  # divisions below the first level
 
 
@@ -195,7 +197,7 @@ def _like_town(place: Place) -> bool:
     return place.feature_code in MINOR_DIVISIONS and family(key) == key
 
 
-SUPPORT = {"qualifier": 0.0, "admin1_share": 0.0, "proximity": 0.0, "shared_division": 0.1}
+SUPPORT = {"qualifier": 0.0, "admin1_share": 0.12, "proximity": 0.0, "shared_division": 0.1}
 
 
 def unsupported(best: Scored, key: str, context: Context) -> bool:
