@@ -19,8 +19,8 @@ from geodata.resolve.calibration import RAW
 from geodata.resolve.context import Context
 from geodata.resolve.distance import distance_km, within_km
 from geodata.resolve.outlet import outlet_country
-from geodata.resolve.features import (ALWAYS, DOTTED_ABBREVIATIONS, NEVER, SAME_POINT_KM, UNSUPPORTED_FACTOR, Choice,
-                                      choose, confidence, unsupported)
+from geodata.resolve.features import (ALONE_FACTOR, ALONE_NOTE, ALWAYS, DOTTED_ABBREVIATIONS, NEVER, SAME_POINT_KM,
+                                      UNSUPPORTED_FACTOR, Choice, choose, confidence, unsupported)
 
 # (id, name, lat, lon, country, class, code, admin1, population), alternate names
 ROWS = [
@@ -344,6 +344,19 @@ def test_a_name_that_could_lie_in_many_states_is_no_support_for_a_small_town(gaz
     features = found["Oldtown"].explanation["options"][0]["features"]
     assert 0 < features["shared_division"] < 0.1 and features["admin1_share"] == features["proximity"] == 0
     assert found["Oldtown"].confidence == pytest.approx(alone.confidence * UNSUPPORTED_FACTOR)
+
+
+def test_a_place_chosen_by_fame_alone_over_a_notable_namesake_is_less_sure(gazetteer):
+    """"Paris" in an article that names no other place is the French capital by fame alone, and Paris, Texas
+    (25,000 people) may be the one meant: the confidence is lowered, and the explanation says why. Named with
+    France, or with no notable namesake (Chicago), it is not."""
+    alone = resolve(gazetteer, "Paris firefighters put out a kitchen fire.", "Paris", explain=True)["Paris"]
+    with_france = resolve(gazetteer, "Paris, France: firefighters put out a fire.", "Paris", "France")["Paris"]
+    assert alone.place.id == with_france.place.id == "gn:2"
+    assert alone.confidence <= ALONE_FACTOR < 0.9 < with_france.confidence
+    assert alone.explanation["why"].endswith(ALONE_NOTE)
+    chicago = resolve(gazetteer, "Chicago firefighters put out a fire.", "Chicago")["Chicago"]
+    assert chicago.confidence > 0.99
 
 
 def test_a_sliver_of_the_articles_places_in_its_state_is_no_support_for_a_small_town():

@@ -44,8 +44,8 @@ from .distance import destination, distance_km, within_km
 from .expand import (EXPANSIONS, SPELLED_OTHERWISE, STREET_WORDS, Found, Query, division_after, family, find,
                      named_after, with_counties_named)
 from .explain import ARTICLE_TOWN, BEARING, BEST, FAR, GEOCODER, NAMED_AFTER, PLACE_SAID, explanation
-from .features import (ALTERNATE_ONLY_FACTOR, FEATURES, NONE, UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE, Choice, Scored,
-                       choose, confidence, rank, same_point, unsupported)
+from .features import (ALTERNATE_ONLY_FACTOR, FEATURES, NONE, Choice, Scored, choose, confidence, doubt, rank,
+                       same_point)
 from .outlet import outlet_country
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
@@ -114,19 +114,19 @@ class Resolver:
         own = [choose(c, ranked, settled, f.expansion) for c, ranked, f in zip(cands, final, found)]
         bare = as_bare_name(cands, own)
         choices = as_said_elsewhere(cands, bare)
-        halved = [choice.winner is not None and unsupported(choice.winner, normalize(c.text), context)
+        doubts = [doubt(choice.ranked, normalize(c.text), context) if choice.winner is not None else (1.0, None)
                   for c, choice in zip(cands, choices)]
         # a name spelled otherwise than any source does is found as a variant name is (`ALTERNATE_ONLY_FACTOR`)
-        raw = [0.0 if choice.winner is None else confidence(choice.ranked, c) * (UNSUPPORTED_FACTOR if h else 1.0)
+        raw = [0.0 if choice.winner is None else confidence(choice.ranked, c) * factor
                * (ALTERNATE_ONLY_FACTOR if f.expansion == SPELLED_OTHERWISE else 1.0)
-               for c, choice, h, f in zip(cands, choices, halved, found)]
+               for c, choice, (factor, _), f in zip(cands, choices, doubts, found)]
         town = article_town(choices, raw)
         owners = [owner or context.container(c, f.options)
                   for c, f, owner in zip(cands, found, place_before(text, cands, choices))]
         named = {family(normalize(c.text)) for c in cands if c.bearing is not None and c.bearing.refers == CAPITAL}
         points = bearing_points(cands, choices, {key: self._capital(key, cands, choices, raw) for key in named})
-        notes = [BARE_NAME_NOTE if first is not mine else SAID_NOTE if choice is not first else UNSUPPORTED_NOTE if h
-                 else None for choice, first, mine, h in zip(choices, bare, own, halved)]
+        notes = [BARE_NAME_NOTE if first is not mine else SAID_NOTE if choice is not first else note
+                 for choice, first, mine, (_, note) in zip(choices, bare, own, doubts)]
         return [self._mention(c, f, choice, conf, note, context, settled, town, owner, point)
                 for c, f, choice, conf, note, owner, point in zip(cands, found, choices, raw, notes, owners, points)
                 if choice.is_toponym]
@@ -243,20 +243,21 @@ SAID_NOTE = "placed where the text's form elsewhere says this name is (a datelin
 
 
 def as_said_elsewhere(cands: Sequence[Candidate], choices: list[Choice]) -> list[Choice]:
-    """The choices, each mention of a name whose form elsewhere in the article says what kind of place it is (a
-    dateline "MALTA -", "the town of Malta": `Candidate.classes`) given that mention's choice when its place is
-    one of the mention's own candidates: an article means one place by one name, and the form has ruled out the
-    country a bare "Malta" would be."""
+    """The choices, each mention of a name after one whose form says what kind of place it is (a dateline "MALTA
+    -", "the town of Malta": `Candidate.classes`) given that mention's choice when its place is one of the
+    mention's own candidates: an article means one place by one name, and the form has ruled out the country a
+    bare "Malta" would be. Mentions before it keep theirs: "Georgia's parliament ... the US state of Georgia"
+    sets one sense against the other."""
     said: dict[str, Choice] = {}
-    for cand, choice in zip(cands, choices):
-        if cand.classes and choice.winner is not None:
-            said.setdefault(normalize(cand.text), choice)
     out = []
     for cand, choice in zip(cands, choices):
-        form = said.get(normalize(cand.text)) if not cand.classes and choice.winner is not None else None
+        key = normalize(cand.text)
+        form = said.get(key) if not cand.classes and choice.winner is not None else None
         if form is not None and form.winner is not None and any(s.place.id == form.winner.place.id
                                                                 for s in choice.ranked[1:]):
             choice = form
+        elif cand.classes and choice.winner is not None:
+            said.setdefault(key, choice)
         out.append(choice)
     return out
 

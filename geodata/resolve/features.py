@@ -209,6 +209,30 @@ def unsupported(best: Scored, key: str, context: Context) -> bool:
             and context.names_others(key))
 
 
+# A place chosen over a notable namesake elsewhere (a country, a state, a town of `MINOR_POPULATION` or more) in an
+# article that names no other place is chosen by fame alone: "Georgia's newest utility regulator" may be the
+# country's or the US state's, "Athens residents" Greece's or Georgia's. Local news names its town alone.
+ALONE_FACTOR = 0.3
+ALONE_NOTE = "the article names no other place, and a notable namesake elsewhere bears this name: confidence lowered"
+
+
+def alone_with_namesake(ranked: list[Scored], key: str, context: Context) -> bool:
+    """Whether the winner of `ranked` (the mention of normalised text `key`) is such a place."""
+    best = ranked[0].place
+    return not context.names_others(key) and any(
+        not same_point(best, s.place) and (s.famous() or s.place.population >= MINOR_POPULATION) for s in ranked[1:])
+
+
+def doubt(ranked: list[Scored], key: str, context: Context) -> tuple[float, str | None]:
+    """The factor on a winner's confidence for what the article leaves unsaid of it, and why: a small town none of
+    its other places supports (`unsupported`), a place chosen by fame alone (`alone_with_namesake`); 1 and None."""
+    if unsupported(ranked[0], key, context):
+        return UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE
+    if alone_with_namesake(ranked, key, context):
+        return ALONE_FACTOR, ALONE_NOTE
+    return 1.0, None
+
+
 RULED_OUT = ("a bare compass word or a short abbreviation ('WA') names a region only in a country the article's "
              "other places are in, and a compass word names a town only with its state or country after it ('West, "
              "Texas'); a river's or a mountain's name found only at a town of the name is that town only in a "
