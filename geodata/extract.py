@@ -18,7 +18,7 @@ from .gazetteer.wordlists import read_words
 from .known_names import GENERIC_WORDS
 from .namereader import AGENT_LABELS, IGNORED_LABELS, MAX_NGRAM, PLACE_LABELS, NameReader
 from .nlp import TextView
-from .records import GAZETTEER_LABEL, POSSESSIVES, Candidate, Dropped, Sentence
+from .records import GAZETTEER_LABEL, POSSESSIVES, TOWN_OR_DIVISION, Candidate, Dropped, Sentence
 from .resolve.expand import DIRECTIONS, DIVISION_WORDS, GENERIC_SUFFIXES, STREET_WORDS, Query, find
 from .rules import ENGLISH, LanguageRules
 from .spans import (KIND_WORDS, Said, glued_hyphen, joins, kind_word_after, name_links, owned_part, particle_joins,
@@ -29,7 +29,6 @@ from .uncovered import Uncovered
 # Generic words that make no name with a name the NER cut short ("Dublin" + "City"); a compass word does
 # ("Eastern" + "Samar", which the NER reads as a person).
 NOT_NAME_WORDS = GENERIC_WORDS - DIRECTIONS
-TOWN_OR_DIVISION = "PA"  # the kind of place a dateline, a party tag or a list closed by "counties" names
 # Words for kinds of bodies named after their town, and streets' ("Hungerford St."): what may follow a town's name
 # in an organisation's of two words (`Extractor._names_a_body`)
 BODY_WORDS = frozenset(read_words("body_words.txt")) | STREET_WORDS

@@ -126,6 +126,10 @@ class Bearing:
         return self.degrees is not None
 
 
+# The kind of place a dateline, a party tag, a list closed by "counties", "a Lebanon woman" name: a town or a division
+TOWN_OR_DIVISION = "PA"
+
+
 @dataclass(frozen=True)
 class Candidate:
     """A toponym found in a document, before resolution."""
@@ -141,7 +145,10 @@ class Candidate:
     # Earlsheaton", "Jane Doe, 52, of Gun"). A name of one word no gazetteer place bears is placed at
     # its article's town only then: most such words are a person's, a firm's, a thing's ("Pawlenty").
     said_place: bool = False
-    classes: str | None = None  # the GeoNames feature classes the words before it allow ("the town of X": P)
+    classes: str | None = None  # the GeoNames feature classes the words around it allow ("the town of X": P)
+    # A word for a few of its people follows ("a Lebanon woman", `spans.townsfolk_after`): a town's or a division's
+    # name (`TOWN_OR_DIVISION`), no country's, though no more than that.
+    townsfolk: bool = False
     within: str | None = None  # the country or division the text says it lies in a part of ("Somalia" of "in central
     # Somalia", "Artibonite region" of "in the Artibonite region")
     bearing: Bearing | None = None  # its distance and direction from another place, or its nearness to one

@@ -76,10 +76,11 @@ class LanguageRules:
     # Words for a town's people, right after its name: the name is the town's ("a Winona man", "Gainesville
     # residents", "Oxford police").
     people: frozenset[str] = frozenset()
-    # Of those, the words for a few of a town's or a state's people that English writes after no country's name
+    # Of those, the words for one or two of a town's or a state's people that English writes after no country's name
     # but after its adjective ("a Georgia man", "a Lebanon couple"; a Georgian, a Lebanese man): a one-word name
-    # before one is a town's or a division's, no country's.
+    # before one, after an indefinite article (`indefinite`) or opening a sentence, is a town's or a division's.
     townsfolk: frozenset[str] = frozenset()
+    indefinite: frozenset[str] = frozenset()
     # Words for the stretch of a front line around a town, right after its name: the name is the town's ("the
     # Pokrovsk direction", "the Kupiansk axis", "the Zaporizhzhia front"), as military reports write them.
     fronts: frozenset[str] = frozenset()
@@ -119,6 +120,8 @@ class LanguageRules:
         return self.labels.get(ent.label_, ent.label_)
 
 
+# English `LanguageRules.townsfolk`, also among its `people`
+_TOWNSFOLK = frozenset(("man", "woman", "boy", "girl", "teen", "teenager", "couple"))
 ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demonym, ENGLISH_CUES, locatives=frozenset(
     ("in", "from", "near", "outside", "at", "to", "into", "across", "around", "throughout", "toward", "towards",
      "via", "off", "between", "inside", "beyond")), place_verbs=frozenset(
@@ -139,11 +142,9 @@ ENGLISH = LanguageRules("en", re.compile(r"^(?:the|The|THE)\s+"), english_demony
         **dict.fromkeys(("region", "regions"), "AL"),
         **dict.fromkeys(("suburb", "suburbs", "outskirts", "north", "south", "east", "west", "northeast", "northwest",
                          "southeast", "southwest", "residents", "inhabitants", "mayor"), "")},
-    of_words=frozenset(("of",)), people=frozenset(
-    ("man", "woman", "men", "women", "boy", "girl", "teen", "teenager", "resident", "residents", "native", "natives",
-     "couple", "police", "officials")), townsfolk=frozenset(
-    ("man", "woman", "boy", "girl", "teen", "teenager", "resident", "residents", "native", "natives", "couple")),
-    fronts=frozenset(
+    of_words=frozenset(("of",)), people=_TOWNSFOLK | frozenset(
+    ("men", "women", "resident", "residents", "native", "natives", "police", "officials")), townsfolk=_TOWNSFOLK,
+    indefinite=frozenset(("a", "an")), fronts=frozenset(
     ("direction", "directions", "axis", "axes", "front", "fronts", "sector", "sectors")), within=frozenset(("in",)),
     apposed={**dict.fromkeys(("town", "village", "hamlet", "port", "capital", "suburb"), "P"), "city": "PA",
              **dict.fromkeys(("district", "province", "state"), "A"), "region": "AL"},

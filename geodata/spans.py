@@ -234,6 +234,7 @@ class Said:
     within: str | None = None  # the country or division it lies in a part of (`country_part_after`: "Mahas in central
     # Somalia", "Pont-Sonde in the Artibonite region")
     bearing: Bearing | None = None  # its distance and direction from another place (`bearings.py`)
+    townsfolk: bool = False  # a word for a few of its people follows (`townsfolk_after`)
 
     @property
     def measured(self) -> bool:
@@ -243,26 +244,33 @@ class Said:
     def onto(self, cand: Candidate) -> Candidate:
         """The candidate with what the words say of it."""
         return replace(cand, said_place=cand.said_place or self.place, classes=self.classes or cand.classes,
-                       within=self.within, bearing=self.bearing)
+                       within=self.within, bearing=self.bearing, townsfolk=self.townsfolk)
 
 
 def said_of(span: Span, rules: LanguageRules) -> Said:
     """What the words around a span say of it: it is a place after a preposition of place or a verb, before a kind
     of place after its possessive ("Mogadishu's Hodan district"), before words in apposition, or before its
-    distance and direction from another place ("Mahas, 300 km north of Mogadishu"); and what `Said` holds."""
+    distance and direction from another place ("Mahas, 300 km north of Mogadishu"); and what `Said` holds: the kind
+    the words say, where it lies, its bearing, and whether a word for its people follows ("a Lebanon woman")."""
     apposed, bearing, around = apposed_kind(span, rules), bearing_after(span, rules), country_part_after(span, rules)
     place = apposed is not None or bearing is not None or after_locative(span, rules) or owned_part(span)
     within = around.text if around is not None else country_before_kind(span, rules)
-    return Said(place, kind_named(span, rules) or apposed or townsfolk_after(span, rules), within, bearing)
+    return Said(place, kind_named(span, rules) or apposed, within, bearing, townsfolk_after(span, rules))
 
 
-def townsfolk_after(span: Span, rules: LanguageRules) -> str | None:
-    """The feature classes of a town or a division ("PA", which rules out a country where another place bears the
-    name: `expand.find`) for a one-word name in title case before a word for a few of its people
-    (`LanguageRules.townsfolk`: "a Lebanon woman" is of a Lebanon in Ohio or Pennsylvania); None otherwise."""
-    after = span.doc[span.end] if span.end < len(span.doc) else None
-    return "PA" if len(span) == 1 and span[0].is_title and after is not None and after.lower_ in rules.townsfolk \
-        else None
+def token_after(span: Span) -> Token | None:
+    """The token right after a span, if any."""
+    return span.doc[span.end] if span.end < len(span.doc) else None
+
+
+def townsfolk_after(span: Span, rules: LanguageRules) -> bool:
+    """Whether a one-word name in title case, after an indefinite article or opening its sentence, stands before a
+    word for one or two of its people (`LanguageRules.townsfolk`): "a Lebanon woman", "Lebanon man charged" are of a
+    Lebanon in Ohio or Pennsylvania, where English writes a country's adjective ("a Lebanese woman"); not "Lebanon
+    residents", "the Mexico native", said of countries too."""
+    after, first = token_after(span), span[0]
+    opens = first.is_sent_start or (first.i > 0 and first.nbor(-1).lower_ in rules.indefinite)
+    return len(span) == 1 and first.is_title and opens and after is not None and after.lower_ in rules.townsfolk
 
 
 def country_before_kind(span: Span, rules: LanguageRules) -> str | None:
@@ -286,15 +294,14 @@ def country_before_kind(span: Span, rules: LanguageRules) -> str | None:
 
 def kind_word_after(span: Span) -> Token | None:
     """The lower-case word for a kind of place right after a span (`KIND_WORDS`: "region", "river"), if any."""
-    doc = span.doc
-    word = doc[span.end] if span.end < len(doc) else None
+    word = token_after(span)
     return word if word is not None and word.is_lower and word.lower_ in KIND_WORDS else None
 
 
 def owned_part(span: Span) -> bool:
     """Whether a span is a part of a place that its possessive and a lower-case word for a kind of place say it
     is: "Mogadishu's Hodan district" (not "Texas's Abbott")."""
-    after = span.doc[span.end] if span.end < len(span.doc) else None
+    after = token_after(span)
     return after is not None and after.is_lower and after.lower_ in GENERIC_SUFFIXES \
         and possessive_place(span) is not None
 
@@ -333,7 +340,7 @@ def _compass_word(token: Token) -> bool:
 
 def _before_street_word(span: Span) -> bool:
     """Whether a lower-case street word follows a span: a list of streets ("Lakeview and Harrison streets")."""
-    after = span.doc[span.end] if span.end < len(span.doc) else None
+    after = token_after(span)
     return after is not None and after.is_lower and normalize(after.text).rstrip("s") in STREET_WORDS
 
 

@@ -20,7 +20,8 @@ def placed(pipeline, text):
 
 def test_a_name_the_ner_ran_into_a_date_before_it_is_read(pipeline):
     """"In January, South Carolina had ...": the NER reads "January, South Carolina" as one date; the capitalised
-    words after its comma are read as words outside the entities are. A date alone gives nothing ("Tuesday, March 4")."""
+    words after its comma are read as words outside the entities are. A date alone gives nothing ("Tuesday, March
+    4")."""
     text = "In January, South Carolina had the second-highest unemployment rate in the nation."
     assert [(e.text, e.label_) for e in pipeline.nlp(text).ents][0] == ("January, South Carolina", "DATE")
     found = placed(pipeline, text)
@@ -307,6 +308,11 @@ def test_a_countrys_name_before_a_word_for_its_people_is_a_towns(pipeline):
     brazil = placed(pipeline, "A Brazil man was killed when his car left the road.")["Brazil"].place
     assert (brazil.country, brazil.admin1) == ("US", "IN")
     assert placed(pipeline, "A New Zealand man was arrested in Sydney.")["New Zealand"].place.country == "NZ"
+    # residents and natives are said of countries too, and "the" before the name is no local paper's "a"
+    found = placed(pipeline, "Lebanon residents fled south as Israeli strikes hit the suburbs.")
+    assert found["Lebanon"].place.country == "LB"
+    found = placed(pipeline, "The Poland native moved to Chicago in 1990.")
+    assert (found["Poland"].place.country, found["Chicago"].place.admin1) == ("PL", "IL")
 
 
 def test_the_names_of_a_list_a_preposition_of_place_opens_with_commas(pipeline):

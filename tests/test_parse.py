@@ -102,7 +102,8 @@ def test_a_famous_citys_council_in_a_namesake_town_is_that_towns(pipeline):
 
 def test_a_name_a_dateline_reads_as_a_town_is_that_town_throughout(pipeline):
     """A local paper's dateline "MALTA -" names a town; "in Malta" later in the same story is that town too, not
-    the country the bare name finds first (one article, one place per name)."""
+    the country the bare name finds first (one article, one place per name). Which town, the text does not say
+    (Malta, Illinois is meant; the gazetteer ranks Brazil's first): only that both mentions are the one town."""
     parsed = parse_text(pipeline, "MALTA – About 5,000 books are stacked near the entrance of the Kishwaukee "
                                   "College library. The sale is at Route 38 and Malta Road in Malta.")
     dateline, *_, bare = [m.place for m in parsed.mentions if m.text.lower() == "malta"]

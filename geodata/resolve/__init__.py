@@ -9,12 +9,15 @@
    mention with it; where every name's candidates could lie (`Spread`), and the country of the
    outlet's domain ("moscowtimes.ru", `outlet.py`), are known to both passes;
 3. choose (`features.choose`): against the article as read in the end, a rule may take candidates
-   out (a bare compass word outside the article's countries), and "no place" competes with the rest;
+   out (a bare compass word outside the article's countries), and "no place" competes with the rest; a
+   name's other mentions may decide it ("Dublin City" as its bare name's town, `as_bare_name`; "in Malta" as the
+   dateline "MALTA -" before it, `as_said_elsewhere`); what the article leaves unsaid lowers the winner's
+   confidence (`features.doubt`: a small town none of its places supports, a place chosen by fame alone);
 4. a mention left with no candidate may still be placed by the online geocoder (`Fallback`), at
    the famous place it is named after ("Manila Cathedral"), or, when no expansion of its name found
    any place, at the place the text puts it in (a possessive before it: "Tbilisi's Rustaveli Avenue",
    `place_before`; a state or country after a comma: `Context.container`) or else at the town the article
-   names most (`article_town`): a street or a building no
+   names most in its main country (`article_town`): a street or a building no
    gazetteer holds ("Press Street" in a story on New Orleans) lies there or near it (a lone word only
    when the text says it is a place: "in Earlsheaton", not "Pawlenty"); a winner outside the state or
    country a comma after it names gives way to that ("Grantville, Pennsylvania": no Georgia town);
@@ -73,9 +76,9 @@ IN_BEARING = ("no gazetteer place of this name lies where the text puts it, a di
 LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID, BEARING: IN_BEARING}  # placed by what lies around
 
 __all__ = ["ARTICLE_TOWN_CONFIDENCE", "BEARING_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN",
-           "IN_BEARING", "IN_PLACE_SAID", "NAMED_AFTER_CONFIDENCE", "NONE", "UNRESOLVED", "Choice", "Context",
-           "Described", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote", "article_town", "bearing_points",
-           "as_bare_name", "as_said_elsewhere", "confidence", "distance_km", "division_after"]
+           "IN_BEARING", "IN_PLACE_SAID", "NAMED_AFTER_CONFIDENCE", "NONE", "SAID_NOTE", "UNRESOLVED", "Choice",
+           "Context", "Described", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote", "article_town",
+           "bearing_points", "as_bare_name", "as_said_elsewhere", "confidence", "distance_km", "division_after"]
 
 
 def _voting(lists: Sequence[list[T]], found: Sequence[Found]) -> list[list[T]]:
@@ -125,7 +128,8 @@ class Resolver:
                   for c, f, owner in zip(cands, found, place_before(text, cands, choices))]
         named = {family(normalize(c.text)) for c in cands if c.bearing is not None and c.bearing.refers == CAPITAL}
         points = bearing_points(cands, choices, {key: self._capital(key, cands, choices, raw) for key in named})
-        notes = [BARE_NAME_NOTE if first is not mine else SAID_NOTE if choice is not first else note
+        notes = ["; ".join(n for n in (BARE_NAME_NOTE if first is not mine else SAID_NOTE if choice is not first
+                                       else None, note) if n) or None
                  for choice, first, mine, (_, note) in zip(choices, bare, own, doubts)]
         return [self._mention(c, f, choice, conf, note, context, settled, town, owner, point)
                 for c, f, choice, conf, note, owner, point in zip(cands, found, choices, raw, notes, owners, points)
@@ -247,14 +251,14 @@ def as_said_elsewhere(cands: Sequence[Candidate], choices: list[Choice]) -> list
     -", "the town of Malta": `Candidate.classes`) given that mention's choice when its place is one of the
     mention's own candidates: an article means one place by one name, and the form has ruled out the country a
     bare "Malta" would be. Mentions before it keep theirs: "Georgia's parliament ... the US state of Georgia"
-    sets one sense against the other."""
+    sets one sense against the other. A word for a few of its people after the name ("a Lebanon woman") is no
+    such form: it only says the name is no country's (`Candidate.townsfolk`)."""
     said: dict[str, Choice] = {}
     out = []
     for cand, choice in zip(cands, choices):
         key = normalize(cand.text)
         form = said.get(key) if not cand.classes and choice.winner is not None else None
-        if form is not None and form.winner is not None and any(s.place.id == form.winner.place.id
-                                                                for s in choice.ranked[1:]):
+        if form is not None and any(s.place.id == form.winner.place.id for s in choice.ranked[1:]):  # has a winner
             choice = form
         elif cand.classes and choice.winner is not None:
             said.setdefault(key, choice)
@@ -295,9 +299,10 @@ def lies_in(place: Place, container: Place) -> bool:
 
 
 def article_town(choices: Sequence[Choice], raw: Sequence[float]) -> Place | None:
-    """The town the article names most: of the towns in the country its placed names weigh most in, the one whose
-    mentions' raw confidences (`raw`, one per choice) add up highest; None when no mention is placed at a town.
-    A namesake town abroad named twice is not the town of a story on New Orleans named once ("Dubreuil")."""
+    """The town the article names most: of the towns in the country its placed names weigh most in, among those
+    with a town placed, the one whose mentions' raw confidences (`raw`, one per choice) add up highest; None when no
+    mention is placed at a town. A namesake town abroad named twice is not the town of a story on New Orleans named
+    once ("Dubreuil"); a country named often with no town of its own does not hide the one town named."""
     countries: dict[str, float] = {}
     weights: dict[str, float] = {}
     towns: dict[str, Place] = {}
@@ -305,7 +310,8 @@ def article_town(choices: Sequence[Choice], raw: Sequence[float]) -> Place | Non
         winner = choice.winner
         if winner is not None and winner.place.country:
             countries[winner.place.country] = countries.get(winner.place.country, 0.0) + conf
-    main = max(countries, key=countries.__getitem__, default=None)
+    held = {c.winner.place.country for c in choices if c.winner is not None and c.winner.place.feature_class == "P"}
+    main = max(held & countries.keys(), key=countries.__getitem__, default=None)
     for choice, conf in zip(choices, raw):
         winner = choice.winner
         if winner is not None and winner.place.feature_class == "P" and winner.place.country == main:

@@ -17,7 +17,7 @@ from ..gazetteer import Gazetteer, normalize
 from ..gazetteer.divisions import ENGLISH_DESIGNATORS
 from ..gazetteer.importance import importance, is_strong
 from ..gazetteer.wordlists import read_table, read_words
-from ..records import COUNTRY_CODES, Candidate, Place
+from ..records import COUNTRY_CODES, TOWN_OR_DIVISION, Candidate, Place
 
 # Generic words a mention may carry that the gazetteer's names lack, with the GeoNames feature
 # classes they allow (None: any class); see the data files' headers.
@@ -55,7 +55,7 @@ class Query:
     classes: str | None  # the feature classes a generic word in the name allows ("Big Creek": H)
     division: str | None  # "County" or "Parish" when the words after the name say it is one
     place_hint: str | None  # the place a demonym denotes
-    said_classes: str | None = None  # the feature classes the words before it say ("the town of": P)
+    said_classes: str | None = None  # the feature classes the words around it say ("the town of": P)
 
     @classmethod
     def of(cls, text: str, division: str | None = None, place_hint: str | None = None) -> Query:
@@ -73,7 +73,8 @@ class Query:
         """The query for a candidate of `text`: a demonym's place, or its name and the words around it."""
         if cand.place_hint is not None:
             return cls.of(cand.text, None, cand.place_hint)
-        return replace(cls.of(cand.text, division_after(text, cand.start, cand.end)), said_classes=cand.classes)
+        said = cand.classes or (TOWN_OR_DIVISION if cand.townsfolk else None)  # "a Lebanon woman": no country
+        return replace(cls.of(cand.text, division_after(text, cand.start, cand.end)), said_classes=said)
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ from ..gazetteer import Gazetteer, normalize
 from ..gazetteer.importance import NOTABLE_TOWN_POPULATION, importance, is_strong
 from ..gazetteer.sources import abbreviations_in_context, read_csv
 from ..gazetteer.wordlists import read_table
-from ..records import GAZETTEER_LABEL, PLACE_READINGS, Candidate, Place
+from ..records import COUNTRY_CODES, GAZETTEER_LABEL, PLACE_READINGS, Candidate, Place
 from .distance import within_km
 from .expand import DIRECTIONS, IF_IT_FITS, Options, Query, family, find
 
@@ -158,6 +158,11 @@ MINOR_POPULATION = 15_000
 SAME_POINT_KM = 50.0
 
 
+def minor(place: Place) -> bool:
+    """A town or a division of fewer than `MINOR_POPULATION` people and no famous place (`is_strong`)."""
+    return place.population < MINOR_POPULATION and not is_strong(place)
+
+
 def same_point(a: Place, b: Place) -> bool:
     """Whether two places are one point on the map (`SAME_POINT_KM`)."""
     return within_km(a.lat, a.lon, b.lat, b.lon, SAME_POINT_KM)
@@ -172,8 +177,7 @@ def confidence(ranked: list[Scored], cand: Candidate) -> float:
     share = here / sum(mass)
     detection = 1.0 if cand.label in ("GPE", "LOC", "GOLD") else 0.9 if cand.kind == "demonym" else 0.75
     answered = best.place.source.startswith("geocoder")  # a geocoder placed this very name
-    minor = best.place.population < MINOR_POPULATION and not is_strong(best.place)
-    name = ALTERNATE_ONLY_FACTOR if minor and not (best.primary or answered) else 1.0
+    name = ALTERNATE_ONLY_FACTOR if minor(best.place) and not (best.primary or answered) else 1.0
     return max(0.0, min(1.0, share * detection * name))
 
 
@@ -182,11 +186,6 @@ def confidence(ranked: list[Scored], cand: Candidate) -> float:
 # source holds ("Harbor City", "Rehab" of Cairo, "Newcomers" for Newcomerstown) than the town itself.
 UNSUPPORTED_FACTOR = 0.5
 UNSUPPORTED_NOTE = "a small town no other place of the article supports (its state, nearby): confidence halved"
-# The features that support a town, each above its floor. Names that could lie in the town's state
-# (`shared_division`, before any is settled), or are placed there (`admin1_share`, 1.2 times the share), support
-# it only from a tenth of the other names up: one name of many, that could as well lie in two other states
-# ("Franklin"), or one unsure reading among a story's many places ("Carnegie" of a New Orleans piece read as
-# Carnegie, Pennsylvania, for "Washington Square"), is no support.
 MINOR_DIVISIONS = {"ADM2", "ADM3", "ADM4", "ADM5", "ADMD"}  # divisions below the first level
 
 
@@ -197,21 +196,26 @@ def _like_town(place: Place) -> bool:
     return place.feature_code in MINOR_DIVISIONS and family(key) == key
 
 
+# The features that support a town, each above its floor. Names that could lie in the town's state
+# (`shared_division`, before any is settled), or are placed there (`admin1_share`, 1.2 times the share), support
+# it only from a tenth of the other names up: one name of many, that could as well lie in two other states
+# ("Franklin"), or one unsure reading among a story's many places ("Carnegie" of a New Orleans piece read as
+# Carnegie, Pennsylvania, for "Washington Square"), is no support.
 SUPPORT = {"qualifier": 0.0, "admin1_share": 0.12, "proximity": 0.0, "shared_division": 0.1}
 
 
 def unsupported(best: Scored, key: str, context: Context) -> bool:
     """Whether `best`, the winner for the mention of normalised text `key`, is such a town."""
     place, named = best.place, best.named()
-    return ((place.feature_class == "P" or _like_town(place)) and place.population < MINOR_POPULATION
-            and not is_strong(place)
+    return ((place.feature_class == "P" or _like_town(place)) and minor(place)
             and bool(named) and not any(named[name] > floor for name, floor in SUPPORT.items())
             and context.names_others(key))
 
 
-# A place chosen over a notable namesake elsewhere (a country, a state, a town of `MINOR_POPULATION` or more) in an
-# article that names no other place is chosen by fame alone: "Georgia's newest utility regulator" may be the
-# country's or the US state's, "Athens residents" Greece's or Georgia's. Local news names its town alone.
+# A place chosen over a notable namesake elsewhere (a famous place, or a town of `MINOR_POPULATION` or more; for a
+# country, a famous place outside it: not the State of Mexico, nor Mexico, Pampanga) in an article that names no
+# other place is chosen by fame alone: "Georgia's newest utility regulator" may be the country's or the US state's,
+# "Athens residents" Greece's or Georgia's. Local news names its town alone.
 ALONE_FACTOR = 0.3
 ALONE_NOTE = "the article names no other place, and a notable namesake elsewhere bears this name: confidence lowered"
 
@@ -219,8 +223,11 @@ ALONE_NOTE = "the article names no other place, and a notable namesake elsewhere
 def alone_with_namesake(ranked: list[Scored], key: str, context: Context) -> bool:
     """Whether the winner of `ranked` (the mention of normalised text `key`) is such a place."""
     best = ranked[0].place
-    return not context.names_others(key) and any(
-        not same_point(best, s.place) and (s.famous() or s.place.population >= MINOR_POPULATION) for s in ranked[1:])
+    if (best.feature_code or "") in COUNTRY_CODES:
+        rivals = [s for s in ranked[1:] if s.famous() and s.place.country != best.country]
+    else:
+        rivals = [s for s in ranked[1:] if s.famous() or not minor(s.place)]
+    return not context.names_others(key) and any(not same_point(best, s.place) for s in rivals)
 
 
 def doubt(ranked: list[Scored], key: str, context: Context) -> tuple[float, str | None]:
