@@ -106,8 +106,8 @@ class Resolver:
         """Mentions for one document's candidates (same order; a name that is no place here is left out);
         `url`: the article's address, whose outlet's country is evidence too (`outlet.py`)."""
         outlet = outlet_country(url)
-        found = with_counties_named([normalize(c.text) for c in cands],
-                                    [find(self.gazetteer, Query.of_candidate(c, text)) for c in cands])
+        keys = [normalize(c.text) for c in cands]
+        found = with_counties_named(keys, [find(self.gazetteer, Query.of_candidate(c, text)) for c in cands])
         spread = Spread.of(cands, _voting([f.options for f in found], found))  # read by both passes
         context = Context(self.gazetteer, text, spread=spread, outlet=outlet)
         first = [rank(c, f.options, context) for c, f in zip(cands, found)]
@@ -117,8 +117,8 @@ class Resolver:
         own = [choose(c, ranked, settled, f.expansion) for c, ranked, f in zip(cands, final, found)]
         bare = as_bare_name(cands, own)
         choices = as_said_elsewhere(cands, bare)
-        doubts = [doubt(choice.ranked, normalize(c.text), context) if choice.winner is not None else (1.0, None)
-                  for c, choice in zip(cands, choices)]
+        doubts = [doubt(choice.ranked, key, context) if choice.winner is not None else (1.0, None)
+                  for key, choice in zip(keys, choices)]
         # a name spelled otherwise than any source does is found as a variant name is (`ALTERNATE_ONLY_FACTOR`)
         raw = [0.0 if choice.winner is None else confidence(choice.ranked, c) * factor
                * (ALTERNATE_ONLY_FACTOR if f.expansion == SPELLED_OTHERWISE else 1.0)
@@ -126,11 +126,12 @@ class Resolver:
         town = article_town(choices, raw)
         owners = [owner or context.container(c, f.options)
                   for c, f, owner in zip(cands, found, place_before(text, cands, choices))]
-        named = {family(normalize(c.text)) for c in cands if c.bearing is not None and c.bearing.refers == CAPITAL}
+        named = {family(key) for c, key in zip(cands, keys) if c.bearing is not None and c.bearing.refers == CAPITAL}
         points = bearing_points(cands, choices, {key: self._capital(key, cands, choices, raw) for key in named})
-        notes = ["; ".join(n for n in (BARE_NAME_NOTE if first is not mine else SAID_NOTE if choice is not first
-                                       else None, note) if n) or None
-                 for choice, first, mine, (_, note) in zip(choices, bare, own, doubts)]
+        # what moved the choice (another mention of the name), then what lowered its confidence
+        moved = [BARE_NAME_NOTE if first is not mine else SAID_NOTE if choice is not first else None
+                 for choice, first, mine in zip(choices, bare, own)]
+        notes = ["; ".join(n for n in pair if n) or None for pair in zip(moved, (note for _, note in doubts))]
         return [self._mention(c, f, choice, conf, note, context, settled, town, owner, point)
                 for c, f, choice, conf, note, owner, point in zip(cands, found, choices, raw, notes, owners, points)
                 if choice.is_toponym]
@@ -304,14 +305,16 @@ def article_town(choices: Sequence[Choice], raw: Sequence[float]) -> Place | Non
     mention is placed at a town. A namesake town abroad named twice is not the town of a story on New Orleans named
     once ("Dubreuil"); a country named often with no town of its own does not hide the one town named."""
     countries: dict[str, float] = {}
+    held: set[str] = set()  # the countries with a town placed
     weights: dict[str, float] = {}
     towns: dict[str, Place] = {}
     for choice, conf in zip(choices, raw):
         winner = choice.winner
         if winner is not None and winner.place.country:
             countries[winner.place.country] = countries.get(winner.place.country, 0.0) + conf
-    held = {c.winner.place.country for c in choices if c.winner is not None and c.winner.place.feature_class == "P"}
-    main = max(held & countries.keys(), key=countries.__getitem__, default=None)
+            if winner.place.feature_class == "P":
+                held.add(winner.place.country)
+    main = max(held, key=countries.__getitem__, default=None)
     for choice, conf in zip(choices, raw):
         winner = choice.winner
         if winner is not None and winner.place.feature_class == "P" and winner.place.country == main:
