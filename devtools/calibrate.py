@@ -1,8 +1,9 @@
 """Refit the confidence calibration (`geodata/resolve/data/calibration.csv`) on the development halves
 of the evaluation corpora, and print what it does to the development and the test halves.
 
-One offline parse of each corpus with raw confidences (`Resolver.calibration = RAW`) gives the
-placements the evaluation judges (its own gold reading, halves and matching: `geodata.evaluation`);
+One offline parse of each corpus (read together, as `evaluate` reads it) with raw confidences
+(`Resolver.calibration = RAW`) gives the placements the evaluation judges (its own gold reading, halves and
+matching: `geodata.evaluation`);
 the map of each outcome is fitted on the development halves by `calibration.fit`, each corpus
 weighing the same (GWN, international news, would otherwise count for less than LGL, local US news,
 only because it has fewer placements; the target holds for each corpus); the test halves are scored
@@ -63,7 +64,8 @@ def judged(gold_doc: GoldDocument, parsed: ParsedDocument) -> Iterator[tuple[Men
 
 
 def parse(bench: Path) -> list[Judged]:
-    """Parse each corpus once, offline, with raw confidences and the outcome of each mention."""
+    """Parse each corpus as `evaluate` does (read together), offline, with raw confidences and the outcome of
+    each mention."""
     from geodata.config import Settings
     from geodata.pipeline import Pipeline
 
@@ -73,7 +75,7 @@ def parse(bench: Path) -> list[Judged]:
     pipeline.geoparser.resolver.explain = True  # for the outcome
     rows = []
     for corpus, docs in corpora.items():
-        for gold_doc, parsed in zip(docs, pipeline.parse(d.document for d in docs)):
+        for gold_doc, parsed in zip(docs, pipeline.parse_together([d.document for d in docs])):
             rows += [Judged(corpus, gold_doc.half, (m.explanation or {}).get("outcome", BEST), m.confidence, right)
                      for m, right in judged(gold_doc, parsed)]
         print(f"{corpus}: {len(docs)} documents parsed", file=sys.stderr)

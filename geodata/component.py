@@ -25,7 +25,7 @@ from .extract import Extractor
 from .gazetteer import Gazetteer
 from .nlp import sentences
 from .records import TITLE_SENTENCE, Dropped, Mention, Sentence
-from .resolve import Fallback, Resolver
+from .resolve import Division, Fallback, Resolver
 from .rules import ENGLISH, LanguageRules
 
 SPANS_KEY = "toponyms"
@@ -73,11 +73,13 @@ class Geoparser:
         return doc
 
     def geoparse(self, doc: Doc, gold_spans: tuple[tuple[int, int], ...] | None = None,
-                 title: Doc | None = None, url: str | None = None, *, text: str | None = None) -> Geoparse:
+                 title: Doc | None = None, url: str | None = None, *, text: str | None = None,
+                 home: Division | None = None) -> Geoparse:
         """Find and resolve the doc's toponyms (or resolve `gold_spans`, offsets given by a corpus). `title`:
         the document's title parsed by the same model, one sentence of the article (`TITLE_SENTENCE`): its
         toponyms are resolved together with the text's, each reading the other as context. `text`: the
-        doc's text, when the caller has it (spaCy builds `Doc.text` anew on every read)."""
+        doc's text, when the caller has it (spaCy builds `Doc.text` anew on every read); `home`: the division
+        its outlet's other articles are about (`resolve.outlet.OutletHomes`)."""
         sents = sentences(doc)
         text = doc.text if text is None else text
         if gold_spans is not None:
@@ -90,7 +92,7 @@ class Geoparser:
             text += TITLE_SEPARATOR + title_text
             cands = [*cands, *(replace(c, start=c.start + shift, end=c.end + shift, sentence=TITLE_SENTENCE)
                                for c in self.extractor.candidates(title, sentences(title), title_text))]
-        found = self.resolver.resolve(text, cands, url)
+        found = self.resolver.resolve(text, cands, url, home)
         mentions = [m for m in found if m.sentence != TITLE_SENTENCE]
         in_title = [replace(m, start=m.start - shift, end=m.end - shift) for m in found if m.sentence == TITLE_SENTENCE]
         return Geoparse(sents, mentions, in_title, dropped)

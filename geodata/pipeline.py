@@ -23,6 +23,7 @@ from .language import DEFAULT, SUPPORTED, language_of
 from .nlp import iter_docs, load_nlp, sentences
 from .records import Document, ParsedDocument
 from .resolve import Fallback
+from .resolve.outlet import OutletHomes
 from .store import IngestReport, Store
 
 Notify = Callable[[str], None]
@@ -96,15 +97,29 @@ class Pipeline:
         """The default language's geoparser."""
         return self.geoparser_for(DEFAULT)
 
-    def parse(self, documents: Iterable[Document]) -> Iterator[ParsedDocument]:
+    def parse(self, documents: Iterable[Document], homes: OutletHomes | None = None) -> Iterator[ParsedDocument]:
         """Parse documents in spaCy batches, yielding results in input order; consecutive documents in one
         language go to its model together. A title is geoparsed as a sentence of its document
-        (`title_mentions`), unless gold spans say what to resolve."""
+        (`title_mentions`), unless gold spans say what to resolve. `homes`: where the outlets are at home, from
+        their other articles (`OutletHomes`; each document's own placements are left out by its id)."""
         read = ((document, language_of(document.text, document.title, document.language)) for document in documents)
         for language, run in groupby(read, key=lambda pair: pair[1]):
-            yield from self._parse_run((document for document, _ in run), language)
+            yield from self._parse_run((document for document, _ in run), language, homes)
 
-    def _parse_run(self, documents: Iterable[Document], language: str) -> Iterator[ParsedDocument]:
+    def parse_together(self, documents: Sequence[Document]) -> list[ParsedDocument]:
+        """Parse articles read as one collection (a corpus): each whose outlet's other articles here settle a
+        home (`OutletHomes`) is parsed again with it."""
+        parsed = list(self.parse(documents))
+        homes = outlet_homes(parsed)
+        if not homes:
+            return parsed
+        again = [i for i, d in enumerate(documents) if homes.home(d.url, d.id) is not None]
+        for i, redone in zip(again, self.parse([documents[i] for i in again], homes)):
+            parsed[i] = redone
+        return parsed
+
+    def _parse_run(self, documents: Iterable[Document], language: str,
+                   homes: OutletHomes | None = None) -> Iterator[ParsedDocument]:
         """Documents in one language: geoparsed if it is supported, else only split into sentences."""
         nlp = self.nlp_for(language)
         if language not in SUPPORTED:
@@ -114,9 +129,16 @@ class Pipeline:
         geoparser = self.geoparser_for(language)
         docs = iter_docs(nlp, _with_titles(documents), self.settings.batch_size)
         for (_, title), (document, doc) in zip(docs, docs):
-            found = geoparser.geoparse(doc, document.spans, title, document.url, text=document.text)
+            home = homes.home(document.url, document.id) if homes else None
+            found = geoparser.geoparse(doc, document.spans, title, document.url, text=document.text, home=home)
             yield ParsedDocument(document, found.sentences, found.mentions, found.title_mentions, language,
                                  found.dropped)
+
+
+def outlet_homes(parsed: Iterable[ParsedDocument]) -> OutletHomes:
+    """The outlets' homes from parsed articles' placements, each article keyed by its document's id."""
+    return OutletHomes((p.document.url, p.document.id, m.place.country, m.place.admin1, m.place.feature_class,
+                        m.place.feature_code, m.confidence) for p in parsed for m in p.mentions if m.place is not None)
 
 
 def _with_titles(documents: Iterable[Document]) -> Iterator[Document]:
@@ -129,7 +151,8 @@ def _with_titles(documents: Iterable[Document]) -> Iterator[Document]:
 def ingest(documents: Sequence[Document], store: Store, pipeline: Pipeline | Callable[[], Pipeline], *,
            progress: Callable[[int, int], None] = lambda done, total: None,
            lock: AbstractContextManager | threading.Lock = nullcontext()) -> IngestReport:
-    """Parse the documents whose text is not stored yet and store each as soon as it is parsed.
+    """Parse the documents whose text is not stored yet and store each as soon as it is parsed, each outlet's
+    articles read with its home as the stored ones settle it (`OutletHomes`).
 
     `pipeline` may be a factory, called only when something is new (spaCy then loads only when needed);
     `progress(done, total)` follows the new ones; `lock` is held around each write (the dashboard's
@@ -139,7 +162,7 @@ def ingest(documents: Sequence[Document], store: Store, pipeline: Pipeline | Cal
     if not fresh:
         return report
     parser = pipeline if isinstance(pipeline, Pipeline) else pipeline()
-    for done, parsed in enumerate(parser.parse(fresh), start=1):
+    for done, parsed in enumerate(parser.parse(fresh, OutletHomes(store.outlet_placements())), start=1):
         with lock:
             report.count(parsed, store.add(parsed))
         progress(done, len(fresh))

@@ -48,15 +48,16 @@ def _part(docs: Sequence[GoldDocument], parsed: Sequence[ParsedDocument],
 
 def evaluate(pipeline: Pipeline, corpus: Path, *, spans: bool = False, limit: int | None = None,
              worst: int = 25) -> dict[str, object]:
-    """Parse a gold corpus once (and its gold spans once with `spans`) and score it three ways: the
+    """Parse a gold corpus as one collection (`Pipeline.parse_together`: each article with the home its outlet's
+    other articles settle), and its gold spans too with `spans`, and score it three ways: the
     report (plain JSON-able data) holds the whole corpus's scores at its top level, as it always
     has, and each half's under "halves"."""
     docs = load_corpus(corpus, limit)
-    parsed = list(pipeline.parse(d.document for d in docs))
+    parsed = pipeline.parse_together([d.document for d in docs])
     resolved = None
     if spans:
-        resolved = list(pipeline.parse(replace(d.document, spans=tuple((g.start, g.end) for g in d.gold))
-                                       for d in docs))
+        resolved = pipeline.parse_together([replace(d.document, spans=tuple((g.start, g.end) for g in d.gold))
+                                            for d in docs])
     halves = {}
     for half in (DEVELOPMENT, TEST):
         keep = [i for i, d in enumerate(docs) if d.half == half]

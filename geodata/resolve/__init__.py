@@ -6,8 +6,9 @@
 2. rank (`features.py`): each candidate's named features (`FEATURES`: importance, alternate_name,
    label_fit, qualifier, country_share, admin1_share, proximity, shared_division) add up to its score;
    the article's context (`context.py`) comes from a first pass, and the second pass ranks every
-   mention with it; where every name's candidates could lie (`Spread`), and the country of the
-   outlet's domain ("moscowtimes.ru", `outlet.py`), are known to both passes;
+   mention with it; where every name's candidates could lie (`Spread`), and where the outlet is (the
+   division its other articles are about, else its domain's country: "moscowtimes.ru", `outlet.py`), are
+   known to both passes;
 3. choose (`features.choose`): against the article as read in the end, a rule may take candidates
    out (a bare compass word outside the article's countries), and "no place" competes with the rest; a
    name's other mentions may decide it ("Dublin City" as its bare name's town, `as_bare_name`; "in Malta" as the
@@ -42,7 +43,7 @@ from ..gazetteer import Gazetteer, normalize
 from ..gazetteer.importance import is_strong
 from ..records import CAPITAL, COUNTRY_CODES, EARLIER, POSSESSIVES, Bearing, Candidate, Mention, Place
 from .calibration import Calibration, shipped
-from .context import Context, Spread, Vote
+from .context import Context, Division, Spread, Vote
 from .distance import destination, distance_km, within_km
 from .expand import (EXPANSIONS, SPELLED_OTHERWISE, STREET_WORDS, Found, Query, division_after, family, find,
                      named_after, with_counties_named)
@@ -75,7 +76,7 @@ IN_BEARING = ("no gazetteer place of this name lies where the text puts it, a di
               "\"near Andover\"): placed there")
 LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID, BEARING: IN_BEARING}  # placed by what lies around
 
-__all__ = ["ARTICLE_TOWN_CONFIDENCE", "BEARING_CONFIDENCE", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN",
+__all__ = ["ARTICLE_TOWN_CONFIDENCE", "BEARING_CONFIDENCE", "Division", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN",
            "IN_BEARING", "IN_PLACE_SAID", "NAMED_AFTER_CONFIDENCE", "NONE", "SAID_NOTE", "UNRESOLVED", "Choice",
            "Context", "Described", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote", "article_town",
            "bearing_points", "as_bare_name", "as_said_elsewhere", "confidence", "distance_km", "division_after"]
@@ -102,10 +103,13 @@ class Resolver:
         first expansion that finds any."""
         return find(self.gazetteer, Query.of(name, division)).options
 
-    def resolve(self, text: str, cands: Sequence[Candidate], url: str | None = None) -> list[Mention]:
+    def resolve(self, text: str, cands: Sequence[Candidate], url: str | None = None,
+                home: Division | None = None) -> list[Mention]:
         """Mentions for one document's candidates (same order; a name that is no place here is left out);
-        `url`: the article's address, whose outlet's country is evidence too (`outlet.py`)."""
-        outlet = outlet_country(url)
+        `url`: the article's address, whose outlet's country is evidence too; `home`: the division its outlet's
+        other articles are about (`outlet.py`), evidence in the country's place."""
+        country = outlet_country(url)
+        outlet = home if home is not None else (country, None) if country is not None else None
         keys = [normalize(c.text) for c in cands]
         found = with_counties_named(keys, [find(self.gazetteer, Query.of_candidate(c, text)) for c in cands])
         spread = Spread.of(cands, _voting([f.options for f in found], found))  # read by both passes

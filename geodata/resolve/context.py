@@ -136,20 +136,23 @@ class Others:
 
 class Context:
     """The article as read so far: one vote per mention from the rankings of an earlier pass (none
-    in the first pass), weighted by that reading's confidence, and one for the country of the outlet's
-    domain (`outlet.py`), if any; and, from the start, where each name's candidates lie (`Spread`)."""
+    in the first pass), weighted by that reading's confidence, and one for where its outlet is (`outlet.py`:
+    its home division, else its domain's country), if known; and, from the start, where each name's
+    candidates lie (`Spread`)."""
 
     COUNTRY_WEIGHT = 2.0
     ADMIN1_WEIGHT = 1.2
     NEAR_WEIGHT = 0.8
     NEAR_KM = 300.0
     SHARED_WEIGHT = 1.0
-    OUTLET_WEIGHT = 1.0  # the outlet's country (`outlet.py`) counts as one sure place of the article
+    OUTLET_WEIGHT = 1.0  # the outlet's home or country (`outlet.py`) counts as one sure place of the article
 
     def __init__(self, gazetteer: Gazetteer | None, text: str, ranked: Sequence[list[Scored]] = (),
-                 cands: Sequence[Candidate] = (), spread: Spread | None = None, outlet: str | None = None):
+                 cands: Sequence[Candidate] = (), spread: Spread | None = None,
+                 outlet: tuple[str, str | None] | None = None):
         self.gazetteer = gazetteer  # None: no qualifier lookups (the settled article only answers `fits`)
         self.text = text
+        self.outlet = outlet  # where the outlet is: (country, its home division or None)
         self.spread = spread or Spread({})
         self._terms: dict[tuple[str, str], tuple[float, float, float, float]] = {}  # (place id, name) -> terms
         self._by_key: dict[str, Others] = {}  # name -> the other names' votes
@@ -163,11 +166,11 @@ class Context:
                 code = top.feature_code or ""
                 self.votes.append(Vote(family(normalize(cand.text)), top.country, top.admin1, top.lat, top.lon,
                                        confidence(scored, cand), code not in COUNTRY_CODES | {"CONT"}))
-        if outlet is not None:  # the outlet's country; no name's vote, so it counts for every mention
-            self.votes.append(Vote("", outlet, None, 0.0, 0.0, self.OUTLET_WEIGHT, False))
+        if outlet is not None:  # (country, division or None); no name's vote, so it counts for every mention
+            self.votes.append(Vote("", *outlet, 0.0, 0.0, self.OUTLET_WEIGHT, False))
 
     def names_others(self, key: str) -> bool:
-        """Whether the article names places other than `key` (its outlet's country counts as one)."""
+        """Whether the article names places other than `key` (where its outlet is counts as one)."""
         return bool(self._others(key).total)
 
     def countries(self) -> list[str]:

@@ -89,6 +89,7 @@ def explanation(cand: Candidate, found: Found, choice: Choice, settled: Context,
                    + [_option(s, RULED_OUT) for s in choice.ruled_out[:SHOWN]],
         "none": {"score": _number(choice.none),
                  "evidence": none_evidence(cand, choice.ranked[0] if choice.ranked else None, settled)},
+        "outlet": dict(zip(("country", "admin1"), settled.outlet)) if settled.outlet else None,  # one more place
         "chosen": _place(place) if place is not None else NONE,
         "outcome": outcome,
         "why": _why(found, choice, outcome, via) + (f"; {note}" if note else ""),

@@ -1,16 +1,19 @@
-"""Where an article was published, as its address says: the country of the outlet's country domain
-("moscowtimes.ru", "news.bbc.co.uk", "dailystar.com.lb").
+"""Where an article was published: the country of the outlet's country domain ("moscowtimes.ru",
+"news.bbc.co.uk", "dailystar.com.lb"), and the division its other articles are mostly about (`OutletHomes`).
 
-The resolver counts it as one more place of the article (`Context`): "Moscow" in the Moscow Times is
+The resolver counts either as one more place of the article (`Context`): "Moscow" in the Moscow Times is
 the Russian capital even when the article also names Baltimore and St. Petersburg. A generic domain
 (".com") says nothing, nor do country domains that sites anywhere use for their letters (".io", ".tv").
 """
 
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Hashable, Iterable
 from urllib.parse import urlsplit
 
 from ..gazetteer.sources import country_names
+from .context import Division
 
 # Country domains used for their letters ("youtu.be", "bit.ly", "x.ai"), and ones that name no country.
 GENERIC_COUNTRY_DOMAINS = frozenset({"ai", "am", "be", "cc", "co", "eu", "fm", "gg", "io", "la", "ly", "me", "nu",
@@ -34,3 +37,56 @@ def outlet_country(url: str | None) -> str | None:
         return None
     country = DOMAIN_COUNTRY.get(top, top.upper())
     return country if country in COUNTRIES else None
+
+# An article's sure placements that tell where its outlet is at home: towns and counties, at this confidence.
+HOME_CONFIDENCE = 0.8
+HOME_FEATURES = frozenset({"ADM2", "ADM3"})  # besides towns (feature class P)
+HOME_ARTICLES = 2  # other articles of the outlet with such a placement, at least
+HOME_SHARE = 0.5  # of which at least this share place one in the home division
+
+
+def outlet_host(url: str | None) -> str | None:
+    """The outlet an address is of: its host, without "www." ("star-telegram.com"); None for none."""
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".") if url else ""
+    except ValueError:
+        return None
+    return host.removeprefix("www.") or None
+
+
+# A placement as `OutletHomes` reads it: the article's address and key (its document id, or its id in a store),
+# and the place's country, first-level division, feature class and code, with the placement's confidence.
+Placement = tuple[str | None, Hashable, str | None, str | None, str | None, str | None, float]
+
+
+def _tells_home(feature_class: str | None, feature_code: str | None, confidence: float) -> bool:
+    """Whether a placement in a division says where its outlet is at home: a town or county placed surely."""
+    return confidence >= HOME_CONFIDENCE and (feature_class == "P" or feature_code in HOME_FEATURES)
+
+
+class OutletHomes:
+    """Where each outlet is at home, from its articles' sure placements of towns and counties: the first-level
+    division that at least half of its other articles place one in, when two or more place any. A local paper's
+    stories are mostly about its own state: "Paris" in a story of The Paris News is Paris, Texas, when its other
+    stories place Clarksville and Lamar County in Texas. The resolver counts an article's home as one sure place of
+    it, in place of its outlet's country (`outlet_country`)."""
+
+    def __init__(self, placements: Iterable[Placement]):
+        self._divisions: dict[str, dict[Hashable, set[Division]]] = {}  # outlet -> article -> divisions
+        for url, article, country, admin1, feature_class, feature_code, confidence in placements:
+            outlet = outlet_host(url)
+            if outlet is not None and country and admin1 and _tells_home(feature_class, feature_code, confidence):
+                self._divisions.setdefault(outlet, {}).setdefault(article, set()).add((country, admin1))
+
+    def __bool__(self) -> bool:
+        return any(len(articles) >= HOME_ARTICLES for articles in self._divisions.values())
+
+    def home(self, url: str | None, article: Hashable = None) -> Division | None:
+        """The home of the outlet of `url`, from its articles other than `article`; None when they settle none."""
+        outlet = outlet_host(url)
+        others = [d for a, d in self._divisions.get(outlet or "", {}).items() if a != article]
+        if len(others) < HOME_ARTICLES:
+            return None
+        ranked = Counter(division for divisions in others for division in divisions).most_common(2)
+        (division, count), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0)
+        return division if count >= HOME_SHARE * len(others) and count > runner_up else None

@@ -1,0 +1,81 @@
+"""An outlet's home: the first-level division its other articles place towns and counties in, read as one more
+place of each of its articles (`resolve/outlet.py`). Learned from the corpus read together (`parse_together`:
+evaluation) or from the store's articles (`ingest`), with the real model, gazetteer and store."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from geodata.pipeline import Pipeline, ingest
+from geodata.records import Document, Mention, Place
+from geodata.resolve.outlet import HOME_CONFIDENCE, OutletHomes, outlet_host
+from geodata.store import Store
+
+PAPER = "https://www.theparisnews.com/news/"
+# Two stories of a Texas paper that place its towns surely, then one whose "Paris" says nothing of Texas.
+STORIES = [Document("a", "The school board in Clarksville voted on Tuesday; Detroit and Blossom schools will share "
+                         "a bus.", url=PAPER + "1"),
+           Document("b", "Deputies in Lamar County arrested two men near Reno and Blossom after a chase on Monday.",
+                    url=PAPER + "2")]
+FIRE = Document("c", "Paris firefighters put out a kitchen fire on Tuesday, and no one was hurt.", url=PAPER + "3")
+
+
+def town(url: str, article: object, admin1: str, confidence: float = 0.95, code: str = "PPL"):
+    return url, article, "US", admin1, "P" if code == "PPL" else "A", code, confidence
+
+
+def paris(mentions: list[Mention]) -> Mention:
+    return next(m for m in mentions if m.text == "Paris")
+
+
+def test_the_home_is_the_division_most_of_the_outlets_other_articles_place_towns_in() -> None:
+    homes = OutletHomes([town("https://www.a.com/1", 1, "TX"), town("http://a.com/2", 2, "TX"),
+                         town("http://a.com/3", 3, "OK"), town("http://b.com/1", 4, "TX")])
+    assert outlet_host("https://WWW.A.com./x?y=1") == "a.com" and outlet_host(None) is None
+    assert homes.home("https://a.com/new") == ("US", "TX")  # 2 of 3 articles
+    assert homes.home("https://a.com/new", article=3) == ("US", "TX")  # its own placements left out
+    assert homes.home("https://a.com/new", article=1) is None  # Texas and Oklahoma, one article each: no home
+    assert homes.home("https://b.com/new") is None and homes.home(None) is None  # one article; no outlet
+    # neither a state nor a country, nor an unsure placement, says where a local paper is
+    weak = OutletHomes([town("http://c.com/1", 1, "TX", code="ADM1"), town("http://c.com/2", 2, "TX", code="ADM1"),
+                        town("http://c.com/3", 3, "TX", confidence=HOME_CONFIDENCE - 0.01),
+                        town("http://c.com/4", 4, "TX", confidence=HOME_CONFIDENCE - 0.01)])
+    assert not weak and weak.home("http://c.com/new") is None
+
+
+def test_a_corpus_read_together_places_a_bare_name_in_its_outlets_home(pipeline, settings, gazetteer) -> None:
+    alone = paris(next(iter(pipeline.parse([FIRE]))).mentions)
+    assert alone.place is not None and alone.place.country == "FR"  # the capital: nothing says Texas
+    other = Document("d", FIRE.text + " ", url="https://www.example.com/3")  # the same story from another outlet
+    *stories, fire, elsewhere = pipeline.parse_together([*STORIES, FIRE, other])
+    found = paris(fire.mentions)
+    assert found.place is not None and (found.place.country, found.place.admin1) == ("US", "TX")
+    assert found.confidence >= 0.8
+    explaining = Pipeline(settings, gazetteer=gazetteer, explain=True)  # `parse --explain` says why
+    explained = paris(explaining.parse_together([*STORIES, FIRE])[-1].mentions).explanation
+    assert explained["outlet"] == {"country": "US", "admin1": "TX"} and explained["chosen"]["admin1"] == "TX"
+    assert paris(next(iter(explaining.parse([FIRE]))).mentions).explanation["outlet"] is None
+    assert paris(elsewhere.mentions).place.country == "FR"
+    assert [m.place for s in stories for m in s.mentions] == [m.place for s in pipeline.parse(STORIES)
+                                                              for m in s.mentions]
+
+
+def stored_paris(store: Store, article_id: int) -> Place:
+    rows = store.article_mentions(article_id)
+    place = store.place(rows[rows.text == "Paris"].iloc[0].place_id)
+    assert place is not None
+    return place
+
+
+def test_ingest_reads_an_article_with_the_home_its_outlets_stored_articles_settle(pipeline, tmp_path: Path) -> None:
+    alone, paper = Store(tmp_path / "alone.sqlite"), Store(tmp_path / "paper.sqlite")
+    try:
+        ingest([FIRE], alone, pipeline)
+        assert stored_paris(alone, int(alone.articles().id.max())).country == "FR"
+        ingest(STORIES, paper, pipeline)  # the paper's earlier stories, then the new one
+        ingest([FIRE], paper, pipeline)
+        place = stored_paris(paper, int(paper.articles().id.max()))
+        assert (place.country, place.admin1) == ("US", "TX")
+    finally:
+        alone.close()
+        paper.close()
