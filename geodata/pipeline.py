@@ -8,9 +8,10 @@ sentences by the default language's model, so the store keeps and searches it; n
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from itertools import groupby
+from itertools import count, groupby
 from pathlib import Path
 
 from spacy.language import Language
@@ -23,7 +24,7 @@ from .language import DEFAULT, SUPPORTED, language_of
 from .nlp import iter_docs, load_nlp, sentences
 from .records import Document, ParsedDocument
 from .resolve import Fallback
-from .resolve.outlet import OutletHomes
+from .resolve.outlet import OutletHomes, Placement, outlet_host
 from .store import IngestReport, Store
 
 Notify = Callable[[str], None]
@@ -107,16 +108,37 @@ class Pipeline:
             yield from self._parse_run((document for document, _ in run), language, homes)
 
     def parse_together(self, documents: Sequence[Document]) -> list[ParsedDocument]:
-        """Parse articles read as one collection (a corpus): each whose outlet's other articles here settle a
-        home (`OutletHomes`) is parsed again with it."""
-        parsed = list(self.parse(documents))
-        homes = outlet_homes(parsed)
-        if not homes:
-            return parsed
-        again = [i for i, d in enumerate(documents) if homes.home(d.url, d.id) is not None]
-        for i, redone in zip(again, self.parse([documents[i] for i in again], homes)):
-            parsed[i] = redone
-        return parsed
+        """Parse articles read as one collection (a corpus), in input order (`read_together`)."""
+        return [parsed for _, parsed in sorted(self.read_together(documents), key=lambda pair: pair[0])]
+
+    def read_together(self, documents: Sequence[Document], known: Iterable[Placement] = (),
+                      progress: Callable[[int, int], None] = lambda done, total: None
+                      ) -> Iterator[tuple[int, ParsedDocument]]:
+        """Parse articles read as one collection, each with the home its outlet's other articles settle, here or
+        among `known` (a store's placements: `OutletHomes`); (index, result) pairs, each as soon as it is final.
+        An article with no other of its outlet here is parsed once with `known`'s homes and comes at once; the
+        others are parsed, then read again where the collection settles another home for them. `progress(done,
+        total)` counts the parses and the final results of the articles read together."""
+        known = list(known)
+        before = OutletHomes(known)
+        here = Counter(outlet_host(d.url) for d in documents)
+        together = [i for i, d in enumerate(documents) if (outlet := outlet_host(d.url)) and here[outlet] > 1]
+        alone = sorted(set(range(len(documents))) - set(together))
+        total, done = len(documents) + len(together), count(1)
+        for i, parsed in zip(alone, self.parse([documents[i] for i in alone], before)):
+            progress(next(done), total)
+            yield i, parsed
+        first = []
+        for parsed in self.parse([documents[i] for i in together], before):
+            progress(next(done), total)
+            first.append(parsed)
+        homes = OutletHomes([*known, *placements(first)])
+        again = [k for k, i in enumerate(together) if homes.home(documents[i].url, documents[i].id)
+                 != before.home(documents[i].url, documents[i].id)]
+        redone = dict(zip(again, self.parse([documents[together[k]] for k in again], homes)))
+        for k, i in enumerate(together):
+            progress(next(done), total)
+            yield i, redone.get(k, first[k])
 
     def _parse_run(self, documents: Iterable[Document], language: str,
                    homes: OutletHomes | None = None) -> Iterator[ParsedDocument]:
@@ -135,10 +157,10 @@ class Pipeline:
                                  found.dropped)
 
 
-def outlet_homes(parsed: Iterable[ParsedDocument]) -> OutletHomes:
-    """The outlets' homes from parsed articles' placements, each article keyed by its document's id."""
-    return OutletHomes((p.document.url, p.document.id, m.place.country, m.place.admin1, m.place.feature_class,
-                        m.place.feature_code, m.confidence) for p in parsed for m in p.mentions if m.place is not None)
+def placements(parsed: Iterable[ParsedDocument]) -> Iterator[Placement]:
+    """Parsed articles' placements as `OutletHomes` reads them, each article keyed by its document's id."""
+    return ((p.document.url, p.document.id, m.place.country, m.place.admin1, m.place.feature_class,
+             m.place.feature_code, m.confidence) for p in parsed for m in p.mentions if m.place is not None)
 
 
 def _with_titles(documents: Iterable[Document]) -> Iterator[Document]:
@@ -151,19 +173,19 @@ def _with_titles(documents: Iterable[Document]) -> Iterator[Document]:
 def ingest(documents: Sequence[Document], store: Store, pipeline: Pipeline | Callable[[], Pipeline], *,
            progress: Callable[[int, int], None] = lambda done, total: None,
            lock: AbstractContextManager | threading.Lock = nullcontext()) -> IngestReport:
-    """Parse the documents whose text is not stored yet and store each as soon as it is parsed, each outlet's
-    articles read with its home as the stored ones settle it (`OutletHomes`).
+    """Parse the documents whose text is not stored yet and store each as soon as it is final: read together
+    with the stored ones (`Pipeline.read_together`), so that each is read with its outlet's home (`OutletHomes`)
+    as the stored articles, as corrected, and the new ones settle it.
 
     `pipeline` may be a factory, called only when something is new (spaCy then loads only when needed);
-    `progress(done, total)` follows the new ones; `lock` is held around each write (the dashboard's
+    `progress(done, total)` follows the parses of the new ones; `lock` is held around each write (the dashboard's
     sessions share one store). A failed write raises `StoreError`; the articles before it stay stored."""
     fresh = [d for d in documents if not store.has_text(d.text)]
     report = IngestReport(skipped=len(documents) - len(fresh))
     if not fresh:
         return report
     parser = pipeline if isinstance(pipeline, Pipeline) else pipeline()
-    for done, parsed in enumerate(parser.parse(fresh, OutletHomes(store.outlet_placements())), start=1):
+    for _, parsed in parser.read_together(fresh, store.outlet_placements(), progress):
         with lock:
             report.count(parsed, store.add(parsed))
-        progress(done, len(fresh))
     return report
