@@ -4,12 +4,15 @@ evaluation) or from the store's articles (`ingest`), with the real model, gazett
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from geodata.pipeline import Pipeline, ingest
 from geodata.records import Document, Mention, Place
 from geodata.resolve.outlet import HOME_CONFIDENCE, OutletHomes, outlet_host
 from geodata.store import Store
+
+from .conftest import run_cli
 
 PAPER = "https://www.theparisnews.com/news/"
 # Two stories of a Texas paper that place its towns surely, then one whose "Paris" says nothing of Texas.
@@ -85,3 +88,15 @@ def test_ingest_reads_an_article_with_the_home_its_outlets_stored_articles_settl
     finally:
         for store in (alone, paper, batch):
             store.close()
+
+
+def test_the_parse_command_reads_its_inputs_together(home: Path, tmp_path: Path) -> None:
+    source = tmp_path / "paper.jsonl"
+    source.write_text("".join(json.dumps({"id": d.id, "text": d.text, "url": d.url}) + "\n" for d in [*STORIES, FIRE]),
+                      encoding="utf-8")
+    result = run_cli("parse", str(source), "--explain", home=home)
+    assert result.returncode == 0, result.stderr
+    fire = [json.loads(line) for line in result.stdout.splitlines()][-1]
+    (found,) = [m for m in fire["mentions"] if m["text"] == "Paris"]
+    assert fire["id"] == "c" and found["explain"]["outlet"] == {"country": "US", "admin1": "TX"}
+    assert found["explain"]["chosen"]["admin1"] == "TX"
