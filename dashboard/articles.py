@@ -26,7 +26,7 @@ def ingest(documents: list[Document], label: str) -> IngestReport:
     bar = st.progress(0.0, text=f"{label}...")
 
     def progress(done: int, total: int) -> None:
-        bar.progress(done / total, text=f"{label}: {done}/{total} done")  # parses: some articles are read twice
+        bar.progress(done / total, text=f"{label}: {done}/{total} geoparsed")
 
     try:
         report = geodata_ingest(documents, store(), pipeline, progress=progress, lock=write_lock())

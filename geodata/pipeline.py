@@ -118,26 +118,25 @@ class Pipeline:
         among `known` (a store's placements: `OutletHomes`); (index, result) pairs, each as soon as it is final.
         An article with no other of its outlet here is parsed once with `known`'s homes and comes at once; the
         others are parsed, then read again where the collection settles another home for them. `progress(done,
-        total)` counts the parses and the final results of the articles read together."""
+        total)` follows the first parse of each article."""
         known = list(known)
         before = OutletHomes(known)
         here = Counter(outlet_host(d.url) for d in documents)
         together = [i for i, d in enumerate(documents) if (outlet := outlet_host(d.url)) and here[outlet] > 1]
         alone = sorted(set(range(len(documents))) - set(together))
-        total, done = len(documents) + len(together), count(1)
+        done = count(1)
         for i, parsed in zip(alone, self.parse([documents[i] for i in alone], before)):
-            progress(next(done), total)
+            progress(next(done), len(documents))
             yield i, parsed
         first = []
         for parsed in self.parse([documents[i] for i in together], before):
-            progress(next(done), total)
+            progress(next(done), len(documents))
             first.append(parsed)
         homes = OutletHomes([*known, *placements(first)])
         again = [k for k, i in enumerate(together) if homes.home(documents[i].url, documents[i].id)
                  != before.home(documents[i].url, documents[i].id)]
         redone = dict(zip(again, self.parse([documents[together[k]] for k in again], homes)))
         for k, i in enumerate(together):
-            progress(next(done), total)
             yield i, redone.get(k, first[k])
 
     def _parse_run(self, documents: Iterable[Document], language: str,
@@ -178,7 +177,7 @@ def ingest(documents: Sequence[Document], store: Store, pipeline: Pipeline | Cal
     as the stored articles, as corrected, and the new ones settle it.
 
     `pipeline` may be a factory, called only when something is new (spaCy then loads only when needed);
-    `progress(done, total)` follows the parses of the new ones; `lock` is held around each write (the dashboard's
+    `progress(done, total)` follows the new ones (their first parse); `lock` is held around each write (the dashboard's
     sessions share one store). A failed write raises `StoreError`; the articles before it stay stored."""
     fresh = [d for d in documents if not store.has_text(d.text)]
     report = IngestReport(skipped=len(documents) - len(fresh))
