@@ -24,7 +24,7 @@ from .config import Settings
 from .extract import Extractor
 from .gazetteer import Gazetteer
 from .nlp import sentences
-from .records import TITLE_SENTENCE, Dropped, Mention, Sentence
+from .records import TITLE_SENTENCE, Candidate, Dropped, Mention, Sentence
 from .resolve import Division, Fallback, Resolver
 from .rules import ENGLISH, LanguageRules
 
@@ -40,6 +40,18 @@ class Geoparse:
     mentions: list[Mention]
     title_mentions: list[Mention] = field(default_factory=list)  # offsets into the title
     dropped: list[Dropped] = field(default_factory=list)  # names in the text dropped as no place, and why
+
+
+@dataclass(frozen=True)
+class Read:
+    """A doc as the extractor read it (`Geoparser.read`): its candidates, the text they are resolved in (the title
+    after the text, `TITLE_SEPARATOR` between), where the title starts in it, and the names dropped."""
+
+    sentences: list[Sentence]
+    text: str
+    cands: list[Candidate]
+    shift: int
+    dropped: list[Dropped]
 
 
 def _register_extensions() -> None:
@@ -75,11 +87,16 @@ class Geoparser:
     def geoparse(self, doc: Doc, gold_spans: tuple[tuple[int, int], ...] | None = None,
                  title: Doc | None = None, url: str | None = None, *, text: str | None = None,
                  home: Division | None = None) -> Geoparse:
-        """Find and resolve the doc's toponyms (or resolve `gold_spans`, offsets given by a corpus). `title`:
-        the document's title parsed by the same model, one sentence of the article (`TITLE_SENTENCE`): its
+        """Find and resolve the doc's toponyms (`read`, then `resolve`); `url`: the article's address, `home`: the
+        division its outlet's other articles are about (`resolve.outlet.OutletHomes`)."""
+        return self.resolve(self.read(doc, gold_spans, title, text=text), url, home)
+
+    def read(self, doc: Doc, gold_spans: tuple[tuple[int, int], ...] | None = None, title: Doc | None = None, *,
+             text: str | None = None) -> Read:
+        """Find the doc's toponym candidates (or take `gold_spans`, offsets given by a corpus). `title`: the
+        document's title parsed by the same model, one sentence of the article (`TITLE_SENTENCE`): its
         toponyms are resolved together with the text's, each reading the other as context. `text`: the
-        doc's text, when the caller has it (spaCy builds `Doc.text` anew on every read); `home`: the division
-        its outlet's other articles are about (`resolve.outlet.OutletHomes`)."""
+        doc's text, when the caller has it (spaCy builds `Doc.text` anew on every read)."""
         sents = sentences(doc)
         text = doc.text if text is None else text
         if gold_spans is not None:
@@ -92,10 +109,15 @@ class Geoparser:
             text += TITLE_SEPARATOR + title_text
             cands = [*cands, *(replace(c, start=c.start + shift, end=c.end + shift, sentence=TITLE_SENTENCE)
                                for c in self.extractor.candidates(title, sentences(title), title_text))]
-        found = self.resolver.resolve(text, cands, url, home)
+        return Read(sents, text, cands, shift, dropped)
+
+    def resolve(self, read: Read, url: str | None = None, home: Division | None = None) -> Geoparse:
+        """Resolve what `read` found: a doc read once may be resolved again with its outlet's home."""
+        found = self.resolver.resolve(read.text, read.cands, url, home)
         mentions = [m for m in found if m.sentence != TITLE_SENTENCE]
-        in_title = [replace(m, start=m.start - shift, end=m.end - shift) for m in found if m.sentence == TITLE_SENTENCE]
-        return Geoparse(sents, mentions, in_title, dropped)
+        in_title = [replace(m, start=m.start - read.shift, end=m.end - read.shift)
+                    for m in found if m.sentence == TITLE_SENTENCE]
+        return Geoparse(read.sentences, mentions, in_title, read.dropped)
 
     @staticmethod
     def _span(doc: Doc, mention: Mention) -> Span | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from spacy.language import Language
 
-from .component import Geoparser
+from .component import Geoparse, Geoparser, Read
 from .config import Settings
 from .extract import rules_for
 from .gazetteer import Gazetteer, open_gazetteer
@@ -103,9 +103,7 @@ class Pipeline:
         language go to its model together. A title is geoparsed as a sentence of its document
         (`title_mentions`), unless gold spans say what to resolve. `homes`: where the outlets are at home, from
         their other articles (`OutletHomes`; each document's own placements are left out by its id)."""
-        read = ((document, language_of(document.text, document.title, document.language)) for document in documents)
-        for language, run in groupby(read, key=lambda pair: pair[1]):
-            yield from self._parse_run((document for document, _ in run), language, homes)
+        return (parsed for parsed, _ in self._parse(documents, homes))
 
     def parse_together(self, documents: Sequence[Document]) -> list[ParsedDocument]:
         """Parse articles read as one collection (a corpus), in input order (`read_together`)."""
@@ -116,9 +114,9 @@ class Pipeline:
                       ) -> Iterator[tuple[int, ParsedDocument]]:
         """Parse articles read as one collection, each with the home its outlet's other articles settle, here or
         among `known` (a store's placements: `OutletHomes`); (index, result) pairs, each as soon as it is final.
-        An article with no other of its outlet here is parsed once with `known`'s homes and comes at once; the
-        others are parsed, then read again where the collection settles another home for them. `progress(done,
-        total)` follows the first parse of each article."""
+        An article with no other of its outlet here is parsed with `known`'s homes and comes at once; the others
+        are parsed, then resolved again (what the extractor read is kept: the model does not run twice) where
+        the collection settles another home for them. `progress(done, total)` follows the parse of each."""
         known = list(known)
         before = OutletHomes(known)
         here = Counter(outlet_host(d.url) for d in documents)
@@ -129,31 +127,43 @@ class Pipeline:
             progress(next(done), len(documents))
             yield i, parsed
         first = []
-        for parsed in self.parse([documents[i] for i in together], before):
+        for parsed, read in self._parse([documents[i] for i in together], before):
             progress(next(done), len(documents))
-            first.append(parsed)
-        homes = OutletHomes([*known, *placements(first)])
-        again = [k for k, i in enumerate(together) if homes.home(documents[i].url, documents[i].id)
-                 != before.home(documents[i].url, documents[i].id)]
-        redone = dict(zip(again, self.parse([documents[together[k]] for k in again], homes)))
-        for k, i in enumerate(together):
-            yield i, redone.get(k, first[k])
+            first.append((parsed, read))
+        homes = OutletHomes([*known, *placements(parsed for parsed, _ in first)])
+        for i, (parsed, read) in zip(together, first):
+            document = documents[i]
+            home = homes.home(document.url, document.id)
+            if read is not None and home != before.home(document.url, document.id):
+                found = self.geoparser_for(parsed.language).resolve(read, document.url, home)
+                parsed = _parsed(document, found, parsed.language)
+            yield i, parsed
+
+    def _parse(self, documents: Iterable[Document],
+               homes: OutletHomes | None) -> Iterator[tuple[ParsedDocument, Read | None]]:
+        """`parse`, each result with what the extractor read (None for a language not geoparsed)."""
+        read = ((document, language_of(document.text, document.title, document.language)) for document in documents)
+        for language, run in groupby(read, key=lambda pair: pair[1]):
+            yield from self._parse_run((document for document, _ in run), language, homes)
 
     def _parse_run(self, documents: Iterable[Document], language: str,
-                   homes: OutletHomes | None = None) -> Iterator[ParsedDocument]:
+                   homes: OutletHomes | None) -> Iterator[tuple[ParsedDocument, Read | None]]:
         """Documents in one language: geoparsed if it is supported, else only split into sentences."""
         nlp = self.nlp_for(language)
         if language not in SUPPORTED:
             for document, doc in iter_docs(nlp, documents, self.settings.batch_size):
-                yield ParsedDocument(document, sentences(doc), language=language)
+                yield ParsedDocument(document, sentences(doc), language=language), None
             return
         geoparser = self.geoparser_for(language)
         docs = iter_docs(nlp, _with_titles(documents), self.settings.batch_size)
         for (_, title), (document, doc) in zip(docs, docs):
+            read = geoparser.read(doc, document.spans, title, text=document.text)
             home = homes.home(document.url, document.id) if homes else None
-            found = geoparser.geoparse(doc, document.spans, title, document.url, text=document.text, home=home)
-            yield ParsedDocument(document, found.sentences, found.mentions, found.title_mentions, language,
-                                 found.dropped)
+            yield _parsed(document, geoparser.resolve(read, document.url, home), language), read
+
+
+def _parsed(document: Document, found: Geoparse, language: str) -> ParsedDocument:
+    return ParsedDocument(document, found.sentences, found.mentions, found.title_mentions, language, found.dropped)
 
 
 def placements(parsed: Iterable[ParsedDocument]) -> Iterator[Placement]:

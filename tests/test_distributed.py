@@ -75,9 +75,9 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 @pytest.fixture(scope="module")
 def expected(corpus, pipeline):
-    """The single-process result: `Pipeline.parse` over `load_paths`, as `python -m geodata parse` does."""
+    """The single-process result: `Pipeline.parse_together` over `load_paths`, as `python -m geodata parse` does."""
     loaded = load_paths(corpus)
-    return loaded, list(pipeline.parse(loaded.documents))
+    return loaded, pipeline.parse_together(loaded.documents)
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,7 @@ from geodata.records import Document, Mention, Place
 from geodata.resolve.outlet import HOME_CONFIDENCE, OutletHomes, outlet_host
 from geodata.store import Store
 
-from .conftest import run_cli
+from .conftest import local_dask, run_cli
 
 PAPER = "https://www.theparisnews.com/news/"
 # Two stories of a Texas paper that place its towns surely, then one whose "Paris" says nothing of Texas.
@@ -100,3 +100,16 @@ def test_the_parse_command_reads_its_inputs_together(home: Path, tmp_path: Path)
     (found,) = [m for m in fire["mentions"] if m["text"] == "Paris"]
     assert fire["id"] == "c" and found["explain"]["outlet"] == {"country": "US", "admin1": "TX"}
     assert found["explain"]["chosen"]["admin1"] == "TX"
+
+
+def test_dask_reads_each_partitions_articles_together(settings, tmp_path: Path) -> None:
+    from geodata import scale
+
+    source = tmp_path / "paper.jsonl"
+    source.write_text("".join(json.dumps({"id": d.id, "text": d.text, "url": d.url}) + "\n" for d in [*STORIES, FIRE]),
+                      encoding="utf-8")
+    with local_dask(1) as client:
+        scale.parse_to_parquet([str(source)], tmp_path / "out", settings, client=client)
+    fire = next(p for p in scale.read_result(tmp_path / "out") if p.document.id == "c")
+    found = paris(fire.mentions)
+    assert found.place is not None and (found.place.country, found.place.admin1) == ("US", "TX")

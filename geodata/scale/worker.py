@@ -95,9 +95,10 @@ def warm(settings: Settings, online: bool = False) -> int:
 
 def run_partition(spec: PartitionSpec, *, out: str, settings: Settings, online: bool = False, force: bool = False,
                   run_id: str = "run", language: str | None = None) -> dict[str, Any]:
-    """The task: parse one partition on this worker and write it. Idempotent: a complete partition
-    (e.g. written by an attempt whose worker died before reporting) is not done again. `language` (an ISO
-    639-1 code): every document read in it, as `--language` does for `parse`."""
+    """The task: parse one partition on this worker, its articles read together (`Pipeline.parse_together`:
+    each with its outlet's home as the partition's other articles settle it), and write it. Idempotent: a
+    complete partition (e.g. written by an attempt whose worker died before reporting) is not done again.
+    `language` (an ISO 639-1 code): every document read in it, as `--language` does for `parse`."""
     out_dir = Path(out)
     if not force:
         done = completed(out_dir, spec)
@@ -107,7 +108,7 @@ def run_partition(spec: PartitionSpec, *, out: str, settings: Settings, online: 
     loaded_docs = load_partition(spec)
     loaded = worker_pipeline(settings, online)
     with loaded.lock:  # one pipeline per process; threads of the same worker take turns
-        parsed = list(loaded.pipeline.parse(declare_language(loaded_docs.documents, language)))
+        parsed = loaded.pipeline.parse_together(declare_language(loaded_docs.documents, language))
     summary = write_partition(out_dir, spec, parsed, loaded_docs, run_id)
     return {**summary, "skipped": False, "seconds": time.perf_counter() - started,
             "cpu_seconds": time.process_time() - cpu, "pid": os.getpid()}
