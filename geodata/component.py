@@ -24,7 +24,7 @@ from .config import Settings
 from .extract import Extractor
 from .gazetteer import Gazetteer
 from .nlp import sentences
-from .records import TITLE_SENTENCE, Candidate, Dropped, Mention, Sentence
+from .records import TITLE_SENTENCE, Candidate, Dropped, Mention, Place, Sentence
 from .resolve import Division, Fallback, Resolver
 from .rules import ENGLISH, LanguageRules
 
@@ -45,13 +45,15 @@ class Geoparse:
 @dataclass(frozen=True)
 class Read:
     """A doc as the extractor read it (`Geoparser.read`): its candidates, the text they are resolved in (the title
-    after the text, `TITLE_SEPARATOR` between), where the title starts in it, and the names dropped."""
+    after the text, `TITLE_SEPARATOR` between), where the title starts in it, and the names dropped; and, once
+    resolved, what the online geocoder answered for its names, which a second resolution reuses."""
 
     sentences: list[Sentence]
     text: str
     cands: list[Candidate]
     shift: int
     dropped: list[Dropped]
+    answers: dict[str, Place | None] = field(default_factory=dict)  # the online geocoder's, by name: asked once
 
 
 def _register_extensions() -> None:
@@ -113,7 +115,7 @@ class Geoparser:
 
     def resolve(self, read: Read, url: str | None = None, home: Division | None = None) -> Geoparse:
         """Resolve what `read` found: a doc read once may be resolved again with its outlet's home."""
-        found = self.resolver.resolve(read.text, read.cands, url, home)
+        found = self.resolver.resolve(read.text, read.cands, url, home, read.answers)
         mentions = [m for m in found if m.sentence != TITLE_SENTENCE]
         in_title = [replace(m, start=m.start - read.shift, end=m.end - read.shift)
                     for m in found if m.sentence == TITLE_SENTENCE]

@@ -11,7 +11,7 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from itertools import count, groupby
+from itertools import groupby
 from pathlib import Path
 
 from spacy.language import Language
@@ -24,7 +24,7 @@ from .language import DEFAULT, SUPPORTED, language_of
 from .nlp import iter_docs, load_nlp, sentences
 from .records import Document, ParsedDocument
 from .resolve import Fallback
-from .resolve.outlet import OutletHomes, Placement, outlet_host
+from .resolve.outlet import HOME_CONFIDENCE, OutletHomes, Placement, outlet_host, placements
 from .store import IngestReport, Store
 
 Notify = Callable[[str], None]
@@ -98,43 +98,38 @@ class Pipeline:
         """The default language's geoparser."""
         return self.geoparser_for(DEFAULT)
 
-    def parse(self, documents: Iterable[Document], homes: OutletHomes | None = None) -> Iterator[ParsedDocument]:
+    def parse(self, documents: Iterable[Document]) -> Iterator[ParsedDocument]:
         """Parse documents in spaCy batches, yielding results in input order; consecutive documents in one
         language go to its model together. A title is geoparsed as a sentence of its document
-        (`title_mentions`), unless gold spans say what to resolve. `homes`: where the outlets are at home, from
-        their other articles (`OutletHomes`; each document's own placements are left out by its id)."""
-        return (parsed for parsed, _ in self._parse(documents, homes))
+        (`title_mentions`), unless gold spans say what to resolve. Each article is read alone (`read_together`
+        reads a collection)."""
+        return (parsed for parsed, _ in self._parse(documents, None))
 
     def parse_together(self, documents: Sequence[Document]) -> list[ParsedDocument]:
         """Parse articles read as one collection (a corpus), in input order (`read_together`)."""
         return [parsed for _, parsed in sorted(self.read_together(documents), key=lambda pair: pair[0])]
 
-    def read_together(self, documents: Sequence[Document], known: Iterable[Placement] = (),
-                      progress: Callable[[int, int], None] = lambda done, total: None
-                      ) -> Iterator[tuple[int, ParsedDocument]]:
+    def read_together(self, documents: Sequence[Document],
+                      known: Iterable[Placement] = ()) -> Iterator[tuple[int, ParsedDocument]]:
         """Parse articles read as one collection, each with the home its outlet's other articles settle, here or
-        among `known` (a store's placements: `OutletHomes`); (index, result) pairs, each as soon as it is final.
-        An article with no other of its outlet here is parsed with `known`'s homes and comes at once; the others
-        are parsed, then resolved again (what the extractor read is kept: the model does not run twice) where
-        the collection settles another home for them. `progress(done, total)` follows the parse of each."""
+        among `known` (a store's placements: `OutletHomes`; an article is known by its address, so that its own
+        placements, or an earlier version's, never settle its home); (index, result) pairs, each as soon as it is
+        final. An article with no other of its outlet here is parsed with `known`'s homes and comes at once; the
+        others come after them, once all are parsed: then those whose home the collection settles are resolved
+        again (what the extractor read, and the online geocoder's answers, are kept: the model runs once)."""
         known = list(known)
         before = OutletHomes(known)
         here = Counter(outlet_host(d.url) for d in documents)
         together = [i for i, d in enumerate(documents) if (outlet := outlet_host(d.url)) and here[outlet] > 1]
         alone = sorted(set(range(len(documents))) - set(together))
-        done = count(1)
-        for i, parsed in zip(alone, self.parse([documents[i] for i in alone], before)):
-            progress(next(done), len(documents))
+        for i, (parsed, _) in zip(alone, self._parse([documents[i] for i in alone], before)):
             yield i, parsed
-        first = []
-        for parsed, read in self._parse([documents[i] for i in together], before):
-            progress(next(done), len(documents))
-            first.append((parsed, read))
+        first = list(self._parse([documents[i] for i in together], before))
         homes = OutletHomes([*known, *placements(parsed for parsed, _ in first)])
         for i, (parsed, read) in zip(together, first):
             document = documents[i]
-            home = homes.home(document.url, document.id)
-            if read is not None and home != before.home(document.url, document.id):
+            home = homes.home(document.url)
+            if read is not None and home != before.home(document.url):
                 found = self.geoparser_for(parsed.language).resolve(read, document.url, home)
                 parsed = _parsed(document, found, parsed.language)
             yield i, parsed
@@ -158,18 +153,12 @@ class Pipeline:
         docs = iter_docs(nlp, _with_titles(documents), self.settings.batch_size)
         for (_, title), (document, doc) in zip(docs, docs):
             read = geoparser.read(doc, document.spans, title, text=document.text)
-            home = homes.home(document.url, document.id) if homes else None
+            home = homes.home(document.url) if homes is not None else None
             yield _parsed(document, geoparser.resolve(read, document.url, home), language), read
 
 
 def _parsed(document: Document, found: Geoparse, language: str) -> ParsedDocument:
     return ParsedDocument(document, found.sentences, found.mentions, found.title_mentions, language, found.dropped)
-
-
-def placements(parsed: Iterable[ParsedDocument]) -> Iterator[Placement]:
-    """Parsed articles' placements as `OutletHomes` reads them, each article keyed by its document's id."""
-    return ((p.document.url, p.document.id, m.place.country, m.place.admin1, m.place.feature_class,
-             m.place.feature_code, m.confidence) for p in parsed for m in p.mentions if m.place is not None)
 
 
 def _with_titles(documents: Iterable[Document]) -> Iterator[Document]:
@@ -184,17 +173,20 @@ def ingest(documents: Sequence[Document], store: Store, pipeline: Pipeline | Cal
            lock: AbstractContextManager | threading.Lock = nullcontext()) -> IngestReport:
     """Parse the documents whose text is not stored yet and store each as soon as it is final: read together
     with the stored ones (`Pipeline.read_together`), so that each is read with its outlet's home (`OutletHomes`)
-    as the stored articles, as corrected, and the new ones settle it.
+    as the stored articles, as corrected, and the new ones settle it; those read with others of their outlet
+    are stored after the rest.
 
     `pipeline` may be a factory, called only when something is new (spaCy then loads only when needed);
-    `progress(done, total)` follows the new ones (their first parse); `lock` is held around each write (the dashboard's
+    `progress(done, total)` follows the new ones as they are stored; `lock` is held around each write (the dashboard's
     sessions share one store). A failed write raises `StoreError`; the articles before it stay stored."""
     fresh = [d for d in documents if not store.has_text(d.text)]
     report = IngestReport(skipped=len(documents) - len(fresh))
     if not fresh:
         return report
     parser = pipeline if isinstance(pipeline, Pipeline) else pipeline()
-    for _, parsed in parser.read_together(fresh, store.outlet_placements(), progress):
+    for done, (_, parsed) in enumerate(parser.read_together(fresh, store.outlet_placements(HOME_CONFIDENCE)),
+                                       start=1):
         with lock:
             report.count(parsed, store.add(parsed))
+        progress(done, len(fresh))
     return report

@@ -75,7 +75,8 @@ def corpus(tmp_path_factory: pytest.TempPathFactory) -> list[str]:
 
 @pytest.fixture(scope="module")
 def expected(corpus, pipeline):
-    """The single-process result: `Pipeline.parse_together` over `load_paths`, as `python -m geodata parse` does."""
+    """The single-process result: `Pipeline.parse_together` over `load_paths`, as `python -m geodata parse` does
+    (the same as the partitions', which read their articles together, as no article here has an address)."""
     loaded = load_paths(corpus)
     return loaded, pipeline.parse_together(loaded.documents)
 

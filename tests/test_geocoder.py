@@ -338,3 +338,25 @@ def test_a_read_only_gazetteer_keeps_answers_for_the_run(settings, gaz, server):
     assert len(server.requests) == 2 and len(messages) == 1 and "cannot write the cache" in messages[0]
     assert cache_rows(gaz, "kafr zubaydat") == []
     readonly.close()
+
+
+def test_an_article_resolved_again_with_its_outlets_home_asks_the_geocoder_once(settings, gaz, server):
+    """Read together, the fire story is resolved again with its paper's home (Texas): the name no source holds
+    keeps the answer it got, though the article's countries, the cache's context, changed with the home."""
+    from geodata.pipeline import Pipeline
+
+    paper = "https://www.theparisnews.com/news/"
+    docs = [Document("a", "The school board in Clarksville voted on Tuesday; Detroit and Blossom schools will share "
+                          "a bus.", url=paper + "1"),
+            Document("b", "Deputies in Lamar County arrested two men near Reno and Blossom after a chase on Monday.",
+                     url=paper + "2"),
+            Document("c", "Paris firefighters said the blaze began in Zqxwbury, near Paris, on Tuesday.",
+                     url=paper + "3")]
+    server.add(FakePlace("Zqxwbury", 33.7, -95.5))
+    config = online(settings, server.url)
+    pipeline = Pipeline(config, gazetteer=gaz, fallback=Geocoder(config, gaz, lambda message: None, retry=FAST))
+    fire = pipeline.parse_together(docs)[-1]
+    paris = next(m for m in fire.mentions if m.text == "Paris")
+    assert (paris.place.country, paris.place.admin1) == ("US", "TX")  # resolved again, with the home
+    asked = [r for r in server.search_requests() if r.params["q"] == "Zqxwbury"]
+    assert len(asked) == 1, [r.params for r in asked]

@@ -103,11 +103,12 @@ class Resolver:
         first expansion that finds any."""
         return find(self.gazetteer, Query.of(name, division)).options
 
-    def resolve(self, text: str, cands: Sequence[Candidate], url: str | None = None,
-                home: Division | None = None) -> list[Mention]:
+    def resolve(self, text: str, cands: Sequence[Candidate], url: str | None = None, home: Division | None = None,
+                answers: dict[str, Place | None] | None = None) -> list[Mention]:
         """Mentions for one document's candidates (same order; a name that is no place here is left out);
         `url`: the article's address, whose outlet's country is evidence too; `home`: the division its outlet's
-        other articles are about (`outlet.py`), evidence in the country's place."""
+        other articles are about (`outlet.py`), evidence in the country's place; `answers`: the online geocoder's
+        answers for the document's names, filled as it is asked and reused (a document resolved again)."""
         country = outlet_country(url)
         outlet = home if home is not None else (country, None) if country is not None else None
         keys = [normalize(c.text) for c in cands]
@@ -116,6 +117,7 @@ class Resolver:
         context = Context(self.gazetteer, text, spread=spread, outlet=outlet)
         first = [rank(c, f.options, context) for c, f in zip(cands, found)]
         context = Context(self.gazetteer, text, _voting(first, found), cands, spread, outlet)
+        context.answers = {} if answers is None else answers
         final = [inside(rank(c, f.options, context), context.country_within(c)) for c, f in zip(cands, found)]
         settled = Context(None, text, _voting(final, found), cands, outlet=outlet)  # the article as read in the end
         own = [choose(c, ranked, settled, f.expansion) for c, ranked, f in zip(cands, final, found)]
@@ -193,7 +195,11 @@ class Resolver:
     def _geocoded(self, cand: Candidate, context: Context) -> tuple[Place, float, str, str] | None:
         """The online geocoder's answer for a name, scored as on the next run, when the cache makes it the only
         candidate; None without a geocoder or an answer."""
-        answer = self.fallback(cand.text, context.countries()) if self.fallback is not None else None
+        if self.fallback is None:
+            return None
+        if cand.text not in context.answers:
+            context.answers[cand.text] = self.fallback(cand.text, context.countries())
+        answer = context.answers[cand.text]
         return None if answer is None else (answer, confidence([Scored(answer, 0.0)], cand), GEOCODER, cand.text)
 
     def _no_candidate(self, cand: Candidate, context: Context,

@@ -153,6 +153,7 @@ class Context:
         self.gazetteer = gazetteer  # None: no qualifier lookups (the settled article only answers `fits`)
         self.text = text
         self.outlet = outlet  # where the outlet is: (country, its home division or None)
+        self.answers: dict[str, Place | None] = {}  # the online geocoder's, by name (`Resolver.resolve`)
         self.spread = spread or Spread({})
         self._terms: dict[tuple[str, str], tuple[float, float, float, float]] = {}  # (place id, name) -> terms
         self._by_key: dict[str, Others] = {}  # name -> the other names' votes

@@ -9,10 +9,11 @@ the Russian capital even when the article also names Baltimore and St. Petersbur
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Hashable, Iterable
+from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
 
 from ..gazetteer.sources import country_names
+from ..records import ParsedDocument
 from .context import Division
 
 # Country domains used for their letters ("youtu.be", "bit.ly", "x.ai"), and ones that name no country.
@@ -20,29 +21,6 @@ GENERIC_COUNTRY_DOMAINS = frozenset({"ai", "am", "be", "cc", "co", "eu", "fm", "
                                      "su", "to", "tv", "ws"})
 DOMAIN_COUNTRY = {"uk": "GB"}  # the one country domain that is not its country's ISO code
 COUNTRIES = frozenset(country_names())  # the ISO codes of the gazetteer's countries
-
-
-def outlet_country(url: str | None) -> str | None:
-    """The ISO code of the country whose domain the address is under; None for none (a generic domain,
-    an IP address, no address: a file or pasted text)."""
-    if not url:
-        return None
-    try:
-        host = (urlsplit(url).hostname or "").rstrip(".")
-    except ValueError:
-        return None
-    labels = host.split(".")
-    top = labels[-1]
-    if len(labels) < 2 or len(top) != 2 or not top.isalpha() or top in GENERIC_COUNTRY_DOMAINS:
-        return None
-    country = DOMAIN_COUNTRY.get(top, top.upper())
-    return country if country in COUNTRIES else None
-
-# An article's sure placements that tell where its outlet is at home: towns and counties, at this confidence.
-HOME_CONFIDENCE = 0.8
-HOME_FEATURES = frozenset({"ADM2", "ADM3"})  # besides towns (feature class P)
-HOME_ARTICLES = 2  # other articles of the outlet with such a placement, at least
-HOME_SHARE = 0.5  # of which at least this share place one in the home division
 
 
 def outlet_host(url: str | None) -> str | None:
@@ -54,9 +32,33 @@ def outlet_host(url: str | None) -> str | None:
     return host.removeprefix("www.") or None
 
 
-# A placement as `OutletHomes` reads it: the article's address and key (its document id, or its id in a store),
-# and the place's country, first-level division, feature class and code, with the placement's confidence.
-Placement = tuple[str | None, Hashable, str | None, str | None, str | None, str | None, float]
+def outlet_country(url: str | None) -> str | None:
+    """The ISO code of the country whose domain the address is under; None for none (a generic domain,
+    an IP address, no address: a file or pasted text)."""
+    labels = (outlet_host(url) or "").split(".")
+    top = labels[-1]
+    if len(labels) < 2 or len(top) != 2 or not top.isalpha() or top in GENERIC_COUNTRY_DOMAINS:
+        return None
+    country = DOMAIN_COUNTRY.get(top, top.upper())
+    return country if country in COUNTRIES else None
+
+
+# An article's sure placements that tell where its outlet is at home: towns and counties, at this confidence.
+HOME_CONFIDENCE = 0.8
+HOME_FEATURES = frozenset({"ADM2", "ADM3"})  # besides towns (feature class P)
+HOME_ARTICLES = 2  # other articles of the outlet with such a placement, at least
+HOME_SHARE = 0.5  # of which at least this share place one in the home division
+
+# A placement as `OutletHomes` reads it: the article's address (an article is known by it: an edited version
+# fetched again is the same article), and the place's country, first-level division, feature class and code,
+# with the placement's confidence.
+Placement = tuple[str | None, str | None, str | None, str | None, str | None, float]
+
+
+def placements(parsed: Iterable[ParsedDocument]) -> Iterator[Placement]:
+    """Parsed articles' placements, the title's with the text's (as a store holds them)."""
+    return ((p.document.url, m.place.country, m.place.admin1, m.place.feature_class, m.place.feature_code,
+             m.confidence) for p in parsed for m in (*p.mentions, *p.title_mentions) if m.place is not None)
 
 
 def _tells_home(feature_class: str | None, feature_code: str | None, confidence: float) -> bool:
@@ -68,25 +70,29 @@ class OutletHomes:
     """Where each outlet is at home, from its articles' sure placements of towns and counties: the first-level
     division that at least half of its other articles place one in, when two or more place any. A local paper's
     stories are mostly about its own state: "Paris" in a story of The Paris News is Paris, Texas, when its other
-    stories place Clarksville and Lamar County in Texas. The resolver counts an article's home as one sure place of
-    it, in place of its outlet's country (`outlet_country`)."""
+    stories place Clarksville and Lamar County in Texas. The resolver counts an article's home as one sure place
+    of it, in place of its outlet's country (`outlet_country`)."""
 
     def __init__(self, placements: Iterable[Placement]):
-        self._divisions: dict[str, dict[Hashable, set[Division]]] = {}  # outlet -> article -> divisions
-        for url, article, country, admin1, feature_class, feature_code, confidence in placements:
+        self._articles: dict[str, dict[str, set[Division]]] = {}  # outlet -> article's address -> divisions
+        for url, country, admin1, feature_class, feature_code, confidence in placements:
             outlet = outlet_host(url)
             if outlet is not None and country and admin1 and _tells_home(feature_class, feature_code, confidence):
-                self._divisions.setdefault(outlet, {}).setdefault(article, set()).add((country, admin1))
+                self._articles.setdefault(outlet, {}).setdefault(url, set()).add((country, admin1))
+        self._counts = {outlet: Counter(d for divisions in articles.values() for d in divisions)
+                        for outlet, articles in self._articles.items()}  # outlet -> articles placing one in each
 
-    def __bool__(self) -> bool:
-        return any(len(articles) >= HOME_ARTICLES for articles in self._divisions.values())
-
-    def home(self, url: str | None, article: Hashable = None) -> Division | None:
-        """The home of the outlet of `url`, from its articles other than `article`; None when they settle none."""
+    def home(self, url: str | None) -> Division | None:
+        """The home of the outlet of `url`, from its articles other than the one at `url`; None when they
+        settle none."""
         outlet = outlet_host(url)
-        others = [d for a, d in self._divisions.get(outlet or "", {}).items() if a != article]
-        if len(others) < HOME_ARTICLES:
+        if outlet not in self._articles:
             return None
-        ranked = Counter(division for divisions in others for division in divisions).most_common(2)
-        (division, count), runner_up = ranked[0], (ranked[1][1] if len(ranked) > 1 else 0)
-        return division if count >= HOME_SHARE * len(others) and count > runner_up else None
+        articles, counts = self._articles[outlet], self._counts[outlet]
+        own = articles.get(url or "", set())
+        others = len(articles) - (url in articles)
+        if others < HOME_ARTICLES:
+            return None
+        ranked = sorted(((n - (d in own), d) for d, n in counts.items()), reverse=True)[:2]
+        (count, division), runner_up = ranked[0], (ranked[1][0] if len(ranked) > 1 else 0)
+        return division if count >= HOME_SHARE * others and count > runner_up else None

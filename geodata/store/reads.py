@@ -260,13 +260,16 @@ class StoreReads:
             [*params, below],
         )
 
-    def outlet_placements(self) -> list[tuple[str, int, str | None, str | None, str | None, str | None, float]]:
-        """Every placement in an article with an address, as corrected: (url, article id, country, first-level
-        division, feature class and code, confidence); what `resolve.outlet.OutletHomes` learns outlets from."""
+    def outlet_placements(self, at_least: float) -> list[tuple[str, str | None, str | None, str | None, str | None,
+                                                               float]]:
+        """The placements of confidence `at_least` or more in articles with an address, as corrected: (url,
+        country, first-level division, feature class and code, confidence); what `resolve.outlet.OutletHomes`
+        learns outlets from."""
         return self.conn.execute(
-            f"""SELECT a.url, a.id, p.country, p.admin1, p.feature_class, p.feature_code, m.confidence
+            f"""SELECT a.url, p.country, p.admin1, p.feature_class, p.feature_code, m.confidence
                 {self._mentions_from(frozenset(), article=True, place=True)}
-                WHERE a.url IS NOT NULL AND m.eff_place_id IS NOT NULL""").fetchall()
+                WHERE a.url IS NOT NULL AND m.eff_place_id IS NOT NULL AND m.confidence >= ?""",
+            (at_least,)).fetchall()
 
     def place(self, place_id: str) -> Place | None:
         row = self.conn.execute(f"SELECT {PLACE_COLUMNS} FROM places WHERE id = ?", (place_id,)).fetchone()
