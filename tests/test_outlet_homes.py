@@ -36,6 +36,7 @@ def test_the_home_is_the_division_most_of_the_outlets_other_articles_place_towns
     homes = OutletHomes([town("https://www.a.com/1", "TX"), town("http://a.com/2", "TX"), town("http://a.com/2", "TX"),
                          town("http://a.com/3", "OK"), town("http://b.com/1", "TX")])
     assert outlet_host("https://WWW.A.com./x?y=1") == "a.com" and outlet_host(None) is None
+    assert outlet_host("https://www.Bücher.de/a") == outlet_host("http://xn--bcher-kva.de/b") == "xn--bcher-kva.de"
     assert homes.home("https://a.com/new") == ("US", "TX")  # 2 of 3 articles (one places two towns there)
     assert homes.home("http://a.com/3") == ("US", "TX")  # an article is known by its address: its own left out
     assert homes.home("https://www.a.com/1") is None  # Texas and Oklahoma, one article each: no home

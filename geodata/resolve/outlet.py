@@ -24,11 +24,16 @@ COUNTRIES = frozenset(country_names())  # the ISO codes of the gazetteer's count
 
 
 def outlet_host(url: str | None) -> str | None:
-    """The outlet an address is of: its host, without "www." ("star-telegram.com"); None for none."""
+    """The outlet an address is of: its host, without "www." ("star-telegram.com"), in its ASCII form ("bücher.de"
+    and "xn--bcher-kva.de" are one outlet); None for none."""
     try:
         host = (urlsplit(url).hostname or "").rstrip(".") if url else ""
     except ValueError:
         return None
+    try:
+        host = host.encode("idna").decode("ascii")
+    except UnicodeError:
+        pass  # no valid domain name ("a..b"): the host as written
     return host.removeprefix("www.") or None
 
 
