@@ -1,9 +1,10 @@
 """Refit the confidence calibration (`geodata/resolve/data/calibration.csv`) on the development halves
 of the evaluation corpora, and print what it does to the development and the test halves.
 
-One offline parse of each corpus (read together, as `evaluate` reads it) with raw confidences
-(`Resolver.calibration = RAW`) gives the placements the evaluation judges (its own gold reading, halves and
-matching: `geodata.evaluation`);
+One offline parse of each corpus (read together, as `evaluate` reads it, with the shipped map: an outlet's
+home is learned from placements at calibrated confidence >= 0.8, `resolve/outlet.py`) gives the placements the
+evaluation judges (its own gold reading, halves and matching: `geodata.evaluation`), each with its raw
+confidence (the explanation's `raw_confidence`);
 the map of each outcome is fitted on the development halves by `calibration.fit`, each corpus
 weighing the same (GWN, international news, would otherwise count for less than LGL, local US news,
 only because it has fewer placements; the target holds for each corpus); the test halves are scored
@@ -27,17 +28,17 @@ from pathlib import Path
 
 from geodata.evaluation import DEVELOPMENT, TEST, Calibration, CorpusError, GoldDocument, calibrate, load_corpus
 from geodata.records import Mention, ParsedDocument
-from geodata.resolve import ARTICLE_TOWN_CONFIDENCE, BEARING_CONFIDENCE, NAMED_AFTER_CONFIDENCE
-from geodata.resolve.calibration import (CALIBRATION_CSV, RAW, Calibration as ConfidenceCalibration, ConfidenceMap,
-                                         fit, write)
-from geodata.resolve.explain import ARTICLE_TOWN, BEARING, BEST, NAMED_AFTER, PLACE_SAID
+from geodata.resolve import (ARTICLE_TOWN_CONFIDENCE, BEARING_CONFIDENCE, NAMED_AFTER_CONFIDENCE,
+                             UNSUPPORTED_CONFIDENCE)
+from geodata.resolve.calibration import CALIBRATION_CSV, Calibration as ConfidenceCalibration, ConfidenceMap, fit, write
+from geodata.resolve.explain import ARTICLE_TOWN, BEARING, BEST, NAMED_AFTER, PLACE_SAID, UNSUPPORTED
 
 CORPORA = ("gwn", "lgl")
 BINS = 12  # bins of equal weight before pooling: at most this many knots for the best-candidate map
 MIN_OUTCOME = 30  # fewer judged development placements of a set-confidence outcome: its confidence stays
 # The outcomes whose raw confidence is one set value, each fitted as one block (`MIN_OUTCOME`).
 SET_CONFIDENCE = {NAMED_AFTER: NAMED_AFTER_CONFIDENCE, ARTICLE_TOWN: ARTICLE_TOWN_CONFIDENCE,
-                  BEARING: BEARING_CONFIDENCE}
+                  BEARING: BEARING_CONFIDENCE, UNSUPPORTED: UNSUPPORTED_CONFIDENCE}
 # Outcomes fitted in one block with another, whose map they share: a street put at the place a possessive
 # before it names is placed as one put at the article's town is, from what lies around it, and is rarer.
 POOLED = {PLACE_SAID: ARTICLE_TOWN}
@@ -64,20 +65,20 @@ def judged(gold_doc: GoldDocument, parsed: ParsedDocument) -> Iterator[tuple[Men
 
 
 def parse(bench: Path) -> list[Judged]:
-    """Parse each corpus as `evaluate` does (read together), offline, with raw confidences and the outcome of
-    each mention."""
+    """Parse each corpus as `evaluate` does (read together, the shipped calibration), offline, and keep each judged
+    mention's raw confidence and outcome. A parse with raw confidences (`calibration.RAW`) would read otherwise:
+    outlets' homes come from calibrated confidences."""
     from geodata.config import Settings
     from geodata.pipeline import Pipeline
 
     corpora = {corpus: load_corpus(bench / f"{corpus}.jsonl") for corpus in CORPORA}  # read before loading spaCy
     pipeline = Pipeline.from_settings(Settings().with_(offline=True), notify=lambda m: print(m, file=sys.stderr))
-    pipeline.geoparser.resolver.calibration = RAW
-    pipeline.geoparser.resolver.explain = True  # for the outcome
+    pipeline.geoparser.resolver.explain = True  # for the outcome and the raw confidence
     rows = []
     for corpus, docs in corpora.items():
         for gold_doc, parsed in zip(docs, pipeline.parse_together([d.document for d in docs])):
-            rows += [Judged(corpus, gold_doc.half, (m.explanation or {}).get("outcome", BEST), m.confidence, right)
-                     for m, right in judged(gold_doc, parsed)]
+            rows += [Judged(corpus, gold_doc.half, m.explanation["outcome"], m.explanation["raw_confidence"], right)
+                     for m, right in judged(gold_doc, parsed) if m.explanation is not None]
         print(f"{corpus}: {len(docs)} documents parsed", file=sys.stderr)
     return rows
 

@@ -13,14 +13,15 @@ from geodata.gazetteer.db import SCHEMA, Gazetteer, connect, insert_places
 from geodata.gazetteer.sources import DATA_DIR, data_files
 from geodata.gazetteer.wordlists import WordListError, read_table, read_words
 from geodata.records import GAZETTEER_LABEL, Candidate, Place
-from geodata.resolve import (EXPANSIONS, FEATURES, IN_ARTICLE_TOWN, NAMED_AFTER_CONFIDENCE, NONE, SAID_NOTE, Resolver,
-                             Scored, article_town, as_bare_name)
+from geodata.resolve import (EXPANSIONS, FEATURES, IN_ARTICLE_TOWN, NAMED_AFTER_CONFIDENCE, NONE, SAID_NOTE,
+                             UNSUPPORTED_CONFIDENCE, Resolver, Scored, article_town, as_bare_name)
 from geodata.resolve.calibration import RAW
 from geodata.resolve.context import Context
 from geodata.resolve.distance import distance_km, within_km
 from geodata.resolve.outlet import outlet_country
 from geodata.resolve.features import (ALONE_FACTOR, ALONE_NOTE, ALWAYS, DOTTED_ABBREVIATIONS, NEVER, SAME_POINT_KM,
-                                      UNSUPPORTED_FACTOR, Choice, choose, confidence, unsupported)
+                                      UNSUPPORTED_NOTE, Choice, choose, confidence, unsupported)
+from geodata.resolve.explain import BEST, UNSUPPORTED
 
 # (id, name, lat, lon, country, class, code, admin1, population), alternate names
 ROWS = [
@@ -298,30 +299,32 @@ def test_a_compass_word_names_a_town_only_with_its_state_after_it(gazetteer):
     assert found["West"].place.id == "gn:32"
 
 
-def test_a_small_town_the_articles_other_places_do_not_support_is_less_sure(gazetteer):
+def test_a_small_town_the_articles_other_places_do_not_support_is_doubtful(gazetteer):
     """Oldtown, Pennsylvania (900 people) alone in an article: sure. In a piece on Chicago and Peoria, with
-    no other place in its state or near it, it is as likely the namesake of a place no source holds: half
-    as sure. A big town is not touched (Memphis, Tennessee among the same places)."""
-    alone = resolve(gazetteer, "Oldtown sent a letter.", "Oldtown")["Oldtown"]
+    no other place in its state or near it, it is more often the namesake of a place no source holds: still
+    placed, with the low set confidence of its own outcome, and the explanation says why. A big town is not
+    touched (Memphis, Tennessee among the same places)."""
+    alone = resolve(gazetteer, "Oldtown sent a letter.", "Oldtown", explain=True)["Oldtown"]
     text = "Officials in Chicago and Peoria met; Oldtown sent a letter, and so did Memphis."
     found = resolve(gazetteer, text, "Chicago", "Peoria", "Oldtown", "Memphis", explain=True)
     assert found["Oldtown"].place.id == alone.place.id == "gn:13"
-    assert found["Oldtown"].explanation["why"].endswith("confidence halved")
-    assert "halved" not in found["Memphis"].explanation["why"]
-    assert found["Oldtown"].confidence < alone.confidence
-    assert found["Oldtown"].confidence == pytest.approx(alone.confidence * UNSUPPORTED_FACTOR)
+    assert (found["Oldtown"].explanation["outcome"], alone.explanation["outcome"]) == (UNSUPPORTED, BEST)
+    assert found["Oldtown"].explanation["why"].endswith(UNSUPPORTED_NOTE)
+    assert found["Oldtown"].explanation["raw_confidence"] == UNSUPPORTED_CONFIDENCE
+    assert found["Memphis"].explanation["outcome"] == BEST and UNSUPPORTED_NOTE not in found["Memphis"].explanation["why"]
+    assert found["Oldtown"].confidence == UNSUPPORTED_CONFIDENCE < 0.5 < alone.confidence
     assert found["Memphis"].confidence == resolve(gazetteer, "Memphis sent a letter.", "Memphis")["Memphis"].confidence
 
 
 def test_a_minor_division_named_as_a_town_is_no_surer_than_a_small_town(gazetteer):
-    """A district of Yemen named like its town ("Tawilah"), alone in a piece on Chicago and Peoria: half as
-    sure, as a small town would be. A county named with its word ("Edgar County") is not touched."""
+    """A district of Yemen named like its town ("Tawilah"), alone in a piece on Chicago and Peoria: doubtful, as a
+    small town would be. A county named with its word ("Edgar County") is not touched."""
     text = "Officials in Chicago and Peoria met; Tawilah sent a letter, and so did Edgar County."
     found = resolve(gazetteer, text, "Chicago", "Peoria", "Tawilah", "Edgar County", explain=True)
     alone = resolve(gazetteer, "Tawilah sent a letter.", "Tawilah")["Tawilah"]
     assert found["Tawilah"].place.id == alone.place.id == "gn:40"
-    assert found["Tawilah"].confidence == pytest.approx(alone.confidence * UNSUPPORTED_FACTOR)
-    assert found["Edgar County"].place.id == "gn:41" and "halved" not in found["Edgar County"].explanation["why"]
+    assert found["Tawilah"].confidence == UNSUPPORTED_CONFIDENCE < alone.confidence
+    assert found["Edgar County"].place.id == "gn:41" and found["Edgar County"].explanation["outcome"] == BEST
 
 
 def test_a_region_across_borders_agrees_only_with_an_article_about_places_near_it(gazetteer):
@@ -339,13 +342,13 @@ def test_a_region_across_borders_agrees_only_with_an_article_about_places_near_i
 
 def test_a_name_that_could_lie_in_many_states_is_no_support_for_a_small_town(gazetteer):
     """Franklin could be in Pennsylvania, as Oldtown is, or in two other states: a third of one name of
-    four (`shared_division` 0.08) says little, and Oldtown is still half as sure as alone."""
+    four (`shared_division` 0.08) says little, and Oldtown is still as doubtful as with no Franklin."""
     alone = resolve(gazetteer, "Oldtown sent a letter.", "Oldtown")["Oldtown"]
     text = "Officials in Chicago and Peoria met; Oldtown sent a letter, and so did Memphis and Franklin."
     found = resolve(gazetteer, text, "Chicago", "Peoria", "Oldtown", "Memphis", "Franklin", explain=True)
     features = found["Oldtown"].explanation["options"][0]["features"]
     assert 0 < features["shared_division"] < 0.1 and features["admin1_share"] == features["proximity"] == 0
-    assert found["Oldtown"].confidence == pytest.approx(alone.confidence * UNSUPPORTED_FACTOR)
+    assert found["Oldtown"].confidence == UNSUPPORTED_CONFIDENCE < alone.confidence
 
 
 def test_a_place_chosen_by_fame_alone_over_a_notable_namesake_is_less_sure(gazetteer):

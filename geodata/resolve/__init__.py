@@ -13,7 +13,8 @@
    out (a bare compass word outside the article's countries), and "no place" competes with the rest; a
    name's other mentions may decide it ("Dublin City" as its bare name's town, `as_bare_name`; "in Malta" as the
    dateline "MALTA -" before it, `as_said_elsewhere`); what the article leaves unsaid lowers the winner's
-   confidence (`features.doubt`: a small town none of its places supports, a place chosen by fame alone);
+   confidence (`features.doubt`: a place chosen by fame alone); a small town none of its places supports is
+   placed with a low set confidence (`UNSUPPORTED_CONFIDENCE`);
 4. a mention left with no candidate may still be placed by the online geocoder (`Fallback`), at
    the famous place it is named after ("Manila Cathedral"), or, when no expansion of its name found
    any place, at the place the text puts it in (a possessive before it: "Tbilisi's Rustaveli Avenue",
@@ -47,9 +48,9 @@ from .context import Context, Division, Spread, Vote
 from .distance import destination, distance_km, within_km
 from .expand import (EXPANSIONS, SPELLED_OTHERWISE, STREET_WORDS, Found, Query, division_after, family, find,
                      named_after, with_counties_named)
-from .explain import ARTICLE_TOWN, BEARING, BEST, FAR, GEOCODER, NAMED_AFTER, PLACE_SAID, explanation
-from .features import (ALTERNATE_ONLY_FACTOR, FEATURES, NONE, Choice, Scored, choose, confidence, doubt, rank,
-                       same_point)
+from .explain import ARTICLE_TOWN, BEARING, BEST, FAR, GEOCODER, NAMED_AFTER, PLACE_SAID, UNSUPPORTED, explanation
+from .features import (ALTERNATE_ONLY_FACTOR, FEATURES, NONE, UNSUPPORTED_NOTE, Choice, Scored, choose, confidence,
+                       doubt, rank, same_point)
 from .outlet import outlet_country
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
@@ -58,6 +59,10 @@ T = TypeVar("T")
 NAMED_AFTER_CONFIDENCE = 0.4
 # The raw confidence of a name no gazetteer place bears placed at the article's town: in it, or near it.
 ARTICLE_TOWN_CONFIDENCE = 0.3
+# The raw confidence of a small town nothing else in the article supports (`features.unsupported`), whatever its
+# share of the candidates: on the evaluation corpora's development halves such towns were right once in 22 (their
+# share, halved, had put most of them at 0.85 once calibrated, where a share of 0.5 is right that often).
+UNSUPPORTED_CONFIDENCE = 0.1
 UNRESOLVED = "no gazetteer place fits this name"
 FAR_FROM_TEXT = "every gazetteer place of this name lies much farther from the place the text measures from"
 IN_ARTICLE_TOWN = "no gazetteer place bears this name: placed at the town the article names most"
@@ -77,7 +82,8 @@ IN_BEARING = ("no gazetteer place of this name lies where the text puts it, a di
 LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID, BEARING: IN_BEARING}  # placed by what lies around
 
 __all__ = ["ARTICLE_TOWN_CONFIDENCE", "BEARING_CONFIDENCE", "Division", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN",
-           "IN_BEARING", "IN_PLACE_SAID", "NAMED_AFTER_CONFIDENCE", "NONE", "SAID_NOTE", "UNRESOLVED", "Choice",
+           "IN_BEARING", "IN_PLACE_SAID", "NAMED_AFTER_CONFIDENCE", "NONE", "SAID_NOTE", "UNRESOLVED",
+           "UNSUPPORTED_CONFIDENCE", "Choice",
            "Context", "Described", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote", "article_town",
            "bearing_points", "as_bare_name", "as_said_elsewhere", "confidence", "distance_km", "division_after"]
 
@@ -125,10 +131,12 @@ class Resolver:
         choices = as_said_elsewhere(cands, bare)
         doubts = [doubt(choice.ranked, key, context) if choice.winner is not None else (1.0, None)
                   for key, choice in zip(keys, choices)]
+        outcomes = [UNSUPPORTED if note == UNSUPPORTED_NOTE else BEST for _, note in doubts]
         # a name spelled otherwise than any source does is found as a variant name is (`ALTERNATE_ONLY_FACTOR`)
-        raw = [0.0 if choice.winner is None else confidence(choice.ranked, c) * factor
-               * (ALTERNATE_ONLY_FACTOR if f.expansion == SPELLED_OTHERWISE else 1.0)
-               for c, choice, (factor, _), f in zip(cands, choices, doubts, found)]
+        raw = [0.0 if choice.winner is None else UNSUPPORTED_CONFIDENCE if outcome == UNSUPPORTED
+               else confidence(choice.ranked, c) * factor * (ALTERNATE_ONLY_FACTOR if f.expansion == SPELLED_OTHERWISE
+                                                             else 1.0)
+               for c, choice, (factor, _), f, outcome in zip(cands, choices, doubts, found, outcomes)]
         town = article_town(choices, raw)
         owners = [owner or context.container(c, f.options)
                   for c, f, owner in zip(cands, found, place_before(text, cands, choices))]
@@ -138,9 +146,9 @@ class Resolver:
         moved = [BARE_NAME_NOTE if first is not mine else SAID_NOTE if choice is not first else None
                  for choice, first, mine in zip(choices, bare, own)]
         notes = ["; ".join(n for n in pair if n) or None for pair in zip(moved, (note for _, note in doubts))]
-        return [self._mention(c, f, choice, conf, note, context, settled, town, owner, point)
-                for c, f, choice, conf, note, owner, point in zip(cands, found, choices, raw, notes, owners, points)
-                if choice.is_toponym]
+        return [self._mention(c, f, choice, (conf, best), note, context, settled, town, owner, point)
+                for c, f, choice, conf, best, note, owner, point
+                in zip(cands, found, choices, raw, outcomes, notes, owners, points) if choice.is_toponym]
 
     def _capital(self, key: str, cands: Sequence[Candidate], choices: Sequence[Choice],
                  raw: Sequence[float]) -> Place | None:
@@ -158,9 +166,11 @@ class Resolver:
         country = own if own in weights else max(weights, key=weights.__getitem__, default=None)
         return self.gazetteer.capital(country) if country is not None else None
 
-    def _mention(self, cand: Candidate, found: Found, choice: Choice, raw: float, note: str | None, context: Context,
-                 settled: Context, town: Place | None, said: Place | None, point: Described | None) -> Mention:
-        """`raw`: the winner's raw confidence, if the mention has one (`note`: what else weighed on the choice);
+    def _mention(self, cand: Candidate, found: Found, choice: Choice, winning: tuple[float, str], note: str | None,
+                 context: Context, settled: Context, town: Place | None, said: Place | None,
+                 point: Described | None) -> Mention:
+        """`winning`: the winner's raw confidence and outcome (BEST or UNSUPPORTED), if the mention has one (`note`:
+        what else weighed on the choice);
         `town`: the article's (`article_town`); `said`: the place the text puts it in (`place_before`,
         `Context.container`), which a winner outside it gives way to ("Grantville, Pennsylvania" is no
         Georgia town); `point`: where a distance and a direction from another place, or nearness to a town, put
@@ -175,7 +185,7 @@ class Resolver:
         elif winner is not None and said is not None and not lies_in(winner.place, said):
             place, conf, outcome, via = said, ARTICLE_TOWN_CONFIDENCE, PLACE_SAID, said.name
         elif winner is not None:
-            place, conf, outcome, via = winner.place, raw, BEST, None
+            place, (conf, outcome), via = winner.place, winning, None
         else:
             place, conf, outcome, via = self._no_candidate(cand, context, settled)
             around = said if said is not None else town
@@ -183,12 +193,13 @@ class Resolver:
             if place is None and around is not None and unknown and _may_lie_in_town(cand, settled):
                 outcome = PLACE_SAID if said is not None else ARTICLE_TOWN
                 place, conf, via = around, ARTICLE_TOWN_CONFIDENCE, around.name
-        if point is not None and not (outcome in (BEST, GEOCODER) and place is not None and point.holds(place)):
+        if point is not None and not (outcome in (BEST, UNSUPPORTED, GEOCODER) and place is not None
+                                      and point.holds(place)):
             place, conf, outcome, via = (point.place, BEARING_CONFIDENCE, BEARING, point.said) if point.puts \
                 else (None, 0.0, FAR, point.said)
-        conf = self.calibration(conf, outcome) if place is not None else conf
         why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via,
-                          note=note if outcome == BEST else None) if self.explain else None
+                          note=note if outcome in (BEST, UNSUPPORTED) else None, raw=conf) if self.explain else None
+        conf = self.calibration(conf, outcome) if place is not None else conf
         reason = (FAR_FROM_TEXT if outcome == FAR else UNRESOLVED) if place is None else LIES_IN.get(outcome)
         return Mention(cand.start, cand.end, cand.text, cand.sentence, cand.label, cand.kind, conf, place, reason, why)
 

@@ -17,10 +17,12 @@ from .features import FEATURES, NONE, RULED_OUT, Choice, Scored, none_evidence
 if TYPE_CHECKING:
     from .context import Context
 
-# How a mention got its place: the best candidate, the online geocoder, the famous place it is
-# named after, the town the article names most, the place the text puts it in, where the text puts it from
-# another place (a distance and a direction, or near it); or NONE.
+# How a mention got its place: the best candidate, or the best candidate when it is a small town nothing else of
+# the article supports (`features.unsupported`), the online geocoder, the famous place it is named after, the town
+# the article names most, the place the text puts it in, where the text puts it from another place (a distance and
+# a direction, or near it); or NONE.
 BEST, GEOCODER, NAMED_AFTER, ARTICLE_TOWN = "best candidate", "geocoder", "named after", "article's town"
+UNSUPPORTED = "a small town nothing else in the article supports"
 PLACE_SAID = "place the text puts it in"
 BEARING = "where the text puts it from a place"
 FAR = "too far from where the text puts it"  # "300 km from Mogadishu", of a Mahas in Jordan: no placement
@@ -56,7 +58,7 @@ def _why_best(ranked: list[Scored]) -> str:
 
 
 def _why(found: Found, choice: Choice, outcome: str, via: str | None) -> str:
-    if outcome == BEST:
+    if outcome in (BEST, UNSUPPORTED):
         return _why_best(choice.ranked)
     if outcome == BEARING:
         return f"placed {via}, as the text says: no place this name found lies there"
@@ -78,9 +80,11 @@ def _why(found: Found, choice: Choice, outcome: str, via: str | None) -> str:
 
 
 def explanation(cand: Candidate, found: Found, choice: Choice, settled: Context, *, outcome: str,
-                place: Place | None = None, via: str | None = None, note: str | None = None) -> dict[str, Any]:
+                place: Place | None = None, via: str | None = None, note: str | None = None,
+                raw: float = 0.0) -> dict[str, Any]:
     """`outcome`: BEST, GEOCODER, NAMED_AFTER, ARTICLE_TOWN, PLACE_SAID or NONE; `via`: what the geocoder or
-    the named-after rule looked up, or the place it was put in; `note`: what else weighed on the confidence."""
+    the named-after rule looked up, or the place it was put in; `note`: what else weighed on the confidence;
+    `raw`: the confidence before the calibration (`calibration.py`) maps it."""
     return {
         "expansion": found.expansion,
         "query": found.query,
@@ -92,5 +96,6 @@ def explanation(cand: Candidate, found: Found, choice: Choice, settled: Context,
         "outlet": dict(zip(("country", "admin1"), settled.outlet)) if settled.outlet else None,  # one more place
         "chosen": _place(place) if place is not None else NONE,
         "outcome": outcome,
+        "raw_confidence": _number(raw),
         "why": _why(found, choice, outcome, via) + (f"; {note}" if note else ""),
     }

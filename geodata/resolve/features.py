@@ -183,9 +183,10 @@ def confidence(ranked: list[Scored], cand: Candidate) -> float:
 
 # A small town that the article's other places do not support (none in its first-level division, none
 # near it, no state after it) while the article names others is more often the namesake of a place no
-# source holds ("Harbor City", "Rehab" of Cairo, "Newcomers" for Newcomerstown) than the town itself.
-UNSUPPORTED_FACTOR = 0.5
-UNSUPPORTED_NOTE = "a small town no other place of the article supports (its state, nearby): confidence halved"
+# source holds ("Harbor City", "Rehab" of Cairo, "Newcomers" for Newcomerstown) than the town itself: it is placed
+# with a set confidence of its own (`UNSUPPORTED_CONFIDENCE` of the resolver, whatever its share of the candidates).
+UNSUPPORTED_NOTE = ("a small town no other place of the article supports (its state, nearby): more often the "
+                    "namesake of a place no source holds")
 MINOR_DIVISIONS = {"ADM2", "ADM3", "ADM4", "ADM5", "ADMD"}  # divisions below the first level
 
 
@@ -231,10 +232,11 @@ def alone_with_namesake(ranked: list[Scored], key: str, context: Context) -> boo
 
 
 def doubt(ranked: list[Scored], key: str, context: Context) -> tuple[float, str | None]:
-    """The factor on a winner's confidence for what the article leaves unsaid of it, and why: a small town none of
-    its other places supports (`unsupported`), a place chosen by fame alone (`alone_with_namesake`); 1 and None."""
+    """The factor on a winner's confidence for what the article leaves unsaid of it, and why: a place chosen by fame
+    alone (`alone_with_namesake`); a small town none of its other places supports (`unsupported`) has no factor but
+    a set confidence of its own (UNSUPPORTED_NOTE says it); 1 and None."""
     if unsupported(ranked[0], key, context):
-        return UNSUPPORTED_FACTOR, UNSUPPORTED_NOTE
+        return 1.0, UNSUPPORTED_NOTE
     if alone_with_namesake(ranked, key, context):
         return ALONE_FACTOR, ALONE_NOTE
     return 1.0, None
