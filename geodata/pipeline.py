@@ -117,7 +117,6 @@ class Pipeline:
         final. An article with no other of its outlet here is parsed with `known`'s homes and comes at once; the
         others come after them, once all are parsed: then those whose home the collection settles are resolved
         again (what the extractor read, and the online geocoder's answers, are kept: the model runs once)."""
-        known = list(known)
         before = OutletHomes(known)
         here = Counter(outlet_host(d.url) for d in documents)
         together = [i for i, d in enumerate(documents) if (outlet := outlet_host(d.url)) and here[outlet] > 1]
@@ -125,7 +124,7 @@ class Pipeline:
         for i, (parsed, _) in zip(alone, self._parse([documents[i] for i in alone], before)):
             yield i, parsed
         first = list(self._parse([documents[i] for i in together], before))
-        homes = OutletHomes([*known, *placements(parsed for parsed, _ in first)])
+        homes = before.extended(placements(parsed for parsed, _ in first))
         for i, (parsed, read) in zip(together, first):
             document = documents[i]
             home = homes.home(document.url)

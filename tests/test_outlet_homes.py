@@ -51,6 +51,22 @@ def test_the_home_is_the_division_most_of_the_outlets_other_articles_place_towns
     assert OutletHomes([town(url, "TX") for url in odd]).home(odd[0]) is None
 
 
+def test_homes_extended_with_a_batch_are_the_homes_of_all_and_leave_the_first_unchanged() -> None:
+    """A store's homes, then a batch's placements read too (`read_together`): as if all were read at once, and
+    the store's homes stay as they were (the batch's articles are resolved against both)."""
+    stored = [town("http://a.com/1", "TX"), town("http://a.com/2", "OK"), town("http://b.com/1", "TX"),
+              town("http://b.com/2", "TX")]
+    batch = [town("http://a.com/3", "TX"), town("http://a.com/3", "TX"), town("http://c.com/1", "OK"),
+             town("http://c.com/2", "OK")]
+    before = OutletHomes(stored)
+    after = before.extended(batch)
+    whole = OutletHomes([*stored, *batch])
+    urls = ["http://a.com/new", "http://a.com/2", "http://b.com/new", "http://c.com/new", "http://c.com/1"]
+    assert [after.home(u) for u in urls] == [whole.home(u) for u in urls] == [
+        ("US", "TX"), ("US", "TX"), ("US", "TX"), ("US", "OK"), None]
+    assert before.home("http://a.com/new") is None and before.home("http://c.com/new") is None  # unchanged
+
+
 def test_a_corpus_read_together_places_a_bare_name_in_its_outlets_home(pipeline, settings, gazetteer) -> None:
     alone = paris(next(iter(pipeline.parse([FIRE]))).mentions)
     assert alone.place is not None and alone.place.country == "FR"  # the capital: nothing says Texas

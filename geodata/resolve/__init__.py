@@ -122,8 +122,7 @@ class Resolver:
         spread = Spread.of(cands, _voting([f.options for f in found], found))  # read by both passes
         context = Context(self.gazetteer, text, spread=spread, outlet=outlet)
         first = [rank(c, f.options, context) for c, f in zip(cands, found)]
-        context = Context(self.gazetteer, text, _voting(first, found), cands, spread, outlet)
-        context.answers = {} if answers is None else answers
+        context = Context(self.gazetteer, text, _voting(first, found), cands, spread, outlet, answers)
         final = [inside(rank(c, f.options, context), context.country_within(c)) for c, f in zip(cands, found)]
         settled = Context(None, text, _voting(final, found), cands, outlet=outlet)  # the article as read in the end
         own = [choose(c, ranked, settled, f.expansion) for c, ranked, f in zip(cands, final, found)]

@@ -149,11 +149,12 @@ class Context:
 
     def __init__(self, gazetteer: Gazetteer | None, text: str, ranked: Sequence[list[Scored]] = (),
                  cands: Sequence[Candidate] = (), spread: Spread | None = None,
-                 outlet: tuple[str, str | None] | None = None):
+                 outlet: tuple[str, str | None] | None = None, answers: dict[str, Place | None] | None = None):
         self.gazetteer = gazetteer  # None: no qualifier lookups (the settled article only answers `fits`)
         self.text = text
         self.outlet = outlet  # where the outlet is: (country, its home division or None)
-        self.answers: dict[str, Place | None] = {}  # the online geocoder's, by name (`Resolver.resolve`)
+        # the online geocoder's answers, by name, filled as it is asked (`Resolver.resolve`)
+        self.answers: dict[str, Place | None] = {} if answers is None else answers
         self.spread = spread or Spread({})
         self._terms: dict[tuple[str, str], tuple[float, float, float, float]] = {}  # (place id, name) -> terms
         self._by_key: dict[str, Others] = {}  # name -> the other names' votes

@@ -78,14 +78,32 @@ class OutletHomes:
     stories place Clarksville and Lamar County in Texas. The resolver counts an article's home as one sure place
     of it, in place of its outlet's country (`outlet_country`)."""
 
-    def __init__(self, placements: Iterable[Placement]):
+    def __init__(self, placements: Iterable[Placement] = ()):
         self._articles: dict[str, dict[str, set[Division]]] = {}  # outlet -> article's address -> divisions
+        self._counts: dict[str, Counter[Division]] = {}  # outlet -> how many of its articles place one in each
+        self._read(placements)
+
+    def _read(self, placements: Iterable[Placement]) -> None:
+        """Add placements; an outlet's articles are copied before its first change (`extended` shares the rest)."""
+        touched: set[str] = set()
         for url, country, admin1, feature_class, feature_code, confidence in placements:
             outlet = outlet_host(url)
-            if outlet is not None and country and admin1 and _tells_home(feature_class, feature_code, confidence):
-                self._articles.setdefault(outlet, {}).setdefault(url, set()).add((country, admin1))
-        self._counts = {outlet: Counter(d for divisions in articles.values() for d in divisions)
-                        for outlet, articles in self._articles.items()}  # outlet -> articles placing one in each
+            if outlet is None or not (country and admin1 and _tells_home(feature_class, feature_code, confidence)):
+                continue
+            if outlet not in touched:
+                touched.add(outlet)
+                self._articles[outlet] = {u: set(d) for u, d in self._articles.get(outlet, {}).items()}
+            self._articles[outlet].setdefault(url, set()).add((country, admin1))
+        for outlet in touched:
+            self._counts[outlet] = Counter(d for divisions in self._articles[outlet].values() for d in divisions)
+
+    def extended(self, placements: Iterable[Placement]) -> OutletHomes:
+        """These homes with `placements` read too (a batch's, after a store's), leaving these unchanged: only the
+        outlets the new placements are of are copied and counted again."""
+        homes = OutletHomes()
+        homes._articles, homes._counts = dict(self._articles), dict(self._counts)
+        homes._read(placements)
+        return homes
 
     def home(self, url: str | None) -> Division | None:
         """The home of the outlet of `url`, from its articles other than the one at `url`; None when they
