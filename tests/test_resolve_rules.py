@@ -546,3 +546,22 @@ def test_the_outlets_country_is_read_from_a_country_domain_only() -> None:
     assert {outlet_country(u) for u in ("https://www.parisbeacon.com/a", "https://youtu.be/x", "https://x.io/",
                                         "http://127.0.0.1:8501/a", "http://localhost/a", "http://[::1]/a",
                                         "http://[bad/a", "http://site.zz/a", "file:///tmp/a.txt", "", None)} == {None}
+
+
+def test_a_town_outside_the_outlets_home_gives_way_to_a_bigger_namesake_there(gazetteer):
+    """Oldtown, Pennsylvania draws "Franklin" to Franklin, Pennsylvania (6,000 people); in a paper at home in
+    Massachusetts, Franklin, Massachusetts (33,000) is meant. A smaller town at home does not displace the winner
+    (Franklin, Tennessee beside Memphis in a Pennsylvania paper), nor one in an article of no outlet's home."""
+    resolver = Resolver(gazetteer, None, calibration=RAW)
+    text = "Oldtown and Franklin officials met on Monday."
+    cands = [cand(text, "Oldtown"), cand(text, "Franklin")]
+
+    def franklin(found):
+        return next(m for m in found if m.text == "Franklin")
+
+    nowhere, at_home = franklin(resolver.resolve(text, cands)), franklin(resolver.resolve(text, cands, home=("US", "MA")))
+    assert (nowhere.place.id, at_home.place.id) == ("gn:37", "gn:39")
+    assert at_home.confidence < nowhere.confidence  # chosen against the article's other names: less sure
+    text = "Memphis and Franklin officials met on Monday."
+    cands = [cand(text, "Memphis"), cand(text, "Franklin")]
+    assert franklin(resolver.resolve(text, cands, home=("US", "PA"))).place.id == "gn:38"

@@ -10,8 +10,8 @@
    division its other articles are about, else its domain's country: "moscowtimes.ru", `outlet.py`), are
    known to both passes;
 3. choose (`features.choose`): against the article as read in the end, a rule may take candidates
-   out (a bare compass word outside the article's countries), and "no place" competes with the rest; a
-   name's other mentions may decide it ("Dublin City" as its bare name's town, `as_bare_name`; "in Malta" as the
+   out (a bare compass word outside the article's countries), and "no place" competes with the rest; a town
+   outside the outlet's home gives way to a bigger namesake there (`at_home`); a name's other mentions may decide it ("Dublin City" as its bare name's town, `as_bare_name`; "in Malta" as the
    dateline "MALTA -" before it, `as_said_elsewhere`); what the article leaves unsaid lowers the winner's
    confidence (`features.doubt`: a place chosen by fame alone); a small town none of its places supports is
    placed with a low set confidence (`UNSUPPORTED_CONFIDENCE`);
@@ -125,7 +125,7 @@ class Resolver:
         context = Context(self.gazetteer, text, _voting(first, found), cands, spread, outlet, answers)
         final = [inside(rank(c, f.options, context), context.country_within(c)) for c, f in zip(cands, found)]
         settled = Context(None, text, _voting(final, found), cands, outlet=outlet)  # the article as read in the end
-        own = [choose(c, ranked, settled, f.expansion) for c, ranked, f in zip(cands, final, found)]
+        own = [at_home(choose(c, ranked, settled, f.expansion), home) for c, ranked, f in zip(cands, final, found)]
         bare = as_bare_name(cands, own)
         choices = as_said_elsewhere(cands, bare)
         doubts = [doubt(choice.ranked, key, context) if choice.winner is not None else (1.0, None)
@@ -265,6 +265,23 @@ def as_bare_name(cands: Sequence[Candidate], choices: list[Choice]) -> list[Choi
 
 
 SAID_NOTE = "placed where the text's form elsewhere says this name is (a dateline, \"the town of\")"
+
+
+def at_home(choice: Choice, home: Division | None) -> Choice:
+    """The choice, with a bigger town of the name in the outlet's home (`outlet.py`) put first when the winner is a
+    town outside it that no state or country after the name puts there: a Kentucky paper's "Richmond" is Richmond,
+    Kentucky, though the article's "Madison County" and "Louisiana" draw it to Richmond, Louisiana (543 people)."""
+    winner = choice.winner
+    if home is None or winner is None or winner.place.feature_class != "P" or winner.named().get("qualifier", 0.0) > 0:
+        return choice
+    if (winner.place.country, winner.place.admin1) == home:
+        return choice
+    local = next((s for s in choice.ranked[1:] if (s.place.country, s.place.admin1) == home
+                  and s.place.feature_class == "P" and s.place.population > winner.place.population
+                  and not same_point(s.place, winner.place)), None)
+    if local is None:
+        return choice
+    return Choice([local, *(s for s in choice.ranked if s is not local)], choice.ruled_out, choice.none)
 
 
 def as_said_elsewhere(cands: Sequence[Candidate], choices: list[Choice]) -> list[Choice]:
