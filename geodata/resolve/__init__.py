@@ -11,8 +11,9 @@
    known to both passes;
 3. choose (`features.choose`): against the article as read in the end, a rule may take candidates
    out (a bare compass word outside the article's countries), and "no place" competes with the rest; a town
-   outside the outlet's home gives way to a bigger namesake there (`at_home`); a name's other mentions may decide it ("Dublin City" as its bare name's town, `as_bare_name`; "in Malta" as the
-   dateline "MALTA -" before it, `as_said_elsewhere`); what the article leaves unsaid lowers the winner's
+   outside the outlet's home gives way to a bigger namesake there (`at_home`); a name's other mentions may
+   decide it ("Dublin City" as its bare name's town, `as_bare_name`; "in Malta" as the dateline "MALTA -"
+   before it, `as_said_elsewhere`); what the article leaves unsaid lowers the winner's
    confidence (`features.doubt`: a place chosen by fame alone); a small town none of its places supports is
    placed with a low set confidence (`UNSUPPORTED_CONFIDENCE`);
 4. a mention left with no candidate may still be placed by the online geocoder (`Fallback`), at
