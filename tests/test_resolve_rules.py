@@ -311,7 +311,8 @@ def test_a_small_town_the_articles_other_places_do_not_support_is_doubtful(gazet
     assert (found["Oldtown"].explanation["outcome"], alone.explanation["outcome"]) == (UNSUPPORTED, BEST)
     assert found["Oldtown"].explanation["why"].endswith(UNSUPPORTED_NOTE)
     assert found["Oldtown"].explanation["raw_confidence"] == UNSUPPORTED_CONFIDENCE
-    assert found["Memphis"].explanation["outcome"] == BEST and UNSUPPORTED_NOTE not in found["Memphis"].explanation["why"]
+    memphis = found["Memphis"].explanation
+    assert memphis["outcome"] == BEST and UNSUPPORTED_NOTE not in memphis["why"]
     assert found["Oldtown"].confidence == UNSUPPORTED_CONFIDENCE < 0.5 < alone.confidence
     assert found["Memphis"].confidence == resolve(gazetteer, "Memphis sent a letter.", "Memphis")["Memphis"].confidence
 
@@ -559,7 +560,8 @@ def test_a_town_outside_the_outlets_home_gives_way_to_a_bigger_namesake_there(ga
     def franklin(found):
         return next(m for m in found if m.text == "Franklin")
 
-    nowhere, at_home = franklin(resolver.resolve(text, cands)), franklin(resolver.resolve(text, cands, home=("US", "MA")))
+    nowhere = franklin(resolver.resolve(text, cands))
+    at_home = franklin(resolver.resolve(text, cands, home=("US", "MA")))
     assert (nowhere.place.id, at_home.place.id) == ("gn:37", "gn:39")
     assert at_home.confidence < nowhere.confidence  # chosen against the article's other names: less sure
     text = "Memphis and Franklin officials met on Monday."
