@@ -183,8 +183,9 @@ def ingest(documents: Sequence[Document], store: Store, pipeline: Pipeline | Cal
     if not fresh:
         return report
     parser = pipeline if isinstance(pipeline, Pipeline) else pipeline()
-    for done, (_, parsed) in enumerate(parser.read_together(fresh, store.outlet_placements(HOME_CONFIDENCE)),
-                                       start=1):
+    outlets = {outlet for d in fresh if (outlet := outlet_host(d.url)) is not None}
+    known = store.outlet_placements(HOME_CONFIDENCE, outlets, outlet_host)  # the stored articles of these outlets
+    for done, (_, parsed) in enumerate(parser.read_together(fresh, known), start=1):
         with lock:
             report.count(parsed, store.add(parsed))
         progress(done, len(fresh))

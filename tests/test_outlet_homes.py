@@ -113,6 +113,30 @@ def test_ingest_reads_an_article_with_the_home_its_outlets_stored_articles_settl
             store.close()
 
 
+def test_the_store_gives_the_sure_placements_of_the_asked_outlets_only_as_corrected(pipeline, tmp_path: Path) -> None:
+    """What ingest learns homes from: the paper's stored articles (its address written otherwise too), not another
+    outlet's, nor unsure placements; a correction counts, "not a place" removes one."""
+    other = Document("e", STORIES[0].text.replace("Tuesday", "Friday"), url="https://example.org/clarksville")
+    shouting = replace(STORIES[1], url="HTTPS://WWW.TheParisNews.com./news/2")  # one outlet, written otherwise
+    store = Store(tmp_path / "store.sqlite")
+    try:
+        ingest([STORIES[0], shouting, other], store, pipeline)
+        assert store.outlet_placements(HOME_CONFIDENCE, set(), outlet_host) == []
+        rows = store.outlet_placements(HOME_CONFIDENCE, {"theparisnews.com"}, outlet_host)
+        assert {url for url, *_ in rows} == {STORIES[0].url, shouting.url}
+        assert all(confidence >= HOME_CONFIDENCE for *_, confidence in rows)
+        everything = store.outlet_placements(0.0, {"theparisnews.com", "example.org"}, outlet_host)
+        assert len(everything) > len(rows) and {u for u, *_ in everything} == {STORIES[0].url, shouting.url, other.url}
+        first = int(store.articles().set_index("doc_id").id["a"])
+        clarksville = store.article_mentions(first)
+        mention = clarksville[clarksville.text == "Clarksville"].iloc[0]
+        store.correct("mention", str(mention.mention_id), None)  # not a place
+        after = store.outlet_placements(HOME_CONFIDENCE, {"theparisnews.com"}, outlet_host)
+        assert len(after) == len(rows) - 1
+    finally:
+        store.close()
+
+
 def test_the_parse_command_reads_its_inputs_together(home: Path, tmp_path: Path) -> None:
     source = tmp_path / "paper.jsonl"
     source.write_text("".join(json.dumps({"id": d.id, "text": d.text, "url": d.url}) + "\n" for d in [*STORIES, FIRE]),

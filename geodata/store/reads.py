@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 
 import pandas as pd
 
@@ -260,16 +261,23 @@ class StoreReads:
             [*params, below],
         )
 
-    def outlet_placements(self, at_least: float) -> list[tuple[str, str | None, str | None, str | None, str | None,
-                                                               float]]:
-        """The placements of confidence `at_least` or more in articles with an address, as corrected: (url,
-        country, first-level division, feature class and code, confidence); what `resolve.outlet.OutletHomes`
-        learns outlets from."""
+    def outlet_placements(self, at_least: float, outlets: Collection[str], outlet_of: Callable[[str | None], str | None]
+                          ) -> list[tuple[str, str | None, str | None, str | None, str | None, float]]:
+        """The placements of confidence `at_least` or more, as corrected, in the articles whose address is of one of
+        `outlets` (`outlet_of`: the outlet of an address, `resolve.outlet.outlet_host`, called from the SQL): (url,
+        country, first-level division, feature class and code, confidence); what `resolve.outlet.OutletHomes` learns
+        outlets from. Each stored address is read once, and only the chosen articles' mentions (`mentions_article`):
+        an ingest of one paper's story into a store of many papers reads that paper's placements alone."""
+        if not outlets:
+            return []
+        self.conn.create_function("outlet_of", 1, outlet_of, deterministic=True)
         return self.conn.execute(
             f"""SELECT a.url, p.country, p.admin1, p.feature_class, p.feature_code, m.confidence
                 {self._mentions_from(frozenset(), article=True, place=True)}
-                WHERE a.url IS NOT NULL AND m.eff_place_id IS NOT NULL AND m.confidence >= ?""",
-            (at_least,)).fetchall()
+                WHERE m.article_id IN (SELECT id FROM articles WHERE url IS NOT NULL
+                                       AND outlet_of(url) IN (SELECT value FROM json_each(?)))
+                  AND m.eff_place_id IS NOT NULL AND m.confidence >= ?""",
+            (json.dumps(sorted(outlets)), at_least)).fetchall()
 
     def place(self, place_id: str) -> Place | None:
         row = self.conn.execute(f"SELECT {PLACE_COLUMNS} FROM places WHERE id = ?", (place_id,)).fetchone()
