@@ -72,13 +72,13 @@ def parse(bench: Path) -> list[Judged]:
     from geodata.pipeline import Pipeline
 
     corpora = {corpus: load_corpus(bench / f"{corpus}.jsonl") for corpus in CORPORA}  # read before loading spaCy
-    pipeline = Pipeline.from_settings(Settings().with_(offline=True), notify=lambda m: print(m, file=sys.stderr))
-    pipeline.geoparser.resolver.explain = True  # for the outcome and the raw confidence
+    pipeline = Pipeline.from_settings(Settings().with_(offline=True), notify=lambda m: print(m, file=sys.stderr),
+                                      explain=True)  # every language's resolver: the outcome and the raw confidence
     rows = []
     for corpus, docs in corpora.items():
         for gold_doc, parsed in zip(docs, pipeline.parse_together([d.document for d in docs])):
             rows += [Judged(corpus, gold_doc.half, m.explanation["outcome"], m.explanation["raw_confidence"], right)
-                     for m, right in judged(gold_doc, parsed) if m.explanation is not None]
+                     for m, right in judged(gold_doc, parsed)]
         print(f"{corpus}: {len(docs)} documents parsed", file=sys.stderr)
     return rows
 

@@ -127,6 +127,10 @@ def test_the_store_gives_the_sure_placements_of_the_asked_outlets_only_as_correc
         assert all(confidence >= HOME_CONFIDENCE for *_, confidence in rows)
         everything = store.outlet_placements(0.0, {"theparisnews.com", "example.org"}, outlet_host)
         assert len(everything) > len(rows) and {u for u, *_ in everything} == {STORIES[0].url, shouting.url, other.url}
+        reading = store.conn.execute("SELECT id FROM articles")  # another tab's read, half done, on the shared conn
+        reading.fetchone()
+        assert store.outlet_placements(HOME_CONFIDENCE, {"theparisnews.com"}, outlet_host) == rows
+        reading.close()
         first = int(store.articles().set_index("doc_id").id["a"])
         clarksville = store.article_mentions(first)
         mention = clarksville[clarksville.text == "Clarksville"].iloc[0]

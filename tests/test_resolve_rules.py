@@ -13,8 +13,8 @@ from geodata.gazetteer.db import SCHEMA, Gazetteer, connect, insert_places
 from geodata.gazetteer.sources import DATA_DIR, data_files
 from geodata.gazetteer.wordlists import WordListError, read_table, read_words
 from geodata.records import GAZETTEER_LABEL, Candidate, Place
-from geodata.resolve import (EXPANSIONS, FEATURES, IN_ARTICLE_TOWN, NAMED_AFTER_CONFIDENCE, NONE, SAID_NOTE,
-                             UNSUPPORTED_CONFIDENCE, Resolver, Scored, article_town, as_bare_name)
+from geodata.resolve import (EXPANSIONS, FEATURES, HOME_NOTE, IN_ARTICLE_TOWN, NAMED_AFTER_CONFIDENCE, NONE,
+                             SAID_NOTE, UNSUPPORTED_CONFIDENCE, Resolver, Scored, article_town, as_bare_name)
 from geodata.resolve.calibration import RAW
 from geodata.resolve.context import Context
 from geodata.resolve.distance import distance_km, within_km
@@ -76,6 +76,10 @@ ROWS = [
     (("gn:47", "Oldsville", 44.0, -70.0, "US", "P", "PPL", "ME", 60_000), ["Seville"]),
     (("gn:48", "Malta", 35.9, 14.4, "MT", "A", "PCLI", None, 480_000), []),
     (("gn:49", "Malta", 41.93, -88.86, "US", "P", "PPL", "IL", 1_000), []),
+    (("gn:50", "Pennsylvania", 40.9, -77.8, "US", "A", "ADM1", "PA", 13_000_000), []),
+    (("gn:51", "Bethlehem", 31.70, 35.20, "PS", "P", "PPL", "WE", 25_000), []),
+    (("gn:52", "Bethlehem", 40.63, -75.37, "US", "P", "PPL", "PA", 75_000), []),
+    (("gn:53", "Ramallah", 31.90, 35.20, "PS", "P", "PPL", "WE", 38_000), []),
 ]
 
 
@@ -310,6 +314,7 @@ def test_a_small_town_the_articles_other_places_do_not_support_is_doubtful(gazet
     assert found["Oldtown"].place.id == alone.place.id == "gn:13"
     assert (found["Oldtown"].explanation["outcome"], alone.explanation["outcome"]) == (UNSUPPORTED, BEST)
     assert found["Oldtown"].explanation["why"].endswith(UNSUPPORTED_NOTE)
+    assert found["Oldtown"].explanation["why"].startswith(("score", "the only candidate"))  # why the town won
     assert found["Oldtown"].explanation["raw_confidence"] == UNSUPPORTED_CONFIDENCE
     memphis = found["Memphis"].explanation
     assert memphis["outcome"] == BEST and UNSUPPORTED_NOTE not in memphis["why"]
@@ -551,19 +556,28 @@ def test_the_outlets_country_is_read_from_a_country_domain_only() -> None:
 
 def test_a_town_outside_the_outlets_home_gives_way_to_a_bigger_namesake_there(gazetteer):
     """Oldtown, Pennsylvania draws "Franklin" to Franklin, Pennsylvania (6,000 people); in a paper at home in
-    Massachusetts, Franklin, Massachusetts (33,000) is meant. A smaller town at home does not displace the winner
-    (Franklin, Tennessee beside Memphis in a Pennsylvania paper), nor one in an article of no outlet's home."""
-    resolver = Resolver(gazetteer, None, calibration=RAW)
+    Massachusetts, Franklin, Massachusetts (33,000) is meant, and the explanation says why. It does not move: for a
+    smaller town at home (Franklin, Tennessee beside Memphis in a Pennsylvania paper), for a name the text puts in a
+    place ("Pennsylvania's Franklin"), for a town abroad (a Pennsylvania paper's Bethlehem beside Ramallah), nor
+    with no outlet's home or only its country."""
+    resolver = Resolver(gazetteer, None, calibration=RAW, explain=True)
+
+    def franklin(text: str, *names: str, home=None) -> Mention:
+        found = resolver.resolve(text, [cand(text, name) for name in names], home=home)
+        return next(m for m in found if m.text in ("Franklin", "Bethlehem"))
+
     text = "Oldtown and Franklin officials met on Monday."
-    cands = [cand(text, "Oldtown"), cand(text, "Franklin")]
-
-    def franklin(found):
-        return next(m for m in found if m.text == "Franklin")
-
-    nowhere = franklin(resolver.resolve(text, cands))
-    at_home = franklin(resolver.resolve(text, cands, home=("US", "MA")))
+    nowhere, at_home = franklin(text, "Oldtown", "Franklin"), franklin(text, "Oldtown", "Franklin", home=("US", "MA"))
     assert (nowhere.place.id, at_home.place.id) == ("gn:37", "gn:39")
     assert at_home.confidence < nowhere.confidence  # chosen against the article's other names: less sure
+    assert at_home.explanation["why"].endswith(HOME_NOTE) and "behind Franklin" in at_home.explanation["why"]
+    assert HOME_NOTE not in nowhere.explanation["why"]
+    assert franklin(text, "Oldtown", "Franklin", home=("US", None)).place.id == "gn:37"
     text = "Memphis and Franklin officials met on Monday."
-    cands = [cand(text, "Memphis"), cand(text, "Franklin")]
-    assert franklin(resolver.resolve(text, cands, home=("US", "PA"))).place.id == "gn:38"
+    assert franklin(text, "Memphis", "Franklin", home=("US", "PA")).place.id == "gn:38"
+    text = "Pennsylvania's Franklin and Oldtown officials met on Monday."
+    said = franklin(text, "Pennsylvania", "Franklin", "Oldtown", home=("US", "MA"))
+    assert said.place.id == "gn:37" and said.explanation["outcome"] == BEST
+    text = "Ramallah and Bethlehem officials met on Monday."
+    abroad = franklin(text, "Ramallah", "Bethlehem", home=("US", "PA"))
+    assert abroad.place.id == "gn:51" == franklin(text, "Ramallah", "Bethlehem").place.id

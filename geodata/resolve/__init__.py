@@ -83,10 +83,11 @@ IN_BEARING = ("no gazetteer place of this name lies where the text puts it, a di
 LIES_IN = {ARTICLE_TOWN: IN_ARTICLE_TOWN, PLACE_SAID: IN_PLACE_SAID, BEARING: IN_BEARING}  # placed by what lies around
 
 __all__ = ["ARTICLE_TOWN_CONFIDENCE", "BEARING_CONFIDENCE", "Division", "EXPANSIONS", "FEATURES", "IN_ARTICLE_TOWN",
-           "IN_BEARING", "IN_PLACE_SAID", "NAMED_AFTER_CONFIDENCE", "NONE", "SAID_NOTE", "UNRESOLVED",
+           "HOME_NOTE", "IN_BEARING", "IN_PLACE_SAID", "NAMED_AFTER_CONFIDENCE", "NONE", "SAID_NOTE", "UNRESOLVED",
            "UNSUPPORTED_CONFIDENCE", "Choice",
            "Context", "Described", "Fallback", "Found", "Query", "Resolver", "Scored", "Vote", "article_town",
-           "bearing_points", "as_bare_name", "as_said_elsewhere", "confidence", "distance_km", "division_after"]
+           "at_home", "bearing_points", "as_bare_name", "as_said_elsewhere", "confidence", "distance_km",
+           "division_after"]
 
 
 def _voting(lists: Sequence[list[T]], found: Sequence[Found]) -> list[list[T]]:
@@ -126,9 +127,13 @@ class Resolver:
         context = Context(self.gazetteer, text, _voting(first, found), cands, spread, outlet, answers)
         final = [inside(rank(c, f.options, context), context.country_within(c)) for c, f in zip(cands, found)]
         settled = Context(None, text, _voting(final, found), cands, outlet=outlet)  # the article as read in the end
-        own = [at_home(choose(c, ranked, settled, f.expansion), home) for c, ranked, f in zip(cands, final, found)]
+        own = [choose(c, ranked, settled, f.expansion) for c, ranked, f in zip(cands, final, found)]
         bare = as_bare_name(cands, own)
-        choices = as_said_elsewhere(cands, bare)
+        said = as_said_elsewhere(cands, bare)
+        owners = [owner or context.container(c, f.options)
+                  for c, f, owner in zip(cands, found, place_before(text, cands, said))]
+        # a town the text puts in no place gives way to a bigger namesake in the outlet's home
+        choices = [choice if owner is not None else at_home(choice, home) for choice, owner in zip(said, owners)]
         doubts = [doubt(choice.ranked, key, context) if choice.winner is not None else (1.0, None)
                   for key, choice in zip(keys, choices)]
         outcomes = [UNSUPPORTED if note == UNSUPPORTED_NOTE else BEST for _, note in doubts]
@@ -138,13 +143,12 @@ class Resolver:
                                                              else 1.0)
                for c, choice, (factor, _), f, outcome in zip(cands, choices, doubts, found, outcomes)]
         town = article_town(choices, raw)
-        owners = [owner or context.container(c, f.options)
-                  for c, f, owner in zip(cands, found, place_before(text, cands, choices))]
         named = {family(key) for c, key in zip(cands, keys) if c.bearing is not None and c.bearing.refers == CAPITAL}
         points = bearing_points(cands, choices, {key: self._capital(key, cands, choices, raw) for key in named})
-        # what moved the choice (another mention of the name), then what lowered its confidence
-        moved = [BARE_NAME_NOTE if first is not mine else SAID_NOTE if choice is not first else None
-                 for choice, first, mine in zip(choices, bare, own)]
+        # what moved the choice (another mention of the name, the outlet's home), then what lowered its confidence
+        moved = [HOME_NOTE if choice is not by_form else BARE_NAME_NOTE if first is not mine
+                 else SAID_NOTE if by_form is not first else None
+                 for choice, by_form, first, mine in zip(choices, said, bare, own)]
         notes = ["; ".join(n for n in pair if n) or None for pair in zip(moved, (note for _, note in doubts))]
         return [self._mention(c, f, choice, (conf, best), note, context, settled, town, owner, point)
                 for c, f, choice, conf, best, note, owner, point
@@ -268,18 +272,23 @@ def as_bare_name(cands: Sequence[Candidate], choices: list[Choice]) -> list[Choi
 SAID_NOTE = "placed where the text's form elsewhere says this name is (a dateline, \"the town of\")"
 
 
+HOME_NOTE = "a town outside the outlet's home: placed at a bigger town of its name there"
+
+
 def at_home(choice: Choice, home: Division | None) -> Choice:
-    """The choice, with a bigger town of the name in the outlet's home (`outlet.py`) put first when the winner is a
-    town outside it that no state or country after the name puts there: a Kentucky paper's "Richmond" is Richmond,
-    Kentucky, though the article's "Madison County" and "Louisiana" draw it to Richmond, Louisiana (543 people)."""
+    """The choice, with a bigger town of the name in the outlet's home division (`outlet.py`) put first when the
+    winner is a town of the same country outside it that no state or country after the name puts there (the
+    caller leaves out a name the text puts in a place: "Pennsylvania's Franklin"): a Kentucky paper's "Richmond"
+    is Richmond, Kentucky, though the article's "Madison County" and "Louisiana" draw it to Richmond, Louisiana (543
+    people). A town abroad is no local namesake's rival (a Pennsylvania paper's Bethlehem beside Ramallah)."""
     winner = choice.winner
-    if home is None or winner is None or winner.place.feature_class != "P" or winner.named().get("qualifier", 0.0) > 0:
+    if home is None or home[1] is None or winner is None or winner.place.feature_class != "P":
         return choice
-    if (winner.place.country, winner.place.admin1) == home:
+    if winner.place.country != home[0] or winner.place.admin1 == home[1] or winner.named().get("qualifier", 0.0) > 0:
         return choice
     local = next((s for s in choice.ranked[1:] if (s.place.country, s.place.admin1) == home
                   and s.place.feature_class == "P" and s.place.population > winner.place.population
-                  and not same_point(s.place, winner.place)), None)
+                  and not same_point(s.place, winner.place) and s.score > choice.none), None)
     if local is None:
         return choice
     return Choice([local, *(s for s in choice.ranked if s is not local)], choice.ruled_out, choice.none)

@@ -52,6 +52,9 @@ def _why_best(ranked: list[Scored]) -> str:
     if len(ranked) == 1:
         return f"the only candidate (score {top.score:.3f})"
     second = ranked[1]
+    if top.score < second.score:  # put first by a rule (the outlet's home): the note after this says which
+        return (f"score {top.score:.3f}, {second.score - top.score:.3f} behind {second.place.name} "
+                f"({second.place.country or '-'}, {second.place.feature})")
     gap, name = max((a - b, name) for name, a, b in zip(FEATURES, top.features, second.features))
     return (f"score {top.score:.3f}, {top.score - second.score:.3f} ahead of {second.place.name} "
             f"({second.place.country or '-'}, {second.place.feature}); mostly on {name} (+{gap:.3f})")
@@ -82,9 +85,9 @@ def _why(found: Found, choice: Choice, outcome: str, via: str | None) -> str:
 def explanation(cand: Candidate, found: Found, choice: Choice, settled: Context, *, outcome: str,
                 place: Place | None = None, via: str | None = None, note: str | None = None,
                 raw: float = 0.0) -> dict[str, Any]:
-    """`outcome`: BEST, GEOCODER, NAMED_AFTER, ARTICLE_TOWN, PLACE_SAID or NONE; `via`: what the geocoder or
-    the named-after rule looked up, or the place it was put in; `note`: what else weighed on the confidence;
-    `raw`: the confidence before the calibration (`calibration.py`) maps it."""
+    """`outcome`: BEST, UNSUPPORTED, GEOCODER, NAMED_AFTER, ARTICLE_TOWN, PLACE_SAID, BEARING, FAR or NONE; `via`:
+    what the geocoder or the named-after rule looked up, or the place it was put in; `note`: what else weighed on
+    the choice and the confidence; `raw`: the confidence before the calibration (`calibration.py`) maps it."""
     return {
         "expansion": found.expansion,
         "query": found.query,

@@ -264,20 +264,23 @@ class StoreReads:
     def outlet_placements(self, at_least: float, outlets: Collection[str], outlet_of: Callable[[str | None], str | None]
                           ) -> list[tuple[str, str | None, str | None, str | None, str | None, float]]:
         """The placements of confidence `at_least` or more, as corrected, in the articles whose address is of one of
-        `outlets` (`outlet_of`: the outlet of an address, `resolve.outlet.outlet_host`, called from the SQL): (url,
-        country, first-level division, feature class and code, confidence); what `resolve.outlet.OutletHomes` learns
-        outlets from. Each stored address is read once, and only the chosen articles' mentions (`mentions_article`):
-        an ingest of one paper's story into a store of many papers reads that paper's placements alone."""
+        `outlets` (`outlet_of`: the outlet of an address, `resolve.outlet.outlet_host`): (url, country, first-level
+        division, feature class and code, confidence); what `resolve.outlet.OutletHomes` learns outlets from. Each
+        stored address is read once, and only the chosen articles' mentions (`mentions_article`): an ingest of one
+        paper's story into a store of many papers reads that paper's placements alone. (Not an SQL function: the
+        connection is shared, and SQLite refuses to define one while another statement runs on it.)"""
         if not outlets:
             return []
-        self.conn.create_function("outlet_of", 1, outlet_of, deterministic=True)
+        chosen = [article_id for article_id, url in self.conn.execute(
+            "SELECT id, url FROM articles WHERE url IS NOT NULL") if isinstance(url, str) and outlet_of(url) in outlets]
+        if not chosen:
+            return []
         return self.conn.execute(
             f"""SELECT a.url, p.country, p.admin1, p.feature_class, p.feature_code, m.confidence
                 {self._mentions_from(frozenset(), article=True, place=True)}
-                WHERE m.article_id IN (SELECT id FROM articles WHERE url IS NOT NULL
-                                       AND outlet_of(url) IN (SELECT value FROM json_each(?)))
+                WHERE m.article_id IN (SELECT value FROM json_each(?))
                   AND m.eff_place_id IS NOT NULL AND m.confidence >= ?""",
-            (json.dumps(sorted(outlets)), at_least)).fetchall()
+            (json.dumps(chosen), at_least)).fetchall()
 
     def place(self, place_id: str) -> Place | None:
         row = self.conn.execute(f"SELECT {PLACE_COLUMNS} FROM places WHERE id = ?", (place_id,)).fetchone()
