@@ -11,7 +11,8 @@ import threading
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, nullcontext
-from itertools import groupby
+from dataclasses import dataclass
+from itertools import groupby, tee
 from pathlib import Path
 
 from spacy.language import Language
@@ -24,10 +25,23 @@ from .language import DEFAULT, SUPPORTED, language_of
 from .nlp import iter_docs, load_nlp, sentences
 from .records import Document, ParsedDocument
 from .resolve import Fallback
-from .resolve.outlet import HOME_CONFIDENCE, OutletHomes, Placement, outlet_host, placements
+from .resolve.context import Division
+from .resolve.outlet import HOME_CONFIDENCE, OutletHomes, Placement, outlet_host, placements, told
 from .store import IngestReport, Store
 
 Notify = Callable[[str], None]
+
+
+@dataclass(frozen=True)
+class Reading:
+    """One article of a collection as `read_together` read it: its place in the input (`index`), the result, the
+    home it was resolved with, and the divisions its first reading tells its outlet's home is in (`outlet.told`:
+    what a Dask partition keeps, so that the client can settle homes across partitions)."""
+
+    index: int
+    parsed: ParsedDocument
+    home: Division | None
+    told: frozenset[Division]
 
 
 class Pipeline:
@@ -103,56 +117,62 @@ class Pipeline:
         language go to its model together. A title is geoparsed as a sentence of its document
         (`title_mentions`), unless gold spans say what to resolve. Each article is read alone (`read_together`
         reads a collection)."""
-        return (parsed for parsed, _ in self._parse(documents, None))
+        return self.parse_at_home((document, None) for document in documents)
+
+    def parse_at_home(self, documents: Iterable[tuple[Document, Division | None]]) -> Iterator[ParsedDocument]:
+        """`parse`, each article with the home given beside it (`outlet.py`; None: none), as a collection read
+        together would resolve it: what Dask's client settles across partitions."""
+        return (parsed for parsed, _ in self._parse(documents))
 
     def parse_together(self, documents: Sequence[Document]) -> list[ParsedDocument]:
         """Parse articles read as one collection (a corpus), in input order (`read_together`)."""
-        return [parsed for _, parsed in sorted(self.read_together(documents), key=lambda pair: pair[0])]
+        return [r.parsed for r in sorted(self.read_together(documents), key=lambda reading: reading.index)]
 
-    def read_together(self, documents: Sequence[Document],
-                      known: Iterable[Placement] = ()) -> Iterator[tuple[int, ParsedDocument]]:
+    def read_together(self, documents: Sequence[Document], known: Iterable[Placement] = ()) -> Iterator[Reading]:
         """Parse articles read as one collection, each with the home its outlet's other articles settle, here or
         among `known` (a store's placements: `OutletHomes`; an article is known by its address, so that its own
-        placements, or an earlier version's, never settle its home); (index, result) pairs, each as soon as it is
-        final. An article with no other of its outlet here is parsed with `known`'s homes and comes at once; the
-        others come after them, once all are parsed: then those whose home the collection settles are resolved
-        again (what the extractor read, and the online geocoder's answers, are kept: the model runs once)."""
+        placements, or an earlier version's, never settle its home); each `Reading` as soon as it is final. An
+        article with no other of its outlet here is parsed with `known`'s homes and comes at once; the others come
+        after them, once all are parsed: then those whose home the collection settles are resolved again (what the
+        extractor read, and the online geocoder's answers, are kept: the model runs once)."""
         before = OutletHomes(known)
         here = Counter(outlet_host(d.url) for d in documents)
         together = [i for i, d in enumerate(documents) if (outlet := outlet_host(d.url)) and here[outlet] > 1]
         alone = sorted(set(range(len(documents))) - set(together))
-        for i, (parsed, _) in zip(alone, self._parse([documents[i] for i in alone], before)):
-            yield i, parsed
-        first = list(self._parse([documents[i] for i in together], before))
+        at_home = [(documents[i], before.home(documents[i].url)) for i in alone]
+        for i, (document, home), (parsed, _) in zip(alone, at_home, self._parse(at_home)):
+            yield Reading(i, parsed, home, told(parsed))
+        first = list(self._parse((documents[i], before.home(documents[i].url)) for i in together))
         homes = before.extended(placements(parsed for parsed, _ in first))
         for i, (parsed, read) in zip(together, first):
-            document = documents[i]
+            document, tells = documents[i], told(parsed)
             home = homes.home(document.url)
             if read is not None and home != before.home(document.url):
                 found = self.geoparser_for(parsed.language).resolve(read, document.url, home)
                 parsed = _parsed(document, found, parsed.language)
-            yield i, parsed
+            yield Reading(i, parsed, home, tells)
 
-    def _parse(self, documents: Iterable[Document],
-               homes: OutletHomes | None) -> Iterator[tuple[ParsedDocument, Read | None]]:
-        """`parse`, each result with what the extractor read (None for a language not geoparsed)."""
-        read = ((document, language_of(document.text, document.title, document.language)) for document in documents)
-        for language, run in groupby(read, key=lambda pair: pair[1]):
-            yield from self._parse_run((document for document, _ in run), language, homes)
+    def _parse(self, documents: Iterable[tuple[Document, Division | None]]
+               ) -> Iterator[tuple[ParsedDocument, Read | None]]:
+        """`parse_at_home`, each result with what the extractor read (None for a language not geoparsed)."""
+        read = ((pair, language_of(pair[0].text, pair[0].title, pair[0].language)) for pair in documents)
+        for language, run in groupby(read, key=lambda item: item[1]):
+            yield from self._parse_run((pair for pair, _ in run), language)
 
-    def _parse_run(self, documents: Iterable[Document], language: str,
-                   homes: OutletHomes | None) -> Iterator[tuple[ParsedDocument, Read | None]]:
-        """Documents in one language: geoparsed if it is supported, else only split into sentences."""
+    def _parse_run(self, documents: Iterable[tuple[Document, Division | None]],
+                   language: str) -> Iterator[tuple[ParsedDocument, Read | None]]:
+        """Documents in one language, each with its home: geoparsed if it is supported, else only split into
+        sentences (streaming: the homes follow the model's batches)."""
         nlp = self.nlp_for(language)
         if language not in SUPPORTED:
-            for document, doc in iter_docs(nlp, documents, self.settings.batch_size):
+            for document, doc in iter_docs(nlp, (document for document, _ in documents), self.settings.batch_size):
                 yield ParsedDocument(document, sentences(doc), language=language), None
             return
         geoparser = self.geoparser_for(language)
-        docs = iter_docs(nlp, _with_titles(documents), self.settings.batch_size)
-        for (_, title), (document, doc) in zip(docs, docs):
+        texts, homes = tee(documents)
+        docs = iter_docs(nlp, _with_titles(document for document, _ in texts), self.settings.batch_size)
+        for ((_, title), (document, doc)), (_, home) in zip(zip(docs, docs), homes):
             read = geoparser.read(doc, document.spans, title, text=document.text)
-            home = homes.home(document.url) if homes is not None else None
             yield _parsed(document, geoparser.resolve(read, document.url, home), language), read
 
 
@@ -185,8 +205,8 @@ def ingest(documents: Sequence[Document], store: Store, pipeline: Pipeline | Cal
     parser = pipeline if isinstance(pipeline, Pipeline) else pipeline()
     outlets = {outlet for d in fresh if (outlet := outlet_host(d.url)) is not None}
     known = store.outlet_placements(HOME_CONFIDENCE, outlets, outlet_host)  # the stored articles of these outlets
-    for done, (_, parsed) in enumerate(parser.read_together(fresh, known), start=1):
+    for done, reading in enumerate(parser.read_together(fresh, known), start=1):
         with lock:
-            report.count(parsed, store.add(parsed))
+            report.count(reading.parsed, store.add(reading.parsed))
         progress(done, len(fresh))
     return report

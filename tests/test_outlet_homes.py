@@ -153,14 +153,24 @@ def test_the_parse_command_reads_its_inputs_together(home: Path, tmp_path: Path)
     assert found["explain"]["chosen"]["admin1"] == "TX"
 
 
-def test_dask_reads_each_partitions_articles_together(settings, tmp_path: Path) -> None:
+def test_dask_settles_outlets_homes_across_partitions(pipeline, settings, tmp_path: Path) -> None:
+    """One article a partition: the fire story's partition alone says nothing of Texas. The client settles its home
+    from what the paper's stories in the other partitions told and has it read again, so that the result is the one
+    `parse` gives reading all the inputs together; run again, nothing is read again."""
     from geodata import scale
 
-    source = tmp_path / "paper.jsonl"
+    source, out = tmp_path / "paper.jsonl", tmp_path / "out"
     source.write_text("".join(json.dumps({"id": d.id, "text": d.text, "url": d.url}) + "\n" for d in [*STORIES, FIRE]),
                       encoding="utf-8")
     with local_dask(1) as client:
-        scale.parse_to_parquet([str(source)], tmp_path / "out", settings, client=client)
-    fire = next(p for p in scale.read_result(tmp_path / "out") if p.document.id == "c")
-    found = paris(fire.mentions)
+        first = scale.parse_to_parquet([str(source)], out, settings, client=client, chunk_lines=1)
+        again = scale.parse_to_parquet([str(source)], out, settings, client=client, chunk_lines=1)
+    assert (first.partitions, first.rehomed, first.documents) == (3, 1, 3)
+    assert (again.skipped, again.rehomed) == (3, 0)
+    result = {p.document.id: p for p in scale.read_result(out)}
+    for expected in pipeline.parse_together([*STORIES, FIRE]):
+        got = result[expected.document.id]
+        assert [(m.text, m.place, m.confidence) for m in got.mentions] == [
+            (m.text, m.place, m.confidence) for m in expected.mentions]
+    found = paris(result["c"].mentions)
     assert found.place is not None and (found.place.country, found.place.admin1) == ("US", "TX")

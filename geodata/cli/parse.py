@@ -66,8 +66,9 @@ def cmd_parse_dask(args: argparse.Namespace) -> int:
         say(f"note: {len(report.stale)} partition(s) in {report.out} come from other inputs and are not part of "
             f"this result (ingest ignores them)")
     rate = f", {report.docs_per_second:.1f} documents/s on {report.workers} worker(s)" if report.seconds else ""
+    rehomed = f", {report.rehomed} read again with their outlet's home" if report.rehomed else ""
     say(f"parsed {report.documents} document(s), {report.mentions} mention(s) into {report.out}/ "
-        f"({report.partitions} partition(s), {report.skipped} already complete{rate})")
+        f"({report.partitions} partition(s), {report.skipped} already complete{rate}{rehomed})")
     return EXIT_INPUT if report.errors else EXIT_OK
 
 

@@ -11,7 +11,7 @@
    known to both passes;
 3. choose (`features.choose`): against the article as read in the end, a rule may take candidates
    out (a bare compass word outside the article's countries), and "no place" competes with the rest; a town
-   outside the outlet's home gives way to a bigger namesake there (`at_home`); a name's other mentions may
+   outside the outlet's home gives way to a bigger namesake there (`outlet.at_home`); a name's other mentions may
    decide it ("Dublin City" as its bare name's town, `as_bare_name`; "in Malta" as the dateline "MALTA -"
    before it, `as_said_elsewhere`); what the article leaves unsaid lowers the winner's
    confidence (`features.doubt`: a place chosen by fame alone); a small town none of its places supports is
@@ -52,7 +52,7 @@ from .expand import (EXPANSIONS, SPELLED_OTHERWISE, STREET_WORDS, Found, Query, 
 from .explain import ARTICLE_TOWN, BEARING, BEST, FAR, GEOCODER, NAMED_AFTER, PLACE_SAID, UNSUPPORTED, explanation
 from .features import (ALTERNATE_ONLY_FACTOR, FEATURES, NONE, UNSUPPORTED_NOTE, Choice, Scored, choose, confidence,
                        doubt, rank, same_point)
-from .outlet import outlet_country
+from .outlet import HOME_NOTE, at_home, outlet_country
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
 T = TypeVar("T")
@@ -270,28 +270,6 @@ def as_bare_name(cands: Sequence[Candidate], choices: list[Choice]) -> list[Choi
 
 
 SAID_NOTE = "placed where the text's form elsewhere says this name is (a dateline, \"the town of\")"
-
-
-HOME_NOTE = "a town outside the outlet's home: placed at a bigger town of its name there"
-
-
-def at_home(choice: Choice, home: Division | None) -> Choice:
-    """The choice, with a bigger town of the name in the outlet's home division (`outlet.py`) put first when the
-    winner is a town of the same country outside it that no state or country after the name puts there (the
-    caller leaves out a name the text puts in a place: "Pennsylvania's Franklin"): a Kentucky paper's "Richmond"
-    is Richmond, Kentucky, though the article's "Madison County" and "Louisiana" draw it to Richmond, Louisiana (543
-    people). A town abroad is no local namesake's rival (a Pennsylvania paper's Bethlehem beside Ramallah)."""
-    winner = choice.winner
-    if home is None or home[1] is None or winner is None or winner.place.feature_class != "P":
-        return choice
-    if winner.place.country != home[0] or winner.place.admin1 == home[1] or winner.named().get("qualifier", 0.0) > 0:
-        return choice
-    local = next((s for s in choice.ranked[1:] if (s.place.country, s.place.admin1) == home
-                  and s.place.feature_class == "P" and s.place.population > winner.place.population
-                  and not same_point(s.place, winner.place) and s.score > choice.none), None)
-    if local is None:
-        return choice
-    return Choice([local, *(s for s in choice.ranked if s is not local)], choice.ruled_out, choice.none)
 
 
 def as_said_elsewhere(cands: Sequence[Candidate], choices: list[Choice]) -> list[Choice]:

@@ -4,10 +4,12 @@
 The resolver counts either as one more place of the article (`Context`): "Moscow" in the Moscow Times is
 the Russian capital even when the article also names Baltimore and St. Petersburg. A generic domain
 (".com") says nothing, nor do country domains that sites anywhere use for their letters (".io", ".tv").
+A town outside the home gives way to a bigger town of its name in it (`at_home`).
 """
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter
 from collections.abc import Iterable, Iterator
 from urllib.parse import urlsplit
@@ -15,6 +17,7 @@ from urllib.parse import urlsplit
 from ..gazetteer.sources import country_names
 from ..records import ParsedDocument
 from .context import Division
+from .features import Choice, same_point
 
 # Country domains used for their letters ("youtu.be", "bit.ly", "x.ai"), and ones that name no country.
 GENERIC_COUNTRY_DOMAINS = frozenset({"ai", "am", "be", "cc", "co", "eu", "fm", "gg", "io", "la", "ly", "me", "nu",
@@ -71,29 +74,44 @@ def _tells_home(feature_class: str | None, feature_code: str | None, confidence:
     return confidence >= HOME_CONFIDENCE and (feature_class == "P" or feature_code in HOME_FEATURES)
 
 
+def tellings(placements: Iterable[Placement]) -> Iterator[tuple[str, Division]]:
+    """(address, division) for each placement that tells where its outlet is at home (a town or county placed
+    surely in a first-level division), of an article with an address."""
+    for url, country, admin1, feature_class, feature_code, confidence in placements:
+        if url and country and admin1 and _tells_home(feature_class, feature_code, confidence):
+            yield url, (country, admin1)
+
+
+def told(parsed: ParsedDocument) -> frozenset[Division]:
+    """The divisions an article's placements tell its outlet is at home in (`tellings`)."""
+    return frozenset(division for _, division in tellings(placements([parsed])))
+
+
 class OutletHomes:
     """Where each outlet is at home, from its articles' sure placements of towns and counties: the first-level
     division that at least half of its other articles place one in, when two or more place any. A local paper's
     stories are mostly about its own state: "Paris" in a story of The Paris News is Paris, Texas, when its other
     stories place Clarksville and Lamar County in Texas. The resolver counts an article's home as one sure place
-    of it, in place of its outlet's country (`outlet_country`)."""
+    of it, in place of its outlet's country (`outlet_country`). Built from placements, or from what articles tell
+    (`told`: Dask's partitions keep it)."""
 
-    def __init__(self, placements: Iterable[Placement] = ()):
+    def __init__(self, placements: Iterable[Placement] = (), told: Iterable[tuple[str, Iterable[Division]]] = ()):
         self._articles: dict[str, dict[str, set[Division]]] = {}  # outlet -> article's address -> divisions
         self._counts: dict[str, Counter[Division]] = {}  # outlet -> how many of its articles place one in each
-        self._read(placements)
+        self._read(itertools.chain(tellings(placements), ((url, d) for url, divisions in told for d in divisions)))
 
-    def _read(self, placements: Iterable[Placement]) -> None:
-        """Add placements; an outlet's articles are copied before its first change (`extended` shares the rest)."""
+    def _read(self, tells: Iterable[tuple[str, Division]]) -> None:
+        """Add (address, division) tellings; an outlet's articles are copied before its first change (`extended`
+        shares the rest)."""
         touched: set[str] = set()
-        for url, country, admin1, feature_class, feature_code, confidence in placements:
+        for url, division in tells:
             outlet = outlet_host(url)
-            if outlet is None or not (country and admin1 and _tells_home(feature_class, feature_code, confidence)):
+            if outlet is None:
                 continue
             if outlet not in touched:
                 touched.add(outlet)
                 self._articles[outlet] = {u: set(d) for u, d in self._articles.get(outlet, {}).items()}
-            self._articles[outlet].setdefault(url, set()).add((country, admin1))
+            self._articles[outlet].setdefault(url, set()).add(division)
         for outlet in touched:
             self._counts[outlet] = Counter(d for divisions in self._articles[outlet].values() for d in divisions)
 
@@ -102,7 +120,7 @@ class OutletHomes:
         outlets the new placements are of are copied and counted again."""
         homes = OutletHomes()
         homes._articles, homes._counts = dict(self._articles), dict(self._counts)
-        homes._read(placements)
+        homes._read(tellings(placements))
         return homes
 
     def home(self, url: str | None) -> Division | None:
@@ -119,3 +137,25 @@ class OutletHomes:
         ranked = sorted(((n - (d in own), d) for d, n in counts.items()), reverse=True)[:2]
         (count, division), runner_up = ranked[0], (ranked[1][0] if len(ranked) > 1 else 0)
         return division if count >= HOME_SHARE * others and count > runner_up else None
+
+
+HOME_NOTE = "a town outside the outlet's home: placed at a bigger town of its name there"
+
+
+def at_home(choice: Choice, home: Division | None) -> Choice:
+    """The choice, with a bigger town of the name in the outlet's home division (`outlet.py`) put first when the
+    winner is a town of the same country outside it that no state or country after the name puts there (the
+    caller leaves out a name the text puts in a place: "Pennsylvania's Franklin"): a Kentucky paper's "Richmond"
+    is Richmond, Kentucky, though the article's "Madison County" and "Louisiana" draw it to Richmond, Louisiana (543
+    people). A town abroad is no local namesake's rival (a Pennsylvania paper's Bethlehem beside Ramallah)."""
+    winner = choice.winner
+    if home is None or home[1] is None or winner is None or winner.place.feature_class != "P":
+        return choice
+    if winner.place.country != home[0] or winner.place.admin1 == home[1] or winner.named().get("qualifier", 0.0) > 0:
+        return choice
+    local = next((s for s in choice.ranked[1:] if (s.place.country, s.place.admin1) == home
+                  and s.place.feature_class == "P" and s.place.population > winner.place.population
+                  and not same_point(s.place, winner.place) and s.score > choice.none), None)
+    if local is None:
+        return choice
+    return Choice([local, *(s for s in choice.ranked if s is not local)], choice.ruled_out, choice.none)

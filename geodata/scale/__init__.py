@@ -8,10 +8,12 @@ One job per module:
 
 - `partitions`: inputs into partitions (JSONL chunks of lines, groups of files), and one partition's
   documents read back with the whole file's line numbers;
-- `worker`: what runs in a worker process: the pipeline loaded once, the task that parses a partition;
+- `worker`: what runs in a worker process: the pipeline loaded once, the task that parses a partition, and
+  the one that reads some of its articles again with the home their outlet's articles settle across partitions;
 - `parquet`: a partition's two Parquet files, written atomically, and read back;
 - `result`: the result directory (manifest, stale files), read back whole or ingested into the store;
-- `run`: the client: connect to (or start) a cluster, map the partitions over it, sum up.
+- `run`: the client: connect to (or start) a cluster, map the partitions over it, settle outlets' homes across
+  partitions, sum up.
 """
 
 from .partitions import DistributedError, PartitionSpec, load_partition, plan, planned_lines

@@ -4,7 +4,9 @@ kind, confidence, place), joined on `article_id`. A mention in the title is a ro
 `TITLE_SENTENCE` (-1) whose offsets are into the title; it follows the text's mentions, so a text
 mention's `mention_index` is what it was before titles were geoparsed, and a result written before
 then reads back with no title mentions. An article's `language` is the one it was read in (a result written
-before languages reads back as English, what it was read as) and `declared_language` the one it declared.
+before languages reads back as English, what it was read as) and `declared_language` the one it declared;
+`outlet_told` the divisions its first reading placed a town or county in surely and `outlet_home` the home it was
+resolved with ("US/TX": `resolve/outlet.py`), from which the client settles outlets' homes across partitions.
 
 A partition is written to hidden temporary files, fsync'ed, then renamed: mentions first, articles last.
 The articles file is the commit mark; its Parquet metadata holds the partition's summary: fingerprint
@@ -20,6 +22,7 @@ import os
 import uuid
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +32,7 @@ import pyarrow.parquet as pq
 from ..documents import LoadResult
 from ..language import DEFAULT
 from ..records import TITLE_SENTENCE, Document, Mention, ParsedDocument, Place, Sentence
+from ..resolve.context import Division
 from ..store import content_hash
 from .partitions import PartitionSpec
 
@@ -52,6 +56,8 @@ ARTICLE_SCHEMA = pa.schema([
     ("url", pa.string()),  # canonical URL of a web article; null in results made before it (read as None)
     ("language", pa.string()),  # ISO 639-1 code it was read in; null in results made before it (read as DEFAULT)
     ("declared_language", pa.string()),  # `Document.language`: declared, or null (detected)
+    ("outlet_told", pa.list_(pa.string())),  # `Reading.told`, each "country/admin1"; null in results made before
+    ("outlet_home", pa.string()),  # `Reading.home` as "country/admin1", or null (none)
 ])
 
 MENTION_SCHEMA = pa.schema([
@@ -83,15 +89,40 @@ MENTION_SCHEMA = pa.schema([
 ])
 
 
+# What an article tells of its outlet's home, and the home it was read with (`pipeline.Reading`).
+Outlet = tuple[frozenset[Division], Division | None]
+NO_OUTLET: Outlet = (frozenset(), None)
+
+
+@dataclass(frozen=True)
+class OutletRow:
+    """One article's outlet columns, as the client reads them back (`read_outlets`)."""
+
+    position: int
+    url: str | None
+    told: frozenset[Division]
+    home: Division | None
+
+
 def part_path(out: Path, table: str, key: str) -> Path:
     return out / table / f"part-{key}.parquet"
+
+
+def _division_text(division: Division) -> str:
+    return "/".join(division)
+
+
+def _division(text: str) -> Division:
+    country, _, admin1 = text.partition("/")
+    return country, admin1
 
 
 # -- records to rows ---------------------------------------------------------------------------------
 
 
-def _article_row(key: str, position: int, parsed: ParsedDocument) -> dict[str, Any]:
+def _article_row(key: str, position: int, parsed: ParsedDocument, outlet: Outlet) -> dict[str, Any]:
     doc = parsed.document
+    told, home = outlet
     return {
         "article_id": f"{key}:{position:06d}", "position": position, "doc_id": doc.id, "title": doc.title,
         "published": doc.published, "source": doc.source, "origin": doc.origin, "text": doc.text,
@@ -100,6 +131,8 @@ def _article_row(key: str, position: int, parsed: ParsedDocument) -> dict[str, A
         "gold_spans": [list(s) for s in doc.spans] if doc.spans is not None else None,
         "mentions": len(parsed.mentions) + len(parsed.title_mentions), "url": doc.url,
         "language": parsed.language, "declared_language": doc.language,
+        "outlet_told": sorted(_division_text(d) for d in told),
+        "outlet_home": _division_text(home) if home is not None else None,
     }
 
 
@@ -126,11 +159,12 @@ def _mention_row(article_id: str, parsed: ParsedDocument, index: int, m: Mention
     }
 
 
-def tables(key: str, parsed: Sequence[ParsedDocument]) -> tuple[pa.Table, pa.Table]:
-    """The articles and mentions tables of one partition."""
+def tables(key: str, parsed: Sequence[ParsedDocument],
+           outlets: Sequence[Outlet] | None = None) -> tuple[pa.Table, pa.Table]:
+    """The articles and mentions tables of one partition (`outlets`: each article's, by position; none told)."""
     articles, mentions = [], []
     for position, item in enumerate(parsed):
-        row = _article_row(key, position, item)
+        row = _article_row(key, position, item, outlets[position] if outlets is not None else NO_OUTLET)
         articles.append(row)
         every = [*item.mentions, *item.title_mentions]  # the title's last: text mentions keep their index
         mentions.extend(_mention_row(row["article_id"], item, i, m) for i, m in enumerate(every))
@@ -166,9 +200,9 @@ def _fsync_dir(path: Path) -> None:
 
 
 def write_partition(out: Path, spec: PartitionSpec, parsed: Sequence[ParsedDocument], loaded: LoadResult,
-                    run_id: str = "run") -> dict[str, Any]:
+                    run_id: str = "run", outlets: Sequence[Outlet] | None = None) -> dict[str, Any]:
     """Write one partition atomically: temp files, then rename mentions, then articles (the commit mark)."""
-    articles, mentions = tables(spec.key, parsed)
+    articles, mentions = tables(spec.key, parsed, outlets)
     summary = {"key": spec.key, "fingerprint": spec.fingerprint, "documents": articles.num_rows,
                "mentions": mentions.num_rows, "errors": [str(e) for e in loaded.errors],
                "notes": [str(e) for e in loaded.notes]}
@@ -204,6 +238,15 @@ def _place(row: dict[str, Any]) -> Place | None:
         return None
     return Place(row["place_id"], row["place_name"], row["lat"], row["lon"], row["country"], row["feature_class"],
                  row["feature_code"], row["admin1"], row["population"], row["geonameid"], row["place_source"])
+
+
+def read_outlets(out: Path, key: str) -> list[OutletRow]:
+    """One partition's articles' outlet columns, in position order (a result written before them: none told)."""
+    columns = ["position", "url", "outlet_told", "outlet_home"]
+    rows = pq.read_table(part_path(out, ARTICLES, key), schema=ARTICLE_SCHEMA, columns=columns).to_pylist()
+    return [OutletRow(r["position"], r["url"], frozenset(_division(t) for t in r["outlet_told"] or ()),
+                      _division(r["outlet_home"]) if r["outlet_home"] else None)
+            for r in sorted(rows, key=lambda r: r["position"])]
 
 
 def read_partition(out: Path, key: str) -> list[ParsedDocument]:

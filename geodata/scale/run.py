@@ -2,7 +2,9 @@
 the partitions, sum up.
 
 A `dask.bag` with one partition per planned chunk maps `worker.run_partition` over them; a re-run skips
-the partitions already complete (unless `force`), and Dask retries those whose worker died.
+the partitions already complete (unless `force`), and Dask retries those whose worker died. Then the articles
+whose outlet's home, as its articles in every partition settle it, is not the one they were read with are read
+again (`worker.rehome_partition`): the result is the one `parse` gives reading all inputs together.
 """
 
 from __future__ import annotations
@@ -20,12 +22,14 @@ from typing import Any
 
 from ..config import Settings
 from ..documents import LoadResult
-from .parquet import completed
+from ..resolve.context import Division
+from ..resolve.outlet import OutletHomes
+from .parquet import completed, read_outlets
 from .partitions import (
     DEFAULT_CHUNK_LINES, DEFAULT_FILES_PER_PARTITION, DistributedError, PartitionSpec, plan, plan_documents,
 )
 from .result import clean, finish_manifest, start_manifest
-from .worker import run_partition, warm
+from .worker import rehome_partition, run_partition, warm
 
 Progress = Callable[[str], None]
 
@@ -43,6 +47,7 @@ class RunReport:
     seconds: float = 0.0  # the distributed part: submitting the partitions to the last one written
     cpu_seconds: float = 0.0  # CPU time of the worker processes while they ran this run's partitions
     stale: list[str] = field(default_factory=list)  # partition files in `out` from other inputs
+    rehomed: int = 0  # articles read again with the home their outlet's articles in other partitions settle
 
     @property
     def docs_per_second(self) -> float:
@@ -81,7 +86,7 @@ def parse_to_parquet(inputs: Iterable[str | Path], out: str | Path, settings: Se
     out = Path(out).resolve()
     wsettings = worker_settings(settings, online=online, worker_home=worker_home)
     salt = json.dumps({"model": wsettings.model, "model_fr": wsettings.model_fr, "online": online,
-                       "language": language})
+                       "language": language, "outlets": 1})  # 1: partitions keep what articles tell of outlets
     web, files = split_inputs([str(i) for i in inputs])  # URLs, saved pages and feeds; the rest for `plan`
     specs = plan(files, chunk_lines=chunk_lines, files_per_partition=files_per_partition, limit=limit, salt=salt)
     out.mkdir(parents=True, exist_ok=True)
@@ -99,15 +104,19 @@ def parse_to_parquet(inputs: Iterable[str | Path], out: str | Path, settings: Se
     report.skipped = len(summaries)
     if report.skipped:
         progress(f"{report.skipped} of {len(specs)} partition(s) already complete in {out}: skipped")
-    if todo:
+    unsettled = {} if todo else _unsettled(out, specs)
+    if todo or unsettled:
         with preserved_environ(), _connected(client, address, n_workers) as cluster:  # nannies change os.environ
-            report.workers = _warm_up(cluster, wsettings, online, len(todo), progress)
-            report.seconds = _compute(cluster, todo, out, wsettings, online=online, force=force, retries=retries,
-                                      language=language, summaries=summaries, progress=progress)
-    missing = [s.key for s in specs if completed(out, s) is None]
-    if missing:
-        raise DistributedError(f"{len(missing)} partition(s) not written: {', '.join(missing[:5])}; run again to "
-                               f"redo only those")
+            report.workers = _warm_up(cluster, wsettings, online, len(todo) or len(unsettled), progress)
+            if todo:
+                report.seconds = _compute(cluster, todo, out, wsettings, online=online, force=force,
+                                          retries=retries, language=language, summaries=summaries, progress=progress)
+                _check_written(out, specs)
+                unsettled = _unsettled(out, specs)
+            if unsettled:
+                report.rehomed = _rehome(cluster, unsettled, {s.key: s for s in specs}, out, wsettings, online=online,
+                                         retries=retries, language=language, summaries=summaries, progress=progress)
+    _check_written(out, specs)
     for spec in specs:
         summary = summaries[spec.key]
         report.documents += summary["documents"]
@@ -120,6 +129,52 @@ def parse_to_parquet(inputs: Iterable[str | Path], out: str | Path, settings: Se
     report.stale = clean(out, {s.key for s in specs})
     finish_manifest(out, report.documents, report.mentions)
     return report
+
+
+def _check_written(out: Path, specs: list[PartitionSpec]) -> None:
+    missing = [s.key for s in specs if completed(out, s) is None]
+    if missing:
+        raise DistributedError(f"{len(missing)} partition(s) not written: {', '.join(missing[:5])}; run again to "
+                               f"redo only those")
+
+
+def _unsettled(out: Path, specs: list[PartitionSpec]) -> dict[str, dict[int, Division | None]]:
+    """The articles whose home (`OutletHomes`), as what every partition's articles told of their outlets settles
+    it, is not the one they were read with: by partition key, position -> home. An article's partition settled its
+    home from its own articles; its outlet's articles in other partitions may say otherwise."""
+    rows = {s.key: read_outlets(out, s.key) for s in specs}
+    homes = OutletHomes(told=((row.url, row.told) for articles in rows.values() for row in articles if row.url))
+    unsettled = {}
+    for key, articles in rows.items():
+        changed = {row.position: home for row in articles if (home := homes.home(row.url)) != row.home}
+        if changed:
+            unsettled[key] = changed
+    return unsettled
+
+
+def _rehome(client: Any, unsettled: dict[str, dict[int, Division | None]], specs: dict[str, PartitionSpec], out: Path,
+            wsettings: Settings, *, online: bool, retries: int, language: str | None,
+            summaries: dict[str, dict[str, Any]], progress: Progress) -> int:
+    """Read again, on the cluster, the articles `_unsettled` lists, each with its home; each rewritten partition's
+    summary into `summaries`; how many articles were read again."""
+    total = sum(len(homes) for homes in unsettled.values())
+    progress(f"outlets: {total} article(s) in {len(unsettled)} partition(s) read again with the home their "
+             f"outlet's articles in other partitions settle")
+    run_id = uuid.uuid4().hex[:8]
+    futures = [client.submit(rehome_partition, specs[key], homes, out=str(out), settings=wsettings, online=online,
+                             run_id=run_id, language=language, retries=retries, pure=False,
+                             key=f"geodata-rehome-{key}-{run_id}") for key, homes in unsettled.items()]
+    try:
+        for summary in client.gather(futures):
+            first = summaries.get(summary["key"], {})
+            summaries[summary["key"]] = {**summary, "cpu_seconds": first.get("cpu_seconds", 0.0)
+                                         + summary["cpu_seconds"]}
+    except Exception as exc:
+        client.cancel(futures)
+        raise DistributedError(
+            f"a partition failed on the cluster while its outlets' homes were settled ({type(exc).__name__}: "
+            f"{exc}); every partition is written: run the same command again to settle the rest") from exc
+    return total
 
 
 # -- the cluster ---------------------------------------------------------------------------------------

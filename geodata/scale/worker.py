@@ -1,8 +1,9 @@
 """What runs in a worker process: its pipeline, loaded once, and the task that parses and writes a partition.
 
 Each worker process loads the spaCy model and opens the gazetteer (read-only) on its first task and keeps
-them in a module-level cache keyed by the settings; documents are parsed by the same `Pipeline.parse` as
-the single-process CLI, so the result is the same, row for row.
+them in a module-level cache keyed by the settings; documents are read by the same `Pipeline.read_together` as
+the single-process CLI reads its inputs, and the client then has the articles whose outlet's home other
+partitions settle read again (`rehome_partition`), so the offline result is the same, row for row.
 
 The online geocoder is off on workers: Nominatim's usage policy (1 request/s) is per client, and N workers
 would each keep their own 1/s. With `online=True` the workers share one cache, the gazetteer SQLite file
@@ -27,7 +28,8 @@ from typing import Any
 from ..config import Settings
 from ..documents import declare_language
 from ..records import Document, Place
-from .parquet import completed, write_partition
+from ..resolve.context import Division
+from .parquet import completed, read_outlets, read_partition, write_partition
 from .partitions import PartitionSpec, load_partition
 
 log = logging.getLogger(__name__)
@@ -95,8 +97,9 @@ def warm(settings: Settings, online: bool = False) -> int:
 
 def run_partition(spec: PartitionSpec, *, out: str, settings: Settings, online: bool = False, force: bool = False,
                   run_id: str = "run", language: str | None = None) -> dict[str, Any]:
-    """The task: parse one partition on this worker, its articles read together (`Pipeline.parse_together`:
-    each with its outlet's home as the partition's other articles settle it), and write it. Idempotent: a
+    """The task: parse one partition on this worker, its articles read together (`Pipeline.read_together`:
+    each with its outlet's home as the partition's other articles settle it), and write it, with what each
+    article tells of its outlet's home (`rehome_partition` then settles homes across partitions). Idempotent: a
     complete partition (e.g. written by an attempt whose worker died before reporting) is not done again.
     `language` (an ISO 639-1 code): every document read in it, as `--language` does for `parse`."""
     out_dir = Path(out)
@@ -108,7 +111,31 @@ def run_partition(spec: PartitionSpec, *, out: str, settings: Settings, online: 
     loaded_docs = load_partition(spec)
     loaded = worker_pipeline(settings, online)
     with loaded.lock:  # one pipeline per process; threads of the same worker take turns
-        parsed = loaded.pipeline.parse_together(declare_language(loaded_docs.documents, language))
-    summary = write_partition(out_dir, spec, parsed, loaded_docs, run_id)
+        readings = sorted(loaded.pipeline.read_together(declare_language(loaded_docs.documents, language)),
+                          key=lambda reading: reading.index)
+    summary = write_partition(out_dir, spec, [r.parsed for r in readings], loaded_docs, run_id,
+                              [(r.told, r.home) for r in readings])
     return {**summary, "skipped": False, "seconds": time.perf_counter() - started,
+            "cpu_seconds": time.process_time() - cpu, "pid": os.getpid()}
+
+
+def rehome_partition(spec: PartitionSpec, homes: dict[int, Division | None], *, out: str, settings: Settings,
+                     online: bool = False, run_id: str = "run", language: str | None = None) -> dict[str, Any]:
+    """The task of the second pass: parse again the articles at the positions of `homes`, each with the home the
+    articles of its outlet in every partition settle (`run._unsettled`), and write the partition again with them
+    (the other articles as written; what each article told stays its first reading's)."""
+    out_dir = Path(out)
+    started, cpu = time.perf_counter(), time.process_time()
+    loaded_docs = load_partition(spec)
+    documents = declare_language(loaded_docs.documents, language)
+    parsed = read_partition(out_dir, spec.key)
+    outlets = [(row.told, row.home) for row in read_outlets(out_dir, spec.key)]
+    loaded = worker_pipeline(settings, online)
+    positions = sorted(homes)
+    with loaded.lock:
+        again = list(loaded.pipeline.parse_at_home((documents[p], homes[p]) for p in positions))
+    for position, result in zip(positions, again):
+        parsed[position], outlets[position] = result, (outlets[position][0], homes[position])
+    summary = write_partition(out_dir, spec, parsed, loaded_docs, run_id, outlets)
+    return {**summary, "rehomed": len(positions), "seconds": time.perf_counter() - started,
             "cpu_seconds": time.process_time() - cpu, "pid": os.getpid()}
