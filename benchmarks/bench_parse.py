@@ -144,4 +144,7 @@ def section_dask(ctx: Context) -> Table:
     ctx.figures["dask_2w_vs_1w"] = ratio(runs[2]["docs_per_second"], runs[1]["docs_per_second"])
     table.notes.append("worker start-up and model loading are not counted; each worker loads the model and opens "
                        "the gazetteer read-only once; 'cores used' near 2 with 2 workers means the machine was free")
+    table.notes.append(f"{runs[1]['partitions']} partitions of {runs[1]['chunk_lines']} lines; the times include "
+                       f"the second pass that reads again the articles whose outlet's home other partitions settle "
+                       f"({runs[1]['rehomed']} of {runs[1]['documents']} articles)")
     return table

@@ -112,6 +112,7 @@ def dask_throughput(inputs: Iterable[str | Path], n_workers: int, *, settings: S
                         "seconds": report.seconds, "cpu_seconds": report.cpu_seconds,
                         "docs_per_cpu_second": report.documents / report.cpu_seconds if report.cpu_seconds else 0.0,
                         "partitions": report.partitions, "chunk_lines": chunk_lines, "docs_per_second": rate,
+                        "rehomed": report.rehomed,
                         "load_average": os.getloadavg()[0]})
     return rate
 
