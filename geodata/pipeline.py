@@ -140,7 +140,7 @@ class Pipeline:
         together = [i for i, d in enumerate(documents) if (outlet := outlet_host(d.url)) and here[outlet] > 1]
         alone = sorted(set(range(len(documents))) - set(together))
         at_home = [(documents[i], before.home(documents[i].url)) for i in alone]
-        for i, (document, home), (parsed, _) in zip(alone, at_home, self._parse(at_home)):
+        for i, (_, home), (parsed, _) in zip(alone, at_home, self._parse(at_home)):
             yield Reading(i, parsed, home, told(parsed))
         first = list(self._parse((documents[i], before.home(documents[i].url)) for i in together))
         homes = before.extended(placements(parsed for parsed, _ in first))
