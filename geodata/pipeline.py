@@ -136,18 +136,19 @@ class Pipeline:
         after them, once all are parsed: then those whose home the collection settles are resolved again (what the
         extractor read, and the online geocoder's answers, are kept: the model runs once)."""
         before = OutletHomes(known)
-        here = Counter(outlet_host(d.url) for d in documents)
-        together = [i for i, d in enumerate(documents) if (outlet := outlet_host(d.url)) and here[outlet] > 1]
-        alone = sorted(set(range(len(documents))) - set(together))
-        at_home = [(documents[i], before.home(documents[i].url)) for i in alone]
-        for i, (_, home), (parsed, _) in zip(alone, at_home, self._parse(at_home)):
-            yield Reading(i, parsed, home, told(parsed))
-        first = list(self._parse((documents[i], before.home(documents[i].url)) for i in together))
+        hosts = [outlet_host(d.url) for d in documents]
+        here = Counter(hosts)
+        together = [i for i, host in enumerate(hosts) if host and here[host] > 1]
+        alone = [i for i, host in enumerate(hosts) if not (host and here[host] > 1)]
+        at_first = [before.home(d.url) for d in documents]  # the home each is first read with
+        for i, (parsed, _) in zip(alone, self._parse((documents[i], at_first[i]) for i in alone)):
+            yield Reading(i, parsed, at_first[i], told(parsed))
+        first = list(self._parse((documents[i], at_first[i]) for i in together))
         homes = before.extended(placements(parsed for parsed, _ in first))
         for i, (parsed, read) in zip(together, first):
             document, tells = documents[i], told(parsed)
             home = homes.home(document.url)
-            if read is not None and home != before.home(document.url):
+            if read is not None and home != at_first[i]:
                 found = self.geoparser_for(parsed.language).resolve(read, document.url, home)
                 parsed = _parsed(document, found, parsed.language)
             yield Reading(i, parsed, home, tells)
