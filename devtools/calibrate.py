@@ -28,17 +28,14 @@ from pathlib import Path
 
 from geodata.evaluation import DEVELOPMENT, TEST, Calibration, CorpusError, GoldDocument, calibrate, load_corpus
 from geodata.records import Mention, ParsedDocument
-from geodata.resolve import (ARTICLE_TOWN_CONFIDENCE, BEARING_CONFIDENCE, NAMED_AFTER_CONFIDENCE,
-                             UNSUPPORTED_CONFIDENCE)
 from geodata.resolve.calibration import CALIBRATION_CSV, Calibration as ConfidenceCalibration, ConfidenceMap, fit, write
-from geodata.resolve.explain import ARTICLE_TOWN, BEARING, BEST, NAMED_AFTER, PLACE_SAID, UNSUPPORTED
+from geodata.resolve.outcomes import ARTICLE_TOWN, BEST, PLACE_SAID, SET_CONFIDENCE
 
 CORPORA = ("gwn", "lgl")
 BINS = 12  # bins of equal weight before pooling: at most this many knots for the best-candidate map
 MIN_OUTCOME = 30  # fewer judged development placements of a set-confidence outcome: its confidence stays
-# The outcomes whose raw confidence is one set value, each fitted as one block (`MIN_OUTCOME`).
-SET_CONFIDENCE = {NAMED_AFTER: NAMED_AFTER_CONFIDENCE, ARTICLE_TOWN: ARTICLE_TOWN_CONFIDENCE,
-                  BEARING: BEARING_CONFIDENCE, UNSUPPORTED: UNSUPPORTED_CONFIDENCE}
+# The outcomes whose raw confidence is one set value (`outcomes.SET_CONFIDENCE`) are each fitted as one block
+# (`MIN_OUTCOME`).
 # Outcomes fitted in one block with another, whose map they share: a street put at the place a possessive
 # before it names is placed as one put at the article's town is, from what lies around it, and is rarer.
 POOLED = {PLACE_SAID: ARTICLE_TOWN}

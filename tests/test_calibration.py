@@ -10,7 +10,7 @@ from geodata.component import Geoparser
 from geodata.resolve.calibration import (CALIBRATION_CSV, RAW, Block, CalibrationError, ConfidenceMap, bins, fit,
                                          isotonic, read, shipped)
 from geodata.resolve import UNSUPPORTED_CONFIDENCE
-from geodata.resolve.explain import ARTICLE_TOWN, BEST, NAMED_AFTER, PLACE_SAID, UNSUPPORTED
+from geodata.resolve.outcomes import ARTICLE_TOWN, BEST, NAMED_AFTER, PLACE_SAID, UNSUPPORTED
 
 
 def test_isotonic_pools_adjacent_violators():

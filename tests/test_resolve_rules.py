@@ -12,7 +12,7 @@ import pytest
 from geodata.gazetteer.db import SCHEMA, Gazetteer, connect, insert_places
 from geodata.gazetteer.sources import DATA_DIR, data_files
 from geodata.gazetteer.wordlists import WordListError, read_table, read_words
-from geodata.records import GAZETTEER_LABEL, Candidate, Place
+from geodata.records import GAZETTEER_LABEL, Candidate, Mention, Place
 from geodata.resolve import (EXPANSIONS, FEATURES, HOME_NOTE, IN_ARTICLE_TOWN, NAMED_AFTER_CONFIDENCE, NONE,
                              SAID_NOTE, UNSUPPORTED_CONFIDENCE, Resolver, Scored, article_town, as_bare_name)
 from geodata.resolve.calibration import RAW
@@ -21,7 +21,7 @@ from geodata.resolve.distance import distance_km, within_km
 from geodata.resolve.outlet import outlet_country
 from geodata.resolve.features import (ALONE_FACTOR, ALONE_NOTE, ALWAYS, DOTTED_ABBREVIATIONS, NEVER, SAME_POINT_KM,
                                       UNSUPPORTED_NOTE, Choice, choose, confidence, unsupported)
-from geodata.resolve.explain import BEST, UNSUPPORTED
+from geodata.resolve.outcomes import BEST, UNSUPPORTED
 
 # (id, name, lat, lon, country, class, code, admin1, population), alternate names
 ROWS = [

@@ -15,7 +15,7 @@
    decide it ("Dublin City" as its bare name's town, `as_bare_name`; "in Malta" as the dateline "MALTA -"
    before it, `as_said_elsewhere`); what the article leaves unsaid lowers the winner's
    confidence (`features.doubt`: a place chosen by fame alone); a small town none of its places supports is
-   placed with a low set confidence (`UNSUPPORTED_CONFIDENCE`);
+   placed with a set confidence of its own (`outcomes.py`);
 4. a mention left with no candidate may still be placed by the online geocoder (`Fallback`), at
    the famous place it is named after ("Manila Cathedral"), or, when no expansion of its name found
    any place, at the place the text puts it in (a possessive before it: "Tbilisi's Rustaveli Avenue",
@@ -49,29 +49,20 @@ from .context import Context, Division, Spread, Vote
 from .distance import destination, distance_km, within_km
 from .expand import (EXPANSIONS, SPELLED_OTHERWISE, STREET_WORDS, Found, Query, division_after, family, find,
                      named_after, with_counties_named)
-from .explain import ARTICLE_TOWN, BEARING, BEST, FAR, GEOCODER, NAMED_AFTER, PLACE_SAID, UNSUPPORTED, explanation
-from .features import (ALTERNATE_ONLY_FACTOR, FEATURES, NONE, UNSUPPORTED_NOTE, Choice, Scored, choose, confidence,
-                       doubt, rank, same_point)
+from .explain import explanation
+from .features import (ALTERNATE_ONLY_FACTOR, FEATURES, NONE, SURE, Choice, Scored, choose, confidence, doubt, rank,
+                       same_point)
+from .outcomes import (ARTICLE_TOWN, ARTICLE_TOWN_CONFIDENCE, BEARING, BEARING_CONFIDENCE, CHOSEN, FAR, GEOCODER,
+                       NAMED_AFTER, NAMED_AFTER_CONFIDENCE, PLACE_SAID, UNSUPPORTED_CONFIDENCE)
 from .outlet import HOME_NOTE, at_home, outlet_country
 
 Fallback = Callable[[str, Sequence[str]], Place | None]
 T = TypeVar("T")
-# The confidence of a building or body placed at the town it is named after: near, not at, the place.
-NAMED_AFTER_CONFIDENCE = 0.4
-# The raw confidence of a name no gazetteer place bears placed at the article's town: in it, or near it.
-ARTICLE_TOWN_CONFIDENCE = 0.3
-# The raw confidence of a small town nothing else in the article supports (`features.unsupported`), whatever its
-# share of the candidates: on the evaluation corpora's development halves such towns were right once in 22 (their
-# share, halved, had put most of them at 0.85 once calibrated, where a share of 0.5 is right that often).
-UNSUPPORTED_CONFIDENCE = 0.1
 UNRESOLVED = "no gazetteer place fits this name"
 FAR_FROM_TEXT = "every gazetteer place of this name lies much farther from the place the text measures from"
 IN_ARTICLE_TOWN = "no gazetteer place bears this name: placed at the town the article names most"
 IN_PLACE_SAID = ("no gazetteer place of this name lies where the text puts it (\"Tbilisi's\", \", Pennsylvania\", "
                  "\"in central Somalia\"): placed there")
-# The raw confidence of a placement at the point a distance and a direction from another place lead to: about
-# there, by a distance the text rounds and one of eight directions. Set, not fitted: the corpora hold too few.
-BEARING_CONFIDENCE = 0.6
 # A placement within this share of the distance the text gives (and this many km more) of the point it leads to
 # is taken to be the place the text means: "Sake, 25 km west of Goma" is the gazetteer's Sake, not a point; and
 # one within NEAR_KM of the place the text says it is near: the news says "near" of towns that far apart
@@ -134,14 +125,13 @@ class Resolver:
                   for c, f, owner in zip(cands, found, place_before(text, cands, said))]
         # a town the text puts in no place gives way to a bigger namesake in the outlet's home
         choices = [choice if owner is not None else at_home(choice, home) for choice, owner in zip(said, owners)]
-        doubts = [doubt(choice.ranked, key, context) if choice.winner is not None else (1.0, None)
+        doubts = [doubt(choice.ranked, key, context) if choice.winner is not None else SURE
                   for key, choice in zip(keys, choices)]
-        outcomes = [UNSUPPORTED if note == UNSUPPORTED_NOTE else BEST for _, note in doubts]
         # a name spelled otherwise than any source does is found as a variant name is (`ALTERNATE_ONLY_FACTOR`)
-        raw = [0.0 if choice.winner is None else UNSUPPORTED_CONFIDENCE if outcome == UNSUPPORTED
-               else confidence(choice.ranked, c) * factor * (ALTERNATE_ONLY_FACTOR if f.expansion == SPELLED_OTHERWISE
-                                                             else 1.0)
-               for c, choice, (factor, _), f, outcome in zip(cands, choices, doubts, found, outcomes)]
+        raw = [0.0 if choice.winner is None else d.raw if d.raw is not None
+               else confidence(choice.ranked, c) * d.factor * (ALTERNATE_ONLY_FACTOR if f.expansion == SPELLED_OTHERWISE
+                                                               else 1.0)
+               for c, choice, d, f in zip(cands, choices, doubts, found)]
         town = article_town(choices, raw)
         named = {family(key) for c, key in zip(cands, keys) if c.bearing is not None and c.bearing.refers == CAPITAL}
         points = bearing_points(cands, choices, {key: self._capital(key, cands, choices, raw) for key in named})
@@ -149,10 +139,10 @@ class Resolver:
         moved = [HOME_NOTE if choice is not by_form else BARE_NAME_NOTE if first is not mine
                  else SAID_NOTE if by_form is not first else None
                  for choice, by_form, first, mine in zip(choices, said, bare, own)]
-        notes = ["; ".join(n for n in pair if n) or None for pair in zip(moved, (note for _, note in doubts))]
-        return [self._mention(c, f, choice, (conf, best), note, context, settled, town, owner, point)
-                for c, f, choice, conf, best, note, owner, point
-                in zip(cands, found, choices, raw, outcomes, notes, owners, points) if choice.is_toponym]
+        notes = ["; ".join(n for n in pair if n) or None for pair in zip(moved, (d.note for d in doubts))]
+        return [self._mention(c, f, choice, (conf, d.outcome), note, context, settled, town, owner, point)
+                for c, f, choice, conf, d, note, owner, point
+                in zip(cands, found, choices, raw, doubts, notes, owners, points) if choice.is_toponym]
 
     def _capital(self, key: str, cands: Sequence[Candidate], choices: Sequence[Choice],
                  raw: Sequence[float]) -> Place | None:
@@ -173,8 +163,8 @@ class Resolver:
     def _mention(self, cand: Candidate, found: Found, choice: Choice, winning: tuple[float, str], note: str | None,
                  context: Context, settled: Context, town: Place | None, said: Place | None,
                  point: Described | None) -> Mention:
-        """`winning`: the winner's raw confidence and outcome (BEST or UNSUPPORTED), if the mention has one (`note`:
-        what else weighed on the choice);
+        """`winning`: the winner's raw confidence and outcome (one of `outcomes.CHOSEN`: `features.doubt`), if the
+        mention has one (`note`: what else weighed on the choice);
         `town`: the article's (`article_town`); `said`: the place the text puts it in (`place_before`,
         `Context.container`), which a winner outside it gives way to ("Grantville, Pennsylvania" is no
         Georgia town); `point`: where a distance and a direction from another place, or nearness to a town, put
@@ -197,12 +187,12 @@ class Resolver:
             if place is None and around is not None and unknown and _may_lie_in_town(cand, settled):
                 outcome = PLACE_SAID if said is not None else ARTICLE_TOWN
                 place, conf, via = around, ARTICLE_TOWN_CONFIDENCE, around.name
-        if point is not None and not (outcome in (BEST, UNSUPPORTED, GEOCODER) and place is not None
+        if point is not None and not ((outcome in CHOSEN or outcome == GEOCODER) and place is not None
                                       and point.holds(place)):
             place, conf, outcome, via = (point.place, BEARING_CONFIDENCE, BEARING, point.said) if point.puts \
                 else (None, 0.0, FAR, point.said)
         why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via,
-                          note=note if outcome in (BEST, UNSUPPORTED) else None, raw=conf) if self.explain else None
+                          note=note if outcome in CHOSEN else None, raw=conf) if self.explain else None
         conf = self.calibration(conf, outcome) if place is not None else conf
         reason = (FAR_FROM_TEXT if outcome == FAR else UNRESOLVED) if place is None else LIES_IN.get(outcome)
         return Mention(cand.start, cand.end, cand.text, cand.sentence, cand.label, cand.kind, conf, place, reason, why)

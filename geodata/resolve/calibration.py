@@ -3,7 +3,7 @@ of a softmax; `NAMED_AFTER_CONFIDENCE`) passes through a monotone map, so that a
 confidence c is right about c of the time ("doubtful", below 0.5, means more likely wrong than right).
 
 The map is piecewise linear between knots (raw, calibrated), flat beyond the first and the last one,
-one map per outcome (`explain.BEST`, `explain.NAMED_AFTER`, ...); an outcome with no knots of its own
+one map per outcome (`outcomes.BEST`, `outcomes.NAMED_AFTER`, ...); an outcome with no knots of its own
 uses BEST's (the online geocoder's answer is a gazetteer candidate on the next run). The knots are
 fitted on the development halves of the evaluation corpora by isotonic regression (`fit`) and shipped
 in `data/calibration.csv`; `python -m devtools.calibrate` refits them after the resolver changes.
@@ -20,7 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ..outputs import write_text
-from .explain import BEST
+from .outcomes import BEST
 
 CALIBRATION_CSV = Path(__file__).parent / "data" / "calibration.csv"
 COLUMNS = ("outcome", "raw", "calibrated")

@@ -13,19 +13,11 @@ from typing import TYPE_CHECKING, Any
 from ..records import Candidate, Place
 from .expand import Found
 from .features import FEATURES, NONE, RULED_OUT, Choice, Scored, none_evidence
+from .outcomes import ARTICLE_TOWN, BEARING, CHOSEN, FAR, GEOCODER, NAMED_AFTER, PLACE_SAID
 
 if TYPE_CHECKING:
     from .context import Context
 
-# How a mention got its place: the best candidate, or the best candidate when it is a small town nothing else of
-# the article supports (`features.unsupported`), the online geocoder, the famous place it is named after, the town
-# the article names most, the place the text puts it in, where the text puts it from another place (a distance and
-# a direction, or near it); or NONE.
-BEST, GEOCODER, NAMED_AFTER, ARTICLE_TOWN = "best candidate", "geocoder", "named after", "article's town"
-UNSUPPORTED = "a small town nothing else in the article supports"
-PLACE_SAID = "place the text puts it in"
-BEARING = "where the text puts it from a place"
-FAR = "too far from where the text puts it"  # "300 km from Mogadishu", of a Mahas in Jordan: no placement
 SHOWN = 5  # candidates listed, best first ("candidates" gives the count of all)
 
 
@@ -61,7 +53,7 @@ def _why_best(ranked: list[Scored]) -> str:
 
 
 def _why(found: Found, choice: Choice, outcome: str, via: str | None) -> str:
-    if outcome in (BEST, UNSUPPORTED):
+    if outcome in CHOSEN:
         return _why_best(choice.ranked)
     if outcome == BEARING:
         return f"placed {via}, as the text says: no place this name found lies there"
@@ -85,7 +77,7 @@ def _why(found: Found, choice: Choice, outcome: str, via: str | None) -> str:
 def explanation(cand: Candidate, found: Found, choice: Choice, settled: Context, *, outcome: str,
                 place: Place | None = None, via: str | None = None, note: str | None = None,
                 raw: float = 0.0) -> dict[str, Any]:
-    """`outcome`: BEST, UNSUPPORTED, GEOCODER, NAMED_AFTER, ARTICLE_TOWN, PLACE_SAID, BEARING, FAR or NONE; `via`:
+    """`outcome`: one of `outcomes.py`, or NONE; `via`:
     what the geocoder or the named-after rule looked up, or the place it was put in; `note`: what else weighed on
     the choice and the confidence; `raw`: the confidence before the calibration (`calibration.py`) maps it."""
     return {

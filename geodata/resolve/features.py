@@ -43,6 +43,7 @@ from ..gazetteer.wordlists import read_table
 from ..records import COUNTRY_CODES, GAZETTEER_LABEL, PLACE_READINGS, Candidate, Place
 from .distance import within_km
 from .expand import DIRECTIONS, IF_IT_FITS, Options, Query, family, find
+from .outcomes import BEST, SET_CONFIDENCE, UNSUPPORTED
 
 if TYPE_CHECKING:
     from .context import Context
@@ -184,7 +185,7 @@ def confidence(ranked: list[Scored], cand: Candidate) -> float:
 # A small town that the article's other places do not support (none in its first-level division, none
 # near it, no state after it) while the article names others is more often the namesake of a place no
 # source holds ("Harbor City", "Rehab" of Cairo, "Newcomers" for Newcomerstown) than the town itself: it is placed
-# with a set confidence of its own (`UNSUPPORTED_CONFIDENCE` of the resolver, whatever its share of the candidates).
+# with a set confidence of its own (`outcomes.UNSUPPORTED_CONFIDENCE`, whatever its share of the candidates).
 UNSUPPORTED_NOTE = ("a small town no other place of the article supports (its state, nearby): more often the "
                     "namesake of a place no source holds")
 MINOR_DIVISIONS = {"ADM2", "ADM3", "ADM4", "ADM5", "ADMD"}  # divisions below the first level
@@ -231,15 +232,33 @@ def alone_with_namesake(ranked: list[Scored], key: str, context: Context) -> boo
     return not context.names_others(key) and any(not same_point(best, s.place) for s in rivals)
 
 
-def doubt(ranked: list[Scored], key: str, context: Context) -> tuple[float, str | None]:
-    """The factor on a winner's confidence for what the article leaves unsaid of it, and why: a place chosen by fame
-    alone (`alone_with_namesake`); a small town none of its other places supports (`unsupported`) has no factor but
-    a set confidence of its own (UNSUPPORTED_NOTE says it); 1 and None."""
+@dataclass(frozen=True)
+class Doubt:
+    """What lowers a winner's confidence, and why (`note`): a factor on its share of the candidates, or the set raw
+    confidence of an outcome of its own (`outcomes.SET_CONFIDENCE`)."""
+
+    outcome: str = BEST
+    factor: float = 1.0
+    note: str | None = None
+
+    @property
+    def raw(self) -> float | None:
+        """The set raw confidence of the outcome, if it has one."""
+        return SET_CONFIDENCE.get(self.outcome)
+
+
+SURE = Doubt()
+
+
+def doubt(ranked: list[Scored], key: str, context: Context) -> Doubt:
+    """What lowers the confidence of the winner of `ranked`, the mention of normalised text `key`: a small town none
+    of the article's other places supports (`unsupported`) has a set confidence; a place chosen by fame alone
+    (`alone_with_namesake`) a lower share."""
     if unsupported(ranked[0], key, context):
-        return 1.0, UNSUPPORTED_NOTE
+        return Doubt(UNSUPPORTED, note=UNSUPPORTED_NOTE)
     if alone_with_namesake(ranked, key, context):
-        return ALONE_FACTOR, ALONE_NOTE
-    return 1.0, None
+        return Doubt(factor=ALONE_FACTOR, note=ALONE_NOTE)
+    return SURE
 
 
 RULED_OUT = ("a bare compass word or a short abbreviation ('WA') names a region only in a country the article's "
