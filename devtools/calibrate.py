@@ -139,8 +139,8 @@ def header(rows: Sequence[Judged], bins: int, parsed: str) -> str:
                      f"under {MIN_OUTCOME}: too few to fit, so its set confidence is kept."))
     fixed += [f"'{pooled}': {sum(r.outcome == pooled for r in dev)} judged placements, fitted with '{outcome}'."
               for pooled, outcome in POOLED.items()]
-    return (f"Confidence calibration: the raw confidence (resolve/features.py `confidence`, NAMED_AFTER_CONFIDENCE,\n"
-            f"ARTICLE_TOWN_CONFIDENCE)\n"
+    return (f"Confidence calibration: the raw confidence (resolve/features.py `confidence`, or an outcome's set one:\n"
+            f"resolve/outcomes.py SET_CONFIDENCE)\n"
             f"-> share of placements right within 161 km, by outcome; linear between knots, flat beyond the ends;\n"
             f"an outcome without rows (the geocoder's) uses 'best candidate'. Read by geodata/resolve/calibration.py.\n"
             f"Fitted by `python -m devtools.calibrate` from an offline parse of\n{parsed}, on the development halves\n"

@@ -10,7 +10,8 @@ from geodata.component import Geoparser
 from geodata.resolve.calibration import (CALIBRATION_CSV, RAW, Block, CalibrationError, ConfidenceMap, bins, fit,
                                          isotonic, read, shipped)
 from geodata.resolve import UNSUPPORTED_CONFIDENCE
-from geodata.resolve.outcomes import ARTICLE_TOWN, BEST, NAMED_AFTER, PLACE_SAID, UNSUPPORTED
+from geodata.resolve.outcomes import (ARTICLE_TOWN, BEST, NAMED_AFTER, PLACE_SAID, RIVER, SET_CONFIDENCE, UNSUPPORTED,
+                                      UNSUPPORTED_TOWN)
 
 
 def test_isotonic_pools_adjacent_violators():
@@ -123,3 +124,11 @@ def test_a_small_town_nothing_supports_stays_doubtful_once_calibrated():
     table = shipped()
     assert UNSUPPORTED in table.maps
     assert table(UNSUPPORTED_CONFIDENCE, UNSUPPORTED) < 0.2 < table(UNSUPPORTED_CONFIDENCE, BEST)
+
+
+def test_every_outcome_with_a_set_confidence_has_its_own_row():
+    """Without its row an outcome goes through the best-candidate map, whose floor (about 0.5) would lift the set
+    confidences of the towns nothing supports and of rivers: doubtful placements would no longer look doubtful."""
+    table = shipped()
+    assert set(SET_CONFIDENCE) <= set(table.maps)
+    assert all(table(SET_CONFIDENCE[o], o) < 0.5 <= table(SET_CONFIDENCE[o], BEST) for o in (UNSUPPORTED_TOWN, RIVER))

@@ -20,8 +20,10 @@ from geodata.resolve.context import Context
 from geodata.resolve.distance import distance_km, within_km
 from geodata.resolve.outlet import outlet_country
 from geodata.resolve.features import (ALONE_FACTOR, ALONE_NOTE, ALWAYS, DOTTED_ABBREVIATIONS, NEVER, SAME_POINT_KM,
-                                      UNSUPPORTED_NOTE, Choice, choose, confidence, unsupported)
-from geodata.resolve.outcomes import BEST, UNSUPPORTED
+                                      RIVER_NOTE, UNSUPPORTED_NOTE, UNSUPPORTED_TOWN_NOTE, Choice, choose, confidence,
+                                      unsupported)
+from geodata.resolve.outcomes import (BEST, RIVER, RIVER_CONFIDENCE, UNSUPPORTED, UNSUPPORTED_TOWN,
+                                      UNSUPPORTED_TOWN_CONFIDENCE)
 
 # (id, name, lat, lon, country, class, code, admin1, population), alternate names
 ROWS = [
@@ -80,6 +82,11 @@ ROWS = [
     (("gn:51", "Bethlehem", 31.70, 35.20, "PS", "P", "PPL", "WE", 25_000), []),
     (("gn:52", "Bethlehem", 40.63, -75.37, "US", "P", "PPL", "PA", 75_000), []),
     (("gn:53", "Ramallah", 31.90, 35.20, "PS", "P", "PPL", "WE", 38_000), []),
+    (("gn:54", "Lakemont", 40.5, -78.4, "US", "P", "PPL", "PA", 40_000), []),
+    (("gn:55", "Kiskiminetas", 40.6, -79.5, "US", "H", "STM", "PA", 0), []),
+    (("gn:56", "Lakeport", 39.0, -122.9, "US", "P", "PPL", "CA", 40_000), []),
+    (("gn:57", "Lakeport", 43.1, -82.5, "US", "P", "PPL", "MI", 40_000), []),
+    (("gn:58", "Lakeport", 26.9, -81.0, "US", "P", "PPL", "FL", 40_000), []),
 ]
 
 
@@ -320,6 +327,44 @@ def test_a_small_town_the_articles_other_places_do_not_support_is_doubtful(gazet
     assert memphis["outcome"] == BEST and UNSUPPORTED_NOTE not in memphis["why"]
     assert found["Oldtown"].confidence == UNSUPPORTED_CONFIDENCE < 0.5 < alone.confidence
     assert found["Memphis"].confidence == resolve(gazetteer, "Memphis sent a letter.", "Memphis")["Memphis"].confidence
+
+
+def test_a_bigger_town_the_articles_other_places_do_not_support_has_an_outcome_of_its_own(gazetteer):
+    """Lakemont, Pennsylvania (40,000 people) in the same piece on Chicago and Peoria: not a minor town, but no
+    surer for that: placed with the set confidence of the bigger towns' own outcome, above the small towns' and
+    below its own alone, but never above its share. Memphis (650,000) is news, and is not touched."""
+    alone = resolve(gazetteer, "Lakemont sent a letter.", "Lakemont", explain=True)["Lakemont"]
+    text = "Officials in Chicago and Peoria met; Lakemont sent a letter, and so did Memphis."
+    found = resolve(gazetteer, text, "Chicago", "Peoria", "Lakemont", "Memphis", explain=True)
+    lakemont = found["Lakemont"]
+    assert lakemont.place.id == alone.place.id == "gn:54" and alone.explanation["outcome"] == BEST
+    assert lakemont.explanation["outcome"] == UNSUPPORTED_TOWN and lakemont.explanation["why"].endswith(
+        UNSUPPORTED_TOWN_NOTE)
+    assert UNSUPPORTED_CONFIDENCE < lakemont.confidence == UNSUPPORTED_TOWN_CONFIDENCE < alone.confidence
+    assert found["Memphis"].explanation["outcome"] == BEST
+    # the set confidence is a ceiling: a Lakeport of three alike, a third of the candidates, stays at its third
+    lakeport = resolve(gazetteer, text.replace("Lakemont", "Lakeport"), "Chicago", "Peoria", "Lakeport",
+                       explain=True)["Lakeport"]
+    assert lakeport.explanation["outcome"] == UNSUPPORTED_TOWN and lakeport.confidence == pytest.approx(1 / 3)
+
+
+def test_a_river_is_placed_at_its_point_with_a_set_confidence(gazetteer):
+    """The Euphrates, sure as the name is, is placed at one point of a course of 2,800 km: a story on Syria may mean
+    a stretch far from it, so the confidence is the rivers' set one, and the explanation says why. The region of
+    the same story is placed as the best candidate."""
+    found = resolve(gazetteer, "Syria says the Euphrates is rising in Jazira.", "Syria", "Euphrates", "Jazira",
+                    explain=True)
+    river = found["Euphrates"]
+    assert river.place.id == "cur:euphrates:STM" and river.explanation["outcome"] == RIVER
+    assert river.confidence == RIVER_CONFIDENCE and river.explanation["why"].endswith(RIVER_NOTE)
+    assert found["Jazira"].explanation["outcome"] == BEST and found["Jazira"].confidence > RIVER_CONFIDENCE
+
+
+def test_a_river_a_dump_adds_may_be_a_creek_and_is_placed_as_any_place(gazetteer):
+    """A stream from a GeoNames dump (not our table of big rivers) has no length to tell a creek from a river: its
+    point is judged as a town's would be."""
+    creek = resolve(gazetteer, "The Kiskiminetas is rising.", "Kiskiminetas", explain=True)["Kiskiminetas"]
+    assert creek.place.id == "gn:55" and creek.explanation["outcome"] == BEST and creek.confidence > RIVER_CONFIDENCE
 
 
 def test_a_minor_division_named_as_a_town_is_no_surer_than_a_small_town(gazetteer):

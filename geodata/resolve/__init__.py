@@ -14,8 +14,8 @@
    outside the outlet's home gives way to a bigger namesake there (`outlet.at_home`); a name's other mentions may
    decide it ("Dublin City" as its bare name's town, `as_bare_name`; "in Malta" as the dateline "MALTA -"
    before it, `as_said_elsewhere`); what the article leaves unsaid lowers the winner's
-   confidence (`features.doubt`: a place chosen by fame alone); a small town none of its places supports is
-   placed with a set confidence of its own (`outcomes.py`);
+   confidence (`features.doubt`: a place chosen by fame alone); a town none of its places supports, and a river
+   (whose point is not the stretch the story means), are placed with a set confidence (`outcomes.py`);
 4. a mention left with no candidate may still be placed by the online geocoder (`Fallback`), at
    the famous place it is named after ("Manila Cathedral"), or, when no expansion of its name found
    any place, at the place the text puts it in (a possessive before it: "Tbilisi's Rustaveli Avenue",
@@ -128,10 +128,11 @@ class Resolver:
         doubts = [doubt(choice.ranked, key, context) if choice.winner is not None else SURE
                   for key, choice in zip(keys, choices)]
         # a name spelled otherwise than any source does is found as a variant name is (`ALTERNATE_ONLY_FACTOR`)
-        raw = [0.0 if choice.winner is None else d.raw if d.raw is not None
-               else confidence(choice.ranked, c) * d.factor * (ALTERNATE_ONLY_FACTOR if f.expansion == SPELLED_OTHERWISE
-                                                               else 1.0)
-               for c, choice, d, f in zip(cands, choices, doubts, found)]
+        shares = [0.0 if choice.winner is None
+                  else confidence(choice.ranked, c) * d.factor * (ALTERNATE_ONLY_FACTOR
+                                                                  if f.expansion == SPELLED_OTHERWISE else 1.0)
+                  for c, choice, d, f in zip(cands, choices, doubts, found)]
+        raw = [share if d.raw is None else min(share, d.raw) for share, d in zip(shares, doubts)]
         town = article_town(choices, raw)
         named = {family(key) for c, key in zip(cands, keys) if c.bearing is not None and c.bearing.refers == CAPITAL}
         points = bearing_points(cands, choices, {key: self._capital(key, cands, choices, raw) for key in named})

@@ -43,7 +43,7 @@ from ..gazetteer.wordlists import read_table
 from ..records import COUNTRY_CODES, GAZETTEER_LABEL, PLACE_READINGS, Candidate, Place
 from .distance import within_km
 from .expand import DIRECTIONS, IF_IT_FITS, Options, Query, family, find
-from .outcomes import BEST, SET_CONFIDENCE, UNSUPPORTED
+from .outcomes import BEST, RIVER, SET_CONFIDENCE, UNSUPPORTED, UNSUPPORTED_TOWN
 
 if TYPE_CHECKING:
     from .context import Context
@@ -182,12 +182,17 @@ def confidence(ranked: list[Scored], cand: Candidate) -> float:
     return max(0.0, min(1.0, share * detection * name))
 
 
-# A small town that the article's other places do not support (none in its first-level division, none
-# near it, no state after it) while the article names others is more often the namesake of a place no
-# source holds ("Harbor City", "Rehab" of Cairo, "Newcomers" for Newcomerstown) than the town itself: it is placed
-# with a set confidence of its own (`outcomes.UNSUPPORTED_CONFIDENCE`, whatever its share of the candidates).
+# A town that the article's other places do not support (none in its first-level division, none near it, no state
+# after it) while the article names others is more often the namesake of a place no source holds ("Harbor City",
+# "Rehab" of Cairo, "Newcomers" for Newcomerstown) than the town itself, the more so the smaller it is: it is placed
+# with a set confidence of its own, at most its share of the candidates (`outcomes.UNSUPPORTED_CONFIDENCE` for a
+# minor town, `UNSUPPORTED_TOWN_CONFIDENCE` up to `UNSUPPORTED_POPULATION` people; a bigger or famous town is news).
+# A division below the first level named as its town ("Tawilah" of Yemen) counts as the town.
 UNSUPPORTED_NOTE = ("a small town no other place of the article supports (its state, nearby): more often the "
                     "namesake of a place no source holds")
+UNSUPPORTED_TOWN_NOTE = ("a town no other place of the article supports (its state, nearby): often the namesake of "
+                         "a place no source holds")
+UNSUPPORTED_POPULATION = 100_000
 MINOR_DIVISIONS = {"ADM2", "ADM3", "ADM4", "ADM5", "ADMD"}  # divisions below the first level
 
 
@@ -209,7 +214,8 @@ SUPPORT = {"qualifier": 0.0, "admin1_share": 0.12, "proximity": 0.0, "shared_div
 def unsupported(best: Scored, key: str, context: Context) -> bool:
     """Whether `best`, the winner for the mention of normalised text `key`, is such a town."""
     place, named = best.place, best.named()
-    return ((place.feature_class == "P" or _like_town(place)) and minor(place)
+    return ((place.feature_class == "P" or _like_town(place))
+            and place.population < UNSUPPORTED_POPULATION and not is_strong(place)
             and bool(named) and not any(named[name] > floor for name, floor in SUPPORT.items())
             and context.names_others(key))
 
@@ -235,7 +241,7 @@ def alone_with_namesake(ranked: list[Scored], key: str, context: Context) -> boo
 @dataclass(frozen=True)
 class Doubt:
     """What lowers a winner's confidence, and why (`note`): a factor on its share of the candidates, or the set raw
-    confidence of an outcome of its own (`outcomes.SET_CONFIDENCE`)."""
+    confidence of an outcome of its own (`outcomes.SET_CONFIDENCE`), a ceiling on that share."""
 
     outcome: str = BEST
     factor: float = 1.0
@@ -248,14 +254,26 @@ class Doubt:
 
 
 SURE = Doubt()
+RIVER_NOTE = "a river is placed at one point of its course; the story may mean a stretch far from it"
+
+
+def is_long_river(place: Place) -> bool:
+    """A river of our curated table (`gazetteer/data/features.csv`): the big ones the news names, all but six
+    (Jordan, Yarmouk, Litani, Narva, Shatt al-Arab, Imjin) longer than twice the 161 km a placement is judged by.
+    A river a GeoNames dump or the geocoder adds may be a creek, whose point is as good as a town's."""
+    return place.feature_class == "H" and place.feature_code == "STM" and place.source == "curated"
 
 
 def doubt(ranked: list[Scored], key: str, context: Context) -> Doubt:
-    """What lowers the confidence of the winner of `ranked`, the mention of normalised text `key`: a small town none
-    of the article's other places supports (`unsupported`) has a set confidence; a place chosen by fame alone
-    (`alone_with_namesake`) a lower share."""
+    """What lowers the confidence of the winner of `ranked`, the mention of normalised text `key`: a river's point is
+    not the stretch the story means (`RIVER`); a town none of the article's other places supports (`unsupported`)
+    has a set confidence by its size; a place chosen by fame alone (`alone_with_namesake`) a lower share."""
+    best = ranked[0].place
+    if is_long_river(best):
+        return Doubt(RIVER, note=RIVER_NOTE)
     if unsupported(ranked[0], key, context):
-        return Doubt(UNSUPPORTED, note=UNSUPPORTED_NOTE)
+        return Doubt(UNSUPPORTED, note=UNSUPPORTED_NOTE) if minor(best) else \
+            Doubt(UNSUPPORTED_TOWN, note=UNSUPPORTED_TOWN_NOTE)
     if alone_with_namesake(ranked, key, context):
         return Doubt(factor=ALONE_FACTOR, note=ALONE_NOTE)
     return SURE
