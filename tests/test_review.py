@@ -30,6 +30,8 @@ from tests.apptest import fresh_app, html_text, notices, ok, table_names, widget
 # Review tab's bound, raised from the map's 0.5 by `?below=`: calibrated, Harvey's placement is about even odds),
 # and "Houston" (SECOND) a little surer (0.74 on 2026-11-30), both under the bound; the seed's all over it.
 REVIEW_BELOW = 0.8
+RIVER_CONFIDENCE = 0.4  # calibration.csv's row for a river placed at one point of its course
+SEED_SURE_FROM = 0.35  # every placement of the seed is at least this sure (its Euphrates at RIVER_CONFIDENCE)
 SECOND = "Houston"
 STORMS = "Hurricane Irma hit Florida after Harvey flooded Houston, and Maria struck Puerto Rico."
 STORM_TITLE = "Storm season"
@@ -84,7 +86,9 @@ def test_the_queue_lists_doubtful_names_lowest_confidence_first_and_follows_the_
     assert "Syria" not in set(queue.name)  # placed with confidence
     harvey = queue[queue.name == HARVEY].iloc[0]
     assert (harvey.place_id, harvey.mentions, harvey.article_ids) == (harvey_place(store), 1, "2")
-    assert store.doubtful_names(Filters(articles=(1,)), REVIEW_BELOW).empty  # the seed has none
+    seed = store.doubtful_names(Filters(articles=(1,)), REVIEW_BELOW)  # the seed's one doubt: a river's point
+    assert list(seed.name) == ["Euphrates river"] and list(seed.confidence) == pytest.approx([RIVER_CONFIDENCE])
+    assert store.doubtful_names(Filters(articles=(1,)), SEED_SURE_FROM).empty
     assert store.doubtful_names(Filters(min_confidence=REVIEW_BELOW), REVIEW_BELOW).empty
 
 
@@ -294,7 +298,7 @@ def test_review_tab_lists_marks_not_a_place_and_undoes(review_home: Path, gazett
 
 def test_review_everywhere_scope_and_the_filters(review_home: Path) -> None:
     row = harvey_row(review_home)
-    at = ok(fresh_app(tab="Review", article="1", below=str(REVIEW_BELOW)))  # the seed only: nothing doubtful
+    at = ok(fresh_app(tab="Review", article="1", below=str(SEED_SURE_FROM)))  # the seed only: nothing that doubtful
     assert any("No doubtful placement" in i.value for i in at.info)
 
     at = ok(fresh_app(tab="Review", below=str(REVIEW_BELOW)))
