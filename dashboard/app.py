@@ -174,7 +174,7 @@ def sentence_html(row: object) -> str:
     reason = maps.text(row.reason)
     snippet = maps.Snippet(maps.text(row.title), maps.text(row.sentence),
                            (maps.Mark(int(row.sentence_start), int(row.sentence_end), reason),))
-    why = f" · {reason}" if reason else ""  # the article's town, a correction: not the gazetteer's answer
+    why = f" · {reason}" if reason else ""  # not the gazetteer's own answer (the article's town), or doubted
     meta = f"“{row.text}” · {row.kind} · confidence {row.confidence:.2f}{why}"
     return f"<div class='gd-sentence'><span class='gd-meta'>{esc(meta)}</span>{maps.highlight(snippet)}</div>"
 

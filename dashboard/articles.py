@@ -121,7 +121,7 @@ def highlight_article(text: str, marks: pd.DataFrame, article_id: int) -> str:
         if m.place_id:
             href = link(params, selected=m.place_id, doc=str(article_id), tab="Article")
             tip = f"{m.place_name} ({m.place_kind}, {maps.text(m.country) or '-'}) · confidence {m.confidence:.2f}"
-            if m.reason:  # not the gazetteer's own answer (the article's town, a correction): say so
+            if m.reason:  # not the gazetteer's own answer (the article's town, a correction), or doubted: say so
                 tip += f" · {m.reason}"
             parts.append(f"<a href='{esc(href)}' target='_self' title='{esc(tip)}'><mark>{surface}</mark></a>")
         else:

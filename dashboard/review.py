@@ -44,13 +44,16 @@ def item_key(row: object) -> str:
 
 
 def sentences_html(rows: pd.DataFrame) -> str:
-    parts = []
+    """The name's sentences, each under its article's title and date, then why a dashed mention is doubted or
+    placed as it is (a river's point, the article's town)."""
+    parts, snippets = [], []
     for row in rows.itertuples():
         snippet = maps.Snippet(maps.text(row.title), maps.text(row.sentence),
-                               (maps.Mark(int(row.sentence_start), int(row.sentence_end)),))
+                               (maps.Mark(int(row.sentence_start), int(row.sentence_end), maps.text(row.reason)),))
+        snippets.append(snippet)
         parts.append(f"<div class='gd-sentence'><span class='gd-meta'>{esc(snippet.title or '(untitled)')} · "
                      f"{esc(maps.text(row.published) or 'no date')}</span>{maps.highlight(snippet)}</div>")
-    return "".join(parts)
+    return "".join(parts) + maps.reason_notes(snippets)
 
 
 def review_item(row: object, filters: Filters, readonly: bool) -> None:

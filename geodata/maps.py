@@ -35,7 +35,8 @@ DOUBTFUL_BELOW = 0.5
 
 class Mark(NamedTuple):
     """A mention inside a snippet's sentence: its offsets, and why it has its place when the gazetteer did
-    not name it (the article's town, a correction; "" for the others)."""
+    not name it (the article's town, a correction) or why its place is doubted (a river's point); "" for the
+    others."""
 
     start: int
     end: int
@@ -127,10 +128,14 @@ def popup_html(row: object, snippets: Sequence[Snippet]) -> str:
         for title, group in groups)
     more = int(row.mentions) - sum(len(s.marks) for s in snippets)
     tail = f"<div><small>and {more} more</small></div>" if more > 0 else ""
-    reasons = dict.fromkeys(m.reason for s in snippets for m in s.marks if m.reason)  # each once, in order
-    notes = "".join(f"<div><small><mark class='gd-reason'>dashed</mark>: {html.escape(r)}</small></div>"
-                    for r in reasons)
-    return f"{head}{items}{tail}{notes}</div>"
+    return f"{head}{items}{tail}{reason_notes(snippets)}</div>"
+
+
+def reason_notes(snippets: Sequence[Snippet]) -> str:
+    """What a dashed mark of the snippets means: each mark's reason once, in order, escaped."""
+    reasons = dict.fromkeys(m.reason for s in snippets for m in s.marks if m.reason)
+    return "".join(f"<div><small><mark class='gd-reason'>dashed</mark>: {html.escape(r)}</small></div>"
+                   for r in reasons)
 
 
 def heading(title: str, group: Sequence[Snippet]) -> str:

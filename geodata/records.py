@@ -164,7 +164,8 @@ class Mention:
     kind: str
     confidence: float
     place: Place | None
-    reason: str | None = None  # why it is unresolved, or that it is placed at its article's town
+    # why it is unresolved, or placed by what lies around it (its article's town), or doubted (a river's point)
+    reason: str | None = None
     # why it got its place or none (`Resolver(explain=True)`, `parse --explain`): plain JSON-able data
     explanation: dict[str, Any] | None = field(default=None, compare=False, repr=False)
 

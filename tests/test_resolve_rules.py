@@ -323,6 +323,7 @@ def test_a_small_town_the_articles_other_places_do_not_support_is_doubtful(gazet
     assert found["Oldtown"].explanation["why"].endswith(UNSUPPORTED_NOTE)
     assert found["Oldtown"].explanation["why"].startswith(("score", "the only candidate"))  # why the town won
     assert found["Oldtown"].explanation["raw_confidence"] == UNSUPPORTED_CONFIDENCE
+    assert (found["Oldtown"].reason, alone.reason, found["Memphis"].reason) == (UNSUPPORTED_NOTE, None, None)
     memphis = found["Memphis"].explanation
     assert memphis["outcome"] == BEST and UNSUPPORTED_NOTE not in memphis["why"]
     assert found["Oldtown"].confidence == UNSUPPORTED_CONFIDENCE < 0.5 < alone.confidence
@@ -340,6 +341,7 @@ def test_a_bigger_town_the_articles_other_places_do_not_support_has_an_outcome_o
     assert lakemont.place.id == alone.place.id == "gn:54" and alone.explanation["outcome"] == BEST
     assert lakemont.explanation["outcome"] == UNSUPPORTED_TOWN and lakemont.explanation["why"].endswith(
         UNSUPPORTED_TOWN_NOTE)
+    assert lakemont.reason == UNSUPPORTED_TOWN_NOTE  # what the map, the Review tab and the exports say
     assert UNSUPPORTED_CONFIDENCE < lakemont.confidence == UNSUPPORTED_TOWN_CONFIDENCE < alone.confidence
     assert found["Memphis"].explanation["outcome"] == BEST
     # the set confidence is a ceiling: a Lakeport of three alike, a third of the candidates, stays at its third
@@ -357,6 +359,7 @@ def test_a_river_is_placed_at_its_point_with_a_set_confidence(gazetteer):
     river = found["Euphrates"]
     assert river.place.id == "cur:euphrates:STM" and river.explanation["outcome"] == RIVER
     assert river.confidence == RIVER_CONFIDENCE and river.explanation["why"].endswith(RIVER_NOTE)
+    assert (river.reason, found["Jazira"].reason) == (RIVER_NOTE, None)
     assert found["Jazira"].explanation["outcome"] == BEST and found["Jazira"].confidence > RIVER_CONFIDENCE
 
 
@@ -365,6 +368,7 @@ def test_a_river_a_dump_adds_may_be_a_creek_and_is_placed_as_any_place(gazetteer
     point is judged as a town's would be."""
     creek = resolve(gazetteer, "The Kiskiminetas is rising.", "Kiskiminetas", explain=True)["Kiskiminetas"]
     assert creek.place.id == "gn:55" and creek.explanation["outcome"] == BEST and creek.confidence > RIVER_CONFIDENCE
+    assert creek.reason is None
 
 
 def test_a_minor_division_named_as_a_town_is_no_surer_than_a_small_town(gazetteer):

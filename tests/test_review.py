@@ -22,6 +22,7 @@ from geodata import export
 from geodata.gazetteer.describe import describe
 from geodata.documents import load_paths
 from geodata.records import Document, Place
+from geodata.resolve.features import RIVER_NOTE, UNSUPPORTED_TOWN_NOTE
 from geodata.store import Filters, Store
 from tests.conftest import SEED
 from tests.apptest import fresh_app, html_text, notices, ok, table_names, widget
@@ -276,7 +277,9 @@ def test_review_tab_lists_marks_not_a_place_and_undoes(review_home: Path, gazett
     at = ok(fresh_app(tab="Review", below=str(REVIEW_BELOW)))
     page = html_text(at)
     assert f"“{HARVEY}” → {words}<" in page and f"confidence {row.confidence:.2f}" in page
-    assert f"Hurricane Irma hit Florida after <mark>{HARVEY}</mark> flooded Houston" in page
+    # Harvey, a town of Illinois nothing else in the story supports: dashed, and the tab says why
+    doubted = f"<mark class='gd-reason' title='{html.escape(UNSUPPORTED_TOWN_NOTE)}'>{HARVEY}</mark>"
+    assert f"Hurricane Irma hit Florida after {doubted} flooded Houston" in page
     assert page.index(f"“{HARVEY}”") < page.index(f"“{SECOND}”")  # lowest confidence first
     assert "“Syria”" not in page
     assert widget(at.radio, "Apply to").value == "articles"
@@ -300,6 +303,9 @@ def test_review_everywhere_scope_and_the_filters(review_home: Path) -> None:
     row = harvey_row(review_home)
     at = ok(fresh_app(tab="Review", article="1", below=str(SEED_SURE_FROM)))  # the seed only: nothing that doubtful
     assert any("No doubtful placement" in i.value for i in at.info)
+    seed = html_text(ok(fresh_app(tab="Review", article="1")))  # its one doubt, the river, says why
+    assert "“Euphrates river” →" in seed and f"<mark class='gd-reason'>dashed</mark>: {html.escape(RIVER_NOTE)}" in seed
+    assert f"<mark class='gd-reason' title='{html.escape(RIVER_NOTE, quote=True)}'>Euphrates river</mark>" in seed
 
     at = ok(fresh_app(tab="Review", below=str(REVIEW_BELOW)))
     widget(at.radio, "Apply to").set_value("everywhere")

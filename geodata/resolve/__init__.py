@@ -50,8 +50,8 @@ from .distance import destination, distance_km, within_km
 from .expand import (EXPANSIONS, SPELLED_OTHERWISE, STREET_WORDS, Found, Query, division_after, family, find,
                      named_after, with_counties_named)
 from .explain import explanation
-from .features import (ALTERNATE_ONLY_FACTOR, FEATURES, NONE, SURE, Choice, Scored, choose, confidence, doubt, rank,
-                       same_point)
+from .features import (ALTERNATE_ONLY_FACTOR, DOUBT_NOTES, FEATURES, NONE, SURE, Choice, Scored, choose, confidence,
+                       doubt, rank, same_point)
 from .outcomes import (ARTICLE_TOWN, ARTICLE_TOWN_CONFIDENCE, BEARING, BEARING_CONFIDENCE, CHOSEN, FAR, GEOCODER,
                        NAMED_AFTER, NAMED_AFTER_CONFIDENCE, PLACE_SAID, UNSUPPORTED_CONFIDENCE)
 from .outlet import HOME_NOTE, at_home, outlet_country
@@ -195,7 +195,8 @@ class Resolver:
         why = explanation(cand, found, choice, settled, outcome=outcome, place=place, via=via,
                           note=note if outcome in CHOSEN else None, raw=conf) if self.explain else None
         conf = self.calibration(conf, outcome) if place is not None else conf
-        reason = (FAR_FROM_TEXT if outcome == FAR else UNRESOLVED) if place is None else LIES_IN.get(outcome)
+        reason = (FAR_FROM_TEXT if outcome == FAR else UNRESOLVED) if place is None \
+            else LIES_IN.get(outcome, DOUBT_NOTES.get(outcome))
         return Mention(cand.start, cand.end, cand.text, cand.sentence, cand.label, cand.kind, conf, place, reason, why)
 
     def _geocoded(self, cand: Candidate, context: Context) -> tuple[Place, float, str, str] | None:

@@ -255,6 +255,8 @@ class Doubt:
 
 SURE = Doubt()
 RIVER_NOTE = "a river is placed at one point of its course; the story may mean a stretch far from it"
+# Why a winner of an outcome with a set confidence is doubted: the mention's `reason`, which the user reads.
+DOUBT_NOTES = {RIVER: RIVER_NOTE, UNSUPPORTED: UNSUPPORTED_NOTE, UNSUPPORTED_TOWN: UNSUPPORTED_TOWN_NOTE}
 
 
 def is_long_river(place: Place) -> bool:
