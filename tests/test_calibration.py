@@ -10,8 +10,8 @@ from geodata.component import Geoparser
 from geodata.resolve.calibration import (CALIBRATION_CSV, RAW, Block, CalibrationError, ConfidenceMap, bins, fit,
                                          isotonic, read, shipped)
 from geodata.resolve import UNSUPPORTED_CONFIDENCE
-from geodata.resolve.outcomes import (ARTICLE_TOWN, BEST, NAMED_AFTER, PLACE_SAID, RIVER, SET_CONFIDENCE, UNSUPPORTED,
-                                      UNSUPPORTED_TOWN)
+from geodata.resolve.outcomes import (ARTICLE_TOWN, BEST, COUNTRY_TOWN, COUNTRY_TOWN_CONFIDENCE, NAMED_AFTER,
+                                      PLACE_SAID, RIVER, SET_CONFIDENCE, UNSUPPORTED, UNSUPPORTED_TOWN)
 
 
 def test_isotonic_pools_adjacent_violators():
@@ -132,3 +132,5 @@ def test_every_outcome_with_a_set_confidence_has_its_own_row():
     table = shipped()
     assert set(SET_CONFIDENCE) <= set(table.maps)
     assert all(table(SET_CONFIDENCE[o], o) < 0.5 <= table(SET_CONFIDENCE[o], BEST) for o in (UNSUPPORTED_TOWN, RIVER))
+    # a town only its country supports: solid on the map, under the sure band the best-candidate map would put it in
+    assert 0.5 <= table(COUNTRY_TOWN_CONFIDENCE, COUNTRY_TOWN) < 0.8 <= table(COUNTRY_TOWN_CONFIDENCE, BEST)

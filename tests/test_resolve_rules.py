@@ -19,11 +19,11 @@ from geodata.resolve.calibration import RAW
 from geodata.resolve.context import Context
 from geodata.resolve.distance import distance_km, within_km
 from geodata.resolve.outlet import outlet_country
-from geodata.resolve.features import (ALONE_FACTOR, ALONE_NOTE, ALWAYS, DOTTED_ABBREVIATIONS, NEVER, SAME_POINT_KM,
-                                      RIVER_NOTE, UNSUPPORTED_NOTE, UNSUPPORTED_TOWN_NOTE, Choice, choose, confidence,
-                                      unsupported)
-from geodata.resolve.outcomes import (BEST, RIVER, RIVER_CONFIDENCE, UNSUPPORTED, UNSUPPORTED_TOWN,
-                                      UNSUPPORTED_TOWN_CONFIDENCE)
+from geodata.resolve.features import (ALONE_FACTOR, ALONE_NOTE, ALWAYS, COUNTRY_TOWN_NOTE, DOTTED_ABBREVIATIONS, NEVER,
+                                      RIVER_NOTE, SAME_POINT_KM, UNSUPPORTED_NOTE, UNSUPPORTED_TOWN_NOTE, Choice,
+                                      choose, confidence, unsupported)
+from geodata.resolve.outcomes import (BEST, COUNTRY_TOWN, COUNTRY_TOWN_CONFIDENCE, RIVER, RIVER_CONFIDENCE,
+                                      UNSUPPORTED, UNSUPPORTED_TOWN, UNSUPPORTED_TOWN_CONFIDENCE)
 
 # (id, name, lat, lon, country, class, code, admin1, population), alternate names
 ROWS = [
@@ -87,6 +87,12 @@ ROWS = [
     (("gn:56", "Lakeport", 39.0, -122.9, "US", "P", "PPL", "CA", 40_000), []),
     (("gn:57", "Lakeport", 43.1, -82.5, "US", "P", "PPL", "MI", 40_000), []),
     (("gn:58", "Lakeport", 26.9, -81.0, "US", "P", "PPL", "FL", 40_000), []),
+    (("gn:59", "Lakeport", 44.2, -93.9, "US", "P", "PPL", "MN", 40_000), []),
+    (("gn:60", "Lakeport", 33.2, -87.6, "US", "P", "PPL", "AL", 40_000), []),
+    (("gn:61", "Lakeport", 46.9, -100.8, "US", "P", "PPL", "ND", 40_000), []),
+    (("gn:62", "Lakeport", 35.5, -97.5, "US", "P", "PPL", "OK", 40_000), []),
+    (("gn:63", "Lakeport", 43.6, -116.2, "US", "P", "PPL", "ID", 40_000), []),
+    (("gn:64", "Tokar", 18.43, 37.73, "SD", "P", "PPL", "26", 30_000), []),
 ]
 
 
@@ -331,23 +337,38 @@ def test_a_small_town_the_articles_other_places_do_not_support_is_doubtful(gazet
 
 
 def test_a_bigger_town_the_articles_other_places_do_not_support_has_an_outcome_of_its_own(gazetteer):
-    """Lakemont, Pennsylvania (40,000 people) in the same piece on Chicago and Peoria: not a minor town, but no
-    surer for that: placed with the set confidence of the bigger towns' own outcome, above the small towns' and
-    below its own alone, but never above its share. Memphis (650,000) is news, and is not touched."""
+    """Lakemont, Pennsylvania (40,000 people) in a piece on Chicago and Peoria: not a minor town, and nothing near it
+    or in its state is named, but the story is on its country and it is the only Lakemont there: placed with the set
+    confidence of such towns, under the sure band but not doubtful. A Lakeport, one of eight alike in the country,
+    has no such support: doubtful, as a small town would be, with the note that says why, and at its eighth of the
+    candidates, under that set confidence (a ceiling). Memphis (650,000) is news, and is not touched."""
     alone = resolve(gazetteer, "Lakemont sent a letter.", "Lakemont", explain=True)["Lakemont"]
     text = "Officials in Chicago and Peoria met; Lakemont sent a letter, and so did Memphis."
     found = resolve(gazetteer, text, "Chicago", "Peoria", "Lakemont", "Memphis", explain=True)
     lakemont = found["Lakemont"]
     assert lakemont.place.id == alone.place.id == "gn:54" and alone.explanation["outcome"] == BEST
-    assert lakemont.explanation["outcome"] == UNSUPPORTED_TOWN and lakemont.explanation["why"].endswith(
-        UNSUPPORTED_TOWN_NOTE)
-    assert lakemont.reason == UNSUPPORTED_TOWN_NOTE  # what the map, the Review tab and the exports say
-    assert UNSUPPORTED_CONFIDENCE < lakemont.confidence == UNSUPPORTED_TOWN_CONFIDENCE < alone.confidence
+    assert lakemont.explanation["outcome"] == COUNTRY_TOWN and lakemont.explanation["why"].endswith(COUNTRY_TOWN_NOTE)
+    assert lakemont.reason is None  # not doubtful: nothing to say on the map
+    assert UNSUPPORTED_TOWN_CONFIDENCE < 0.5 <= lakemont.confidence == COUNTRY_TOWN_CONFIDENCE < alone.confidence
     assert found["Memphis"].explanation["outcome"] == BEST
-    # the set confidence is a ceiling: a Lakeport of three alike, a third of the candidates, stays at its third
     lakeport = resolve(gazetteer, text.replace("Lakemont", "Lakeport"), "Chicago", "Peoria", "Lakeport",
                        explain=True)["Lakeport"]
-    assert lakeport.explanation["outcome"] == UNSUPPORTED_TOWN and lakeport.confidence == pytest.approx(1 / 3)
+    assert lakeport.explanation["outcome"] == UNSUPPORTED_TOWN and lakeport.reason == UNSUPPORTED_TOWN_NOTE
+    assert lakeport.confidence == pytest.approx(1 / 8) and 1 / 8 < UNSUPPORTED_TOWN_CONFIDENCE
+
+
+def test_a_town_of_the_country_a_story_is_on_is_not_doubtful(gazetteer):
+    """Tokar (30,000 people, Red Sea State) in a story on Sudan that names only Khartoum, 700 km away in another
+    state: nothing near it supports it, but its country does and holds no other Tokar, as in most foreign news on
+    a war's towns. In a piece on Chicago and Peoria the same town is doubtful."""
+    text = "Sudan's army left Khartoum and Tokar fell."
+    tokar = resolve(gazetteer, text, "Sudan", "Khartoum", "Tokar", explain=True)["Tokar"]
+    assert (tokar.place.id, tokar.explanation["outcome"], tokar.reason) == ("gn:64", COUNTRY_TOWN, None)
+    assert tokar.confidence == COUNTRY_TOWN_CONFIDENCE
+    abroad = resolve(gazetteer, "Officials in Chicago and Peoria met; Tokar sent a letter.", "Chicago", "Peoria",
+                     "Tokar", explain=True)["Tokar"]
+    assert (abroad.place.id, abroad.explanation["outcome"], abroad.reason) == ("gn:64", UNSUPPORTED_TOWN,
+                                                                              UNSUPPORTED_TOWN_NOTE)
 
 
 def test_a_river_is_placed_at_its_point_with_a_set_confidence(gazetteer):

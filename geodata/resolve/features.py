@@ -43,7 +43,7 @@ from ..gazetteer.wordlists import read_table
 from ..records import COUNTRY_CODES, GAZETTEER_LABEL, PLACE_READINGS, Candidate, Place
 from .distance import within_km
 from .expand import DIRECTIONS, IF_IT_FITS, Options, Query, family, find
-from .outcomes import BEST, RIVER, SET_CONFIDENCE, UNSUPPORTED, UNSUPPORTED_TOWN
+from .outcomes import BEST, COUNTRY_TOWN, RIVER, SET_CONFIDENCE, UNSUPPORTED, UNSUPPORTED_TOWN
 
 if TYPE_CHECKING:
     from .context import Context
@@ -186,12 +186,15 @@ def confidence(ranked: list[Scored], cand: Candidate) -> float:
 # after it) while the article names others is more often the namesake of a place no source holds ("Harbor City",
 # "Rehab" of Cairo, "Newcomers" for Newcomerstown) than the town itself, the more so the smaller it is: it is placed
 # with a set confidence of its own, at most its share of the candidates (`outcomes.UNSUPPORTED_CONFIDENCE` for a
-# minor town, `UNSUPPORTED_TOWN_CONFIDENCE` up to `UNSUPPORTED_POPULATION` people; a bigger or famous town is news).
+# minor town, `UNSUPPORTED_TOWN_CONFIDENCE` up to `UNSUPPORTED_POPULATION` people, or `COUNTRY_TOWN_CONFIDENCE` if
+# it is the only place of its name in a country the article's other places lie in; a bigger or famous town is news).
 # A division below the first level named as its town ("Tawilah" of Yemen) counts as the town.
 UNSUPPORTED_NOTE = ("a small town no other place of the article supports (its state, nearby): more often the "
                     "namesake of a place no source holds")
-UNSUPPORTED_TOWN_NOTE = ("a town no other place of the article supports (its state, nearby): often the namesake of "
-                         "a place no source holds")
+UNSUPPORTED_TOWN_NOTE = ("a town no other place of the article supports (its state, nearby): more often the "
+                         "namesake of a place no source holds")
+COUNTRY_TOWN_NOTE = ("a town no other place of the article supports (its state, nearby) but its country, where it is "
+                     "the only place of its name")
 UNSUPPORTED_POPULATION = 100_000
 MINOR_DIVISIONS = {"ADM2", "ADM3", "ADM4", "ADM5", "ADMD"}  # divisions below the first level
 
@@ -218,6 +221,15 @@ def unsupported(best: Scored, key: str, context: Context) -> bool:
             and place.population < UNSUPPORTED_POPULATION and not is_strong(place)
             and bool(named) and not any(named[name] > floor for name, floor in SUPPORT.items())
             and context.names_others(key))
+
+
+def country_alone(ranked: list[Scored]) -> bool:
+    """Whether the winner of `ranked` lies in a country the article's other places lie in (its country share) and
+    is the only place of the name there (an entry at its point is the same place): "Gori" of a story on Georgia,
+    not "Logan" of one on the US."""
+    best = ranked[0]
+    return best.named()["country_share"] > 0.0 and not any(
+        s.place.country == best.place.country and not same_point(best.place, s.place) for s in ranked[1:])
 
 
 # A place chosen over a notable namesake elsewhere (a famous place, or a town of `MINOR_POPULATION` or more; for a
@@ -255,7 +267,8 @@ class Doubt:
 
 SURE = Doubt()
 RIVER_NOTE = "a river is placed at one point of its course; the story may mean a stretch far from it"
-# Why a winner of an outcome with a set confidence is doubted: the mention's `reason`, which the user reads.
+# Why a winner of an outcome with a set confidence under the map's doubtful bound is doubted: the mention's
+# `reason`, which the user reads (a town only its country supports, at 0.7, is not doubtful).
 DOUBT_NOTES = {RIVER: RIVER_NOTE, UNSUPPORTED: UNSUPPORTED_NOTE, UNSUPPORTED_TOWN: UNSUPPORTED_TOWN_NOTE}
 
 
@@ -269,12 +282,15 @@ def is_long_river(place: Place) -> bool:
 def doubt(ranked: list[Scored], key: str, context: Context) -> Doubt:
     """What lowers the confidence of the winner of `ranked`, the mention of normalised text `key`: a river's point is
     not the stretch the story means (`RIVER`); a town none of the article's other places supports (`unsupported`)
-    has a set confidence by its size; a place chosen by fame alone (`alone_with_namesake`) a lower share."""
+    has a set confidence by its size and whether its country is the article's (`country_alone`); a place chosen by
+    fame alone (`alone_with_namesake`) a lower share."""
     best = ranked[0].place
     if is_long_river(best):
         return Doubt(RIVER, note=RIVER_NOTE)
     if unsupported(ranked[0], key, context):
-        return Doubt(UNSUPPORTED, note=UNSUPPORTED_NOTE) if minor(best) else \
+        if minor(best):
+            return Doubt(UNSUPPORTED, note=UNSUPPORTED_NOTE)
+        return Doubt(COUNTRY_TOWN, note=COUNTRY_TOWN_NOTE) if country_alone(ranked) else \
             Doubt(UNSUPPORTED_TOWN, note=UNSUPPORTED_TOWN_NOTE)
     if alone_with_namesake(ranked, key, context):
         return Doubt(factor=ALONE_FACTOR, note=ALONE_NOTE)
