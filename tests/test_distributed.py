@@ -176,6 +176,30 @@ def test_a_rerun_skips_complete_partitions_and_redoes_a_failed_one(result, corpu
     assert list(dist.read_result(out)) == expected[1] and not list(out.rglob("*.tmp"))
 
 
+def test_a_partition_an_older_reader_wrote_would_be_read_again(result, corpus, tmp_path):
+    """The reader's fingerprint (the package's modules and data files) is in the run's salt, so in every
+    partition's fingerprint: after a change to a rule or to the calibration a run reads its inputs again instead of
+    keeping what the older code placed; a compiled cache is no change."""
+    from geodata.scale.partitions import PACKAGE, reader_version
+    from geodata.scale.result import MANIFEST
+
+    out, _ = result
+    assert json.loads((out / MANIFEST).read_text(encoding="utf-8"))["settings"]["reader"] == reader_version()
+    copy = tmp_path / "geodata"
+    shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
+    assert reader_version(copy) == reader_version()
+    (copy / "__pycache__").mkdir()
+    (copy / "__pycache__" / "stale.cpython-311.pyc").write_bytes(b"compiled")
+    assert reader_version(copy) == reader_version()
+    calibration = copy / "resolve" / "data" / "calibration.csv"
+    calibration.write_text(calibration.read_text(encoding="utf-8") + "# refitted\n", encoding="utf-8")
+    assert reader_version(copy) != reader_version()
+    salts = [json.dumps({"reader": reader_version(path)}) for path in (PACKAGE, copy)]
+    fingerprints = [{spec.fingerprint for spec in dist.plan(corpus, chunk_lines=4, files_per_partition=2, salt=salt)}
+                    for salt in salts]
+    assert fingerprints[0] and not fingerprints[0] & fingerprints[1]
+
+
 def test_appending_to_a_feed_parses_only_the_new_chunks(settings, client, tmp_path):
     feed, out = tmp_path / "feed.jsonl", tmp_path / "out"
     feed.write_text("".join(json.dumps({"text": story(i)}) + "\n" for i in range(6)))

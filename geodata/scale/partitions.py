@@ -23,10 +23,14 @@ from pathlib import Path
 from typing import Any
 
 from ..documents import BINARY_MAGIC, InputError, LoadResult, expand, load_paths, read_bytes
+from ..gazetteer.sources import source_versions
 from ..records import Document
 
 FORMAT_VERSION = 3  # of the result: in every fingerprint and in the manifest (2: title mentions, 3: languages)
 READABLE_FORMATS = (1, 2, 3)  # format 1 reads with no title mentions; 1 and 2 with every article read as English
+# What makes a reader's results what they are, besides the partition's inputs and settings (`reader_version`).
+PACKAGE = Path(__file__).resolve().parents[1]
+READER_SUFFIXES = (".py", ".csv", ".txt", ".jsonl")
 DEFAULT_CHUNK_LINES = 200
 DEFAULT_FILES_PER_PARTITION = 50
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
@@ -72,6 +76,18 @@ def _stat(path: Path) -> list[int]:
         return [st.st_size, st.st_mtime_ns]
     except OSError:
         return [-1, -1]
+
+
+def reader_version(package: Path = PACKAGE) -> str:
+    """A fingerprint of what reads an article: the package's modules and data files (the rules, the calibration,
+    the curated tables, the word lists) and the versions of the packages the built-in gazetteer is made from. In
+    every partition's fingerprint (through the run's salt): a partition an older reader wrote is read again, so
+    that a result equals what `parse` gives now. (A GeoNames dump imported since is not in it: `--force`.)"""
+    digest = hashlib.sha256(json.dumps(sorted(source_versions().items())).encode())
+    for path in sorted(p for p in package.rglob("*") if p.suffix in READER_SUFFIXES and "__pycache__" not in p.parts):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0")
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
 
 
 def _fingerprint(spec: PartitionSpec, salt: str) -> str:

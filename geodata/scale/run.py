@@ -27,6 +27,7 @@ from ..resolve.outlet import OutletHomes
 from .parquet import completed, read_outlets
 from .partitions import (
     DEFAULT_CHUNK_LINES, DEFAULT_FILES_PER_PARTITION, DistributedError, PartitionSpec, plan, plan_documents,
+    reader_version,
 )
 from .result import clean, finish_manifest, start_manifest
 from .worker import rehome_partition, run_partition, warm
@@ -86,8 +87,10 @@ def parse_to_parquet(inputs: Iterable[str | Path], out: str | Path, settings: Se
 
     out = Path(out).resolve()
     wsettings = worker_settings(settings, online=online, worker_home=worker_home)
+    reader = reader_version()
     salt = json.dumps({"model": wsettings.model, "model_fr": wsettings.model_fr, "online": online,
-                       "language": language, "outlets": 1})  # 1: partitions keep what articles tell of outlets
+                       "language": language, "outlets": 1,  # 1: partitions keep what articles tell of outlets
+                       "reader": reader})
     web, files = split_inputs([str(i) for i in inputs])  # URLs, saved pages and feeds; the rest for `plan`
     specs = plan(files, chunk_lines=chunk_lines, files_per_partition=files_per_partition, limit=limit, salt=salt)
     out.mkdir(parents=True, exist_ok=True)
@@ -98,7 +101,7 @@ def parse_to_parquet(inputs: Iterable[str | Path], out: str | Path, settings: Se
         documents, fetched = fetch_web(web, out, settings, progress)
         specs += plan_documents(documents, "web", chunk_lines=chunk_lines, salt=salt) if documents else []
     start_manifest(out, specs, {"model": wsettings.model, "model_fr": wsettings.model_fr, "online": online,
-                                "language": language, "home": str(wsettings.home)})
+                                "language": language, "home": str(wsettings.home), "reader": reader})
     report = RunReport(out=out, partitions=len(specs))
     summaries = {} if force else {s.key: done for s in specs if (done := completed(out, s)) is not None}
     todo = [s for s in specs if s.key not in summaries]
