@@ -267,9 +267,12 @@ class Doubt:
 
 SURE = Doubt()
 RIVER_NOTE = "a river is placed at one point of its course; the story may mean a stretch far from it"
-# Why a winner of an outcome with a set confidence under the map's doubtful bound is doubted: the mention's
-# `reason`, which the user reads (a town only its country supports, at 0.7, is not doubtful).
-DOUBT_NOTES = {RIVER: RIVER_NOTE, UNSUPPORTED: UNSUPPORTED_NOTE, UNSUPPORTED_TOWN: UNSUPPORTED_TOWN_NOTE}
+# What each outcome of a set confidence `doubt` gives says of its winner (the explanation's note); those under the
+# map's doubtful bound say it as the mention's `reason` too, which the user reads (a town only its country
+# supports, at 0.7, is not doubtful).
+OUTCOME_NOTES = {RIVER: RIVER_NOTE, UNSUPPORTED: UNSUPPORTED_NOTE, UNSUPPORTED_TOWN: UNSUPPORTED_TOWN_NOTE,
+                 COUNTRY_TOWN: COUNTRY_TOWN_NOTE}
+DOUBT_NOTES = {outcome: OUTCOME_NOTES[outcome] for outcome in (RIVER, UNSUPPORTED, UNSUPPORTED_TOWN)}
 
 
 def is_long_river(place: Place) -> bool:
@@ -286,12 +289,10 @@ def doubt(ranked: list[Scored], key: str, context: Context) -> Doubt:
     fame alone (`alone_with_namesake`) a lower share."""
     best = ranked[0].place
     if is_long_river(best):
-        return Doubt(RIVER, note=RIVER_NOTE)
+        return Doubt(RIVER, note=OUTCOME_NOTES[RIVER])
     if unsupported(ranked[0], key, context):
-        if minor(best):
-            return Doubt(UNSUPPORTED, note=UNSUPPORTED_NOTE)
-        return Doubt(COUNTRY_TOWN, note=COUNTRY_TOWN_NOTE) if country_alone(ranked) else \
-            Doubt(UNSUPPORTED_TOWN, note=UNSUPPORTED_TOWN_NOTE)
+        outcome = UNSUPPORTED if minor(best) else COUNTRY_TOWN if country_alone(ranked) else UNSUPPORTED_TOWN
+        return Doubt(outcome, note=OUTCOME_NOTES[outcome])
     if alone_with_namesake(ranked, key, context):
         return Doubt(factor=ALONE_FACTOR, note=ALONE_NOTE)
     return SURE
